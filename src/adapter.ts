@@ -1,0 +1,168 @@
+/**
+ * The adapter contract: the protocol of one platform behind one interface.
+ *
+ * Adapters classify platform replies into {@link ReleaseHallError}s and never retry on their own;
+ * the core owns the retry loop, the queues and the journal.
+ */
+import type { z } from 'zod';
+import type { Account } from './model/hall.js';
+import type { Logger } from './logger.js';
+
+/** Version of this contract; an adapter states the one it implements. */
+export const ADAPTER_SPECIFICATION_VERSION = 'v1';
+
+/**
+ * How a platform counts text, stated as data plus one counting function.
+ * The renderer fits renditions with it; tests check it against the platform's vectors.
+ */
+export interface TextProfile {
+  /** Human name of the rule, e.g. `weibo-140`. */
+  readonly name: string;
+  /** Largest count the platform accepts. */
+  readonly maxLength: number;
+  /** Counts text by the platform's rule. */
+  readonly count: (text: string) => number;
+  /** The text must carry a link on the hall's registered domain (Weibo `statuses/share`). */
+  readonly requiresSafeDomainLink: boolean;
+  /** `#topic#` marks are allowed in the text. */
+  readonly allowsTopics: boolean;
+}
+
+/** Default rate limits an adapter declares; a hall file may override them. */
+export interface RateLimits {
+  /** Requests to the platform in flight at once across all accounts. */
+  readonly platformConcurrency: number;
+  /** Posts (original or relay) per account per window. */
+  readonly postsPerWindow: number;
+  /** Window length in milliseconds. */
+  readonly windowMs: number;
+  /** Per-request timeout in milliseconds. */
+  readonly requestTimeoutMs: number;
+}
+
+/** What an adapter declares about its platform. */
+export interface AdapterLimits {
+  readonly text: TextProfile;
+  readonly rate: RateLimits;
+  /** The platform can repost another account's post with a comment. */
+  readonly supportsRelay: boolean;
+}
+
+/** A post made for one account: plain text, with an optional link it carries. */
+export interface TextRendition {
+  readonly format: 'text';
+  readonly text: string;
+  /** Count by the platform's rule. */
+  readonly length: number;
+  /** The full-text link the text carries, if any. */
+  readonly link?: string;
+  /** Topics contained in the text. */
+  readonly topics: readonly string[];
+  /** True when the statement was summarised to fit. */
+  readonly summarised: boolean;
+}
+
+/** A long-form article (WeChat). */
+export interface ArticleRendition {
+  readonly format: 'article';
+  readonly title: string;
+  readonly author?: string;
+  readonly digest: string;
+  readonly html: string;
+  readonly sourceUrl: string;
+  readonly cover?: string;
+}
+
+/** The platform-ready form of a statement for one account. */
+export type Rendition = TextRendition | ArticleRendition;
+
+/** A post on a platform. Ids are strings, never numbers. */
+export interface PostRef {
+  readonly platform: string;
+  readonly accountId: string;
+  /** The platform's id of the post, as a string (`idstr` on Weibo). */
+  readonly id: string;
+  /** Public URL of the post, when the platform has one. */
+  readonly url?: string;
+}
+
+/** What a delivery is, as an adapter needs it to look itself up. */
+export interface DeliveryDescriptor {
+  readonly action: 'post' | 'relay';
+  readonly rendition: Rendition;
+  /** For a relay: the post being relayed. */
+  readonly source?: PostRef;
+  /** When the first attempt left; a match must be at or after it (less clock skew). */
+  readonly firstAttemptAt: Date;
+  readonly idempotencyKey: string;
+}
+
+/** The answer of `findExisting`. */
+export type FindExistingResult =
+  | { readonly status: 'found'; readonly ref: PostRef }
+  | { readonly status: 'not-found' }
+  /** The platform cannot tell (read failed or not supported); never re-send on this. */
+  | { readonly status: 'unknown'; readonly reason: string };
+
+/** The answer of a write. */
+export type PublishResult =
+  | { readonly status: 'posted'; readonly ref: PostRef }
+  /**
+   * The platform took the post but gave no id yet (Weibo 20032: "posted, appears in 1–2 minutes").
+   * The core looks it up; it is never re-sent.
+   */
+  | { readonly status: 'accepted'; readonly reason: string };
+
+/** The answer of a retract. */
+export interface RetractResult {
+  readonly status: 'removed' | 'already-gone';
+}
+
+/** Secrets of one account, resolved at call time. Never stored by the library. */
+export type Credentials = Readonly<Record<string, string>>;
+
+/** Everything an adapter call gets besides its arguments. */
+export interface DeliveryContext {
+  readonly signal: AbortSignal;
+  /** Derived from (campaign, account, action). */
+  readonly idempotencyKey: string;
+  readonly credentials: Credentials;
+  /** A logger whose output is redacted. */
+  readonly logger: Logger;
+  /** The hall's registered domain, when it has one. */
+  readonly siteDomain?: string;
+  /** Per-request timeout in milliseconds. */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The protocol of one platform.
+ *
+ * Every method either resolves with what happened or throws a `ReleaseHallError` whose code says
+ * why. A write that may have landed throws `AMBIGUOUS`.
+ */
+export interface Adapter {
+  readonly specificationVersion: typeof ADAPTER_SPECIFICATION_VERSION;
+  /** Platform name as used in hall files (`weibo`, `tencent`, `wechat`, or your own). */
+  readonly platform: string;
+  readonly limits: AdapterLimits;
+  /** Names of the credential fields the account needs (e.g. `access_token`). */
+  readonly credentialFields: readonly string[];
+  /** Checks the platform fields of an account in the hall file (e.g. Weibo `uid`). */
+  readonly accountSchema?: z.ZodType<Record<string, unknown>>;
+  /** Public URL of a post, for reports. */
+  postUrl?(ref: { id: string }, account: Account): string | undefined;
+  publish(rendition: Rendition, account: Account, context: DeliveryContext): Promise<PublishResult>;
+  relay(
+    source: PostRef,
+    rendition: Rendition,
+    account: Account,
+    context: DeliveryContext,
+  ): Promise<PublishResult>;
+  retract(ref: PostRef, account: Account, context: DeliveryContext): Promise<RetractResult>;
+  findExisting(
+    delivery: DeliveryDescriptor,
+    account: Account,
+    context: DeliveryContext,
+  ): Promise<FindExistingResult>;
+}

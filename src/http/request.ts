@@ -1,0 +1,139 @@
+/**
+ * The shared HTTP helper of the adapters: timeouts, abort, redacted URLs, and the one rule that
+ * matters for "never twice": a write whose fate is unknown is `AMBIGUOUS`, never `TRANSIENT`.
+ */
+import { ReleaseHallError, platformMessage } from '../errors.js';
+import { redactUrl } from '../redact.js';
+
+/** The `fetch` an adapter uses; injectable for tests, proxies and gateways. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** One HTTP call. */
+export interface HttpCall {
+  readonly fetch: FetchLike;
+  readonly platform: string;
+  /** Endpoint name for messages, e.g. `statuses/share`. */
+  readonly endpoint: string;
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  readonly body?: string | FormData | URLSearchParams;
+  /** True when the call changes state on the platform (a post, a repost, a delete). */
+  readonly write: boolean;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly accountId?: string | undefined;
+}
+
+/** A reply that arrived: status and body text. */
+export interface HttpReply {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+/** Network errors that prove the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Sends one request. Throws `ABORTED`, `TRANSIENT` (certainly not applied) or `AMBIGUOUS` (may have been applied). */
+export async function httpCall(call: HttpCall): Promise<HttpReply> {
+  const timeout = AbortSignal.timeout(call.timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+  const where = redactUrl(call.url).replace(/\?.*$/, '');
+  let response: Response;
+  try {
+    response = await call.fetch(call.url, {
+      method: call.method,
+      ...(call.headers ? { headers: call.headers } : {}),
+      ...(call.body !== undefined ? { body: call.body } : {}),
+      signal,
+    });
+  } catch (error) {
+    throw classifyNetworkError(error, call, where, timeout.aborted);
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw classifyNetworkError(error, call, where, timeout.aborted);
+  }
+  return { status: response.status, text, headers: response.headers };
+}
+
+function classifyNetworkError(error: unknown, call: HttpCall, where: string, timedOut: boolean): ReleaseHallError {
+  const base = { platform: call.platform, accountId: call.accountId, endpoint: call.endpoint };
+  if (call.signal?.aborted && !timedOut) {
+    return new ReleaseHallError(
+      `[release-hall] [${call.platform}] ${call.endpoint} stopped: the run was aborted${call.write ? ' (the request may have reached the platform)' : ''}`,
+      { ...base, code: 'ABORTED', retryable: false },
+    );
+  }
+  const code = networkCode(error);
+  const certainlyNotSent = code !== undefined && NOT_SENT_CODES.has(code);
+  const what = timedOut ? `no answer within ${call.timeoutMs} ms` : `network error${code ? ` ${code}` : ''}`;
+  if (!call.write || certainlyNotSent) {
+    return new ReleaseHallError(
+      platformMessage(call.platform, call.endpoint, undefined, undefined, `${what} from ${where}; will retry`),
+      { ...base, code: 'TRANSIENT' },
+    );
+  }
+  return new ReleaseHallError(
+    platformMessage(
+      call.platform,
+      call.endpoint,
+      undefined,
+      undefined,
+      `${what} from ${where}; the post may have landed, so the account is checked before any re-send`,
+    ),
+    { ...base, code: 'AMBIGUOUS' },
+  );
+}
+
+/**
+ * Parses a JSON body. A body that is not JSON (an HTML error page with status 200, a truncated reply)
+ * is `AMBIGUOUS` for a write and `TRANSIENT` for a read. Large integers are kept as they arrive in the
+ * text, so callers read ids from their string fields (`idstr`, `mid`) or with {@link readIdField}.
+ */
+export function parseJsonBody(reply: HttpReply, call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>): unknown {
+  try {
+    return JSON.parse(reply.text) as unknown;
+  } catch {
+    const kind = /^\s*</.test(reply.text) ? 'an HTML page' : reply.text.length === 0 ? 'an empty body' : 'a body that is not JSON';
+    return failMalformed(call, `HTTP ${reply.status} with ${kind}`);
+  }
+}
+
+/** Throws the error for a reply that cannot be understood. */
+export function failMalformed(call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>, what: string): never {
+  throw new ReleaseHallError(
+    platformMessage(
+      call.platform,
+      call.endpoint,
+      undefined,
+      undefined,
+      call.write
+        ? `unreadable reply (${what}); the post may have landed, so the account is checked before any re-send`
+        : `unreadable reply (${what}); will retry`,
+    ),
+    { code: call.write ? 'AMBIGUOUS' : 'TRANSIENT', platform: call.platform, accountId: call.accountId, endpoint: call.endpoint },
+  );
+}
+
+/**
+ * Reads an integer id field from raw JSON text without passing it through a JS number, so ids above
+ * 2^53 keep every digit. Returns the first match of `"field": 123` or `"field": "123"`.
+ */
+export function readIdField(text: string, field: string): string | undefined {
+  const pattern = new RegExp(`"${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*"?(-?\\d+)"?`);
+  return pattern.exec(text)?.[1];
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/** Identifiers of members, groups and tags: lower-case letters, digits and dashes. */
+export const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected an id of lower-case letters, digits and dashes (e.g. "haidian")');
+
+/** A credentials reference: the name under which the secret is looked up, never the secret. */
+export const credentialsRefSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'expected a credentials reference name of letters, digits, ".", "_" or "-" (the secret itself goes in the environment or the credentials file)',
+  );
+
+/**
+ * One platform identity of a member, as written in the hall file. The common fields are checked
+ * here; platform fields (a Weibo `uid`, a WeChat `appid`) are checked by the platform's adapter.
+ */
+export const accountInputSchema = z
+  .object({
+    /** The screen name / account name shown to followers. */
+    handle: z.string().min(1, 'expected the account name shown to followers'),
+    /** Reference to the credentials, resolved at call time. */
+    credentials: credentialsRefSchema,
+    /** WeChat account kind. */
+    kind: z.enum(['subscription', 'service']).optional(),
+  })
+  .catchall(z.unknown());
+
+/** Rate limits of one platform, overridable in the hall file. */
+export const limitsOverrideSchema = z.strictObject({
+  /** Requests to the platform in flight at once across all accounts. */
+  platformConcurrency: z.number().int().min(1).max(1000).optional(),
+  /** Posts per account per window. */
+  postsPerWindow: z.number().int().min(1).optional(),
+  /** Length of the per-account window in milliseconds. */
+  windowMs: z.number().int().min(1).optional(),
+  /** Per-request timeout in milliseconds. */
+  requestTimeoutMs: z.number().int().min(100).optional(),
+});
+
+/** Platform settings of a hall: where the platform is reached and adapter settings. */
+export const platformSettingsSchema = z.strictObject({
+  /** Base URL of the platform API, e.g. a government network gateway or a sandbox. */
+  baseURL: z.url({ message: 'expected an absolute http(s) URL' }).optional(),
+  limits: limitsOverrideSchema.optional(),
+  /** Adapter-specific settings (Weibo: `mode`, `rip`). */
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** One organisation in the hall. */
+export const memberSchema = z.strictObject({
+  id: idSchema,
+  /** Full name, e.g. 北京市公安局. */
+  name: z.string().min(1),
+  /** Short name used in the prefix, e.g. 平安北京. Defaults to the weibo handle or the name. */
+  shortName: z.string().min(1).optional(),
+  groups: z.array(idSchema).default([]),
+  tags: z.array(z.string().min(1)).default([]),
+  /** Text put before every rendition of this member, e.g. 【海淀发布】. Overrides the hall's naming rule. */
+  prefix: z.string().optional(),
+  /** Text put at the end of every rendition of this member. */
+  signOff: z.string().optional(),
+  accounts: z.record(z.string(), accountInputSchema),
+});
+
+/** A named cluster of members. */
+export const hallSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  /** Member id of the lead (the account whose post the others relay). */
+  lead: idSchema,
+  /** The hall's own site: full-text links live there; Weibo's share call requires its domain. */
+  site: z
+    .strictObject({
+      /** The registered safe domain, e.g. `www.beijing.gov.cn`. */
+      domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain name such as "www.beijing.gov.cn"'),
+    })
+    .optional(),
+  /** How a member's prefix is made when it has none: `{short}` is replaced by its short name. */
+  naming: z
+    .strictObject({ prefix: z.string().default('【{short}】') })
+    .default({ prefix: '【{short}】' }),
+  groups: z
+    .array(z.strictObject({ id: idSchema, name: z.string().min(1) }))
+    .default([]),
+  platforms: z.record(z.string(), platformSettingsSchema).default({}),
+  members: z.array(memberSchema).min(1, 'expected at least one member'),
+});
+
+/** A hall file as written. */
+export type HallInput = z.input<typeof hallSchema>;
+/** A validated hall. */
+export type Hall = z.output<typeof hallSchema>;
+/** A validated member. */
+export type Member = z.output<typeof memberSchema>;
+/** Rate-limit overrides. */
+export type LimitsOverride = z.output<typeof limitsOverrideSchema>;
+/** Platform settings of a hall. */
+export type PlatformSettings = z.output<typeof platformSettingsSchema>;
+
+/** One platform identity of a member, resolved from the hall. */
+export interface Account {
+  /** `memberId/platform`, unique in the hall. */
+  readonly id: string;
+  readonly memberId: string;
+  readonly platform: string;
+  readonly handle: string;
+  /** Credentials reference (never the secret). */
+  readonly credentials: string;
+  readonly kind?: 'subscription' | 'service';
+  /** Platform fields checked by the adapter's `accountSchema` (e.g. `uid`). */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** The account id of a member on a platform. */
+export function accountId(memberId: string, platform: string): string {
+  return `${memberId}/${platform}`;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
+
+/** What is said. A rebuttal also carries the rumor, the facts, the evidence and the advice. */
+export const statementSchema = z
+  .strictObject({
+    /** Stable id of the statement (used in campaign ids and idempotency keys). */
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected letters, digits, ".", "_" or "-", at most 64')
+      .optional(),
+    kind: z.enum(['announcement', 'rebuttal', 'update', 'correction']),
+    /** One line, e.g. 网传"地铁全线停运"不实. */
+    headline: z.string().min(1).max(200),
+    /** Full text (plain text; paragraphs separated by blank lines). */
+    body: z.string().min(1),
+    /** Who speaks, e.g. 北京市公安局. */
+    issuer: z.string().min(1),
+    /** When it was issued: ISO 8601 with an offset, e.g. 2026-11-26T09:30:00+08:00. */
+    issuedAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T09:30:00+08:00"' }),
+    /** The full text on the hall's own site; every short rendition ends with it. */
+    link: httpUrl,
+    images: z.array(z.string().min(1)).default([]),
+    /** Topics (#话题#) for platforms and modes that allow them. */
+    topics: z.array(z.string().min(1).regex(/^[^#\s]+$/, 'expected a topic without "#" or spaces')).default([]),
+    urgency: z.enum(['routine', 'urgent', 'crisis']).default('routine'),
+    /** Facts that must appear verbatim in every rendition long enough to carry them. */
+    keyFacts: z.array(z.string().min(1)).default([]),
+    /** Rebuttal: the rumor, quoted. */
+    rumor: z.string().min(1).optional(),
+    /** Rebuttal: the facts, most important first. */
+    facts: z.array(z.string().min(1)).optional(),
+    /** Rebuttal: evidence or source. */
+    evidence: z.string().min(1).optional(),
+    /** Rebuttal: advice such as 请勿信谣传谣. */
+    advice: z.string().min(1).optional(),
+    /** Update/correction: the campaign this follows. */
+    refersTo: z.string().min(1).optional(),
+  })
+  .superRefine((statement, context) => {
+    if (statement.kind === 'rebuttal') {
+      if (statement.rumor === undefined) {
+        context.addIssue({ code: 'custom', path: ['rumor'], message: 'a rebuttal needs the rumor it answers (field "rumor")' });
+      }
+      if (statement.facts === undefined || statement.facts.length === 0) {
+        context.addIssue({ code: 'custom', path: ['facts'], message: 'a rebuttal needs at least one fact (field "facts")' });
+      }
+    }
+  });
+
+/** A statement as written. */
+export type StatementInput = z.input<typeof statementSchema>;
+/** A validated statement. */
+export type Statement = z.output<typeof statementSchema>;
+
+/** Which part of the hall a campaign reaches. Empty means everyone. */
+export const selectionSchema = z.strictObject({
+  members: z.array(z.string().min(1)).optional(),
+  groups: z.array(z.string().min(1)).optional(),
+  tags: z.array(z.string().min(1)).optional(),
+  platforms: z.array(z.string().min(1)).optional(),
+  /** Members left out even when selected otherwise. */
+  exclude: z.array(z.string().min(1)).optional(),
+});
+
+/** A selection. */
+export type Selection = z.output<typeof selectionSchema>;

@@ -1,0 +1,81 @@
+import type { PostRef, Rendition } from '../adapter.js';
+import type { ErrorCode } from '../errors.js';
+
+/** One action on one account. */
+export type DeliveryAction = 'post' | 'relay';
+
+/** A delivery in a plan. */
+export interface PlannedDelivery {
+  /** `campaignId:accountId:action`. */
+  readonly id: string;
+  readonly campaignId: string;
+  readonly accountId: string;
+  readonly memberId: string;
+  readonly platform: string;
+  readonly action: DeliveryAction;
+  /** For a relay: the delivery whose post is relayed. */
+  readonly dependsOn?: string;
+  readonly rendition: Rendition;
+  /** Derived from (campaign, account, action). */
+  readonly idempotencyKey: string;
+}
+
+/** Final state of a delivery in a report. */
+export type DeliveryStatus = 'succeeded' | 'failed' | 'skipped' | 'unconfirmed';
+
+/** The result of one delivery. There is never one status for a whole campaign. */
+export interface DeliveryResult {
+  readonly deliveryId: string;
+  readonly accountId: string;
+  readonly memberId: string;
+  readonly platform: string;
+  readonly handle: string;
+  /** What was planned. */
+  readonly action: DeliveryAction;
+  /** What was done: a relay whose lead post failed may fall back to a post. */
+  readonly performed: DeliveryAction | 'none';
+  readonly status: DeliveryStatus;
+  readonly remoteId?: string;
+  readonly url?: string;
+  readonly attempts: number;
+  /** How the result was established: sent and answered, found on the account after an ambiguous failure, ... */
+  readonly via?: 'sent' | 'reconciled' | 'accepted';
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly errorCode?: ErrorCode;
+  readonly errorMessage?: string;
+  /** What to do about a failure, in plain words. */
+  readonly advice?: string;
+  readonly text?: string;
+  /** The post's reference, when one exists. */
+  readonly ref?: PostRef;
+}
+
+/** Counts by status. */
+export interface ReportCounts {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly unconfirmed: number;
+}
+
+/** The report of one campaign. */
+export interface CampaignReport {
+  readonly campaignId: string;
+  readonly hallId: string;
+  readonly statementId?: string;
+  readonly mode: 'original' | 'relay';
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  /** Milliseconds from start to the first and the last successful post. */
+  readonly firstPostMs?: number;
+  readonly lastPostMs?: number;
+  readonly counts: ReportCounts;
+  readonly deliveries: readonly DeliveryResult[];
+  /** True when the run was stopped by its AbortSignal. */
+  readonly aborted: boolean;
+}
