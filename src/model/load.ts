@@ -1,0 +1,170 @@
+/**
+ * Loading and checking halls and statements. Everything is checked before anything is sent:
+ * a bad hall file is refused whole, with every problem named by path and with its fix.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Adapter } from '../adapter.js';
+import { type InputIssue, invalidInput } from '../errors.js';
+import { type Account, type Hall, accountId, hallSchema } from './hall.js';
+import { issuesFromZod } from './issues.js';
+import { type Statement, statementSchema } from './statement.js';
+
+/** A checked hall with its accounts resolved. */
+export interface ResolvedHall {
+  readonly hall: Hall;
+  /** Every account of every member, in hall order. */
+  readonly accounts: readonly Account[];
+  /** Account by id (`member/platform`). */
+  readonly accountById: ReadonlyMap<string, Account>;
+}
+
+const BASE_ACCOUNT_KEYS = new Set(['handle', 'credentials', 'kind']);
+
+/**
+ * Checks a hall (already parsed from JSON or YAML) against the schema and the adapters that will
+ * serve it. Throws `INVALID_INPUT` listing every problem.
+ *
+ * @param input - the parsed hall file
+ * @param adapters - the adapters available; an account on a platform with none is refused
+ */
+export function resolveHall(input: unknown, adapters: readonly Adapter[]): ResolvedHall {
+  const parsed = hallSchema.safeParse(input);
+  if (!parsed.success) throw invalidInput('hall', issuesFromZod(parsed.error, input));
+  const hall = parsed.data;
+  const issues: InputIssue[] = [];
+  const byPlatform = new Map(adapters.map((adapter) => [adapter.platform, adapter]));
+  const groupIds = new Set(hall.groups.map((group) => group.id));
+  const seenMembers = new Map<string, number>();
+  const seenHandles = new Map<string, string>();
+  const accounts: Account[] = [];
+
+  hall.groups.forEach((group, index) => {
+    if (hall.groups.findIndex((other) => other.id === group.id) !== index) {
+      issues.push({ path: `groups[${index}].id`, message: `duplicate group id "${group.id}": group ids must be unique` });
+    }
+  });
+
+  hall.members.forEach((member, index) => {
+    const first = seenMembers.get(member.id);
+    if (first !== undefined) {
+      issues.push({
+        path: `members[${index}].id`,
+        message: `duplicate member id "${member.id}" (also members[${first}]): give each member its own id`,
+      });
+    } else {
+      seenMembers.set(member.id, index);
+    }
+    member.groups.forEach((group, groupIndex) => {
+      if (!groupIds.has(group)) {
+        issues.push({
+          path: `members[${index}].groups[${groupIndex}]`,
+          message: `unknown group "${group}": declare it under "groups" or remove it`,
+        });
+      }
+    });
+    const platforms = Object.keys(member.accounts);
+    if (platforms.length === 0) {
+      issues.push({ path: `members[${index}].accounts`, message: 'a member needs at least one account' });
+    }
+    for (const platform of platforms) {
+      const raw = member.accounts[platform];
+      if (raw === undefined) continue;
+      const path = `members[${index}].accounts.${platform}`;
+      const adapter = byPlatform.get(platform);
+      if (adapter === undefined) {
+        issues.push({
+          path,
+          message: `no adapter for platform "${platform}" (available: ${[...byPlatform.keys()].join(', ') || 'none'}): remove the account or register an adapter for it`,
+        });
+        continue;
+      }
+      const settings: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(raw)) {
+        if (!BASE_ACCOUNT_KEYS.has(key)) settings[key] = value;
+      }
+      let checked: Record<string, unknown> = settings;
+      if (adapter.accountSchema) {
+        const result = adapter.accountSchema.safeParse(settings);
+        if (result.success) checked = result.data;
+        else issues.push(...issuesFromZod(result.error, settings, ['members', index, 'accounts', platform]));
+      }
+      const handleKey = `${platform}:${raw.handle}`;
+      const owner = seenHandles.get(handleKey);
+      if (owner !== undefined && owner !== member.id) {
+        issues.push({
+          path: `${path}.handle`,
+          message: `account "${raw.handle}" on ${platform} is also listed for member "${owner}": one account belongs to one member`,
+        });
+      }
+      seenHandles.set(handleKey, member.id);
+      accounts.push({
+        id: accountId(member.id, platform),
+        memberId: member.id,
+        platform,
+        handle: raw.handle,
+        credentials: raw.credentials,
+        ...(raw.kind === undefined ? {} : { kind: raw.kind }),
+        settings: checked,
+      });
+    }
+  });
+
+  if (!seenMembers.has(hall.lead)) {
+    issues.push({ path: 'lead', message: `lead "${hall.lead}" is not a member: set it to the id of one of the members` });
+  }
+  for (const platform of Object.keys(hall.platforms)) {
+    if (!byPlatform.has(platform)) {
+      issues.push({
+        path: `platforms.${platform}`,
+        message: `no adapter for platform "${platform}" (available: ${[...byPlatform.keys()].join(', ') || 'none'})`,
+      });
+    }
+  }
+  if (issues.length > 0) throw invalidInput('hall', issues);
+  return { hall, accounts, accountById: new Map(accounts.map((account) => [account.id, account])) };
+}
+
+/** Checks a statement. Throws `INVALID_INPUT` naming every problem. */
+export function parseStatement(input: unknown): Statement {
+  const parsed = statementSchema.safeParse(input);
+  if (!parsed.success) throw invalidInput('statement', issuesFromZod(parsed.error, input));
+  return parsed.data;
+}
+
+/** Reads a JSON or YAML file (by extension; `.yml`/`.yaml` are YAML, everything else JSON then YAML). */
+export async function readDataFile(path: string, subject: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw invalidInput(subject, [
+      { path: path, message: code === 'ENOENT' ? 'file not found: check the path' : `cannot read the file (${code ?? 'error'})` },
+    ]);
+  }
+  return parseDataText(text, path, subject);
+}
+
+/** Parses JSON or YAML text; a syntax error is `INVALID_INPUT` with the line. */
+export function parseDataText(text: string, name: string, subject: string): unknown {
+  const extension = extname(name).toLowerCase();
+  try {
+    if (extension === '.json') return JSON.parse(text) as unknown;
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] ?? 'syntax error' : 'syntax error';
+    throw invalidInput(subject, [{ path: name, message: `not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${message}` }]);
+  }
+}
+
+/** Reads and checks a hall file. */
+export async function loadHallFile(path: string, adapters: readonly Adapter[]): Promise<ResolvedHall> {
+  return resolveHall(await readDataFile(path, 'hall'), adapters);
+}
+
+/** Reads and checks a statement file. */
+export async function loadStatementFile(path: string): Promise<Statement> {
+  return parseStatement(await readDataFile(path, 'statement'));
+}

@@ -1,0 +1,134 @@
+/**
+ * Planning: which account does what, in which order. Pure: no I/O.
+ *
+ * `original`: every selected account posts its own rendition.
+ * `relay`: on each platform that supports relays, the lead posts first and every other selected
+ * account reposts the lead's post with its own comment. On a platform where the lead has no
+ * account, or that cannot relay, members post originals.
+ */
+import { createHash } from 'node:crypto';
+import type { Adapter, Rendition } from '../adapter.js';
+import { type InputIssue, invalidInput } from '../errors.js';
+import type { Account, Member } from '../model/hall.js';
+import type { ResolvedHall } from '../model/load.js';
+import type { Selection, Statement } from '../model/statement.js';
+import { renderText } from '../render/render-text.js';
+import type { DeliveryAction, PlannedDelivery } from '../run/types.js';
+
+/** The idempotency key of a delivery: a hash of (campaign, account, action), 32 hex characters. */
+export function idempotencyKey(campaignId: string, accountId: string, action: string): string {
+  return createHash('sha256').update(`${campaignId}\n${accountId}\n${action}`).digest('hex').slice(0, 32);
+}
+
+/** A planned delivery with what it needs if its relay must fall back to an original post. */
+export interface PlanEntry extends PlannedDelivery {
+  /** For relays: the original rendition used when the lead's post failed and the fallback is `original`. */
+  readonly fallbackRendition?: Rendition;
+}
+
+/** A plan: deliveries in the order they start, and what was left out and why. */
+export interface Plan {
+  readonly campaignId: string;
+  readonly mode: 'original' | 'relay';
+  readonly deliveries: readonly PlanEntry[];
+}
+
+/** Picks the accounts a selection reaches. Throws `INVALID_INPUT` for unknown ids. */
+export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}): Account[] {
+  const { hall } = resolved;
+  const issues: InputIssue[] = [];
+  const memberIds = new Set(hall.members.map((member) => member.id));
+  const groupIds = new Set(hall.groups.map((group) => group.id));
+  const platformIds = new Set(resolved.accounts.map((account) => account.platform));
+  const check = (values: readonly string[] | undefined, known: Set<string>, field: string, what: string): void => {
+    values?.forEach((value, index) => {
+      if (!known.has(value)) {
+        issues.push({ path: `selection.${field}[${index}]`, message: `unknown ${what} "${value}": use one of the hall's ${what}s` });
+      }
+    });
+  };
+  check(selection.members, memberIds, 'members', 'member');
+  check(selection.exclude, memberIds, 'exclude', 'member');
+  check(selection.groups, groupIds, 'groups', 'group');
+  check(selection.platforms, platformIds, 'platforms', 'platform');
+  if (issues.length > 0) throw invalidInput('selection', issues);
+
+  const byMember = (member: Member): boolean => {
+    const any = selection.members !== undefined || selection.groups !== undefined || selection.tags !== undefined;
+    if (!any) return true;
+    return (
+      (selection.members?.includes(member.id) ?? false) ||
+      (selection.groups?.some((group) => member.groups.includes(group)) ?? false) ||
+      (selection.tags?.some((tag) => member.tags.includes(tag)) ?? false)
+    );
+  };
+  const chosen = new Set(
+    hall.members.filter((member) => byMember(member) && !(selection.exclude?.includes(member.id) ?? false)).map((member) => member.id),
+  );
+  return resolved.accounts.filter(
+    (account) =>
+      chosen.has(account.memberId) &&
+      (selection.platforms === undefined || selection.platforms.includes(account.platform)),
+  );
+}
+
+/** Inputs of {@link planCampaign}. */
+export interface PlanInput {
+  readonly campaignId: string;
+  readonly statement: Statement;
+  readonly resolved: ResolvedHall;
+  readonly adapters: ReadonlyMap<string, Adapter>;
+  readonly selection?: Selection;
+  readonly mode: 'original' | 'relay';
+}
+
+/**
+ * Renders and plans a campaign. In relay mode the lead's account on each platform is included
+ * even when the selection leaves it out, since the relays need its post.
+ */
+export function planCampaign(input: PlanInput): Plan {
+  const { resolved, statement, campaignId, adapters, mode } = input;
+  const { hall } = resolved;
+  const members = new Map(hall.members.map((member) => [member.id, member]));
+  const selected = selectAccounts(resolved, input.selection);
+  const deliveries: PlanEntry[] = [];
+
+  const entry = (account: Account, action: DeliveryAction, dependsOn?: string): PlanEntry => {
+    const adapter = adapters.get(account.platform);
+    const member = members.get(account.memberId);
+    if (adapter === undefined || member === undefined) {
+      throw new Error(`internal: account ${account.id} has no adapter or member`);
+    }
+    const renderFor = (relay: boolean): Rendition =>
+      renderText(statement, { profile: adapter.limits.text, hall, member, handle: account.handle, relay });
+    const id = `${campaignId}:${account.id}:${action}`;
+    return {
+      id,
+      campaignId,
+      accountId: account.id,
+      memberId: account.memberId,
+      platform: account.platform,
+      action,
+      rendition: renderFor(action === 'relay'),
+      idempotencyKey: idempotencyKey(campaignId, account.id, action),
+      ...(dependsOn === undefined ? {} : { dependsOn, fallbackRendition: renderFor(false) }),
+    };
+  };
+
+  const platforms = [...new Set(selected.map((account) => account.platform))];
+  for (const platform of platforms) {
+    const adapter = adapters.get(platform);
+    const onPlatform = selected.filter((account) => account.platform === platform);
+    const lead = resolved.accountById.get(`${hall.lead}/${platform}`);
+    if (mode === 'relay' && adapter?.limits.supportsRelay === true && lead !== undefined) {
+      const leadEntry = entry(lead, 'post');
+      deliveries.push(leadEntry);
+      for (const account of onPlatform) {
+        if (account.id !== lead.id) deliveries.push(entry(account, 'relay', leadEntry.id));
+      }
+    } else {
+      for (const account of onPlatform) deliveries.push(entry(account, 'post'));
+    }
+  }
+  return { campaignId, mode, deliveries };
+}
