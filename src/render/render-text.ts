@@ -107,26 +107,30 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
     return { format: 'text', text: whole, length: profile.count(whole), ...(profile.requiresSafeDomainLink ? { link } : {}), topics, summarised: false };
   }
 
-  // Summary: headline, then whole parts by importance while they fit, then the link.
-  const chosen: string[] = [];
-  let withSignature = fits(compose([], true, true));
-  if (!fits(compose([], withSignature, true))) {
+  // Summary: headline, then whole parts by importance while they fit, then the link. Key facts
+  // outrank the signature: it is dropped when that lets one more key fact in.
+  if (!fits(compose([], false, true))) {
     throw new ReleaseHallError(
       `[release-hall] the headline of statement "${statement.id ?? statement.headline}" does not fit ${profile.name} (${profile.count(compose([], false, true))} of ${profile.maxLength}) even with nothing else: shorten the headline`,
       { code: 'CONTENT_REJECTED', retryable: false },
     );
   }
-  for (const part of parts) {
-    if (fits(compose([...chosen, part], withSignature, true))) chosen.push(part);
-  }
-  if (chosen.length === 0 && withSignature && parts.length > 0) {
-    // Prefer one fact over the signature when only one fits.
-    const first = parts.find((part) => fits(compose([part], false, true)));
-    if (first !== undefined) {
-      chosen.push(first);
-      withSignature = false;
+  const choose = (withSignatureNow: boolean): string[] => {
+    const picked: string[] = [];
+    if (!fits(compose([], withSignatureNow, true))) return picked;
+    for (const part of parts) {
+      if (fits(compose([...picked, part], withSignatureNow, true))) picked.push(part);
     }
-  }
+    return picked;
+  };
+  const isKey = (part: string): boolean => statement.keyFacts.some((fact) => part.includes(fact));
+  const signed = fits(compose([], true, true)) ? choose(true) : undefined;
+  const unsigned = choose(false);
+  const keyCount = (picked: readonly string[]): number => picked.filter(isKey).length;
+  const useSigned =
+    signed !== undefined && keyCount(signed) >= keyCount(unsigned) && (signed.length > 0 || unsigned.length === 0);
+  const chosen = useSigned ? signed : unsigned;
+  const withSignature = useSigned;
   const text = compose(chosen, withSignature, true);
   return { format: 'text', text, length: profile.count(text), link, topics, summarised: true };
 }

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  Redactor,
+  createCredentialsResolver,
+  credentialsEnvName,
+  idempotencyKey,
+  parseStatement,
+  planCampaign,
+  redactUrl,
+  resolveHall,
+  selectAccounts,
+} from 'release-hall';
+import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { memoryHall, rebuttal } from '../helpers/fixtures.js';
+
+const adapter = createMemoryAdapter();
+const resolved = resolveHall(memoryHall(4), [adapter]);
+const adapters = new Map([[adapter.platform, adapter]]);
+
+describe('planCampaign', () => {
+  it('relay: the lead posts first, members relay it', () => {
+    const plan = planCampaign({ campaignId: 'c1', statement: parseStatement(rebuttal), resolved, adapters, mode: 'relay' });
+    expect(plan.deliveries[0]).toMatchObject({ accountId: 'lead/memory', action: 'post' });
+    expect(plan.deliveries.slice(1).every((delivery) => delivery.action === 'relay' && delivery.dependsOn === 'c1:lead/memory:post')).toBe(true);
+    expect(new Set(plan.deliveries.map((delivery) => delivery.idempotencyKey)).size).toBe(plan.deliveries.length);
+  });
+
+  it('relay includes the lead even when the selection leaves it out', () => {
+    const plan = planCampaign({ campaignId: 'c1', statement: parseStatement(rebuttal), resolved, adapters, mode: 'relay', selection: { groups: ['districts'] } });
+    expect(plan.deliveries.map((delivery) => delivery.accountId)).toEqual(['lead/memory', 'm2/memory', 'm4/memory']);
+  });
+
+  it('idempotency keys are stable and differ by action', () => {
+    expect(idempotencyKey('c', 'a', 'post')).toBe(idempotencyKey('c', 'a', 'post'));
+    expect(idempotencyKey('c', 'a', 'post')).not.toBe(idempotencyKey('c', 'a', 'relay'));
+    expect(idempotencyKey('c', 'a', 'post')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('selectAccounts', () => {
+  it('selects by member, group and tag (union) minus exclusions, then by platform', () => {
+    const ids = (selection: Parameters<typeof selectAccounts>[1]): string[] => selectAccounts(resolved, selection).map((account) => account.memberId);
+    expect(ids({})).toEqual(['lead', 'm1', 'm2', 'm3', 'm4']);
+    expect(ids({ groups: ['bureaus'] })).toEqual(['m1', 'm3']);
+    expect(ids({ tags: ['public-safety'], members: ['m4'] })).toEqual(['m1', 'm4']);
+    expect(ids({ groups: ['bureaus'], exclude: ['m3'] })).toEqual(['m1']);
+  });
+
+  it('refuses unknown ids in a selection', () => {
+    expect(() => selectAccounts(resolved, { members: ['ghost'], groups: ['nope'] })).toThrow(/selection\.members\[0\]: unknown member "ghost"[\s\S]*selection\.groups\[0\]: unknown group "nope"/);
+  });
+});
+
+describe('credentials', () => {
+  const account = resolved.accounts[1]!;
+
+  it('reads one environment variable per field', async () => {
+    const resolver = createCredentialsResolver({ env: { [credentialsEnvName('cred-m1', 'access_token')]: 'env-secret-1' } });
+    expect(credentialsEnvName('cred-m1', 'access_token')).toBe('RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN');
+    expect(await resolver.resolve(account, ['access_token'])).toEqual({ access_token: 'env-secret-1' });
+  });
+
+  it('reads a YAML credentials file and prefers a function', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cred-'));
+    const file = join(dir, 'credentials.yaml');
+    writeFileSync(file, 'cred-m1:\n  access_token: file-secret-1\n');
+    expect(await createCredentialsResolver({ file, env: {} }).resolve(account, ['access_token'])).toEqual({ access_token: 'file-secret-1' });
+    const withFunction = createCredentialsResolver({ file, env: {}, resolve: () => ({ access_token: 'fn-secret-1' }) });
+    expect(await withFunction.resolve(account, ['access_token'])).toEqual({ access_token: 'fn-secret-1' });
+  });
+
+  it('names the reference and where to put the secret when none is found', async () => {
+    const resolver = createCredentialsResolver({ env: {} });
+    await expect(resolver.resolve(account, ['access_token'])).rejects.toThrow(
+      'no credentials for account "m1/memory" (reference "cred-m1"): set RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN',
+    );
+  });
+});
+
+describe('redaction', () => {
+  it('removes credential parameters from URLs', () => {
+    expect(redactUrl('https://api.weixin.qq.com/cgi-bin/draft/add?access_token=abc123&x=1')).toBe(
+      'https://api.weixin.qq.com/cgi-bin/draft/add?access_token=[redacted]&x=1',
+    );
+  });
+
+  it('scrubs known secrets from strings, objects and errors', () => {
+    const redactor = new Redactor();
+    redactor.add('s3cr3t-token', 'ab');
+    const error = new Error('failed with s3cr3t-token', { cause: new Error('inner s3cr3t-token') });
+    const scrubbed = redactor.deep({ message: 'token s3cr3t-token', list: ['x s3cr3t-token'], error, short: 'ab' });
+    expect(JSON.stringify(scrubbed)).not.toContain('s3cr3t-token');
+    expect(error.message).toBe('failed with [redacted]');
+    expect((error.cause as Error).message).toBe('inner [redacted]');
+    expect(scrubbed.short).toBe('ab');
+  });
+});
