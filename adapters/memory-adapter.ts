@@ -92,14 +92,21 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
       requiresSafeDomainLink: false,
       allowsTopics: true,
     },
-    rate: { platformConcurrency: 16, postsPerWindow: 1000, windowMs: 60_000, requestTimeoutMs: 5_000 },
+    rate: {
+      platformConcurrency: 16,
+      postsPerWindow: 1000,
+      windowMs: 60_000,
+      requestTimeoutMs: 5_000,
+    },
     supportsRelay: true,
     ...options.limits,
   };
 
   const takeFault = (accountId: string, kinds: readonly MemoryFault[]): MemoryFault | undefined => {
     const index = faults.findIndex(
-      (entry) => kinds.includes(entry.fault) && (entry.accountId === undefined || entry.accountId === accountId),
+      (entry) =>
+        kinds.includes(entry.fault) &&
+        (entry.accountId === undefined || entry.accountId === accountId),
     );
     if (index < 0) return undefined;
     const [entry] = faults.splice(index, 1);
@@ -110,20 +117,30 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     if (!options.latencyMs) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, options.latencyMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new ReleaseHallError('[release-hall] aborted', { code: 'ABORTED', platform }));
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(new ReleaseHallError('[release-hall] aborted', { code: 'ABORTED', platform }));
+        },
+        { once: true },
+      );
     });
   };
 
   const checkToken = (account: Account, context: DeliveryContext): void => {
-    if (options.validToken !== undefined && context.credentials.access_token !== options.validToken) {
-      throw new ReleaseHallError(`[release-hall] [${platform}] post failed: the access token of account "${account.id}" has expired; re-authorise it`, {
-        code: 'AUTH_EXPIRED',
-        platform,
-        accountId: account.id,
-      });
+    if (
+      options.validToken !== undefined &&
+      context.credentials.access_token !== options.validToken
+    ) {
+      throw new ReleaseHallError(
+        `[release-hall] [${platform}] post failed: the access token of account "${account.id}" has expired; re-authorise it`,
+        {
+          code: 'AUTH_EXPIRED',
+          platform,
+          accountId: account.id,
+        },
+      );
     }
   };
 
@@ -149,22 +166,43 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     const base = { platform, accountId: account.id };
     switch (fault) {
       case 'transient':
-        throw new ReleaseHallError(`[release-hall] [${platform}] post failed (503): service unavailable; will retry`, { ...base, code: 'TRANSIENT', platformCode: '503' });
+        throw new ReleaseHallError(
+          `[release-hall] [${platform}] post failed (503): service unavailable; will retry`,
+          { ...base, code: 'TRANSIENT', platformCode: '503' },
+        );
       case 'ambiguous-before-apply':
-        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: no answer; the post may have landed`, { ...base, code: 'AMBIGUOUS' });
+        throw new ReleaseHallError(
+          `[release-hall] [${platform}] post failed: no answer; the post may have landed`,
+          { ...base, code: 'AMBIGUOUS' },
+        );
       case 'rate-limited':
-        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: rate limited`, { ...base, code: 'RATE_LIMITED', retryAfterMs: options.retryAfterMs ?? 10 });
+        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: rate limited`, {
+          ...base,
+          code: 'RATE_LIMITED',
+          retryAfterMs: options.retryAfterMs ?? 10,
+        });
       case 'auth-expired':
-        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: the access token of account "${account.id}" has expired; re-authorise it`, { ...base, code: 'AUTH_EXPIRED' });
+        throw new ReleaseHallError(
+          `[release-hall] [${platform}] post failed: the access token of account "${account.id}" has expired; re-authorise it`,
+          { ...base, code: 'AUTH_EXPIRED' },
+        );
       case 'content-rejected':
-        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: content rejected`, { ...base, code: 'CONTENT_REJECTED' });
+        throw new ReleaseHallError(`[release-hall] [${platform}] post failed: content rejected`, {
+          ...base,
+          code: 'CONTENT_REJECTED',
+        });
       default:
         break;
     }
     const text = rendition.format === 'text' ? rendition.text : rendition.title;
-    const duplicate = posts.find((post) => post.accountId === account.id && !post.deleted && post.text === text);
+    const duplicate = posts.find(
+      (post) => post.accountId === account.id && !post.deleted && post.text === text,
+    );
     if (duplicate) {
-      throw new ReleaseHallError(`[release-hall] [${platform}] post failed: identical content already posted`, { ...base, code: 'DUPLICATE_CONTENT' });
+      throw new ReleaseHallError(
+        `[release-hall] [${platform}] post failed: identical content already posted`,
+        { ...base, code: 'DUPLICATE_CONTENT' },
+      );
     }
     sequence += 1n;
     const post: MemoryPost = {
@@ -178,10 +216,21 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     };
     posts.push(post);
     if (fault === 'ambiguous-after-apply') {
-      throw new ReleaseHallError(`[release-hall] [${platform}] post failed: connection dropped; the post may have landed`, { ...base, code: 'AMBIGUOUS' });
+      throw new ReleaseHallError(
+        `[release-hall] [${platform}] post failed: connection dropped; the post may have landed`,
+        { ...base, code: 'AMBIGUOUS' },
+      );
     }
     if (fault === 'accepted') return { status: 'accepted', reason: 'posted, shown later' };
-    return { status: 'posted', ref: { platform, accountId: account.id, id: post.id, url: `memory://${account.id}/${post.id}` } };
+    return {
+      status: 'posted',
+      ref: {
+        platform,
+        accountId: account.id,
+        id: post.id,
+        url: `memory://${account.id}/${post.id}`,
+      },
+    };
   };
 
   const adapter: MemoryAdapter = {
@@ -198,18 +247,31 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
       }
     },
     publish: (rendition, account, context) => write('post', rendition, account, context),
-    relay: (source, rendition, account, context) => write('relay', rendition, account, context, source),
-    async retract(ref: PostRef, account: Account, context: DeliveryContext): Promise<RetractResult> {
+    relay: (source, rendition, account, context) =>
+      write('relay', rendition, account, context, source),
+    async retract(
+      ref: PostRef,
+      account: Account,
+      context: DeliveryContext,
+    ): Promise<RetractResult> {
       await wait(context.signal);
-      const post = posts.find((candidate) => candidate.id === ref.id && candidate.accountId === account.id);
+      const post = posts.find(
+        (candidate) => candidate.id === ref.id && candidate.accountId === account.id,
+      );
       if (!post || post.deleted) return { status: 'already-gone' };
       post.deleted = true;
       return { status: 'removed' };
     },
-    async findExisting(delivery: DeliveryDescriptor, account: Account, context: DeliveryContext): Promise<FindExistingResult> {
+    async findExisting(
+      delivery: DeliveryDescriptor,
+      account: Account,
+      context: DeliveryContext,
+    ): Promise<FindExistingResult> {
       await wait(context.signal);
-      if (takeFault(account.id, ['lookup-unknown'])) return { status: 'unknown', reason: 'the timeline could not be read' };
-      const text = delivery.rendition.format === 'text' ? delivery.rendition.text : delivery.rendition.title;
+      if (takeFault(account.id, ['lookup-unknown']))
+        return { status: 'unknown', reason: 'the timeline could not be read' };
+      const text =
+        delivery.rendition.format === 'text' ? delivery.rendition.text : delivery.rendition.title;
       const post = posts.find(
         (candidate) =>
           candidate.accountId === account.id &&
@@ -218,7 +280,15 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
           candidate.createdAt.getTime() >= delivery.firstAttemptAt.getTime() - 1000,
       );
       return post
-        ? { status: 'found', ref: { platform, accountId: account.id, id: post.id, url: `memory://${account.id}/${post.id}` } }
+        ? {
+            status: 'found',
+            ref: {
+              platform,
+              accountId: account.id,
+              id: post.id,
+              url: `memory://${account.id}/${post.id}`,
+            },
+          }
         : { status: 'not-found' };
     },
   };

@@ -22,7 +22,7 @@ import {
   showProgress,
 } from 'release-hall';
 import { type WeiboAdapterOptions, createWeiboAdapter } from 'release-hall/adapters/weibo';
-import { startHallSandbox } from 'release-hall/testing';
+import { startHallSandbox } from 'release-hall/sandbox';
 
 /** The package version, read from the nearest package.json named release-hall (source or built layout). */
 function packageVersion(): string {

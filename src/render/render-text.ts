@@ -44,7 +44,7 @@ function endSentence(text: string): string {
   return /[。！？!?；;”"』」）)]$/.test(text) ? text : `${text}。`;
 }
 
-/** The parts of a statement in order of importance, after the headline. */
+/** The parts of a statement after the headline, in reading order. */
 export function statementParts(statement: Statement): string[] {
   const parts: string[] = [];
   if (statement.kind === 'rebuttal') {
@@ -55,9 +55,13 @@ export function statementParts(statement: Statement): string[] {
   } else {
     parts.push(...splitSentences(statement.body));
   }
+  return parts;
+}
+
+/** Parts ordered by importance: those carrying a key fact first, then the rest in their order. */
+export function byImportance(statement: Statement, parts: readonly string[]): string[] {
   const keyed = parts.filter((part) => statement.keyFacts.some((fact) => part.includes(fact)));
-  const rest = parts.filter((part) => !keyed.includes(part));
-  return [...keyed, ...rest];
+  return [...keyed, ...parts.filter((part) => !keyed.includes(part))];
 }
 
 /** Options of {@link renderText}. */
@@ -115,13 +119,15 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
       { code: 'CONTENT_REJECTED', retryable: false },
     );
   }
+  const inReadingOrder = (picked: readonly string[]): string[] =>
+    [...picked].sort((a, b) => parts.indexOf(a) - parts.indexOf(b));
   const choose = (withSignatureNow: boolean): string[] => {
     const picked: string[] = [];
     if (!fits(compose([], withSignatureNow, true))) return picked;
-    for (const part of parts) {
-      if (fits(compose([...picked, part], withSignatureNow, true))) picked.push(part);
+    for (const part of byImportance(statement, parts)) {
+      if (fits(compose(inReadingOrder([...picked, part]), withSignatureNow, true))) picked.push(part);
     }
-    return picked;
+    return inReadingOrder(picked);
   };
   const isKey = (part: string): boolean => statement.keyFacts.some((fact) => part.includes(fact));
   const signed = fits(compose([], true, true)) ? choose(true) : undefined;

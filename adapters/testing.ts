@@ -1,0 +1,21 @@
+/**
+ * `release-hall/testing`: test doubles for users' own tests.
+ *
+ * - the fake platforms and their loopback sandboxes (also in `./sandbox.ts`, which has no
+ *   test-runner dependency);
+ * - msw handlers built on the same protocol descriptions (needs `msw`);
+ * - the adapter contract suite (needs `vitest`), to run against a new adapter.
+ *
+ * The main entry (`release-hall`) never imports this module.
+ */
+export * from './sandbox.js';
+export { weiboHandlers } from './weibo/msw.js';
+export type { WeiboHandlersOptions } from './weibo/msw.js';
+export { runAdapterContract } from './contract-suite.js';
+export type {
+  ContractCase,
+  ContractContextOverrides,
+  ContractFault,
+  ContractHarness,
+  ContractPost,
+} from './contract-suite.js';

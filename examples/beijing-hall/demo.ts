@@ -1,0 +1,49 @@
+/**
+ * The Beijing hall demo: one rumor rebuttal from 北京发布, relayed by all 71 members, over real
+ * HTTP against the built-in Weibo sandbox on loopback.
+ *
+ *   npm run demo
+ */
+import { fileURLToPath } from 'node:url';
+import {
+  createPublisher,
+  formatReport,
+  loadStatementFile,
+  readDataFile,
+  showProgress,
+} from 'release-hall';
+import { createWeiboAdapter } from 'release-hall/adapters/weibo';
+import { startHallSandbox } from 'release-hall/sandbox';
+
+const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
+
+const hallData = await readDataFile(here('hall.yaml'), 'hall');
+const statement = await loadStatementFile(here('rebuttal.yaml'));
+
+// The sandbox speaks Weibo's protocol on 127.0.0.1 with 80 ± 20 ms of latency per request.
+const sandbox = await startHallSandbox(hallData, { weibo: { latency: { fixedMs: 60, jitterMs: 40, seed: 7 } } });
+try {
+  const weibo = createWeiboAdapter({ baseURL: sandbox.baseURLs.weibo, mode: 'share', rip: '203.0.113.10' });
+  const publisher = createPublisher({
+    hall: hallData,
+    adapters: [weibo],
+    credentials: sandbox.credentials,
+  });
+  console.log(`Publishing "${statement.headline}" to ${publisher.hall.accounts.length} Weibo accounts (relay mode)\n`);
+  const stopProgress = showProgress(publisher);
+  const report = await publisher.publish(statement, { mode: 'relay' });
+  stopProgress();
+  console.log(`\n${formatReport(report)}`);
+
+  // Ground truth from the sandbox: every account holds exactly one post of this campaign.
+  const posts = sandbox.weibo.platform.allPosts().filter((post) => !post.deleted);
+  const perAccount = new Map<string, number>();
+  for (const post of posts) perAccount.set(post.uid, (perAccount.get(post.uid) ?? 0) + 1);
+  const twice = [...perAccount.values()].filter((count) => count > 1).length;
+  console.log(
+    `Sandbox holds ${posts.length} posts on ${perAccount.size} accounts; accounts with more than one: ${twice}`,
+  );
+  process.exitCode = report.counts.succeeded === report.counts.total && twice === 0 ? 0 : 1;
+} finally {
+  await sandbox.close();
+}
