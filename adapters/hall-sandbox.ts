@@ -12,6 +12,8 @@ import { type WeiboSandbox, startWeiboSandbox } from './weibo/sandbox.js';
 export interface HallSandboxOptions {
   /** Settings of the Weibo sandbox (latency, rate limits, ...). */
   readonly weibo?: WeiboPlatformOptions;
+  /** The sandbox token of each credentials reference. @default a random token per reference */
+  readonly tokenFor?: (ref: string) => string;
 }
 
 /** A running sandbox for one hall. */
@@ -46,7 +48,7 @@ export async function startHallSandbox(hallData: unknown, options: HallSandboxOp
     const account = member.accounts.weibo;
     if (account === undefined) continue;
     const uid = typeof account.uid === 'string' ? account.uid : String(account.uid);
-    const token = `sandbox-${randomBytes(12).toString('hex')}`;
+    const token = options.tokenFor?.(account.credentials) ?? `sandbox-${randomBytes(12).toString('hex')}`;
     weibo.platform.addAccount({ uid, screenName: account.handle, accessToken: token });
     tokens.set(account.credentials, { access_token: token });
   }

@@ -44,7 +44,6 @@ import {
   isAcceptedCode,
   isAlreadyGone,
   mapWeiboError,
-  weiboErrorCode,
 } from './map-weibo-error.js';
 
 export { countWeiboText, WEIBO_MAX_LENGTH } from './count-weibo-text.js';
@@ -64,10 +63,10 @@ export const WEIBO_DEFAULT_RATE_LIMITS: RateLimits = {
 
 /** Overrides of the declared rate limits. */
 export interface WeiboLimitsOverride {
-  readonly platformConcurrency?: number;
-  readonly postsPerWindow?: number;
-  readonly windowMs?: number;
-  readonly requestTimeoutMs?: number;
+  readonly platformConcurrency?: number | undefined;
+  readonly postsPerWindow?: number | undefined;
+  readonly windowMs?: number | undefined;
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** Options of {@link createWeiboAdapter}. Checked when the adapter is made. */
@@ -77,12 +76,12 @@ export interface WeiboAdapterOptions {
    * gateway, a proxy, or a sandbox (`startWeiboSandbox().url`).
    * @default 'https://api.weibo.com/2/'
    */
-  readonly baseURL?: string;
+  readonly baseURL?: string | undefined;
   /**
    * The `fetch` used for every call; inject one for proxies or tests.
    * @default globalThis.fetch
    */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
   /**
    * Which endpoint posts: `share` (`statuses/share`, the documented way for third-party apps:
    * needs a link on the app's safe domain, no `#topics#`) or `update` (`statuses/update`: topics
@@ -90,7 +89,7 @@ export interface WeiboAdapterOptions {
    * [unconfirmed]).
    * @default 'share'
    */
-  readonly mode?: 'share' | 'update';
+  readonly mode?: 'share' | 'update' | undefined;
   /**
    * `rip`: the IP address of the end user who triggered the post. Weibo requires it on writes
    * (§2.1). The library cannot know it, and sending a made-up address would misstate who acted,
@@ -99,32 +98,32 @@ export interface WeiboAdapterOptions {
    * anything is sent; reads do not need it.
    * @default undefined
    */
-  readonly rip?: string;
+  readonly rip?: string | undefined;
   /**
    * Wait reported with a rate-limit reply that has no `Retry-After` header. Weibo's windows are
    * hourly; the core waits this long and is told again if the window is still closed.
    * @default 60_000
    */
-  readonly rateLimitRetryAfterMs?: number;
+  readonly rateLimitRetryAfterMs?: number | undefined;
   /** Overrides of the declared rate limits (see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
-  readonly limits?: WeiboLimitsOverride;
+  readonly limits?: WeiboLimitsOverride | undefined;
   /**
    * Statuses read per timeline page by `findExisting`.
    * @default 50
    */
-  readonly timelineCount?: number;
+  readonly timelineCount?: number | undefined;
   /**
    * Timeline pages read at most by `findExisting` (it stops at the first status older than the
    * first attempt).
    * @default 3
    */
-  readonly timelinePages?: number;
+  readonly timelinePages?: number | undefined;
   /**
    * Clock skew allowed between this machine and Weibo when `findExisting` keeps only statuses
    * created at or after the first attempt.
    * @default 120_000
    */
-  readonly clockSkewMs?: number;
+  readonly clockSkewMs?: number | undefined;
 }
 
 /** The Weibo adapter, with the mode it posts in. */
@@ -278,10 +277,10 @@ function readReply(
   const errorCode = isRecord(body) ? body.error_code : undefined;
   if (errorCode !== undefined || reply.status >= 300 || !isRecord(body)) {
     const errorText = isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
-    if (isAcceptedCode(errorCode as number | string | undefined)) {
+    if (isAcceptedCode(errorCode)) {
       return { kind: 'accepted', text: errorText ?? 'posted; appears later' };
     }
-    if (isAlreadyGone(errorCode as number | string | undefined, call.endpoint)) {
+    if (isAlreadyGone(errorCode, call.endpoint)) {
       return { kind: 'gone' };
     }
     if (errorCode === undefined && reply.status < 300) {
@@ -290,7 +289,7 @@ function readReply(
     throw mapWeiboError(
       {
         errorCode:
-          weiboErrorCode(errorCode) ?? (typeof errorCode === 'string' ? errorCode : undefined),
+          typeof errorCode === 'number' || typeof errorCode === 'string' ? errorCode : undefined,
         errorText,
         status: reply.status,
         endpoint: call.endpoint,

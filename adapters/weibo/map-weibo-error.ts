@@ -111,7 +111,13 @@ const KNOWN_CODES: ReadonlyMap<number, { readonly kind: Classification; readonly
     [20008, { kind: 'content', what: 'the text is empty' }],
     [20012, { kind: 'content', what: 'the text is longer than 140 characters' }],
     [20013, { kind: 'content', what: 'the text is longer than 300 characters' }],
-    [20018, { kind: 'content', what: 'the text contains a URL Weibo does not allow' }],
+    [
+      20018,
+      {
+        kind: 'content',
+        what: 'Weibo refused a link in the text (share needs one on the safe domain)',
+      },
+    ],
     [20020, { kind: 'content', what: 'Weibo classified the text as advertising' }],
     [20021, { kind: 'content', what: 'Weibo classified the content as illegal' }],
     [20031, { kind: 'content', what: 'Weibo requires a captcha; a person must post it' }],
@@ -142,12 +148,12 @@ export function weiboErrorCode(value: unknown): number | undefined {
 }
 
 /** True for `20032`: the post was taken and shows up later. */
-export function isAcceptedCode(code: number | string | undefined): boolean {
+export function isAcceptedCode(code: unknown): boolean {
   return weiboErrorCode(code) === WEIBO_ACCEPTED_CODE;
 }
 
 /** True when a reply to `statuses/destroy` says the status is already gone (`20101`). */
-export function isAlreadyGone(code: number | string | undefined, endpoint: string): boolean {
+export function isAlreadyGone(code: unknown, endpoint: string): boolean {
   return endpoint === 'statuses/destroy' && weiboErrorCode(code) === WEIBO_NOT_FOUND_CODE;
 }
 

@@ -223,13 +223,13 @@ export class Coordinator {
           const found = await adapter.findExisting(descriptor(), account, context());
           if (found.status === 'found') return found.ref;
           if (found.status === 'not-found') return 'not-found';
-          return { unknown: found.reason };
+          lastReason = found.reason; // may pass: read again after a pause
         } catch (error) {
           const failure = toReleaseHallError(error, 'TRANSIENT', { platform: account.platform, accountId: account.id });
           lastReason = failure.message;
           if (failure.code === 'ABORTED' || !failure.retryable) break;
-          await sleep(retry.minTimeoutMs * 2 ** tries, undefined, { signal });
         }
+        if (tries < 2) await sleep(retry.minTimeoutMs * 2 ** tries, undefined, { signal });
       }
       return { unknown: lastReason };
     };
