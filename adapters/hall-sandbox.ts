@@ -33,10 +33,15 @@ export interface HallSandbox {
  *
  * @param hallData - the parsed hall file (it is checked here)
  */
-export async function startHallSandbox(hallData: unknown, options: HallSandboxOptions = {}): Promise<HallSandbox> {
+export async function startHallSandbox(
+  hallData: unknown,
+  options: HallSandboxOptions = {},
+): Promise<HallSandbox> {
   const parsed = hallSchema.safeParse(hallData);
   if (!parsed.success) {
-    throw new Error(`[release-hall] the hall file is not valid; run "release-hall validate" on it first`);
+    throw new Error(
+      `[release-hall] the hall file is not valid; run "release-hall validate" on it first`,
+    );
   }
   const hall = parsed.data;
   const weibo = await startWeiboSandbox({
@@ -48,7 +53,8 @@ export async function startHallSandbox(hallData: unknown, options: HallSandboxOp
     const account = member.accounts.weibo;
     if (account === undefined) continue;
     const uid = typeof account.uid === 'string' ? account.uid : String(account.uid);
-    const token = options.tokenFor?.(account.credentials) ?? `sandbox-${randomBytes(12).toString('hex')}`;
+    const token =
+      options.tokenFor?.(account.credentials) ?? `sandbox-${randomBytes(12).toString('hex')}`;
     weibo.platform.addAccount({ uid, screenName: account.handle, accessToken: token });
     tokens.set(account.credentials, { access_token: token });
   }

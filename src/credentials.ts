@@ -103,7 +103,9 @@ export class CredentialsResolver {
         if (missing.length === 0) return found;
       }
     }
-    const envNames = fields.map((field) => credentialsEnvName(account.credentials, field)).join(', ');
+    const envNames = fields
+      .map((field) => credentialsEnvName(account.credentials, field))
+      .join(', ');
     throw new ReleaseHallError(
       `[release-hall] [${account.platform}] no credentials for account "${account.id}" (reference "${account.credentials}"): set ${envNames}, or add "${account.credentials}" with ${fields.map((field) => `"${field}"`).join(', ')} to the credentials file`,
       { code: 'AUTH_INVALID', platform: account.platform, accountId: account.id, retryable: false },

@@ -29,18 +29,37 @@ export const ERROR_GUIDE: Readonly<Record<ErrorCode, { retryable: boolean; actio
   INVALID_INPUT: { retryable: false, action: 'fix the named field and run again' },
   AUTH_EXPIRED: {
     retryable: false,
-    action: 'the token expired: re-authorise the account (refreshed once automatically where the platform allows)',
+    action:
+      'the token expired: re-authorise the account (refreshed once automatically where the platform allows)',
   },
-  AUTH_INVALID: { retryable: false, action: 'the credentials are wrong or revoked: re-authorise the account' },
-  RATE_LIMITED: { retryable: true, action: 'waited for the window automatically; lower the rate if it persists' },
-  QUOTA_EXHAUSTED: { retryable: false, action: 'no quota left for this period: wait for the next one' },
-  CONTENT_REJECTED: { retryable: false, action: 'the platform refused the text: change it and run again' },
+  AUTH_INVALID: {
+    retryable: false,
+    action: 'the credentials are wrong or revoked: re-authorise the account',
+  },
+  RATE_LIMITED: {
+    retryable: true,
+    action: 'waited for the window automatically; lower the rate if it persists',
+  },
+  QUOTA_EXHAUSTED: {
+    retryable: false,
+    action: 'no quota left for this period: wait for the next one',
+  },
+  CONTENT_REJECTED: {
+    retryable: false,
+    action: 'the platform refused the text: change it and run again',
+  },
   DUPLICATE_CONTENT: {
     retryable: false,
     action: 'the platform already holds this text; checked against the account before reporting',
   },
-  PERMISSION_DENIED: { retryable: false, action: 'the app or account lacks the permission for this call' },
-  TRANSIENT: { retryable: true, action: 'retried with backoff; if it persists the platform is down' },
+  PERMISSION_DENIED: {
+    retryable: false,
+    action: 'the app or account lacks the permission for this call',
+  },
+  TRANSIENT: {
+    retryable: true,
+    action: 'retried with backoff; if it persists the platform is down',
+  },
   AMBIGUOUS: {
     retryable: true,
     action: 'the request may have landed: the account was checked before any re-send',
@@ -145,10 +164,10 @@ export function platformMessage(
 /** An `INVALID_INPUT` error listing every issue, one per line. */
 export function invalidInput(subject: string, issues: readonly InputIssue[]): ReleaseHallError {
   const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`);
-  return new ReleaseHallError(
-    `[release-hall] invalid ${subject}:\n${lines.join('\n')}`,
-    { code: 'INVALID_INPUT', issues },
-  );
+  return new ReleaseHallError(`[release-hall] invalid ${subject}:\n${lines.join('\n')}`, {
+    code: 'INVALID_INPUT',
+    issues,
+  });
 }
 
 /** Turns an unknown thrown value into a {@link ReleaseHallError} of code `fallback`. */

@@ -12,7 +12,11 @@ export interface Logger {
 }
 
 /** Where log lines go. */
-export type LogSink = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: LogFields) => void;
+export type LogSink = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields: LogFields,
+) => void;
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = {
@@ -23,7 +27,11 @@ export const silentLogger: Logger = {
 };
 
 /** A logger that scrubs every message and field with `redactor`, then hands it to `sink`. */
-export function createRedactingLogger(sink: LogSink, redactor: Redactor, base: LogFields = {}): Logger {
+export function createRedactingLogger(
+  sink: LogSink,
+  redactor: Redactor,
+  base: LogFields = {},
+): Logger {
   const emit =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields: LogFields = {}): void => {

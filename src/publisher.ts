@@ -5,7 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { Adapter, RateLimits } from './adapter.js';
-import { type CredentialsSource, CredentialsResolver, createCredentialsResolver } from './credentials.js';
+import {
+  type CredentialsSource,
+  CredentialsResolver,
+  createCredentialsResolver,
+} from './credentials.js';
 import { invalidInput } from './errors.js';
 import type { PublisherEvents } from './events.js';
 import { type Journal, MemoryJournal } from './journal/journal.js';
@@ -75,9 +79,9 @@ export interface Publisher {
   once: EventEmitter<PublisherEvents>['once'];
   off: EventEmitter<PublisherEvents>['off'];
   /** Renders and plans without sending anything. */
-  preview(statement: StatementInput | unknown, options?: CampaignOptions): Preview;
+  preview(statement: StatementInput, options?: CampaignOptions): Preview;
   /** Publishes a statement to the selected accounts and reports on every delivery. */
-  publish(statement: StatementInput | unknown, options?: CampaignOptions): Promise<CampaignReport>;
+  publish(statement: StatementInput, options?: CampaignOptions): Promise<CampaignReport>;
 }
 
 function newCampaignId(statementId: string | undefined, now: Date): string {
@@ -87,7 +91,8 @@ function newCampaignId(statementId: string | undefined, now: Date): string {
 
 /** Counts results by status. */
 export function countResults(results: readonly DeliveryResult[]): ReportCounts {
-  const count = (status: DeliveryResult['status']): number => results.filter((result) => result.status === status).length;
+  const count = (status: DeliveryResult['status']): number =>
+    results.filter((result) => result.status === status).length;
   return {
     total: results.length,
     succeeded: count('succeeded'),
@@ -112,14 +117,20 @@ export function createPublisher(options: PublisherOptions): Publisher {
   for (const adapter of options.adapters) {
     if (adapters.has(adapter.platform)) {
       throw invalidInput('publisher options', [
-        { path: 'adapters', message: `two adapters for platform "${adapter.platform}": pass one per platform` },
+        {
+          path: 'adapters',
+          message: `two adapters for platform "${adapter.platform}": pass one per platform`,
+        },
       ]);
     }
     adapters.set(adapter.platform, adapter);
   }
-  const resolved: ResolvedHall = isResolved(options.hall) ? options.hall : resolveHall(options.hall, options.adapters);
+  const resolved: ResolvedHall = isResolved(options.hall)
+    ? options.hall
+    : resolveHall(options.hall, options.adapters);
   const retryParsed = retryOptionsSchema.safeParse(options.retry ?? {});
-  if (!retryParsed.success) throw invalidInput('retry options', issuesFromZod(retryParsed.error, options.retry, ['retry']));
+  if (!retryParsed.success)
+    throw invalidInput('retry options', issuesFromZod(retryParsed.error, options.retry, ['retry']));
   const retry: RetryOptions = retryParsed.data;
   const credentials =
     options.credentials instanceof CredentialsResolver
@@ -132,16 +143,32 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const events = new EventEmitter<PublisherEvents>();
   const limits = new Map<string, RateLimits>();
   for (const [platform, adapter] of adapters) {
-    limits.set(platform, resolveLimits(adapter.limits.rate, resolved.hall.platforms[platform]?.limits, options.limits?.[platform]));
+    limits.set(
+      platform,
+      resolveLimits(
+        adapter.limits.rate,
+        resolved.hall.platforms[platform]?.limits,
+        options.limits?.[platform],
+      ),
+    );
   }
 
-  const prepare = (statementInput: unknown, campaign: CampaignOptions = {}): { plan: Plan; dryRun: boolean; relayFallback: 'original' | 'skip'; statementId: string | undefined } => {
+  const prepare = (
+    statementInput: unknown,
+    campaign: CampaignOptions = {},
+  ): {
+    plan: Plan;
+    dryRun: boolean;
+    relayFallback: 'original' | 'skip';
+    statementId: string | undefined;
+  } => {
     const { selection, signal: _signal, ...rest } = campaign;
     const run = runOptionsSchema.safeParse(rest);
     if (!run.success) throw invalidInput('campaign options', issuesFromZod(run.error, rest));
     if (selection !== undefined) {
       const checked = selectionSchema.safeParse(selection);
-      if (!checked.success) throw invalidInput('selection', issuesFromZod(checked.error, selection, ['selection']));
+      if (!checked.success)
+        throw invalidInput('selection', issuesFromZod(checked.error, selection, ['selection']));
     }
     const statement = parseStatement(statementInput);
     const campaignId = run.data.campaignId ?? newCampaignId(statement.id, new Date());
@@ -154,9 +181,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
       ...(selection === undefined ? {} : { selection }),
     });
     if (plan.deliveries.length === 0) {
-      throw invalidInput('selection', [{ path: 'selection', message: 'selects no account: widen the selection' }]);
+      throw invalidInput('selection', [
+        { path: 'selection', message: 'selects no account: widen the selection' },
+      ]);
     }
-    return { plan, dryRun: run.data.dryRun, relayFallback: run.data.relayFallback, statementId: statement.id };
+    return {
+      plan,
+      dryRun: run.data.dryRun,
+      relayFallback: run.data.relayFallback,
+      statementId: statement.id,
+    };
   };
 
   const stripPlan = (plan: Plan): PlannedDelivery[] =>
@@ -199,7 +233,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
             status: 'skipped',
             attempts: 0,
             errorMessage: 'dry run: nothing was sent',
-            ...(entry.rendition.format === 'text' ? { text: entry.rendition.text } : { text: entry.rendition.title }),
+            ...(entry.rendition.format === 'text'
+              ? { text: entry.rendition.text }
+              : { text: entry.rendition.title }),
           } satisfies DeliveryResult;
         });
       } else {
@@ -246,7 +282,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
         startedAt,
         finishedAt: new Date(finished).toISOString(),
         durationMs: finished - started,
-        ...(postTimes.length === 0 ? {} : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
+        ...(postTimes.length === 0
+          ? {}
+          : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
         counts: countResults(results),
         deliveries: results,
         aborted: signal.aborted,
@@ -263,7 +301,6 @@ function isResolved(value: unknown): value is ResolvedHall {
     typeof value === 'object' &&
     value !== null &&
     'accountById' in value &&
-    (value as { accountById: unknown }).accountById instanceof Map
+    value.accountById instanceof Map
   );
 }
-

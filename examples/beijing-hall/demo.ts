@@ -21,15 +21,23 @@ const hallData = await readDataFile(here('hall.yaml'), 'hall');
 const statement = await loadStatementFile(here('rebuttal.yaml'));
 
 // The sandbox speaks Weibo's protocol on 127.0.0.1 with 80 ± 20 ms of latency per request.
-const sandbox = await startHallSandbox(hallData, { weibo: { latency: { fixedMs: 60, jitterMs: 40, seed: 7 } } });
+const sandbox = await startHallSandbox(hallData, {
+  weibo: { latency: { fixedMs: 60, jitterMs: 40, seed: 7 } },
+});
 try {
-  const weibo = createWeiboAdapter({ baseURL: sandbox.baseURLs.weibo, mode: 'share', rip: '203.0.113.10' });
+  const weibo = createWeiboAdapter({
+    baseURL: sandbox.baseURLs.weibo,
+    mode: 'share',
+    rip: '203.0.113.10',
+  });
   const publisher = createPublisher({
     hall: hallData,
     adapters: [weibo],
     credentials: sandbox.credentials,
   });
-  console.log(`Publishing "${statement.headline}" to ${publisher.hall.accounts.length} Weibo accounts (relay mode)\n`);
+  console.log(
+    `Publishing "${statement.headline}" to ${publisher.hall.accounts.length} Weibo accounts (relay mode)\n`,
+  );
   const stopProgress = showProgress(publisher);
   const report = await publisher.publish(statement, { mode: 'relay' });
   stopProgress();

@@ -28,7 +28,10 @@ import { startHallSandbox } from 'release-hall/sandbox';
 function packageVersion(): string {
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
-      const data = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const data = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (data.name === 'release-hall' && data.version) return data.version;
     } catch {
       // try the next layout
@@ -43,7 +46,10 @@ interface PlatformInput {
 }
 
 /** Makes the adapters a hall needs, with base URLs and settings from its `platforms` section. */
-export function buildAdapters(hallData: unknown, baseURLs: Readonly<Record<string, string>> = {}): Adapter[] {
+export function buildAdapters(
+  hallData: unknown,
+  baseURLs: Readonly<Record<string, string>> = {},
+): Adapter[] {
   const platforms =
     typeof hallData === 'object' && hallData !== null && 'platforms' in hallData
       ? ((hallData as { platforms?: Record<string, PlatformInput> }).platforms ?? {})
@@ -58,7 +64,13 @@ export function buildAdapters(hallData: unknown, baseURLs: Readonly<Record<strin
 }
 
 function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
 }
 
 interface PublishFlags {
@@ -136,14 +148,18 @@ async function validateCommand(hallPath: string, flags: { json?: boolean }): Pro
   const hallData = await readDataFile(hallPath, 'hall');
   const resolved = resolveHall(hallData, buildAdapters(hallData));
   const byPlatform = new Map<string, number>();
-  for (const account of resolved.accounts) byPlatform.set(account.platform, (byPlatform.get(account.platform) ?? 0) + 1);
+  for (const account of resolved.accounts)
+    byPlatform.set(account.platform, (byPlatform.get(account.platform) ?? 0) + 1);
   const summary = {
     hall: resolved.hall.id,
     name: resolved.hall.name,
     lead: resolved.hall.lead,
     members: resolved.hall.members.length,
     groups: Object.fromEntries(
-      resolved.hall.groups.map((group) => [group.id, resolved.hall.members.filter((member) => member.groups.includes(group.id)).length]),
+      resolved.hall.groups.map((group) => [
+        group.id,
+        resolved.hall.members.filter((member) => member.groups.includes(group.id)).length,
+      ]),
     ),
     accounts: Object.fromEntries(byPlatform),
   };
@@ -152,7 +168,9 @@ async function validateCommand(hallPath: string, flags: { json?: boolean }): Pro
     process.stdout.write(
       `${hallPath}: valid. ${summary.name} (${summary.hall}), lead ${summary.lead}, ${summary.members} members; ` +
         `accounts: ${[...byPlatform].map(([platform, count]) => `${platform} ${count}`).join(', ')}; ` +
-        `groups: ${Object.entries(summary.groups).map(([group, count]) => `${group} ${count}`).join(', ')}\n`,
+        `groups: ${Object.entries(summary.groups)
+          .map(([group, count]) => `${group} ${count}`)
+          .join(', ')}\n`,
     );
   }
   return 0;
@@ -161,7 +179,9 @@ async function validateCommand(hallPath: string, flags: { json?: boolean }): Pro
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
-    .description('Publish one statement across a release hall of government accounts, once per account.')
+    .description(
+      'Publish one statement across a release hall of government accounts, once per account.',
+    )
     .version(packageVersion())
     .showHelpAfterError();
 
@@ -173,8 +193,19 @@ export function buildProgram(): Command {
     .option('--sandbox', 'publish to the built-in sandbox on loopback instead of the platforms')
     .option('--dry-run', 'render and plan only; send nothing')
     .option('--json', 'print the machine-readable report on stdout')
-    .addOption(new Option('--mode <mode>', 'relay: lead posts, members repost; original: every account posts').choices(['relay', 'original']).default('relay'))
-    .addOption(new Option('--fallback <what>', 'what a relay does when the lead post failed').choices(['original', 'skip']).default('original'))
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'relay: lead posts, members repost; original: every account posts',
+      )
+        .choices(['relay', 'original'])
+        .default('relay'),
+    )
+    .addOption(
+      new Option('--fallback <what>', 'what a relay does when the lead post failed')
+        .choices(['original', 'skip'])
+        .default('original'),
+    )
     .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
     .option('--member <ids>', 'only these members (comma-separated, repeatable)', list)
     .option('--group <ids>', 'only members of these groups', list)
@@ -213,9 +244,15 @@ export async function run(argv: readonly string[] = process.argv): Promise<numbe
     const code = (error as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
       const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
-      return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : exitCode === 0 ? 0 : 2;
+      return code === 'commander.helpDisplayed' || code === 'commander.version'
+        ? 0
+        : exitCode === 0
+          ? 0
+          : 2;
     }
-    process.stderr.write(`[release-hall] unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `[release-hall] unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   }
 }

@@ -27,7 +27,10 @@ export function formatReport(report: CampaignReport): string {
       result.status === 'succeeded'
         ? (result.url ?? result.remoteId ?? result.errorMessage ?? '')
         : `${result.errorCode ? `${result.errorCode}: ` : ''}${result.errorMessage ?? ''}`;
-    const via = result.via === 'reconciled' ? ' (found on the account after an unclear reply; not re-sent)' : '';
+    const via =
+      result.via === 'reconciled'
+        ? ' (found on the account after an unclear reply; not re-sent)'
+        : '';
     lines.push(
       `  ${ICONS[result.status].padEnd(5)} ${padDisplay(result.handle, width)}  ${result.platform.padEnd(7)} ${what.padEnd(5)} ${detail}${via}`,
     );
@@ -37,7 +40,9 @@ export function formatReport(report: CampaignReport): string {
   lines.push(
     `${counts.succeeded} of ${counts.total} deliveries succeeded` +
       (counts.failed ? `, ${counts.failed} failed` : '') +
-      (counts.unconfirmed ? `, ${counts.unconfirmed} unconfirmed (check by hand; not re-sent)` : '') +
+      (counts.unconfirmed
+        ? `, ${counts.unconfirmed} unconfirmed (check by hand; not re-sent)`
+        : '') +
       (counts.skipped ? `, ${counts.skipped} skipped` : '') +
       (report.aborted ? ' (aborted)' : ''),
   );
@@ -51,10 +56,15 @@ export function formatReport(report: CampaignReport): string {
 
 /** The plan of a preview, one line per delivery with the text and its length. */
 export function formatPreview(preview: Preview): string {
-  const lines = [`Campaign ${preview.campaignId} (${preview.mode}): ${preview.deliveries.length} deliveries`];
+  const lines = [
+    `Campaign ${preview.campaignId} (${preview.mode}): ${preview.deliveries.length} deliveries`,
+  ];
   for (const delivery of preview.deliveries) {
     const rendition = delivery.rendition;
-    const text = rendition.format === 'text' ? `[${rendition.length}] ${rendition.text}` : `[article] ${rendition.title}`;
+    const text =
+      rendition.format === 'text'
+        ? `[${rendition.length}] ${rendition.text}`
+        : `[article] ${rendition.title}`;
     lines.push(`  ${delivery.accountId.padEnd(24)} ${delivery.action.padEnd(5)} ${text}`);
   }
   return lines.join('\n');
@@ -64,12 +74,19 @@ export function formatPreview(preview: Preview): string {
  * Shows progress while a campaign runs: a bar on a terminal, one line per finished delivery
  * otherwise. Returns a function that stops it.
  */
-export function showProgress(publisher: Publisher, stream: NodeJS.WriteStream = process.stderr): () => void {
+export function showProgress(
+  publisher: Publisher,
+  stream: NodeJS.WriteStream = process.stderr,
+): () => void {
   let bar: cliProgress.SingleBar | undefined;
   const onPlanned = ({ deliveries }: { deliveries: readonly unknown[] }): void => {
     if (stream.isTTY) {
       bar = new cliProgress.SingleBar(
-        { stream, format: ' {bar} {value}/{total} deliveries | {succeeded} ok, {failed} not ok | {last}', hideCursor: true },
+        {
+          stream,
+          format: ' {bar} {value}/{total} deliveries | {succeeded} ok, {failed} not ok | {last}',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(deliveries.length, 0, { succeeded: 0, failed: 0, last: '' });
@@ -82,10 +99,14 @@ export function showProgress(publisher: Publisher, stream: NodeJS.WriteStream = 
   };
   const onDone = ({ result }: { result: DeliveryResult }): void => {
     if (bar) bar.update({ last: `${result.handle} ${result.status}` });
-    else stream.write(`${result.status.padEnd(11)} ${result.accountId} ${result.url ?? result.errorMessage ?? ''}\n`);
+    else
+      stream.write(
+        `${result.status.padEnd(11)} ${result.accountId} ${result.url ?? result.errorMessage ?? ''}\n`,
+      );
   };
   const onRetry = (event: { accountId: string; code: string; delayMs: number }): void => {
-    if (!bar) stream.write(`retrying    ${event.accountId} after ${event.code} (in ${event.delayMs} ms)\n`);
+    if (!bar)
+      stream.write(`retrying    ${event.accountId} after ${event.code} (in ${event.delayMs} ms)\n`);
   };
   publisher.on('campaign:planned', onPlanned);
   publisher.on('campaign:progress', onProgress);
@@ -107,7 +128,13 @@ export function showProgress(publisher: Publisher, stream: NodeJS.WriteStream = 
 /** Terminal width of text: CJK characters take two columns. */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(char) ? 2 : 1;
+  for (const char of text)
+    width +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+        char,
+      )
+        ? 2
+        : 1;
   return width;
 }
 

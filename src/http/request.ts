@@ -33,7 +33,14 @@ export interface HttpReply {
 }
 
 /** Network errors that prove the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -70,7 +77,12 @@ export async function httpCall(call: HttpCall): Promise<HttpReply> {
   return { status: response.status, text, headers: response.headers };
 }
 
-function classifyNetworkError(error: unknown, call: HttpCall, where: string, timedOut: boolean): ReleaseHallError {
+function classifyNetworkError(
+  error: unknown,
+  call: HttpCall,
+  where: string,
+  timedOut: boolean,
+): ReleaseHallError {
   const base = { platform: call.platform, accountId: call.accountId, endpoint: call.endpoint };
   if (call.signal?.aborted && !timedOut) {
     return new ReleaseHallError(
@@ -80,10 +92,18 @@ function classifyNetworkError(error: unknown, call: HttpCall, where: string, tim
   }
   const code = networkCode(error);
   const certainlyNotSent = code !== undefined && NOT_SENT_CODES.has(code);
-  const what = timedOut ? `no answer within ${call.timeoutMs} ms` : `network error${code ? ` ${code}` : ''}`;
+  const what = timedOut
+    ? `no answer within ${call.timeoutMs} ms`
+    : `network error${code ? ` ${code}` : ''}`;
   if (!call.write || certainlyNotSent) {
     return new ReleaseHallError(
-      platformMessage(call.platform, call.endpoint, undefined, undefined, `${what} from ${where}; will retry`),
+      platformMessage(
+        call.platform,
+        call.endpoint,
+        undefined,
+        undefined,
+        `${what} from ${where}; will retry`,
+      ),
       { ...base, code: 'TRANSIENT' },
     );
   }
@@ -104,17 +124,27 @@ function classifyNetworkError(error: unknown, call: HttpCall, where: string, tim
  * is `AMBIGUOUS` for a write and `TRANSIENT` for a read. Large integers are kept as they arrive in the
  * text, so callers read ids from their string fields (`idstr`, `mid`) or with {@link readIdField}.
  */
-export function parseJsonBody(reply: HttpReply, call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>): unknown {
+export function parseJsonBody(
+  reply: HttpReply,
+  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
+): unknown {
   try {
     return JSON.parse(reply.text) as unknown;
   } catch {
-    const kind = /^\s*</.test(reply.text) ? 'an HTML page' : reply.text.length === 0 ? 'an empty body' : 'a body that is not JSON';
+    const kind = /^\s*</.test(reply.text)
+      ? 'an HTML page'
+      : reply.text.length === 0
+        ? 'an empty body'
+        : 'a body that is not JSON';
     return failMalformed(call, `HTTP ${reply.status} with ${kind}`);
   }
 }
 
 /** Throws the error for a reply that cannot be understood. */
-export function failMalformed(call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>, what: string): never {
+export function failMalformed(
+  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
+  what: string,
+): never {
   throw new ReleaseHallError(
     platformMessage(
       call.platform,
@@ -125,7 +155,12 @@ export function failMalformed(call: Pick<HttpCall, 'platform' | 'endpoint' | 'wr
         ? `unreadable reply (${what}); the post may have landed, so the account is checked before any re-send`
         : `unreadable reply (${what}); will retry`,
     ),
-    { code: call.write ? 'AMBIGUOUS' : 'TRANSIENT', platform: call.platform, accountId: call.accountId, endpoint: call.endpoint },
+    {
+      code: call.write ? 'AMBIGUOUS' : 'TRANSIENT',
+      platform: call.platform,
+      accountId: call.accountId,
+      endpoint: call.endpoint,
+    },
   );
 }
 
@@ -134,6 +169,8 @@ export function failMalformed(call: Pick<HttpCall, 'platform' | 'endpoint' | 'wr
  * 2^53 keep every digit. Returns the first match of `"field": 123` or `"field": "123"`.
  */
 export function readIdField(text: string, field: string): string | undefined {
-  const pattern = new RegExp(`"${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*"?(-?\\d+)"?`);
+  const pattern = new RegExp(
+    `"${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*"?(-?\\d+)"?`,
+  );
   return pattern.exec(text)?.[1];
 }

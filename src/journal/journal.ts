@@ -83,7 +83,8 @@ export class MemoryJournal implements Journal {
 
   transition(change: DeliveryTransition): Promise<void> {
     const record = this.#deliveries.get(change.deliveryId);
-    if (record === undefined) return Promise.reject(new Error(`unknown delivery ${change.deliveryId}`));
+    if (record === undefined)
+      return Promise.reject(new Error(`unknown delivery ${change.deliveryId}`));
     record.state = change.state;
     record.history.push(change);
     if (change.attempt !== undefined) record.attempts = Math.max(record.attempts, change.attempt);
@@ -107,9 +108,11 @@ export class MemoryJournal implements Journal {
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {
     const ids = this.#byCampaign.get(campaignId) ?? [];
-    return Promise.resolve(ids.flatMap((id) => {
-      const record = this.#deliveries.get(id);
-      return record ? [{ ...record, history: [...record.history] }] : [];
-    }));
+    return Promise.resolve(
+      ids.flatMap((id) => {
+        const record = this.#deliveries.get(id);
+        return record ? [{ ...record, history: [...record.history] }] : [];
+      }),
+    );
   }
 }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Identifiers of members, groups and tags: lower-case letters, digits and dashes. */
 export const idSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected an id of lower-case letters, digits and dashes (e.g. "haidian")');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'expected an id of lower-case letters, digits and dashes (e.g. "haidian")',
+  );
 
 /** A credentials reference: the name under which the secret is looked up, never the secret. */
 export const credentialsRefSchema = z
@@ -75,16 +78,16 @@ export const hallSchema = z.strictObject({
   site: z
     .strictObject({
       /** The registered safe domain, e.g. `www.beijing.gov.cn`. */
-      domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain name such as "www.beijing.gov.cn"'),
+      domain: z
+        .string()
+        .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain name such as "www.beijing.gov.cn"'),
     })
     .optional(),
   /** How a member's prefix is made when it has none: `{short}` is replaced by its short name. */
   naming: z
     .strictObject({ prefix: z.string().default('【{short}】') })
     .default({ prefix: '【{short}】' }),
-  groups: z
-    .array(z.strictObject({ id: idSchema, name: z.string().min(1) }))
-    .default([]),
+  groups: z.array(z.strictObject({ id: idSchema, name: z.string().min(1) })).default([]),
   platforms: z.record(z.string(), platformSettingsSchema).default({}),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
 });

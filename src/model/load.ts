@@ -42,7 +42,10 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
 
   hall.groups.forEach((group, index) => {
     if (hall.groups.findIndex((other) => other.id === group.id) !== index) {
-      issues.push({ path: `groups[${index}].id`, message: `duplicate group id "${group.id}": group ids must be unique` });
+      issues.push({
+        path: `groups[${index}].id`,
+        message: `duplicate group id "${group.id}": group ids must be unique`,
+      });
     }
   });
 
@@ -66,7 +69,10 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
     });
     const platforms = Object.keys(member.accounts);
     if (platforms.length === 0) {
-      issues.push({ path: `members[${index}].accounts`, message: 'a member needs at least one account' });
+      issues.push({
+        path: `members[${index}].accounts`,
+        message: 'a member needs at least one account',
+      });
     }
     for (const platform of platforms) {
       const raw = member.accounts[platform];
@@ -88,7 +94,10 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
       if (adapter.accountSchema) {
         const result = adapter.accountSchema.safeParse(settings);
         if (result.success) checked = result.data;
-        else issues.push(...issuesFromZod(result.error, settings, ['members', index, 'accounts', platform]));
+        else
+          issues.push(
+            ...issuesFromZod(result.error, settings, ['members', index, 'accounts', platform]),
+          );
       }
       const handleKey = `${platform}:${raw.handle}`;
       const owner = seenHandles.get(handleKey);
@@ -112,7 +121,10 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
   });
 
   if (!seenMembers.has(hall.lead)) {
-    issues.push({ path: 'lead', message: `lead "${hall.lead}" is not a member: set it to the id of one of the members` });
+    issues.push({
+      path: 'lead',
+      message: `lead "${hall.lead}" is not a member: set it to the id of one of the members`,
+    });
   }
   for (const platform of Object.keys(hall.platforms)) {
     if (!byPlatform.has(platform)) {
@@ -141,7 +153,13 @@ export async function readDataFile(path: string, subject: string): Promise<unkno
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw invalidInput(subject, [
-      { path: path, message: code === 'ENOENT' ? 'file not found: check the path' : `cannot read the file (${code ?? 'error'})` },
+      {
+        path: path,
+        message:
+          code === 'ENOENT'
+            ? 'file not found: check the path'
+            : `cannot read the file (${code ?? 'error'})`,
+      },
     ]);
   }
   return parseDataText(text, path, subject);
@@ -154,13 +172,19 @@ export function parseDataText(text: string, name: string, subject: string): unkn
     if (extension === '.json') return JSON.parse(text) as unknown;
     return parseYaml(text) as unknown;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? 'syntax error' : 'syntax error';
-    throw invalidInput(subject, [{ path: name, message: `not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${message}` }]);
+    const message =
+      error instanceof Error ? (error.message.split('\n')[0] ?? 'syntax error') : 'syntax error';
+    throw invalidInput(subject, [
+      { path: name, message: `not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${message}` },
+    ]);
   }
 }
 
 /** Reads and checks a hall file. */
-export async function loadHallFile(path: string, adapters: readonly Adapter[]): Promise<ResolvedHall> {
+export async function loadHallFile(
+  path: string,
+  adapters: readonly Adapter[],
+): Promise<ResolvedHall> {
   return resolveHall(await readDataFile(path, 'hall'), adapters);
 }
 

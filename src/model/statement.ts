@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
 
 /** What is said. A rebuttal also carries the rumor, the facts, the evidence and the advice. */
 export const statementSchema = z
@@ -9,7 +8,10 @@ export const statementSchema = z
     /** Stable id of the statement (used in campaign ids and idempotency keys). */
     id: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected letters, digits, ".", "_" or "-", at most 64')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'expected letters, digits, ".", "_" or "-", at most 64',
+      )
       .optional(),
     kind: z.enum(['announcement', 'rebuttal', 'update', 'correction']),
     /** One line, e.g. 网传"地铁全线停运"不实. */
@@ -19,12 +21,22 @@ export const statementSchema = z
     /** Who speaks, e.g. 北京市公安局. */
     issuer: z.string().min(1),
     /** When it was issued: ISO 8601 with an offset, e.g. 2026-11-26T09:30:00+08:00. */
-    issuedAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T09:30:00+08:00"' }),
+    issuedAt: z.iso.datetime({
+      offset: true,
+      message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T09:30:00+08:00"',
+    }),
     /** The full text on the hall's own site; every short rendition ends with it. */
     link: httpUrl,
     images: z.array(z.string().min(1)).default([]),
     /** Topics (#话题#) for platforms and modes that allow them. */
-    topics: z.array(z.string().min(1).regex(/^[^#\s]+$/, 'expected a topic without "#" or spaces')).default([]),
+    topics: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .regex(/^[^#\s]+$/, 'expected a topic without "#" or spaces'),
+      )
+      .default([]),
     urgency: z.enum(['routine', 'urgent', 'crisis']).default('routine'),
     /** Facts that must appear verbatim in every rendition long enough to carry them. */
     keyFacts: z.array(z.string().min(1)).default([]),
@@ -42,10 +54,18 @@ export const statementSchema = z
   .superRefine((statement, context) => {
     if (statement.kind === 'rebuttal') {
       if (statement.rumor === undefined) {
-        context.addIssue({ code: 'custom', path: ['rumor'], message: 'a rebuttal needs the rumor it answers (field "rumor")' });
+        context.addIssue({
+          code: 'custom',
+          path: ['rumor'],
+          message: 'a rebuttal needs the rumor it answers (field "rumor")',
+        });
       }
       if (statement.facts === undefined || statement.facts.length === 0) {
-        context.addIssue({ code: 'custom', path: ['facts'], message: 'a rebuttal needs at least one fact (field "facts")' });
+        context.addIssue({
+          code: 'custom',
+          path: ['facts'],
+          message: 'a rebuttal needs at least one fact (field "facts")',
+        });
       }
     }
   });

@@ -17,7 +17,10 @@ import type { DeliveryAction, PlannedDelivery } from '../run/types.js';
 
 /** The idempotency key of a delivery: a hash of (campaign, account, action), 32 hex characters. */
 export function idempotencyKey(campaignId: string, accountId: string, action: string): string {
-  return createHash('sha256').update(`${campaignId}\n${accountId}\n${action}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${campaignId}\n${accountId}\n${action}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** A planned delivery with what it needs if its relay must fall back to an original post. */
@@ -40,10 +43,18 @@ export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}
   const memberIds = new Set(hall.members.map((member) => member.id));
   const groupIds = new Set(hall.groups.map((group) => group.id));
   const platformIds = new Set(resolved.accounts.map((account) => account.platform));
-  const check = (values: readonly string[] | undefined, known: Set<string>, field: string, what: string): void => {
+  const check = (
+    values: readonly string[] | undefined,
+    known: Set<string>,
+    field: string,
+    what: string,
+  ): void => {
     values?.forEach((value, index) => {
       if (!known.has(value)) {
-        issues.push({ path: `selection.${field}[${index}]`, message: `unknown ${what} "${value}": use one of the hall's ${what}s` });
+        issues.push({
+          path: `selection.${field}[${index}]`,
+          message: `unknown ${what} "${value}": use one of the hall's ${what}s`,
+        });
       }
     });
   };
@@ -54,7 +65,10 @@ export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}
   if (issues.length > 0) throw invalidInput('selection', issues);
 
   const byMember = (member: Member): boolean => {
-    const any = selection.members !== undefined || selection.groups !== undefined || selection.tags !== undefined;
+    const any =
+      selection.members !== undefined ||
+      selection.groups !== undefined ||
+      selection.tags !== undefined;
     if (!any) return true;
     return (
       (selection.members?.includes(member.id) ?? false) ||
@@ -63,7 +77,9 @@ export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}
     );
   };
   const chosen = new Set(
-    hall.members.filter((member) => byMember(member) && !(selection.exclude?.includes(member.id) ?? false)).map((member) => member.id),
+    hall.members
+      .filter((member) => byMember(member) && !(selection.exclude?.includes(member.id) ?? false))
+      .map((member) => member.id),
   );
   return resolved.accounts.filter(
     (account) =>
@@ -100,7 +116,13 @@ export function planCampaign(input: PlanInput): Plan {
       throw new Error(`internal: account ${account.id} has no adapter or member`);
     }
     const renderFor = (relay: boolean): Rendition =>
-      renderText(statement, { profile: adapter.limits.text, hall, member, handle: account.handle, relay });
+      renderText(statement, {
+        profile: adapter.limits.text,
+        hall,
+        member,
+        handle: account.handle,
+        relay,
+      });
     const id = `${campaignId}:${account.id}:${action}`;
     return {
       id,

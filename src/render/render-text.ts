@@ -48,7 +48,8 @@ function endSentence(text: string): string {
 export function statementParts(statement: Statement): string[] {
   const parts: string[] = [];
   if (statement.kind === 'rebuttal') {
-    if (statement.rumor !== undefined) parts.push(endSentence(`网传“${statement.rumor}”，经核实，此为谣言`));
+    if (statement.rumor !== undefined)
+      parts.push(endSentence(`网传“${statement.rumor}”，经核实，此为谣言`));
     for (const fact of statement.facts ?? []) parts.push(endSentence(fact));
     if (statement.advice !== undefined) parts.push(endSentence(statement.advice));
     if (statement.evidence !== undefined) parts.push(endSentence(statement.evidence));
@@ -89,7 +90,13 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
     const comment = statement.advice ?? statement.headline;
     const candidates = [`${prefix}${comment}`, `${prefix}${statement.headline}`, prefix, '转发'];
     const text = candidates.find(fits) ?? '转发';
-    return { format: 'text', text, length: profile.count(text), topics: [], summarised: text !== candidates[0] };
+    return {
+      format: 'text',
+      text,
+      length: profile.count(text),
+      topics: [],
+      summarised: text !== candidates[0],
+    };
   }
 
   const headline = `${topicText}${prefix}${statement.headline}`;
@@ -108,7 +115,14 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
 
   const whole = compose(parts, true, profile.requiresSafeDomainLink);
   if (fits(whole)) {
-    return { format: 'text', text: whole, length: profile.count(whole), ...(profile.requiresSafeDomainLink ? { link } : {}), topics, summarised: false };
+    return {
+      format: 'text',
+      text: whole,
+      length: profile.count(whole),
+      ...(profile.requiresSafeDomainLink ? { link } : {}),
+      topics,
+      summarised: false,
+    };
   }
 
   // Summary: headline, then whole parts by importance while they fit, then the link. Key facts
@@ -125,7 +139,8 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
     const picked: string[] = [];
     if (!fits(compose([], withSignatureNow, true))) return picked;
     for (const part of byImportance(statement, parts)) {
-      if (fits(compose(inReadingOrder([...picked, part]), withSignatureNow, true))) picked.push(part);
+      if (fits(compose(inReadingOrder([...picked, part]), withSignatureNow, true)))
+        picked.push(part);
     }
     return inReadingOrder(picked);
   };
@@ -134,7 +149,9 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
   const unsigned = choose(false);
   const keyCount = (picked: readonly string[]): number => picked.filter(isKey).length;
   const useSigned =
-    signed !== undefined && keyCount(signed) >= keyCount(unsigned) && (signed.length > 0 || unsigned.length === 0);
+    signed !== undefined &&
+    keyCount(signed) >= keyCount(unsigned) &&
+    (signed.length > 0 || unsigned.length === 0);
   const chosen = useSigned ? signed : unsigned;
   const withSignature = useSigned;
   const text = compose(chosen, withSignature, true);

@@ -95,7 +95,11 @@ export class Coordinator {
       this.#settled.set(entry.id, this.#runEntry(entry));
     }
     const results = await Promise.all(plan.deliveries.map((entry) => this.#settled.get(entry.id)!));
-    await Promise.all([...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) => queue.onIdle()));
+    await Promise.all(
+      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) =>
+        queue.onIdle(),
+      ),
+    );
     return results;
   }
 
@@ -108,7 +112,11 @@ export class Coordinator {
     }
     let queue = this.#accountQueues.get(account.id);
     if (queue === undefined) {
-      queue = new PQueue({ concurrency: 1, intervalCap: limits.postsPerWindow, interval: limits.windowMs });
+      queue = new PQueue({
+        concurrency: 1,
+        intervalCap: limits.postsPerWindow,
+        interval: limits.windowMs,
+      });
       this.#accountQueues.set(account.id, queue);
     }
     return { account: queue, platform };
@@ -123,7 +131,8 @@ export class Coordinator {
   async #runEntry(entry: PlanEntry): Promise<DeliveryResult> {
     const account = this.#input.accounts.get(entry.accountId);
     const adapter = this.#input.adapters.get(entry.platform);
-    if (account === undefined || adapter === undefined) throw new Error(`internal: ${entry.id} has no account or adapter`);
+    if (account === undefined || adapter === undefined)
+      throw new Error(`internal: ${entry.id} has no account or adapter`);
 
     let action: DeliveryAction = entry.action;
     let rendition: Rendition = entry.rendition;
@@ -132,12 +141,18 @@ export class Coordinator {
       const lead = await this.#settled.get(entry.dependsOn);
       if (lead?.ref !== undefined && lead.status === 'succeeded') {
         source = lead.ref;
-      } else if (this.#input.relayFallback === 'original' && entry.fallbackRendition !== undefined) {
+      } else if (
+        this.#input.relayFallback === 'original' &&
+        entry.fallbackRendition !== undefined
+      ) {
         action = 'post';
         rendition = entry.fallbackRendition;
-        this.#input.logger.warn(`relay of ${account.id} falls back to an original post: the lead's post did not succeed`, {
-          deliveryId: entry.id,
-        });
+        this.#input.logger.warn(
+          `relay of ${account.id} falls back to an original post: the lead's post did not succeed`,
+          {
+            deliveryId: entry.id,
+          },
+        );
       } else {
         return this.#finish(entry, account, {
           status: 'skipped',
@@ -195,8 +210,17 @@ export class Coordinator {
       credentials = await this.#input.credentials.resolve(account, adapter.credentialFields);
       redactor.add(...Object.values(credentials));
     } catch (error) {
-      const failure = toReleaseHallError(error, 'AUTH_INVALID', { platform: account.platform, accountId: account.id });
-      return this.#finish(entry, account, { status: 'failed', performed: 'none', attempts: 0, startedAt, error: failure });
+      const failure = toReleaseHallError(error, 'AUTH_INVALID', {
+        platform: account.platform,
+        accountId: account.id,
+      });
+      return this.#finish(entry, account, {
+        status: 'failed',
+        performed: 'none',
+        attempts: 0,
+        startedAt,
+        error: failure,
+      });
     }
     let refreshedCredentials = false;
     const limits = this.#limits(account.platform);
@@ -225,7 +249,10 @@ export class Coordinator {
           if (found.status === 'not-found') return 'not-found';
           lastReason = found.reason; // may pass: read again after a pause
         } catch (error) {
-          const failure = toReleaseHallError(error, 'TRANSIENT', { platform: account.platform, accountId: account.id });
+          const failure = toReleaseHallError(error, 'TRANSIENT', {
+            platform: account.platform,
+            accountId: account.id,
+          });
           lastReason = failure.message;
           if (failure.code === 'ABORTED' || !failure.retryable) break;
         }
@@ -239,15 +266,23 @@ export class Coordinator {
       for (;;) {
         attempts += 1;
         firstAttemptAt ??= new Date();
-        await journal.transition({ deliveryId: entry.id, state: 'sending', at: new Date().toISOString(), attempt: attempts });
-        events.emit('delivery:started', redactor.deep({
-          campaignId: entry.campaignId,
+        await journal.transition({
           deliveryId: entry.id,
-          accountId: account.id,
-          platform: account.platform,
-          action,
+          state: 'sending',
+          at: new Date().toISOString(),
           attempt: attempts,
-        }));
+        });
+        events.emit(
+          'delivery:started',
+          redactor.deep({
+            campaignId: entry.campaignId,
+            deliveryId: entry.id,
+            accountId: account.id,
+            platform: account.platform,
+            action,
+            attempt: attempts,
+          }),
+        );
         let result: PublishResult;
         try {
           result =
@@ -255,22 +290,40 @@ export class Coordinator {
               ? await adapter.relay(source, rendition, account, context())
               : await adapter.publish(rendition, account, context());
         } catch (error) {
-          const failure = toReleaseHallError(error, 'AMBIGUOUS', { platform: account.platform, accountId: account.id });
+          const failure = toReleaseHallError(error, 'AMBIGUOUS', {
+            platform: account.platform,
+            accountId: account.id,
+          });
           redactor.scrubError(failure);
           if (failure.code === 'ABORTED') throw new AbortError(failure);
           if (failure.code === 'RATE_LIMITED') {
-            const wait = Math.min(failure.retryAfterMs ?? retry.minTimeoutMs, retry.maxRateLimitWaitMs);
+            const wait = Math.min(
+              failure.retryAfterMs ?? retry.minTimeoutMs,
+              retry.maxRateLimitWaitMs,
+            );
             if (rateLimitWaits >= retry.maxRateLimitWaits) throw new AbortError(failure);
             rateLimitWaits += 1;
             this.#retrying(entry, account, action, attempts, failure, wait);
-            await journal.transition({ deliveryId: entry.id, state: 'planned', at: new Date().toISOString(), attempt: attempts, errorCode: failure.code, errorMessage: failure.message });
+            await journal.transition({
+              deliveryId: entry.id,
+              state: 'planned',
+              at: new Date().toISOString(),
+              attempt: attempts,
+              errorCode: failure.code,
+              errorMessage: failure.message,
+            });
             await sleep(wait, undefined, { signal });
             continue;
           }
           if (failure.code === 'AUTH_EXPIRED' && !refreshedCredentials) {
             refreshedCredentials = true;
-            const again = await this.#input.credentials.resolve(account, adapter.credentialFields).catch(() => undefined);
-            if (again !== undefined && Object.keys(again).some((key) => again[key] !== credentials[key])) {
+            const again = await this.#input.credentials
+              .resolve(account, adapter.credentialFields)
+              .catch(() => undefined);
+            if (
+              again !== undefined &&
+              Object.keys(again).some((key) => again[key] !== credentials[key])
+            ) {
               credentials = again;
               redactor.add(...Object.values(credentials));
               this.#retrying(entry, account, action, attempts, failure, 0);
@@ -279,8 +332,16 @@ export class Coordinator {
             throw new AbortError(failure);
           }
           if (failure.code === 'AMBIGUOUS' || failure.code === 'DUPLICATE_CONTENT') {
-            await journal.transition({ deliveryId: entry.id, state: 'unknown', at: new Date().toISOString(), attempt: attempts, errorCode: failure.code, errorMessage: failure.message });
-            if (failure.code === 'AMBIGUOUS' && retry.reconcileDelayMs > 0) await sleep(retry.reconcileDelayMs, undefined, { signal });
+            await journal.transition({
+              deliveryId: entry.id,
+              state: 'unknown',
+              at: new Date().toISOString(),
+              attempt: attempts,
+              errorCode: failure.code,
+              errorMessage: failure.message,
+            });
+            if (failure.code === 'AMBIGUOUS' && retry.reconcileDelayMs > 0)
+              await sleep(retry.reconcileDelayMs, undefined, { signal });
             const found = await lookUp();
             if (typeof found === 'object' && 'unknown' in found) {
               throw new AbortError(
@@ -299,11 +360,18 @@ export class Coordinator {
         }
         if (result.status === 'posted') return { ref: result.ref, via: 'sent' };
         // Accepted without an id: never re-send; look for it.
-        await journal.transition({ deliveryId: entry.id, state: 'unknown', at: new Date().toISOString(), attempt: attempts, errorMessage: result.reason });
+        await journal.transition({
+          deliveryId: entry.id,
+          state: 'unknown',
+          at: new Date().toISOString(),
+          attempt: attempts,
+          errorMessage: result.reason,
+        });
         for (const wait of retry.acceptedPollMs) {
           await sleep(wait, undefined, { signal });
           const found = await lookUp();
-          if (typeof found === 'object' && !('unknown' in found)) return { ref: found, via: 'accepted' };
+          if (typeof found === 'object' && !('unknown' in found))
+            return { ref: found, via: 'accepted' };
         }
         return { via: 'accepted' };
       }
@@ -324,16 +392,24 @@ export class Coordinator {
           }
         },
       });
-      const url = outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
+      const url =
+        outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
       return await this.#finish(entry, account, {
         status: 'succeeded',
         performed: action,
         attempts,
         startedAt,
         via: outcome.via,
-        ...(outcome.ref === undefined ? {} : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
+        ...(outcome.ref === undefined
+          ? {}
+          : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
         text: rendition.format === 'text' ? rendition.text : rendition.title,
-        ...(outcome.ref === undefined ? { errorMessage: '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent' } : {}),
+        ...(outcome.ref === undefined
+          ? {
+              errorMessage:
+                '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent',
+            }
+          : {}),
       });
     } catch (error) {
       if (error instanceof UnconfirmedError) {
@@ -346,7 +422,10 @@ export class Coordinator {
           errorMessage: redactor.string(error.message),
         });
       }
-      const failure = toReleaseHallError(error, signal.aborted ? 'ABORTED' : 'TRANSIENT', { platform: account.platform, accountId: account.id });
+      const failure = toReleaseHallError(error, signal.aborted ? 'ABORTED' : 'TRANSIENT', {
+        platform: account.platform,
+        accountId: account.id,
+      });
       redactor.scrubError(failure);
       if (signal.aborted && attempts > 0) {
         return this.#finish(entry, account, {
@@ -358,11 +437,24 @@ export class Coordinator {
           errorMessage: `[release-hall] [${account.platform}] the run was aborted while the ${action} of account "${account.id}" was in flight; it may have landed: check the account or resume`,
         });
       }
-      return this.#finish(entry, account, { status: 'failed', performed: action, attempts, startedAt, error: failure });
+      return this.#finish(entry, account, {
+        status: 'failed',
+        performed: action,
+        attempts,
+        startedAt,
+        error: failure,
+      });
     }
   }
 
-  #retrying(entry: PlanEntry, account: Account, action: DeliveryAction, attempt: number, failure: ReleaseHallError, delayMs: number): void {
+  #retrying(
+    entry: PlanEntry,
+    account: Account,
+    action: DeliveryAction,
+    attempt: number,
+    failure: ReleaseHallError,
+    delayMs: number,
+  ): void {
     this.#input.events.emit(
       'delivery:retrying',
       this.#input.redactor.deep({
@@ -414,7 +506,10 @@ export class Coordinator {
       ...(outcome.via === undefined ? {} : { via: outcome.via }),
       ...(outcome.startedAt === undefined
         ? {}
-        : { startedAt: outcome.startedAt, durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt) }),
+        : {
+            startedAt: outcome.startedAt,
+            durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt),
+          }),
       finishedAt: finishedAt.toISOString(),
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
@@ -441,7 +536,11 @@ export class Coordinator {
     else if (outcome.status === 'skipped') this.#skipped += 1;
     else this.#failed += 1;
     const name =
-      outcome.status === 'succeeded' ? 'delivery:succeeded' : outcome.status === 'skipped' ? 'delivery:skipped' : 'delivery:failed';
+      outcome.status === 'succeeded'
+        ? 'delivery:succeeded'
+        : outcome.status === 'skipped'
+          ? 'delivery:skipped'
+          : 'delivery:failed';
     events.emit(name, { campaignId: entry.campaignId, result });
     events.emit('campaign:progress', {
       campaignId: entry.campaignId,

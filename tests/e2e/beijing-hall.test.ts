@@ -16,11 +16,20 @@ async function publishBeijing(
   prepare?: (sandbox: HallSandbox) => void,
 ): Promise<{ report: CampaignReport; sandbox: HallSandbox }> {
   const hall = await beijingHall();
-  sandbox = await startHallSandbox(hall, { weibo: { latency: { fixedMs: 2, jitterMs: 3, seed: 1 } } });
+  sandbox = await startHallSandbox(hall, {
+    weibo: { latency: { fixedMs: 2, jitterMs: 3, seed: 1 } },
+  });
   prepare?.(sandbox);
   const publisher = createPublisher({
     hall,
-    adapters: [createWeiboAdapter({ baseURL: sandbox.baseURLs.weibo, rip: '203.0.113.10', rateLimitRetryAfterMs: 20, limits: { requestTimeoutMs: 1_000 } })],
+    adapters: [
+      createWeiboAdapter({
+        baseURL: sandbox.baseURLs.weibo,
+        rip: '203.0.113.10',
+        rateLimitRetryAfterMs: 20,
+        limits: { requestTimeoutMs: 1_000 },
+      }),
+    ],
     credentials: sandbox.credentials,
     retry: fastRetry,
   });
@@ -31,7 +40,13 @@ async function publishBeijing(
 describe('the Beijing hall over the Weibo sandbox', () => {
   it('relay: 北京发布 posts once and all 71 members relay it once', async () => {
     const { report, sandbox } = await publishBeijing('relay');
-    expect(report.counts).toEqual({ total: 72, succeeded: 72, failed: 0, skipped: 0, unconfirmed: 0 });
+    expect(report.counts).toEqual({
+      total: 72,
+      succeeded: 72,
+      failed: 0,
+      skipped: 0,
+      unconfirmed: 0,
+    });
     const platform = sandbox.weibo.platform;
     const leadPosts = platform.livePostsOf('2418724427');
     expect(leadPosts).toHaveLength(1);
@@ -56,8 +71,16 @@ describe('the Beijing hall over the Weibo sandbox', () => {
     expect(report.counts.succeeded).toBe(72);
     const posts = sandbox.weibo.platform.allPosts();
     expect(posts).toHaveLength(72);
-    expect(posts.every((post) => post.kind === 'original' && post.endpoint === 'statuses/share')).toBe(true);
-    expect(posts.find((post) => post.uid === sandbox.weibo.platform.accounts().find((a) => a.screenName === '海淀发布')?.uid)?.text).toMatch(/^【海淀发布】/);
+    expect(
+      posts.every((post) => post.kind === 'original' && post.endpoint === 'statuses/share'),
+    ).toBe(true);
+    expect(
+      posts.find(
+        (post) =>
+          post.uid ===
+          sandbox.weibo.platform.accounts().find((a) => a.screenName === '海淀发布')?.uid,
+      )?.text,
+    ).toMatch(/^【海淀发布】/);
   });
 
   it('faults over HTTP: drop after apply, 5xx, truncated reply, HTML page: every account posted exactly once', async () => {
@@ -73,7 +96,8 @@ describe('the Beijing hall over the Weibo sandbox', () => {
     });
     expect(report.deliveries.filter((d) => d.status !== 'succeeded')).toEqual([]);
     const perAccount = new Map<string, number>();
-    for (const post of sandbox.weibo.platform.allPosts()) perAccount.set(post.uid, (perAccount.get(post.uid) ?? 0) + 1);
+    for (const post of sandbox.weibo.platform.allPosts())
+      perAccount.set(post.uid, (perAccount.get(post.uid) ?? 0) + 1);
     expect(perAccount.size).toBe(72);
     expect([...perAccount.values()].every((count) => count === 1)).toBe(true);
     const reconciled = report.deliveries.filter((delivery) => delivery.via === 'reconciled');
@@ -82,21 +106,35 @@ describe('the Beijing hall over the Weibo sandbox', () => {
 
   it('a token that expired fails that account only, with a message that names it and no secret', async () => {
     const { report } = await publishBeijing('relay', (sandbox) => {
-      const haidian = sandbox.weibo.platform.accounts().find((account) => account.screenName === '海淀发布');
+      const haidian = sandbox.weibo.platform
+        .accounts()
+        .find((account) => account.screenName === '海淀发布');
       sandbox.weibo.platform.injectFault({ kind: 'token-expired', uid: haidian!.uid, times: 5 });
     });
     const failed = report.deliveries.filter((delivery) => delivery.status !== 'succeeded');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ accountId: 'haidian/weibo', status: 'failed', errorCode: 'AUTH_EXPIRED' });
+    expect(failed[0]).toMatchObject({
+      accountId: 'haidian/weibo',
+      status: 'failed',
+      errorCode: 'AUTH_EXPIRED',
+    });
     expect(failed[0]?.errorMessage).toMatch(/re-authori[sz]e/);
     expect(failed[0]?.errorMessage).not.toMatch(/sandbox-[0-9a-f]{24}/);
   });
 
   it('rate limits are waited out without failing a delivery', async () => {
     const { report, sandbox } = await publishBeijing('relay', (sandbox) => {
-      sandbox.weibo.platform.configure({ rateLimit: { posts: 1, windowMs: 50, retryAfterSeconds: 0 } });
+      sandbox.weibo.platform.configure({
+        rateLimit: { posts: 1, windowMs: 50, retryAfterSeconds: 0 },
+      });
       const uids = sandbox.weibo.platform.accounts().map((account) => account.uid);
-      sandbox.weibo.platform.injectFault({ kind: 'error-before-apply', uid: uids[7]!, status: 400, errorCode: 20016, errorText: 'update weibo too fast!' });
+      sandbox.weibo.platform.injectFault({
+        kind: 'error-before-apply',
+        uid: uids[7]!,
+        status: 400,
+        errorCode: 20016,
+        errorText: 'update weibo too fast!',
+      });
     });
     expect(report.counts.succeeded).toBe(72);
     expect(sandbox.weibo.platform.allPosts()).toHaveLength(72);

@@ -20,11 +20,15 @@ interface CliResult {
 
 function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', cli, ...args],
+      {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -45,12 +49,16 @@ describe('release-hall CLI', () => {
     const result = await runCli(['validate', hallPath]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72; groups: lead 1, bureaus 55, districts 16');
+    expect(result.stdout).toContain(
+      'valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72; groups: lead 1, bureaus 55, districts 16',
+    );
   });
 
   it('validate: a bad hall exits 2 naming the path and the fix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
-    const hall = parse(readFileSync(hallPath, 'utf8')) as { members: { accounts: { weibo: { uid: string } } }[] };
+    const hall = parse(readFileSync(hallPath, 'utf8')) as {
+      members: { accounts: { weibo: { uid: string } } }[];
+    };
     hall.members[12]!.accounts.weibo.uid = 'abc';
     const file = join(dir, 'hall.yaml');
     writeFileSync(file, stringify(hall));
@@ -60,7 +68,14 @@ describe('release-hall CLI', () => {
   });
 
   it('publish --sandbox --json: every account posts, the report is on stdout, exit 0', async () => {
-    const result = await runCli(['publish', statementPath, '--hall', hallPath, '--sandbox', '--json']);
+    const result = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      hallPath,
+      '--sandbox',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as CampaignReport;
     expect(report.counts).toMatchObject({ total: 72, succeeded: 72 });
@@ -68,7 +83,15 @@ describe('release-hall CLI', () => {
   });
 
   it('publish --dry-run shows every rendition and sends nothing', async () => {
-    const result = await runCli(['publish', statementPath, '--hall', hallPath, '--dry-run', '--group', 'districts']);
+    const result = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      hallPath,
+      '--dry-run',
+      '--group',
+      'districts',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/17 deliveries/);
     expect(result.stdout).toContain('haidian/weibo');
@@ -86,30 +109,62 @@ describe('release-hall CLI', () => {
     for (const member of hall.members) {
       const account = member.accounts.weibo;
       const token = `CLI-SECRET-${account.uid}-tok`;
-      server.platform.addAccount({ uid: account.uid, screenName: account.handle, accessToken: token });
+      server.platform.addAccount({
+        uid: account.uid,
+        screenName: account.handle,
+        accessToken: token,
+      });
       credentials[account.credentials] = { access_token: token };
     }
     const dir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
     writeFileSync(join(dir, 'hall.yaml'), stringify(hall));
     writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
-    server.platform.injectFault({ kind: 'token-expired', uid: hall.members[5]!.accounts.weibo.uid, times: 4 });
+    server.platform.injectFault({
+      kind: 'token-expired',
+      uid: hall.members[5]!.accounts.weibo.uid,
+      times: 4,
+    });
 
-    const result = await runCli(['publish', statementPath, '--hall', join(dir, 'hall.yaml'), '--credentials', join(dir, 'credentials.json')]);
+    const result = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      join(dir, 'hall.yaml'),
+      '--credentials',
+      join(dir, 'credentials.json'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('71 of 72 deliveries succeeded, 1 failed');
     expect(result.stdout).toMatch(/FAIL\s+\S+\s+weibo\s+relay AUTH_EXPIRED/);
     const perAccount = new Map<string, number>();
-    for (const post of server.platform.allPosts()) perAccount.set(post.uid, (perAccount.get(post.uid) ?? 0) + 1);
+    for (const post of server.platform.allPosts())
+      perAccount.set(post.uid, (perAccount.get(post.uid) ?? 0) + 1);
     expect(perAccount.size).toBe(71);
     expect([...perAccount.values()].every((count) => count === 1)).toBe(true);
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/CLI-SECRET-/);
 
     // Running the same statement again at once posts nothing twice: the platform refuses the same
     // text (20019), the library finds the post on the account and reports it as already there.
-    const again = await runCli(['publish', statementPath, '--hall', join(dir, 'hall.yaml'), '--credentials', join(dir, 'credentials.json'), '--json', '--member', 'beijing-fabu', '--mode', 'original']);
+    const again = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      join(dir, 'hall.yaml'),
+      '--credentials',
+      join(dir, 'credentials.json'),
+      '--json',
+      '--member',
+      'beijing-fabu',
+      '--mode',
+      'original',
+    ]);
     const report = JSON.parse(again.stdout) as CampaignReport;
     expect(again.code).toBe(0);
-    expect(report.deliveries[0]).toMatchObject({ status: 'succeeded', via: 'reconciled', attempts: 1 });
+    expect(report.deliveries[0]).toMatchObject({
+      status: 'succeeded',
+      via: 'reconciled',
+      attempts: 1,
+    });
     expect(server.platform.livePostsOf(hall.members[0]!.accounts.weibo.uid)).toHaveLength(1);
   });
 });

@@ -12,7 +12,12 @@ export function memoryHall(size = 3, platform = 'memory'): HallInput {
       { id: 'districts', name: '区县' },
     ],
     members: [
-      { id: 'lead', name: '测试市人民政府新闻办公室', shortName: '测试发布', accounts: { [platform]: { handle: '测试发布', credentials: 'cred-lead' } } },
+      {
+        id: 'lead',
+        name: '测试市人民政府新闻办公室',
+        shortName: '测试发布',
+        accounts: { [platform]: { handle: '测试发布', credentials: 'cred-lead' } },
+      },
       ...Array.from({ length: size }, (_, index) => ({
         id: `m${index + 1}`,
         name: `测试单位${index + 1}`,

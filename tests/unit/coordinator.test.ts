@@ -3,7 +3,10 @@ import { type CampaignReport, createPublisher, type DeliveryResult } from 'relea
 import { createMemoryAdapter, type MemoryAdapter } from '../../adapters/memory-adapter.js';
 import { fastRetry, memoryHall, rebuttal, testCredentials } from '../helpers/fixtures.js';
 
-function setup(size = 3, adapterOptions: Parameters<typeof createMemoryAdapter>[0] = {}): {
+function setup(
+  size = 3,
+  adapterOptions: Parameters<typeof createMemoryAdapter>[0] = {},
+): {
   adapter: MemoryAdapter;
   publisher: ReturnType<typeof createPublisher>;
 } {
@@ -27,7 +30,13 @@ describe('coordinator', () => {
   it('relay mode: the lead posts once, every member relays the lead post once', async () => {
     const { adapter, publisher } = setup(3);
     const report = await publisher.publish(rebuttal, { mode: 'relay' });
-    expect(report.counts).toEqual({ total: 4, succeeded: 4, failed: 0, skipped: 0, unconfirmed: 0 });
+    expect(report.counts).toEqual({
+      total: 4,
+      succeeded: 4,
+      failed: 0,
+      skipped: 0,
+      unconfirmed: 0,
+    });
     const lead = adapter.postsOf('lead/memory');
     expect(lead).toHaveLength(1);
     for (const member of ['m1', 'm2', 'm3']) {
@@ -78,7 +87,11 @@ describe('coordinator', () => {
     const { adapter, publisher } = setup(1);
     adapter.inject('ambiguous-before-apply', { accountId: 'm1/memory' });
     const report = await publisher.publish(rebuttal, { mode: 'original' });
-    expect(byAccount(report, 'm1/memory')).toMatchObject({ status: 'succeeded', via: 'sent', attempts: 2 });
+    expect(byAccount(report, 'm1/memory')).toMatchObject({
+      status: 'succeeded',
+      via: 'sent',
+      attempts: 2,
+    });
     expect(adapter.postsOf('m1/memory')).toHaveLength(1);
   });
 
@@ -97,7 +110,10 @@ describe('coordinator', () => {
   it('waits out a rate limit without counting it as a failed attempt', async () => {
     const { adapter, publisher } = setup(1);
     adapter.inject('rate-limited', { accountId: 'm1/memory', times: 2 });
-    const report = await publisher.publish(rebuttal, { mode: 'original', relayFallback: 'original' });
+    const report = await publisher.publish(rebuttal, {
+      mode: 'original',
+      relayFallback: 'original',
+    });
     const result = byAccount(report, 'm1/memory');
     expect(result.status).toBe('succeeded');
     expect(adapter.postsOf('m1/memory')).toHaveLength(1);
@@ -107,7 +123,11 @@ describe('coordinator', () => {
     const { adapter, publisher } = setup(1);
     adapter.inject('content-rejected', { accountId: 'm1/memory' });
     const report = await publisher.publish(rebuttal, { mode: 'original' });
-    expect(byAccount(report, 'm1/memory')).toMatchObject({ status: 'failed', errorCode: 'CONTENT_REJECTED', attempts: 1 });
+    expect(byAccount(report, 'm1/memory')).toMatchObject({
+      status: 'failed',
+      errorCode: 'CONTENT_REJECTED',
+      attempts: 1,
+    });
     expect(adapter.calls.get('m1/memory')).toBe(1);
   });
 
@@ -116,7 +136,11 @@ describe('coordinator', () => {
     adapter.inject('content-rejected', { accountId: 'lead/memory' });
     const report = await publisher.publish(rebuttal, { mode: 'relay', relayFallback: 'original' });
     expect(byAccount(report, 'lead/memory').status).toBe('failed');
-    expect(byAccount(report, 'm1/memory')).toMatchObject({ status: 'succeeded', action: 'relay', performed: 'post' });
+    expect(byAccount(report, 'm1/memory')).toMatchObject({
+      status: 'succeeded',
+      action: 'relay',
+      performed: 'post',
+    });
     expect(adapter.postsOf('m1/memory')[0]?.kind).toBe('post');
   });
 
@@ -134,7 +158,9 @@ describe('coordinator', () => {
     const publisher = createPublisher({
       hall: memoryHall(0),
       adapters: [adapter],
-      credentials: () => ({ access_token: calls++ === 0 ? 'stale-token-1234' : 'fresh-token-1234' }),
+      credentials: () => ({
+        access_token: calls++ === 0 ? 'stale-token-1234' : 'fresh-token-1234',
+      }),
       retry: fastRetry,
     });
     const report = await publisher.publish(rebuttal, { mode: 'original' });
@@ -176,17 +202,38 @@ describe('coordinator', () => {
     const { adapter, publisher } = setup(0);
     adapter.inject('accepted', { accountId: 'lead/memory' });
     const report = await publisher.publish(rebuttal, { mode: 'original' });
-    expect(byAccount(report, 'lead/memory')).toMatchObject({ status: 'succeeded', via: 'accepted' });
+    expect(byAccount(report, 'lead/memory')).toMatchObject({
+      status: 'succeeded',
+      via: 'accepted',
+    });
     expect(byAccount(report, 'lead/memory').remoteId).toBe(adapter.postsOf('lead/memory')[0]?.id);
     expect(adapter.calls.get('lead/memory')).toBe(1);
   });
 
   it('an aborted run starts nothing new and reports every delivery', async () => {
-    const adapter = createMemoryAdapter({ latencyMs: 20, limits: { rate: { platformConcurrency: 1, postsPerWindow: 100, windowMs: 1000, requestTimeoutMs: 1000 } } });
-    const publisher = createPublisher({ hall: memoryHall(5), adapters: [adapter], credentials: testCredentials, retry: fastRetry });
+    const adapter = createMemoryAdapter({
+      latencyMs: 20,
+      limits: {
+        rate: {
+          platformConcurrency: 1,
+          postsPerWindow: 100,
+          windowMs: 1000,
+          requestTimeoutMs: 1000,
+        },
+      },
+    });
+    const publisher = createPublisher({
+      hall: memoryHall(5),
+      adapters: [adapter],
+      credentials: testCredentials,
+      retry: fastRetry,
+    });
     const controller = new AbortController();
     publisher.once('delivery:succeeded', () => controller.abort());
-    const report = await publisher.publish(rebuttal, { mode: 'original', signal: controller.signal });
+    const report = await publisher.publish(rebuttal, {
+      mode: 'original',
+      signal: controller.signal,
+    });
     expect(report.aborted).toBe(true);
     expect(report.counts.total).toBe(6);
     expect(report.counts.succeeded).toBeGreaterThanOrEqual(1);
@@ -208,8 +255,23 @@ describe('coordinator', () => {
   });
 
   it('respects the per-platform cap on requests in flight', async () => {
-    const adapter = createMemoryAdapter({ latencyMs: 5, limits: { rate: { platformConcurrency: 2, postsPerWindow: 100, windowMs: 1000, requestTimeoutMs: 1000 } } });
-    const publisher = createPublisher({ hall: memoryHall(8), adapters: [adapter], credentials: testCredentials, retry: fastRetry });
+    const adapter = createMemoryAdapter({
+      latencyMs: 5,
+      limits: {
+        rate: {
+          platformConcurrency: 2,
+          postsPerWindow: 100,
+          windowMs: 1000,
+          requestTimeoutMs: 1000,
+        },
+      },
+    });
+    const publisher = createPublisher({
+      hall: memoryHall(8),
+      adapters: [adapter],
+      credentials: testCredentials,
+      retry: fastRetry,
+    });
     let inFlight = 0;
     let most = 0;
     publisher.on('delivery:started', () => {
@@ -231,6 +293,8 @@ describe('coordinator', () => {
     const report = await publisher.publish(rebuttal, { mode: 'relay', dryRun: true });
     expect(adapter.posts).toHaveLength(0);
     expect(report.dryRun).toBe(true);
-    expect(report.deliveries.every((delivery) => delivery.status === 'skipped' && delivery.text)).toBe(true);
+    expect(
+      report.deliveries.every((delivery) => delivery.status === 'skipped' && delivery.text),
+    ).toBe(true);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Adapter, ReleaseHallError, parseDataText, parseStatement, resolveHall } from 'release-hall';
+import {
+  type Adapter,
+  ReleaseHallError,
+  parseDataText,
+  parseStatement,
+  resolveHall,
+} from 'release-hall';
 import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
@@ -23,7 +29,11 @@ function invalid(run: () => unknown): ReleaseHallError {
 describe('resolveHall', () => {
   it('resolves accounts with ids member/platform', () => {
     const resolved = resolveHall(memoryHall(2), [memory]);
-    expect(resolved.accounts.map((account) => account.id)).toEqual(['lead/memory', 'm1/memory', 'm2/memory']);
+    expect(resolved.accounts.map((account) => account.id)).toEqual([
+      'lead/memory',
+      'm1/memory',
+      'm2/memory',
+    ]);
     expect(resolved.accountById.get('m1/memory')?.handle).toBe('单位1');
   });
 
@@ -37,7 +47,9 @@ describe('resolveHall', () => {
     const error = invalid(() => resolveHall(hall, [withUid]));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toContain('members[12].accounts.weibo.uid: expected digits, got "abc"');
-    expect(error.issues).toEqual([{ path: 'members[12].accounts.weibo.uid', message: 'expected digits, got "abc"' }]);
+    expect(error.issues).toEqual([
+      { path: 'members[12].accounts.weibo.uid', message: 'expected digits, got "abc"' },
+    ]);
   });
 
   it('refuses duplicate member ids', () => {
@@ -45,24 +57,33 @@ describe('resolveHall', () => {
     const members = hall.members as { id: string }[];
     members[2]!.id = 'm1';
     const error = invalid(() => resolveHall(hall, [memory]));
-    expect(error.message).toMatch(/members\[2\]\.id: duplicate member id "m1" \(also members\[1\]\)/);
+    expect(error.message).toMatch(
+      /members\[2\]\.id: duplicate member id "m1" \(also members\[1\]\)/,
+    );
   });
 
   it('refuses a lead that is not a member', () => {
     const error = invalid(() => resolveHall({ ...memoryHall(1), lead: 'nobody' }, [memory]));
-    expect(error.issues).toContainEqual({ path: 'lead', message: expect.stringContaining('lead "nobody" is not a member') as string });
+    expect(error.issues).toContainEqual({
+      path: 'lead',
+      message: expect.stringContaining('lead "nobody" is not a member') as string,
+    });
   });
 
   it('refuses an account on a platform with no adapter', () => {
     const error = invalid(() => resolveHall(memoryHall(1, 'myspace'), [memory]));
-    expect(error.message).toContain('members[0].accounts.myspace: no adapter for platform "myspace" (available: memory)');
+    expect(error.message).toContain(
+      'members[0].accounts.myspace: no adapter for platform "myspace" (available: memory)',
+    );
   });
 
   it('refuses unknown groups, unknown fields and secrets-looking credential values', () => {
     const hall = memoryHall(1) as Record<string, unknown> & { members: Record<string, unknown>[] };
     hall.members[1]!.groups = ['nope'];
     hall.members[1]!.colour = 'red';
-    (hall.members[0] as { accounts: Record<string, Record<string, unknown>> }).accounts.memory!.credentials = 'has spaces and = signs';
+    (
+      hall.members[0] as { accounts: Record<string, Record<string, unknown>> }
+    ).accounts.memory!.credentials = 'has spaces and = signs';
     const error = invalid(() => resolveHall(hall, [memory]));
     const paths = error.issues.map((issue) => issue.path);
     expect(paths).toContain('members[1]');
@@ -90,7 +111,9 @@ describe('parseStatement', () => {
   });
 
   it('requires a time with an offset and an http link', () => {
-    const error = invalid(() => parseStatement({ ...rebuttal, issuedAt: '2026-11-26 09:30', link: 'ftp://x' }));
+    const error = invalid(() =>
+      parseStatement({ ...rebuttal, issuedAt: '2026-11-26 09:30', link: 'ftp://x' }),
+    );
     expect(error.message).toContain('issuedAt');
     expect(error.message).toContain('link: expected an absolute http(s) URL');
   });

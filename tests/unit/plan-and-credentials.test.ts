@@ -22,15 +22,40 @@ const adapters = new Map([[adapter.platform, adapter]]);
 
 describe('planCampaign', () => {
   it('relay: the lead posts first, members relay it', () => {
-    const plan = planCampaign({ campaignId: 'c1', statement: parseStatement(rebuttal), resolved, adapters, mode: 'relay' });
+    const plan = planCampaign({
+      campaignId: 'c1',
+      statement: parseStatement(rebuttal),
+      resolved,
+      adapters,
+      mode: 'relay',
+    });
     expect(plan.deliveries[0]).toMatchObject({ accountId: 'lead/memory', action: 'post' });
-    expect(plan.deliveries.slice(1).every((delivery) => delivery.action === 'relay' && delivery.dependsOn === 'c1:lead/memory:post')).toBe(true);
-    expect(new Set(plan.deliveries.map((delivery) => delivery.idempotencyKey)).size).toBe(plan.deliveries.length);
+    expect(
+      plan.deliveries
+        .slice(1)
+        .every(
+          (delivery) => delivery.action === 'relay' && delivery.dependsOn === 'c1:lead/memory:post',
+        ),
+    ).toBe(true);
+    expect(new Set(plan.deliveries.map((delivery) => delivery.idempotencyKey)).size).toBe(
+      plan.deliveries.length,
+    );
   });
 
   it('relay includes the lead even when the selection leaves it out', () => {
-    const plan = planCampaign({ campaignId: 'c1', statement: parseStatement(rebuttal), resolved, adapters, mode: 'relay', selection: { groups: ['districts'] } });
-    expect(plan.deliveries.map((delivery) => delivery.accountId)).toEqual(['lead/memory', 'm2/memory', 'm4/memory']);
+    const plan = planCampaign({
+      campaignId: 'c1',
+      statement: parseStatement(rebuttal),
+      resolved,
+      adapters,
+      mode: 'relay',
+      selection: { groups: ['districts'] },
+    });
+    expect(plan.deliveries.map((delivery) => delivery.accountId)).toEqual([
+      'lead/memory',
+      'm2/memory',
+      'm4/memory',
+    ]);
   });
 
   it('idempotency keys are stable and differ by action', () => {
@@ -42,7 +67,8 @@ describe('planCampaign', () => {
 
 describe('selectAccounts', () => {
   it('selects by member, group and tag (union) minus exclusions, then by platform', () => {
-    const ids = (selection: Parameters<typeof selectAccounts>[1]): string[] => selectAccounts(resolved, selection).map((account) => account.memberId);
+    const ids = (selection: Parameters<typeof selectAccounts>[1]): string[] =>
+      selectAccounts(resolved, selection).map((account) => account.memberId);
     expect(ids({})).toEqual(['lead', 'm1', 'm2', 'm3', 'm4']);
     expect(ids({ groups: ['bureaus'] })).toEqual(['m1', 'm3']);
     expect(ids({ tags: ['public-safety'], members: ['m4'] })).toEqual(['m1', 'm4']);
@@ -50,7 +76,9 @@ describe('selectAccounts', () => {
   });
 
   it('refuses unknown ids in a selection', () => {
-    expect(() => selectAccounts(resolved, { members: ['ghost'], groups: ['nope'] })).toThrow(/selection\.members\[0\]: unknown member "ghost"[\s\S]*selection\.groups\[0\]: unknown group "nope"/);
+    expect(() => selectAccounts(resolved, { members: ['ghost'], groups: ['nope'] })).toThrow(
+      /selection\.members\[0\]: unknown member "ghost"[\s\S]*selection\.groups\[0\]: unknown group "nope"/,
+    );
   });
 });
 
@@ -58,18 +86,32 @@ describe('credentials', () => {
   const account = resolved.accounts[1]!;
 
   it('reads one environment variable per field', async () => {
-    const resolver = createCredentialsResolver({ env: { [credentialsEnvName('cred-m1', 'access_token')]: 'env-secret-1' } });
-    expect(credentialsEnvName('cred-m1', 'access_token')).toBe('RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN');
-    expect(await resolver.resolve(account, ['access_token'])).toEqual({ access_token: 'env-secret-1' });
+    const resolver = createCredentialsResolver({
+      env: { [credentialsEnvName('cred-m1', 'access_token')]: 'env-secret-1' },
+    });
+    expect(credentialsEnvName('cred-m1', 'access_token')).toBe(
+      'RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN',
+    );
+    expect(await resolver.resolve(account, ['access_token'])).toEqual({
+      access_token: 'env-secret-1',
+    });
   });
 
   it('reads a YAML credentials file and prefers a function', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-cred-'));
     const file = join(dir, 'credentials.yaml');
     writeFileSync(file, 'cred-m1:\n  access_token: file-secret-1\n');
-    expect(await createCredentialsResolver({ file, env: {} }).resolve(account, ['access_token'])).toEqual({ access_token: 'file-secret-1' });
-    const withFunction = createCredentialsResolver({ file, env: {}, resolve: () => ({ access_token: 'fn-secret-1' }) });
-    expect(await withFunction.resolve(account, ['access_token'])).toEqual({ access_token: 'fn-secret-1' });
+    expect(
+      await createCredentialsResolver({ file, env: {} }).resolve(account, ['access_token']),
+    ).toEqual({ access_token: 'file-secret-1' });
+    const withFunction = createCredentialsResolver({
+      file,
+      env: {},
+      resolve: () => ({ access_token: 'fn-secret-1' }),
+    });
+    expect(await withFunction.resolve(account, ['access_token'])).toEqual({
+      access_token: 'fn-secret-1',
+    });
   });
 
   it('names the reference and where to put the secret when none is found', async () => {
@@ -91,7 +133,12 @@ describe('redaction', () => {
     const redactor = new Redactor();
     redactor.add('s3cr3t-token', 'ab');
     const error = new Error('failed with s3cr3t-token', { cause: new Error('inner s3cr3t-token') });
-    const scrubbed = redactor.deep({ message: 'token s3cr3t-token', list: ['x s3cr3t-token'], error, short: 'ab' });
+    const scrubbed = redactor.deep({
+      message: 'token s3cr3t-token',
+      list: ['x s3cr3t-token'],
+      error,
+      short: 'ab',
+    });
     expect(JSON.stringify(scrubbed)).not.toContain('s3cr3t-token');
     expect(error.message).toBe('failed with [redacted]');
     expect((error.cause as Error).message).toBe('inner [redacted]');
