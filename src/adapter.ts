@@ -40,8 +40,28 @@ export interface RateLimits {
   readonly requestTimeoutMs: number;
 }
 
+/** Field limits of a long-form article (WeChat draft fields, platforms.md §1.4). */
+export interface ArticleProfile {
+  /** Longest title in characters. */
+  readonly titleMax: number;
+  /** Longest author in characters. */
+  readonly authorMax: number;
+  /** Longest digest in characters. */
+  readonly digestMax: number;
+  /** Content HTML must be shorter than this many characters (tags included). */
+  readonly contentMaxChars: number;
+}
+
 /** What an adapter declares about its platform. */
 export interface AdapterLimits {
+  /**
+   * The form a rendition takes on this platform: a short `text` post, or an `article`.
+   * @default 'text'
+   */
+  readonly format?: 'text' | 'article';
+  /** Field limits when `format` is `article`. */
+  readonly article?: ArticleProfile;
+  /** Text rule for short posts (and for relay comments). */
   readonly text: TextProfile;
   readonly rate: RateLimits;
   /** The platform can repost another account's post with a comment. */
