@@ -74,6 +74,8 @@ export interface MemoryAdapter extends Adapter {
   inject(fault: MemoryFault, options?: { accountId?: string; times?: number }): void;
   /** Number of write calls received, per account. */
   readonly calls: Map<string, number>;
+  /** The most calls that were in progress at once. */
+  readonly maxInFlight: number;
 }
 
 let sequence = 0n;
@@ -84,6 +86,8 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
   const posts: MemoryPost[] = [];
   const calls = new Map<string, number>();
   const faults: { fault: MemoryFault; accountId?: string | undefined }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const limits: AdapterLimits = {
     text: {
       name: 'memory-500',
@@ -152,7 +156,13 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     source?: PostRef,
   ): Promise<PublishResult> => {
     calls.set(account.id, (calls.get(account.id) ?? 0) + 1);
-    await wait(context.signal);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await wait(context.signal);
+    } finally {
+      inFlight -= 1;
+    }
     checkToken(account, context);
     const fault = takeFault(account.id, [
       'transient',
@@ -240,6 +250,9 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     credentialFields: options.credentialFields ?? ['access_token'],
     posts,
     calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     postsOf: (accountId) => posts.filter((post) => post.accountId === accountId && !post.deleted),
     inject(fault, injectOptions = {}) {
       for (let index = 0; index < (injectOptions.times ?? 1); index++) {

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Account } from './model/hall.js';
+import type { InputIssue } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** Version of this contract; an adapter states the one it implements. */
@@ -172,6 +173,11 @@ export interface Adapter {
   readonly accountSchema?: z.ZodType<Record<string, unknown>>;
   /** Public URL of a post, for reports. */
   postUrl?(ref: { id: string }, account: Account): string | undefined;
+  /**
+   * Problems in the adapter's own settings that would make every write fail (e.g. Weibo's `rip`
+   * not set). Asked before a campaign sends anything; an empty list means ready.
+   */
+  checkReady?(): readonly InputIssue[];
   publish(rendition: Rendition, account: Account, context: DeliveryContext): Promise<PublishResult>;
   relay(
     source: PostRef,

@@ -21,3 +21,4 @@ export * from './run/options.js';
 export { Coordinator, type CoordinatorInput } from './run/coordinator.js';
 export * from './publisher.js';
 export * from './cli/report.js';
+export * from './journal/sqlite-journal.js';

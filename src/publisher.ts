@@ -1,26 +1,48 @@
 /**
  * The publisher: the library's entry point. Render → plan → run, with events, a journal and a
- * report per delivery.
+ * report per delivery; resume after a crash, status, pause and retract.
  */
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'eventemitter3';
+import PQueue from 'p-queue';
 import type { Adapter, RateLimits } from './adapter.js';
 import {
   type CredentialsSource,
   CredentialsResolver,
   createCredentialsResolver,
 } from './credentials.js';
-import { invalidInput } from './errors.js';
+import {
+  type InputIssue,
+  ReleaseHallError,
+  invalidInput,
+  toReleaseHallError,
+} from './errors.js';
 import type { PublisherEvents } from './events.js';
-import { type Journal, MemoryJournal } from './journal/journal.js';
-import { type LogSink, createRedactingLogger } from './logger.js';
+import {
+  type AuditEntry,
+  type CampaignRecord,
+  type DeliveryRecord,
+  FINAL_STATES,
+  type Journal,
+  type JournalDelivery,
+  MemoryJournal,
+  type PauseState,
+} from './journal/journal.js';
+import { type LogSink, type Logger, createRedactingLogger } from './logger.js';
 import type { LimitsOverride } from './model/hall.js';
 import { issuesFromZod } from './model/issues.js';
 import { type ResolvedHall, parseStatement, resolveHall } from './model/load.js';
-import { type Selection, type StatementInput, selectionSchema } from './model/statement.js';
+import {
+  type Selection,
+  type Statement,
+  type StatementInput,
+  selectionSchema,
+} from './model/statement.js';
 import { type Plan, planCampaign } from './plan/plan-campaign.js';
 import { Redactor } from './redact.js';
-import { Coordinator } from './run/coordinator.js';
+import { Coordinator, resultFromRecord } from './run/coordinator.js';
 import {
   type RetryOptions,
   type RetryOptionsInput,
@@ -52,6 +74,18 @@ export interface PublisherOptions {
   readonly limits?: Readonly<Record<string, LimitsOverride>>;
   /** Receives redacted log lines (also emitted as `log` events). */
   readonly log?: LogSink;
+  /** Who is acting, for the audit trail. @default the OS user name */
+  readonly actor?: string;
+  /**
+   * How often a paused run looks at the journal for the pause to be lifted, in milliseconds.
+   * @default 1000
+   */
+  readonly pausePollMs?: number;
+  /**
+   * A runner whose heartbeat is older than this is taken for dead, and `resume` may take over.
+   * @default 30_000
+   */
+  readonly staleRunnerMs?: number;
 }
 
 /** Options of one campaign. */
@@ -62,11 +96,51 @@ export interface CampaignOptions extends RunOptionsInput {
   readonly signal?: AbortSignal;
 }
 
+/** Options of `resume`. */
+export interface ResumeOptions {
+  readonly signal?: AbortSignal;
+  /** Take over even though another process reported itself running the campaign recently. */
+  readonly force?: boolean;
+}
+
 /** What a preview shows: the plan, each delivery's text and its count. */
 export interface Preview {
   readonly campaignId: string;
   readonly mode: 'original' | 'relay';
   readonly deliveries: readonly PlannedDelivery[];
+}
+
+/** Where a campaign stands. */
+export interface CampaignStatus {
+  readonly campaign: CampaignRecord;
+  readonly counts: ReportCounts & { readonly pending: number };
+  readonly deliveries: readonly (DeliveryResult & { readonly state: DeliveryRecord['state'] })[];
+  readonly audit: readonly AuditEntry[];
+}
+
+/** One account's line in a retract report. */
+export interface RetractResultLine {
+  readonly deliveryId: string;
+  readonly accountId: string;
+  readonly handle: string;
+  readonly platform: string;
+  readonly remoteId?: string;
+  /** `removed`, `already-gone` (nothing live was left), `failed`, or `nothing-posted`. */
+  readonly status: 'removed' | 'already-gone' | 'failed' | 'nothing-posted';
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** The report of a retract. */
+export interface RetractReport {
+  readonly campaignId: string;
+  readonly results: readonly RetractResultLine[];
+  readonly counts: {
+    readonly removed: number;
+    readonly alreadyGone: number;
+    readonly failed: number;
+    readonly nothingPosted: number;
+  };
 }
 
 /** A publisher bound to one hall. */
@@ -82,6 +156,18 @@ export interface Publisher {
   preview(statement: StatementInput, options?: CampaignOptions): Preview;
   /** Publishes a statement to the selected accounts and reports on every delivery. */
   publish(statement: StatementInput, options?: CampaignOptions): Promise<CampaignReport>;
+  /**
+   * Continues a campaign from the journal: finished deliveries stay as they are; any left
+   * `sending`, `unknown` or `unconfirmed` is looked up on the platform before anything is sent.
+   * Lifts a pause.
+   */
+  resume(campaignId: string, options?: ResumeOptions): Promise<CampaignReport>;
+  /** Where every delivery of a campaign stands, from the journal. */
+  status(campaignId: string): Promise<CampaignStatus>;
+  /** Holds the campaign (or some groups of it): nothing new starts until `resume`. */
+  pause(campaignId: string, options: { reason: string; groups?: readonly string[] }): Promise<void>;
+  /** Removes every live post and relay of a campaign; safe to run twice. */
+  retract(campaignId: string, options?: { signal?: AbortSignal }): Promise<RetractReport>;
 }
 
 function newCampaignId(statementId: string | undefined, now: Date): string {
@@ -102,13 +188,83 @@ export function countResults(results: readonly DeliveryResult[]): ReportCounts {
   };
 }
 
+function defaultActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a plan against what the platforms will refuse, before anything is sent: a link the
+ * platform requires on the hall's domain, topics where they are not allowed, adapters that are not
+ * configured for writes.
+ */
+export function checkPlan(
+  plan: Plan,
+  resolved: ResolvedHall,
+  adapters: ReadonlyMap<string, Adapter>,
+): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const domain = resolved.hall.site?.domain.toLowerCase();
+  const seen = new Set<string>();
+  for (const [platform, adapter] of adapters) {
+    if (!plan.deliveries.some((delivery) => delivery.platform === platform)) continue;
+    for (const issue of adapter.checkReady?.() ?? []) issues.push(issue);
+  }
+  for (const delivery of plan.deliveries) {
+    const adapter = adapters.get(delivery.platform);
+    const { rendition } = delivery;
+    if (adapter === undefined || rendition.format !== 'text' || delivery.action === 'relay') continue;
+    const profile = adapter.limits.text;
+    const key = `${delivery.platform}`;
+    if (profile.requiresSafeDomainLink && !seen.has(`${key}:link`)) {
+      const links = rendition.text.match(/https?:\/\/[^\s]+/g) ?? [];
+      const onDomain = links.some((link) => {
+        const host = hostOf(link);
+        return host !== undefined && domain !== undefined && (host === domain || host.endsWith(`.${domain}`));
+      });
+      if (domain === undefined) {
+        seen.add(`${key}:link`);
+        issues.push({
+          path: 'site.domain',
+          message: `${delivery.platform} posts must carry a link on the hall's registered safe domain: set site.domain in the hall file`,
+        });
+      } else if (!onDomain) {
+        seen.add(`${key}:link`);
+        issues.push({
+          path: 'link',
+          message: `${delivery.platform} refuses posts without a link on ${domain}: put the full text on ${domain} and set the statement's link to it`,
+        });
+      }
+    }
+    if (!profile.allowsTopics && /#[^#\s]+#/.test(rendition.text) && !seen.has(`${key}:topic`)) {
+      seen.add(`${key}:topic`);
+      issues.push({
+        path: 'headline',
+        message: `${delivery.platform} (${profile.name}) refuses #topic# marks in the text: remove the # marks from the statement (topics go in "topics")`,
+      });
+    }
+  }
+  return issues;
+}
+
 /**
  * Creates a publisher for one hall. The hall is checked at once against the adapters: a bad hall
  * throws `INVALID_INPUT` before anything can be sent.
  *
  * @example
  * ```ts
- * const publisher = createPublisher({ hall, adapters: [createWeiboAdapter()] });
+ * const publisher = createPublisher({ hall, adapters: [createWeiboAdapter({ rip })] });
  * const report = await publisher.publish(statement, { mode: 'relay' });
  * ```
  */
@@ -117,10 +273,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   for (const adapter of options.adapters) {
     if (adapters.has(adapter.platform)) {
       throw invalidInput('publisher options', [
-        {
-          path: 'adapters',
-          message: `two adapters for platform "${adapter.platform}": pass one per platform`,
-        },
+        { path: 'adapters', message: `two adapters for platform "${adapter.platform}": pass one per platform` },
       ]);
     }
     adapters.set(adapter.platform, adapter);
@@ -129,8 +282,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
     ? options.hall
     : resolveHall(options.hall, options.adapters);
   const retryParsed = retryOptionsSchema.safeParse(options.retry ?? {});
-  if (!retryParsed.success)
+  if (!retryParsed.success) {
     throw invalidInput('retry options', issuesFromZod(retryParsed.error, options.retry, ['retry']));
+  }
   const retry: RetryOptions = retryParsed.data;
   const credentials =
     options.credentials instanceof CredentialsResolver
@@ -141,34 +295,51 @@ export function createPublisher(options: PublisherOptions): Publisher {
         });
   const journal = options.journal ?? new MemoryJournal();
   const events = new EventEmitter<PublisherEvents>();
+  const actor = options.actor ?? defaultActor();
+  const pausePollMs = options.pausePollMs ?? 1000;
+  const staleRunnerMs = options.staleRunnerMs ?? 30_000;
+  const runnerId = randomBytes(8).toString('hex');
   const limits = new Map<string, RateLimits>();
   for (const [platform, adapter] of adapters) {
     limits.set(
       platform,
-      resolveLimits(
-        adapter.limits.rate,
-        resolved.hall.platforms[platform]?.limits,
-        options.limits?.[platform],
-      ),
+      resolveLimits(adapter.limits.rate, resolved.hall.platforms[platform]?.limits, options.limits?.[platform]),
     );
   }
+  const groupsOf = new Map(resolved.hall.members.map((member) => [member.id, member.groups]));
+
+  const newLogger = (redactor: Redactor, campaignId: string): Logger => {
+    const sink: LogSink = (level, message, fields) => {
+      try {
+        options.log?.(level, message, fields);
+        events.emit('log', { level, message, fields });
+      } catch {
+        // a failing log sink must not change a delivery
+      }
+    };
+    return createRedactingLogger(sink, redactor, { campaignId });
+  };
 
   const prepare = (
     statementInput: unknown,
     campaign: CampaignOptions = {},
-  ): {
-    plan: Plan;
-    dryRun: boolean;
-    relayFallback: 'original' | 'skip';
-    statementId: string | undefined;
-  } => {
+  ): { plan: Plan; dryRun: boolean; relayFallback: 'original' | 'skip'; statement: Statement } => {
     const { selection, signal: _signal, ...rest } = campaign;
     const run = runOptionsSchema.safeParse(rest);
     if (!run.success) throw invalidInput('campaign options', issuesFromZod(run.error, rest));
     if (selection !== undefined) {
       const checked = selectionSchema.safeParse(selection);
-      if (!checked.success)
+      if (!checked.success) {
         throw invalidInput('selection', issuesFromZod(checked.error, selection, ['selection']));
+      }
+      if (run.data.mode === 'relay' && selection.exclude?.includes(resolved.hall.lead)) {
+        throw invalidInput('selection', [
+          {
+            path: 'selection.exclude',
+            message: `relay mode needs the lead "${resolved.hall.lead}" to post first: do not exclude it, or use mode "original"`,
+          },
+        ]);
+      }
     }
     const statement = parseStatement(statementInput);
     const campaignId = run.data.campaignId ?? newCampaignId(statement.id, new Date());
@@ -181,20 +352,164 @@ export function createPublisher(options: PublisherOptions): Publisher {
       ...(selection === undefined ? {} : { selection }),
     });
     if (plan.deliveries.length === 0) {
-      throw invalidInput('selection', [
-        { path: 'selection', message: 'selects no account: widen the selection' },
-      ]);
+      throw invalidInput('selection', [{ path: 'selection', message: 'selects no account: widen the selection' }]);
     }
-    return {
-      plan,
-      dryRun: run.data.dryRun,
-      relayFallback: run.data.relayFallback,
-      statementId: statement.id,
-    };
+    if (!run.data.dryRun) {
+      const issues = checkPlan(plan, resolved, adapters);
+      if (issues.length > 0) throw invalidInput('campaign', issues);
+    }
+    return { plan, dryRun: run.data.dryRun, relayFallback: run.data.relayFallback, statement };
   };
 
-  const stripPlan = (plan: Plan): PlannedDelivery[] =>
-    plan.deliveries.map(({ fallbackRendition: _fallback, ...delivery }) => delivery);
+  const stripPlan = (deliveries: readonly JournalDelivery[]): PlannedDelivery[] =>
+    deliveries.map(({ fallbackRendition: _fallback, ...delivery }) => delivery);
+
+  const audit = (entry: Omit<AuditEntry, 'at' | 'actor'>): Promise<void> =>
+    journal.audit({ ...entry, at: new Date().toISOString(), actor });
+
+  /** Holds a delivery while its campaign (or its member's group) is paused. */
+  const gateFor =
+    (campaignId: string, signal: AbortSignal, logger: Logger) =>
+    async (delivery: JournalDelivery): Promise<boolean> => {
+      let told = false;
+      for (;;) {
+        if (signal.aborted) return false;
+        const pause = (await journal.getCampaign(campaignId))?.pause;
+        const groups = groupsOf.get(delivery.memberId) ?? [];
+        const held =
+          pause !== undefined && (pause.groups === undefined || pause.groups.some((group) => groups.includes(group)));
+        if (!held) return true;
+        if (!told) {
+          told = true;
+          logger.info(`delivery ${delivery.id} is held: campaign paused (${pause.reason})`);
+        }
+        try {
+          await sleep(pausePollMs, undefined, { signal });
+        } catch {
+          return false;
+        }
+      }
+    };
+
+  const runCampaign = async (
+    record: CampaignRecord,
+    deliveries: readonly JournalDelivery[],
+    prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+    signal: AbortSignal,
+  ): Promise<CampaignReport> => {
+    const redactor = new Redactor();
+    const logger = newLogger(redactor, record.id);
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    const lease = randomBytes(12).toString('hex');
+    const pending = deliveries.filter((delivery) => {
+      const state = prior?.get(delivery.id)?.state;
+      return state === undefined || !FINAL_STATES.has(state);
+    });
+    await journal.claim(
+      pending.map((delivery) => delivery.id),
+      lease,
+    );
+    const beat = (): Promise<void> =>
+      journal.updateCampaign(record.id, {
+        state: 'running',
+        runner: { id: runnerId, pid: process.pid, heartbeatAt: new Date().toISOString() },
+      });
+    await beat();
+    const heartbeat = setInterval(() => {
+      beat().catch(() => undefined);
+    }, Math.max(1000, Math.floor(staleRunnerMs / 3)));
+    heartbeat.unref();
+    events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
+
+    const accounts = new Map(resolved.accountById);
+    const known = deliveries.filter((delivery) => accounts.has(delivery.accountId) && adapters.has(delivery.platform));
+    const missing = deliveries.filter((delivery) => !known.includes(delivery));
+    let results: DeliveryResult[];
+    try {
+      const coordinator = new Coordinator({
+        campaignId: record.id,
+        deliveries: known,
+        ...(prior === undefined ? {} : { prior }),
+        accounts,
+        adapters,
+        limits,
+        credentials,
+        journal,
+        events,
+        redactor,
+        logger,
+        retry,
+        relayFallback: record.relayFallback,
+        siteDomain: resolved.hall.site?.domain,
+        signal,
+        lease,
+        gate: gateFor(record.id, signal, logger),
+      });
+      results = await coordinator.run();
+    } finally {
+      clearInterval(heartbeat);
+    }
+    for (const delivery of missing) {
+      results.push({
+        deliveryId: delivery.id,
+        accountId: delivery.accountId,
+        memberId: delivery.memberId,
+        platform: delivery.platform,
+        handle: delivery.accountId,
+        action: delivery.action,
+        performed: 'none',
+        status: 'failed',
+        attempts: 0,
+        errorCode: 'INVALID_INPUT',
+        errorMessage: `[release-hall] account "${delivery.accountId}" is no longer in the hall (or has no adapter): add it back to finish this delivery`,
+      });
+    }
+    const order = new Map(deliveries.map((delivery, index) => [delivery.id, index]));
+    results.sort((a, b) => (order.get(a.deliveryId) ?? 0) - (order.get(b.deliveryId) ?? 0));
+    await journal.updateCampaign(record.id, { state: signal.aborted ? 'aborted' : 'finished' });
+    if (signal.aborted) await audit({ action: 'abort', campaignId: record.id });
+
+    const finished = Date.now();
+    const postTimes = results
+      .filter((result) => result.status === 'succeeded' && result.finishedAt !== undefined)
+      .map((result) => Date.parse(result.finishedAt!) - started)
+      .filter((ms) => ms >= 0);
+    const report: CampaignReport = redactor.deep({
+      campaignId: record.id,
+      hallId: resolved.hall.id,
+      ...(record.statementId === undefined ? {} : { statementId: record.statementId }),
+      mode: record.mode,
+      dryRun: false,
+      startedAt,
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      ...(postTimes.length === 0 ? {} : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
+      counts: countResults(results),
+      deliveries: results,
+      aborted: signal.aborted,
+    });
+    events.emit('campaign:finished', { report });
+    return report;
+  };
+
+  const loadCampaign = async (campaignId: string): Promise<CampaignRecord> => {
+    const campaign = await journal.getCampaign(campaignId);
+    if (campaign === undefined) {
+      throw invalidInput('campaign', [
+        { path: 'campaignId', message: `no campaign "${campaignId}" in the journal: check the id (release-hall status lists it)` },
+      ]);
+    }
+    if (campaign.hallId !== resolved.hall.id) {
+      throw invalidInput('campaign', [
+        {
+          path: 'hall',
+          message: `campaign "${campaignId}" belongs to hall "${campaign.hallId}", not "${resolved.hall.id}": use that hall file`,
+        },
+      ]);
+    }
+    return campaign;
+  };
 
   const publisher: Publisher = {
     hall: resolved,
@@ -202,98 +517,277 @@ export function createPublisher(options: PublisherOptions): Publisher {
     on: events.on.bind(events),
     once: events.once.bind(events),
     off: events.off.bind(events),
+
     preview(statement, campaign) {
-      const { plan } = prepare(statement, campaign);
-      return { campaignId: plan.campaignId, mode: plan.mode, deliveries: stripPlan(plan) };
+      const { plan } = prepare(statement, { ...campaign, dryRun: true });
+      return { campaignId: plan.campaignId, mode: plan.mode, deliveries: stripPlan(plan.deliveries) };
     },
-    async publish(statement, campaign = {}) {
-      const { plan, dryRun, relayFallback, statementId } = prepare(statement, campaign);
-      const redactor = new Redactor();
-      const sink: LogSink = (level, message, fields) => {
-        options.log?.(level, message, fields);
-        events.emit('log', { level, message, fields });
-      };
-      const logger = createRedactingLogger(sink, redactor, { campaignId: plan.campaignId });
-      const started = Date.now();
-      const startedAt = new Date(started).toISOString();
-      events.emit('campaign:planned', { campaignId: plan.campaignId, deliveries: stripPlan(plan) });
-      let results: DeliveryResult[];
+
+    async publish(statementInput, campaign = {}) {
+      const { plan, dryRun, relayFallback, statement } = prepare(statementInput, campaign);
       const signal = campaign.signal ?? new AbortController().signal;
       if (dryRun) {
-        results = plan.deliveries.map((entry) => {
-          const account = resolved.accountById.get(entry.accountId);
-          return {
-            deliveryId: entry.id,
-            accountId: entry.accountId,
-            memberId: entry.memberId,
-            platform: entry.platform,
-            handle: account?.handle ?? entry.accountId,
-            action: entry.action,
-            performed: 'none',
-            status: 'skipped',
-            attempts: 0,
-            errorMessage: 'dry run: nothing was sent',
-            ...(entry.rendition.format === 'text'
-              ? { text: entry.rendition.text }
-              : { text: entry.rendition.title }),
-          } satisfies DeliveryResult;
-        });
-      } else {
-        await journal.createCampaign(
-          {
-            id: plan.campaignId,
-            hallId: resolved.hall.id,
-            ...(statementId === undefined ? {} : { statementId }),
-            mode: plan.mode,
-            createdAt: startedAt,
-            state: 'running',
-          },
-          stripPlan(plan),
-        );
-        const coordinator = new Coordinator({
-          plan,
-          accounts: resolved.accountById,
-          adapters,
-          limits,
-          credentials,
-          journal,
-          events,
-          redactor,
-          logger,
-          retry,
-          relayFallback,
-          siteDomain: resolved.hall.site?.domain,
-          signal,
-          startedAt: started,
-        });
-        results = await coordinator.run();
-        await journal.finishCampaign(plan.campaignId, signal.aborted ? 'aborted' : 'finished');
+        const now = new Date().toISOString();
+        events.emit('campaign:planned', { campaignId: plan.campaignId, deliveries: stripPlan(plan.deliveries) });
+        const results: DeliveryResult[] = plan.deliveries.map((entry) => ({
+          deliveryId: entry.id,
+          accountId: entry.accountId,
+          memberId: entry.memberId,
+          platform: entry.platform,
+          handle: resolved.accountById.get(entry.accountId)?.handle ?? entry.accountId,
+          action: entry.action,
+          performed: 'none',
+          status: 'skipped',
+          attempts: 0,
+          errorMessage: 'dry run: nothing was sent',
+          text: entry.rendition.format === 'text' ? entry.rendition.text : entry.rendition.title,
+        }));
+        return {
+          campaignId: plan.campaignId,
+          hallId: resolved.hall.id,
+          ...(statement.id === undefined ? {} : { statementId: statement.id }),
+          mode: plan.mode,
+          dryRun: true,
+          startedAt: now,
+          finishedAt: now,
+          durationMs: 0,
+          counts: countResults(results),
+          deliveries: results,
+          aborted: false,
+        };
       }
-      const finished = Date.now();
-      const postTimes = results
-        .filter((result) => result.status === 'succeeded' && result.finishedAt !== undefined)
-        .map((result) => Date.parse(result.finishedAt!) - started);
-      const report: CampaignReport = redactor.deep({
-        campaignId: plan.campaignId,
+      const record: CampaignRecord = {
+        id: plan.campaignId,
         hallId: resolved.hall.id,
-        ...(statementId === undefined ? {} : { statementId }),
+        ...(statement.id === undefined ? {} : { statementId: statement.id }),
         mode: plan.mode,
-        dryRun,
-        startedAt,
-        finishedAt: new Date(finished).toISOString(),
-        durationMs: finished - started,
-        ...(postTimes.length === 0
-          ? {}
-          : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
-        counts: countResults(results),
-        deliveries: results,
-        aborted: signal.aborted,
+        relayFallback,
+        createdAt: new Date().toISOString(),
+        state: 'running',
+        statement,
+      };
+      await journal.createCampaign(record, plan.deliveries);
+      await audit({
+        action: 'publish',
+        campaignId: record.id,
+        detail: { mode: plan.mode, deliveries: plan.deliveries.length, ...(campaign.selection ? { selection: campaign.selection } : {}) },
       });
-      events.emit('campaign:finished', { report });
-      return report;
+      return runCampaign(record, plan.deliveries, undefined, signal);
+    },
+
+    async resume(campaignId, resumeOptions = {}) {
+      const campaign = await loadCampaign(campaignId);
+      const runner = campaign.runner;
+      if (
+        runner !== undefined &&
+        campaign.state === 'running' &&
+        runner.id !== runnerId &&
+        Date.now() - Date.parse(runner.heartbeatAt) < staleRunnerMs &&
+        resumeOptions.force !== true
+      ) {
+        if (campaign.pause !== undefined) {
+          // The running process holds its deliveries while paused; lifting the pause lets it go on.
+          await journal.updateCampaign(campaignId, { pause: null });
+          await audit({ action: 'unpause', campaignId, detail: { by: 'resume', runnerPid: runner.pid } });
+          return publisher.status(campaignId).then((status) => statusAsReport(status, resolved.hall.id));
+        }
+        throw new ReleaseHallError(
+          `[release-hall] campaign "${campaignId}" is being run by process ${runner.pid} (last seen ${Math.round((Date.now() - Date.parse(runner.heartbeatAt)) / 1000)} s ago): wait for it, stop it, or resume with force once it is gone`,
+          { code: 'INVALID_INPUT' },
+        );
+      }
+      if (campaign.pause !== undefined) {
+        await journal.updateCampaign(campaignId, { pause: null });
+        await audit({ action: 'unpause', campaignId, detail: { by: 'resume' } });
+      }
+      await audit({ action: 'resume', campaignId, ...(resumeOptions.force ? { detail: { force: true } } : {}) });
+      const records = (await journal.getDeliveries(campaignId)).filter((entry) => entry.delivery.action !== 'retract');
+      const prior = new Map(records.map((entry) => [entry.delivery.id, entry]));
+      return runCampaign(
+        campaign,
+        records.map((entry) => entry.delivery),
+        prior,
+        resumeOptions.signal ?? new AbortController().signal,
+      );
+    },
+
+    async status(campaignId) {
+      const campaign = await loadCampaign(campaignId);
+      const records = await journal.getDeliveries(campaignId);
+      const deliveries = records.map((entry) => ({
+        ...resultFromRecord(entry, resolved.accountById.get(entry.delivery.accountId)),
+        state: entry.state,
+      }));
+      const counts = countResults(deliveries);
+      const pending = records.filter((entry) => entry.state === 'planned' || entry.state === 'sending' || entry.state === 'unknown').length;
+      return { campaign, counts: { ...counts, pending }, deliveries, audit: await journal.getAudit(campaignId) };
+    },
+
+    async pause(campaignId, pauseOptions) {
+      await loadCampaign(campaignId);
+      if (pauseOptions.reason.trim() === '') {
+        throw invalidInput('pause', [{ path: 'reason', message: 'say why the campaign is paused (it goes in the audit trail)' }]);
+      }
+      const knownGroups = new Set(resolved.hall.groups.map((group) => group.id));
+      const unknown = (pauseOptions.groups ?? []).filter((group) => !knownGroups.has(group));
+      if (unknown.length > 0) {
+        throw invalidInput('pause', unknown.map((group) => ({ path: 'groups', message: `unknown group "${group}": use one of the hall's groups` })));
+      }
+      const pause: PauseState = {
+        reason: pauseOptions.reason,
+        actor,
+        at: new Date().toISOString(),
+        ...(pauseOptions.groups === undefined || pauseOptions.groups.length === 0 ? {} : { groups: [...pauseOptions.groups] }),
+      };
+      await journal.updateCampaign(campaignId, { pause });
+      await audit({ action: 'pause', campaignId, detail: { reason: pause.reason, ...(pause.groups ? { groups: pause.groups } : {}) } });
+    },
+
+    async retract(campaignId, retractOptions = {}) {
+      await loadCampaign(campaignId);
+      const signal = retractOptions.signal ?? new AbortController().signal;
+      const redactor = new Redactor();
+      const logger = newLogger(redactor, campaignId);
+      await audit({ action: 'retract', campaignId });
+      const records = await journal.getDeliveries(campaignId);
+      const targets = records.filter((entry) => entry.delivery.action === 'post' || entry.delivery.action === 'relay');
+      // Relays first, then the posts they relay.
+      targets.sort((a, b) => (a.delivery.action === b.delivery.action ? 0 : a.delivery.action === 'relay' ? -1 : 1));
+      const byId = new Map(records.map((entry) => [entry.delivery.id, entry]));
+      const retractIds = targets.map((entry) => `${entry.delivery.id}:retract`);
+      await journal.addDeliveries(
+        campaignId,
+        targets.map((entry) => ({ ...entry.delivery, id: `${entry.delivery.id}:retract`, action: 'retract' as const })),
+      );
+      const lease = randomBytes(12).toString('hex');
+      await journal.claim(retractIds, lease);
+      const queues = new Map<string, PQueue>();
+      const lines = await Promise.all(
+        targets.map((entry) => {
+          const { delivery } = entry;
+          let queue = queues.get(delivery.platform);
+          if (queue === undefined) {
+            queue = new PQueue({ concurrency: limits.get(delivery.platform)?.platformConcurrency ?? 4 });
+            queues.set(delivery.platform, queue);
+          }
+          return queue.add(() => retractOne(entry, byId.get(`${delivery.id}:retract`), lease, signal, redactor, logger));
+        }),
+      );
+      const results = lines.filter((line): line is RetractResultLine => line !== undefined);
+      return redactor.deep({
+        campaignId,
+        results,
+        counts: {
+          removed: results.filter((line) => line.status === 'removed').length,
+          alreadyGone: results.filter((line) => line.status === 'already-gone').length,
+          failed: results.filter((line) => line.status === 'failed').length,
+          nothingPosted: results.filter((line) => line.status === 'nothing-posted').length,
+        },
+      });
     },
   };
+
+  const retractOne = async (
+    entry: DeliveryRecord,
+    previous: DeliveryRecord | undefined,
+    lease: string,
+    signal: AbortSignal,
+    redactor: Redactor,
+    logger: Logger,
+  ): Promise<RetractResultLine> => {
+    const { delivery } = entry;
+    const account = resolved.accountById.get(delivery.accountId);
+    const adapter = adapters.get(delivery.platform);
+    const retractId = `${delivery.id}:retract`;
+    const line = (status: RetractResultLine['status'], extra: Partial<RetractResultLine> = {}): RetractResultLine => ({
+      deliveryId: delivery.id,
+      accountId: delivery.accountId,
+      handle: account?.handle ?? delivery.accountId,
+      platform: delivery.platform,
+      ...(entry.remoteId === undefined ? {} : { remoteId: entry.remoteId }),
+      status,
+      ...extra,
+    });
+    const note = (state: 'succeeded' | 'failed' | 'skipped', extra: { errorMessage?: string; remoteId?: string } = {}) =>
+      journal.transition({ deliveryId: retractId, state, at: new Date().toISOString(), lease, ...extra });
+    if (previous?.state === 'succeeded') return line('already-gone', { errorMessage: 'retracted by an earlier run' });
+    if (account === undefined || adapter === undefined) {
+      await note('failed', { errorMessage: 'account no longer in the hall' });
+      return line('failed', { errorCode: 'INVALID_INPUT', errorMessage: `[release-hall] account "${delivery.accountId}" is no longer in the hall: retract its post by hand` });
+    }
+    try {
+      const secrets = await credentials.resolve(account, adapter.credentialFields);
+      redactor.add(...Object.values(secrets));
+      const context = {
+        signal,
+        idempotencyKey: delivery.idempotencyKey,
+        credentials: secrets,
+        logger,
+        requestTimeoutMs: limits.get(delivery.platform)?.requestTimeoutMs ?? 15_000,
+        ...(resolved.hall.site ? { siteDomain: resolved.hall.site.domain } : {}),
+      };
+      let remoteId = entry.remoteId;
+      if (remoteId === undefined) {
+        if (entry.state === 'planned' || entry.state === 'skipped' || entry.state === 'failed') {
+          await note('skipped', { errorMessage: 'nothing was posted' });
+          return line('nothing-posted');
+        }
+        // Sent but never confirmed: look for it before deciding there is nothing to remove.
+        const rendition = entry.performed === 'post' && delivery.fallbackRendition ? delivery.fallbackRendition : delivery.rendition;
+        const found = await adapter.findExisting(
+          {
+            action: entry.performed !== 'post' && delivery.action === 'relay' ? 'relay' : 'post',
+            rendition,
+            firstAttemptAt: new Date(entry.firstAttemptAt ?? Date.now() - 3_600_000),
+            idempotencyKey: delivery.idempotencyKey,
+          },
+          account,
+          context,
+        );
+        if (found.status === 'unknown') {
+          await note('failed', { errorMessage: found.reason });
+          return line('failed', { errorCode: 'AMBIGUOUS', errorMessage: `[release-hall] [${delivery.platform}] could not tell whether account "${account.id}" holds a post of this campaign (${found.reason}): check it by hand` });
+        }
+        if (found.status === 'not-found') {
+          await note('skipped', { errorMessage: 'nothing found on the account' });
+          return line('nothing-posted');
+        }
+        remoteId = found.ref.id;
+      }
+      const result = await adapter.retract(
+        { platform: delivery.platform, accountId: account.id, id: remoteId },
+        account,
+        context,
+      );
+      await note('succeeded', { remoteId });
+      return line(result.status === 'removed' ? 'removed' : 'already-gone', { remoteId });
+    } catch (error) {
+      const failure = toReleaseHallError(error, 'TRANSIENT', { platform: delivery.platform, accountId: delivery.accountId });
+      redactor.scrubError(failure);
+      await note('failed', { errorMessage: failure.message }).catch(() => undefined);
+      return line('failed', { errorCode: failure.code, errorMessage: failure.message });
+    }
+  };
+
   return publisher;
+}
+
+/** A report made from a campaign's status (used when another process is running it). */
+function statusAsReport(status: CampaignStatus, hallId: string): CampaignReport {
+  const now = new Date().toISOString();
+  return {
+    campaignId: status.campaign.id,
+    hallId,
+    ...(status.campaign.statementId === undefined ? {} : { statementId: status.campaign.statementId }),
+    mode: status.campaign.mode,
+    dryRun: false,
+    startedAt: status.campaign.createdAt,
+    finishedAt: now,
+    durationMs: Date.now() - Date.parse(status.campaign.createdAt),
+    counts: countResults(status.deliveries),
+    deliveries: status.deliveries,
+    aborted: false,
+  };
 }
 
 function isResolved(value: unknown): value is ResolvedHall {

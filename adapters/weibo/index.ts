@@ -530,6 +530,18 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     accountSchema: weiboAccountSchema,
     postUrl,
 
+    checkReady() {
+      return resolved.rip === undefined
+        ? [
+            {
+              path: 'platforms.weibo.settings.rip',
+              message:
+                'Weibo requires the end user\'s IP ("rip") on every post: set it to the press office\'s public IP',
+            },
+          ]
+        : [];
+    },
+
     async publish(rendition, account, context) {
       const token = tokenOf(account, context);
       return guarded(token, async () => {
@@ -581,8 +593,9 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
         const uid = account.settings.uid;
         let found: Record<string, unknown> | undefined;
         for (let page = 1; page <= resolved.timelinePages; page++) {
+          // The token goes in the Authorization header, never the URL, so gateway and proxy
+          // access logs do not keep it.
           const query = new URLSearchParams({
-            access_token: token,
             ...(typeof uid === 'string' ? { uid } : {}),
             count: String(resolved.timelineCount),
             page: String(page),
@@ -594,7 +607,7 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
               fetch: resolved.fetch,
               url: `${resolved.baseURL}statuses/user_timeline.json?${query.toString()}`,
               method: 'GET',
-              headers: { accept: 'application/json' },
+              headers: { accept: 'application/json', authorization: `OAuth2 ${token}` },
               timeoutMs: context.requestTimeoutMs,
               signal: context.signal,
             });

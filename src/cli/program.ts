@@ -10,6 +10,10 @@ import { Command, Option } from 'commander';
 import {
   type Adapter,
   type CampaignOptions,
+  type CampaignReport,
+  MemoryJournal,
+  type Publisher,
+  SqliteJournal,
   type CredentialsSource,
   ReleaseHallError,
   type Selection,
@@ -73,14 +77,18 @@ function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-interface PublishFlags {
+interface CommonFlags {
   hall: string;
+  credentials?: string;
+  journal?: string;
+  json?: boolean;
+}
+
+interface PublishFlags extends CommonFlags {
   sandbox?: boolean;
   dryRun?: boolean;
-  json?: boolean;
   mode: 'relay' | 'original';
   fallback: 'original' | 'skip';
-  credentials?: string;
   member?: string[];
   group?: string[];
   tag?: string[];
@@ -90,20 +98,86 @@ interface PublishFlags {
   progress: boolean;
 }
 
-async function publishCommand(statementPath: string, flags: PublishFlags): Promise<number> {
+/** Where the CLI keeps its journal unless told otherwise. */
+export const DEFAULT_JOURNAL = '.release-hall/journal.db';
+
+function journalPath(flags: CommonFlags): string {
+  return flags.journal ?? process.env.RELEASE_HALL_JOURNAL ?? DEFAULT_JOURNAL;
+}
+
+/** Opens a publisher for a hall file: adapters from its settings, the durable journal. */
+async function openPublisher(
+  flags: CommonFlags,
+  options: { sandbox?: boolean; dryRun?: boolean } = {},
+): Promise<{ publisher: Publisher; close: () => Promise<void> }> {
   const hallData = await readDataFile(flags.hall, 'hall');
-  const statement = await loadStatementFile(statementPath);
-  const sandbox = flags.sandbox ? await startHallSandbox(hallData) : undefined;
+  // Check the hall before starting anything, so a bad file exits 2 with every path named.
+  resolveHall(hallData, buildAdapters(hallData));
+  const sandbox = options.sandbox ? await startHallSandbox(hallData) : undefined;
+  // A sandbox run keeps its journal in memory unless one is named: the sandbox is gone afterwards.
+  // A dry run writes nothing anywhere.
+  const journal =
+    options.dryRun === true || (sandbox !== undefined && flags.journal === undefined)
+      ? new MemoryJournal()
+      : new SqliteJournal(journalPath(flags));
   try {
     const adapters = buildAdapters(hallData, sandbox?.baseURLs);
-    const resolved = resolveHall(hallData, adapters);
     const credentials: CredentialsSource | undefined = sandbox?.credentials;
     const publisher = createPublisher({
-      hall: resolved,
+      hall: resolveHall(hallData, adapters),
       adapters,
+      journal,
       ...(credentials === undefined ? {} : { credentials }),
       ...(flags.credentials === undefined ? {} : { credentialsFile: flags.credentials }),
     });
+    return {
+      publisher,
+      close: async () => {
+        await journal.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (error) {
+    await journal.close();
+    await sandbox?.close();
+    throw error;
+  }
+}
+
+/** Ctrl-C stops cleanly (nothing new starts); a second Ctrl-C quits at once. */
+function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: nothing new starts; press Ctrl-C again to quit at once\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function printReport(report: CampaignReport, json: boolean | undefined): number {
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReport(report)}\n`);
+  if (report.dryRun) return 0;
+  return report.counts.succeeded === report.counts.total ? 0 : 1;
+}
+
+async function publishCommand(statementPath: string, flags: PublishFlags): Promise<number> {
+  const statement = await loadStatementFile(statementPath);
+  const { publisher, close } = await openPublisher(flags, {
+    sandbox: flags.sandbox === true,
+    dryRun: flags.dryRun === true,
+  });
+  const stopping = stopOnSignals();
+  try {
     const selection: Selection = {
       ...(flags.member ? { members: flags.member } : {}),
       ...(flags.group ? { groups: flags.group } : {}),
@@ -111,20 +185,12 @@ async function publishCommand(statementPath: string, flags: PublishFlags): Promi
       ...(flags.platform ? { platforms: flags.platform } : {}),
       ...(flags.exclude ? { exclude: flags.exclude } : {}),
     };
-    const controller = new AbortController();
-    const onSignal = (): void => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping: nothing new starts; press Ctrl-C again to quit at once\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     const options: CampaignOptions = {
       mode: flags.mode,
       relayFallback: flags.fallback,
       dryRun: flags.dryRun === true,
       selection,
-      signal: controller.signal,
+      signal: stopping.signal,
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
     if (flags.dryRun && !flags.json) {
@@ -133,14 +199,102 @@ async function publishCommand(statementPath: string, flags: PublishFlags): Promi
     }
     const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
     const report = await publisher.publish(statement, options).finally(stop);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(`${formatReport(report)}\n`);
-    if (report.dryRun) return 0;
-    return report.counts.succeeded === report.counts.total ? 0 : 1;
+    if (!flags.json && !report.dryRun && report.counts.succeeded !== report.counts.total) {
+      process.stderr.write(
+        `campaign ${report.campaignId}: see "release-hall status ${report.campaignId} --hall ${flags.hall}"; ` +
+          `"release-hall resume" looks before it re-sends anything\n`,
+      );
+    }
+    return printReport(report, flags.json);
   } finally {
-    await sandbox?.close();
+    stopping.release();
+    await close();
+  }
+}
+
+async function resumeCommand(
+  campaignId: string,
+  flags: CommonFlags & { force?: boolean; progress: boolean },
+): Promise<number> {
+  const { publisher, close } = await openPublisher(flags);
+  const stopping = stopOnSignals();
+  try {
+    const stop = flags.progress ? showProgress(publisher) : () => undefined;
+    const report = await publisher
+      .resume(campaignId, { signal: stopping.signal, ...(flags.force ? { force: true } : {}) })
+      .finally(stop);
+    return printReport(report, flags.json);
+  } finally {
+    stopping.release();
+    await close();
+  }
+}
+
+async function statusCommand(campaignId: string, flags: CommonFlags): Promise<number> {
+  const { publisher, close } = await openPublisher(flags);
+  try {
+    const status = await publisher.status(campaignId);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    } else {
+      const { campaign, counts } = status;
+      const lines = [
+        `Campaign ${campaign.id} (${campaign.mode}), ${campaign.state}${campaign.pause ? `, PAUSED${campaign.pause.groups ? ` for ${campaign.pause.groups.join(', ')}` : ''}: ${campaign.pause.reason}` : ''}`,
+        `  ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.unconfirmed} unconfirmed, ${counts.skipped} skipped, ${counts.pending} pending of ${counts.total}`,
+      ];
+      for (const delivery of status.deliveries) {
+        const detail = delivery.url ?? delivery.remoteId ?? delivery.errorMessage ?? '';
+        lines.push(`  ${delivery.state.padEnd(11)} ${delivery.accountId.padEnd(26)} ${delivery.action.padEnd(7)} ${detail}`);
+      }
+      lines.push('  audit:');
+      for (const entry of status.audit) {
+        lines.push(`    ${entry.at} ${entry.actor} ${entry.action}${entry.detail ? ` ${JSON.stringify(entry.detail)}` : ''}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+async function retractCommand(campaignId: string, flags: CommonFlags): Promise<number> {
+  const { publisher, close } = await openPublisher(flags);
+  try {
+    const report = await publisher.retract(campaignId);
+    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const lines = [`Retract ${campaignId}`];
+      for (const line of report.results) {
+        lines.push(
+          `  ${line.status.padEnd(14)} ${line.accountId.padEnd(26)} ${line.remoteId ?? ''} ${line.errorMessage ?? ''}`.trimEnd(),
+        );
+      }
+      const { counts } = report;
+      lines.push(
+        `${counts.removed} removed, ${counts.alreadyGone} already gone, ${counts.nothingPosted} had nothing posted, ${counts.failed} failed`,
+      );
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return report.counts.failed === 0 ? 0 : 1;
+  } finally {
+    await close();
+  }
+}
+
+async function pauseCommand(
+  campaignId: string,
+  flags: CommonFlags & { reason: string; group?: string[] },
+): Promise<number> {
+  const { publisher, close } = await openPublisher(flags);
+  try {
+    await publisher.pause(campaignId, { reason: flags.reason, ...(flags.group ? { groups: flags.group } : {}) });
+    process.stdout.write(
+      `paused ${campaignId}${flags.group ? ` for ${flags.group.join(', ')}` : ''}: a running process holds its queued deliveries; "release-hall resume ${campaignId}" continues\n`,
+    );
+    return 0;
+  } finally {
+    await close();
   }
 }
 
@@ -179,6 +333,7 @@ async function validateCommand(hallPath: string, flags: { json?: boolean }): Pro
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
+    .exitOverride()
     .description(
       'Publish one statement across a release hall of government accounts, once per account.',
     )
@@ -207,6 +362,7 @@ export function buildProgram(): Command {
         .default('original'),
     )
     .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
+    .option('--journal <file>', `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}; in memory with --sandbox)`)
     .option('--member <ids>', 'only these members (comma-separated, repeatable)', list)
     .option('--group <ids>', 'only members of these groups', list)
     .option('--tag <tags>', 'only members with these tags', list)
@@ -216,6 +372,55 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress on stderr')
     .action(async (statement: string, flags: PublishFlags) => {
       process.exitCode = await publishCommand(statement, flags);
+    });
+
+  const common = (command: Command): Command =>
+    command
+      .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+      .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
+      .option('--journal <file>', `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`)
+      .option('--json', 'print the result as JSON on stdout');
+
+  common(
+    program
+      .command('resume')
+      .description('continue a campaign from the journal; anything that may have landed is looked up first')
+      .argument('<campaign-id>', 'campaign id'),
+  )
+    .option('--force', 'take over even though another process reported itself running it recently')
+    .option('--no-progress', 'no progress on stderr')
+    .action(async (campaignId: string, flags: CommonFlags & { force?: boolean; progress: boolean }) => {
+      process.exitCode = await resumeCommand(campaignId, flags);
+    });
+
+  common(
+    program
+      .command('status')
+      .description('where every delivery of a campaign stands, and its audit trail')
+      .argument('<campaign-id>', 'campaign id'),
+  ).action(async (campaignId: string, flags: CommonFlags) => {
+    process.exitCode = await statusCommand(campaignId, flags);
+  });
+
+  common(
+    program
+      .command('retract')
+      .description('remove every live post and relay of a campaign (safe to run twice)')
+      .argument('<campaign-id>', 'campaign id'),
+  ).action(async (campaignId: string, flags: CommonFlags) => {
+    process.exitCode = await retractCommand(campaignId, flags);
+  });
+
+  common(
+    program
+      .command('pause')
+      .description('hold a campaign, whole or for some groups; resume continues it')
+      .argument('<campaign-id>', 'campaign id'),
+  )
+    .requiredOption('--reason <text>', 'why (goes in the audit trail)')
+    .option('--group <ids>', 'pause only members of these groups', list)
+    .action(async (campaignId: string, flags: CommonFlags & { reason: string; group?: string[] }) => {
+      process.exitCode = await pauseCommand(campaignId, flags);
     });
 
   program
@@ -239,7 +444,9 @@ export async function run(argv: readonly string[] = process.argv): Promise<numbe
   } catch (error) {
     if (ReleaseHallError.isInstance(error)) {
       process.stderr.write(`${error.message}\n`);
-      return error.code === 'INVALID_INPUT' ? 2 : 1;
+      // Errors thrown before anything is sent are about the input (a headline that cannot fit is
+      // CONTENT_REJECTED while planning).
+      return error.code === 'INVALID_INPUT' || error.code === 'CONTENT_REJECTED' ? 2 : 1;
     }
     const code = (error as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {

@@ -1,9 +1,11 @@
 /**
- * The journal: the record of campaigns and every delivery state change. A state change is written
- * before the external call that depends on it. This module holds the interface and the in-memory
- * store; a durable store implements the same interface.
+ * The journal: the record of campaigns and every delivery state change. A state change is stored
+ * before the external call that depends on it, so a crashed run can be resumed without posting
+ * twice. This module holds the interface and the in-memory store; `sqlite-journal.ts` holds the
+ * durable store the CLI uses.
  */
 import type { ErrorCode } from '../errors.js';
+import type { Rendition } from '../adapter.js';
 import type { PlannedDelivery } from '../run/types.js';
 
 /** Where a delivery stands. */
@@ -15,7 +17,23 @@ export type DeliveryState =
   | 'unknown'
   | 'reconciled'
   | 'unconfirmed'
-  | 'skipped';
+  | 'skipped'
+  | 'retracted';
+
+/** States after which a delivery is not run again by `resume`. */
+export const FINAL_STATES: ReadonlySet<DeliveryState> = new Set<DeliveryState>([
+  'succeeded',
+  'reconciled',
+  'failed',
+  'skipped',
+  'retracted',
+]);
+
+/** A delivery as planned and journaled (the plan entry, with its relay fallback). */
+export interface JournalDelivery extends PlannedDelivery {
+  /** For relays: the original rendition used when the lead's post failed. */
+  readonly fallbackRendition?: Rendition;
+}
 
 /** One state change of a delivery. */
 export interface DeliveryTransition {
@@ -25,8 +43,25 @@ export interface DeliveryTransition {
   readonly attempt?: number;
   readonly remoteId?: string;
   readonly url?: string;
+  /** What was actually done (a relay may fall back to a post). */
+  readonly performed?: 'post' | 'relay' | 'retract' | 'none';
+  readonly via?: 'sent' | 'reconciled' | 'accepted';
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;
+  /**
+   * The lease of the run making the change. A change whose lease is not the delivery's current
+   * lease is refused with {@link StaleLeaseError}: a stalled process cannot overwrite a newer run.
+   */
+  readonly lease?: string;
+}
+
+/** A pause of a campaign, whole or for some groups. */
+export interface PauseState {
+  /** Group ids paused; absent means the whole campaign. */
+  readonly groups?: readonly string[];
+  readonly reason: string;
+  readonly actor: string;
+  readonly at: string;
 }
 
 /** A campaign as journaled. */
@@ -35,30 +70,93 @@ export interface CampaignRecord {
   readonly hallId: string;
   readonly statementId?: string;
   readonly mode: 'original' | 'relay';
+  readonly relayFallback: 'original' | 'skip';
   readonly createdAt: string;
-  state: 'running' | 'finished' | 'aborted';
+  readonly state: 'running' | 'finished' | 'aborted' | 'interrupted';
+  /** The statement, as checked, for follow-ups and audits. */
+  readonly statement: unknown;
+  readonly pause?: PauseState;
+  /** The process running the campaign and when it last said so. */
+  readonly runner?: { readonly id: string; readonly pid: number; readonly heartbeatAt: string };
 }
 
 /** A delivery as journaled: the plan plus its latest state. */
 export interface DeliveryRecord {
-  readonly delivery: PlannedDelivery;
-  state: DeliveryState;
-  attempts: number;
-  remoteId?: string;
-  url?: string;
-  errorCode?: ErrorCode;
-  errorMessage?: string;
-  readonly history: DeliveryTransition[];
+  readonly delivery: JournalDelivery;
+  readonly state: DeliveryState;
+  readonly attempts: number;
+  readonly remoteId?: string;
+  readonly url?: string;
+  readonly performed?: 'post' | 'relay' | 'retract' | 'none';
+  readonly via?: 'sent' | 'reconciled' | 'accepted';
+  readonly errorCode?: ErrorCode;
+  readonly errorMessage?: string;
+  readonly lease?: string;
+  /** When the first attempt left, if one did. */
+  readonly firstAttemptAt?: string;
+  readonly history: readonly DeliveryTransition[];
 }
 
-/** The journal interface. */
+/** One line of the audit trail. */
+export interface AuditEntry {
+  readonly at: string;
+  /** Who did it (the OS user, or what the caller names). */
+  readonly actor: string;
+  readonly action: 'publish' | 'resume' | 'pause' | 'unpause' | 'retract' | 'follow-up' | 'abort';
+  readonly campaignId: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown when a run writes to a delivery another run has since claimed. */
+export class StaleLeaseError extends Error {
+  override readonly name = 'StaleLeaseError';
+  constructor(readonly deliveryId: string) {
+    super(
+      `[release-hall] delivery ${deliveryId} is now run by another process; this run stops touching it`,
+    );
+  }
+}
+
+/** The journal interface. Every method resolves once the change is stored. */
 export interface Journal {
-  createCampaign(record: CampaignRecord, deliveries: readonly PlannedDelivery[]): Promise<void>;
-  /** Records a state change; resolves once it is stored. */
+  createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void>;
+  /** Adds deliveries to an existing campaign (retracts, follow-ups). Existing ids are kept. */
+  addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void>;
+  /** Gives these deliveries a new lease: later changes from older leases are refused. */
+  claim(deliveryIds: readonly string[], lease: string): Promise<void>;
+  /** Records a state change. Rejects with {@link StaleLeaseError} for a stale lease. */
   transition(change: DeliveryTransition): Promise<void>;
-  finishCampaign(campaignId: string, state: CampaignRecord['state']): Promise<void>;
+  updateCampaign(
+    campaignId: string,
+    change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
+  ): Promise<void>;
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined>;
+  listCampaigns(): Promise<readonly CampaignRecord[]>;
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]>;
+  audit(entry: AuditEntry): Promise<void>;
+  getAudit(campaignId: string): Promise<readonly AuditEntry[]>;
+  /** Checks the store's integrity; resolves with the problems found (empty when sound). */
+  check(): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/** Applies a transition to a record (shared by the stores so they agree). */
+export function applyTransition(record: DeliveryRecord, change: DeliveryTransition): DeliveryRecord {
+  return {
+    ...record,
+    state: change.state,
+    attempts: Math.max(record.attempts, change.attempt ?? 0),
+    ...(change.remoteId === undefined ? {} : { remoteId: change.remoteId }),
+    ...(change.url === undefined ? {} : { url: change.url }),
+    ...(change.performed === undefined ? {} : { performed: change.performed }),
+    ...(change.via === undefined ? {} : { via: change.via }),
+    ...(change.errorCode === undefined ? {} : { errorCode: change.errorCode }),
+    ...(change.errorMessage === undefined ? {} : { errorMessage: change.errorMessage }),
+    ...(record.firstAttemptAt === undefined && change.state === 'sending'
+      ? { firstAttemptAt: change.at }
+      : {}),
+    history: [...record.history, change],
+  };
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
@@ -66,53 +164,95 @@ export class MemoryJournal implements Journal {
   readonly #campaigns = new Map<string, CampaignRecord>();
   readonly #deliveries = new Map<string, DeliveryRecord>();
   readonly #byCampaign = new Map<string, string[]>();
+  readonly #audit: AuditEntry[] = [];
 
-  createCampaign(record: CampaignRecord, deliveries: readonly PlannedDelivery[]): Promise<void> {
+  createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
-      return Promise.reject(new Error(`campaign ${record.id} is already in the journal`));
+      return Promise.reject(new Error(`[release-hall] campaign ${record.id} is already in the journal`));
     }
-    this.#campaigns.set(record.id, { ...record });
-    const ids: string[] = [];
+    this.#campaigns.set(record.id, record);
+    this.#byCampaign.set(record.id, []);
+    return this.addDeliveries(record.id, deliveries);
+  }
+
+  addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void> {
+    const ids = this.#byCampaign.get(campaignId);
+    if (ids === undefined) return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
     for (const delivery of deliveries) {
+      if (this.#deliveries.has(delivery.id)) continue;
       ids.push(delivery.id);
       this.#deliveries.set(delivery.id, { delivery, state: 'planned', attempts: 0, history: [] });
     }
-    this.#byCampaign.set(record.id, ids);
+    return Promise.resolve();
+  }
+
+  claim(deliveryIds: readonly string[], lease: string): Promise<void> {
+    for (const id of deliveryIds) {
+      const record = this.#deliveries.get(id);
+      if (record) this.#deliveries.set(id, { ...record, lease });
+    }
     return Promise.resolve();
   }
 
   transition(change: DeliveryTransition): Promise<void> {
     const record = this.#deliveries.get(change.deliveryId);
-    if (record === undefined)
-      return Promise.reject(new Error(`unknown delivery ${change.deliveryId}`));
-    record.state = change.state;
-    record.history.push(change);
-    if (change.attempt !== undefined) record.attempts = Math.max(record.attempts, change.attempt);
-    if (change.remoteId !== undefined) record.remoteId = change.remoteId;
-    if (change.url !== undefined) record.url = change.url;
-    if (change.errorCode !== undefined) record.errorCode = change.errorCode;
-    if (change.errorMessage !== undefined) record.errorMessage = change.errorMessage;
+    if (record === undefined) {
+      return Promise.reject(new Error(`[release-hall] unknown delivery ${change.deliveryId}`));
+    }
+    if (change.lease !== undefined && record.lease !== undefined && record.lease !== change.lease) {
+      return Promise.reject(new StaleLeaseError(change.deliveryId));
+    }
+    this.#deliveries.set(change.deliveryId, applyTransition(record, change));
     return Promise.resolve();
   }
 
-  finishCampaign(campaignId: string, state: CampaignRecord['state']): Promise<void> {
+  updateCampaign(
+    campaignId: string,
+    change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
+  ): Promise<void> {
     const record = this.#campaigns.get(campaignId);
-    if (record) record.state = state;
+    if (record === undefined) return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
+    const { pause, ...rest } = change;
+    const next: CampaignRecord = { ...record, ...rest };
+    if (pause === null) {
+      const { pause: _old, ...withoutPause } = next;
+      this.#campaigns.set(campaignId, withoutPause);
+    } else {
+      this.#campaigns.set(campaignId, pause === undefined ? next : { ...next, pause });
+    }
     return Promise.resolve();
   }
 
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {
-    const record = this.#campaigns.get(campaignId);
-    return Promise.resolve(record ? { ...record } : undefined);
+    return Promise.resolve(this.#campaigns.get(campaignId));
+  }
+
+  listCampaigns(): Promise<readonly CampaignRecord[]> {
+    return Promise.resolve([...this.#campaigns.values()]);
   }
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {
     const ids = this.#byCampaign.get(campaignId) ?? [];
-    return Promise.resolve(
-      ids.flatMap((id) => {
-        const record = this.#deliveries.get(id);
-        return record ? [{ ...record, history: [...record.history] }] : [];
-      }),
-    );
+    return Promise.resolve(ids.flatMap((id) => {
+      const record = this.#deliveries.get(id);
+      return record ? [record] : [];
+    }));
+  }
+
+  audit(entry: AuditEntry): Promise<void> {
+    this.#audit.push(entry);
+    return Promise.resolve();
+  }
+
+  getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
+    return Promise.resolve(this.#audit.filter((entry) => entry.campaignId === campaignId));
+  }
+
+  check(): Promise<readonly string[]> {
+    return Promise.resolve([]);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

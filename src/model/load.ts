@@ -22,6 +22,11 @@ export interface ResolvedHall {
 
 const BASE_ACCOUNT_KEYS = new Set(['handle', 'credentials', 'kind']);
 
+/** References that map to the same environment variable count as the same reference. */
+function credentialsKey(ref: string): string {
+  return ref.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
 /**
  * Checks a hall (already parsed from JSON or YAML) against the schema and the adapters that will
  * serve it. Throws `INVALID_INPUT` listing every problem.
@@ -38,6 +43,7 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
   const groupIds = new Set(hall.groups.map((group) => group.id));
   const seenMembers = new Map<string, number>();
   const seenHandles = new Map<string, string>();
+  const seenRefs = new Map<string, string>();
   const accounts: Account[] = [];
 
   hall.groups.forEach((group, index) => {
@@ -99,6 +105,15 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
             ...issuesFromZod(result.error, settings, ['members', index, 'accounts', platform]),
           );
       }
+      const refKey = `${platform}:${credentialsKey(raw.credentials)}`;
+      const refOwner = seenRefs.get(refKey);
+      if (refOwner !== undefined && refOwner !== member.id) {
+        issues.push({
+          path: `${path}.credentials`,
+          message: `credentials "${raw.credentials}" are also used by member "${refOwner}" on ${platform}: each account needs its own (two members posting with one token would post twice on one account)`,
+        });
+      }
+      seenRefs.set(refKey, member.id);
       const handleKey = `${platform}:${raw.handle}`;
       const owner = seenHandles.get(handleKey);
       if (owner !== undefined && owner !== member.id) {
@@ -172,8 +187,10 @@ export function parseDataText(text: string, name: string, subject: string): unkn
     if (extension === '.json') return JSON.parse(text) as unknown;
     return parseYaml(text) as unknown;
   } catch (error) {
-    const message =
-      error instanceof Error ? (error.message.split('\n')[0] ?? 'syntax error') : 'syntax error';
+    // The parser's message quotes the text around the error: never repeat it for a file of secrets.
+    const full = error instanceof Error ? (error.message.split('\n')[0] ?? 'syntax error') : 'syntax error';
+    const position = /(line \d+(?:, column \d+)?|position \d+)/i.exec(full)?.[1];
+    const message = /credential|secret/i.test(subject) ? `syntax error${position ? ` at ${position}` : ''}` : full;
     throw invalidInput(subject, [
       { path: name, message: `not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${message}` },
     ]);

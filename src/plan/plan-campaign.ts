@@ -62,6 +62,7 @@ export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}
   check(selection.exclude, memberIds, 'exclude', 'member');
   check(selection.groups, groupIds, 'groups', 'group');
   check(selection.platforms, platformIds, 'platforms', 'platform');
+  check(selection.tags, new Set(hall.members.flatMap((member) => member.tags)), 'tags', 'tag');
   if (issues.length > 0) throw invalidInput('selection', issues);
 
   const byMember = (member: Member): boolean => {

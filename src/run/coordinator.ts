@@ -2,17 +2,22 @@
  * The coordinator: runs a plan. It owns every side effect of a campaign: the queues, the one retry
  * loop, the journal writes and the events.
  *
- * Scheduling: each account has its own p-queue (one request at a time, at most `postsPerWindow`
- * posts per `windowMs`) chained to one p-queue per platform that caps the requests in flight.
+ * Scheduling: each account has its own p-queue (one delivery at a time, at most `postsPerWindow`
+ * posts per `windowMs`); every request to a platform also takes a slot of that platform's p-queue,
+ * which caps the requests in flight. Waits (rate-limit windows, backoff, look-ups of a post the
+ * platform accepted without an id) hold only the account's slot, never the platform's.
  *
  * Retry policy:
  * - `TRANSIENT` (certainly not applied): backoff with jitter, then send again.
  * - `RATE_LIMITED`: wait for the window; not counted as a failed attempt.
- * - `AUTH_EXPIRED`: credentials resolved again once (a refreshed token), then one more try.
+ * - `AUTH_EXPIRED`: credentials resolved again once (a rotated token), then one more try.
  * - `AMBIGUOUS` (may have applied): `findExisting` first; send again only when it says not-found;
  *   when the platform cannot tell, the delivery is `unconfirmed` and is never sent blindly.
  * - `DUPLICATE_CONTENT`: the platform holds this text; `findExisting` tells whether it is ours.
  * - anything else: fail at once with the platform's reason.
+ *
+ * Resume: a delivery the journal left in `sending`, `unknown` or `unconfirmed` is looked up on the
+ * platform before anything is sent.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEmitter } from 'eventemitter3';
@@ -29,19 +34,28 @@ import type {
   Rendition,
 } from '../adapter.js';
 import type { CredentialsResolver } from '../credentials.js';
-import { ERROR_GUIDE, ReleaseHallError, toReleaseHallError } from '../errors.js';
+import { ERROR_GUIDE, type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { PublisherEvents } from '../events.js';
-import type { Journal } from '../journal/journal.js';
+import {
+  type DeliveryRecord,
+  type DeliveryState,
+  FINAL_STATES,
+  type Journal,
+  type JournalDelivery,
+  StaleLeaseError,
+} from '../journal/journal.js';
 import type { Logger } from '../logger.js';
 import type { Account } from '../model/hall.js';
-import type { Plan, PlanEntry } from '../plan/plan-campaign.js';
 import type { Redactor } from '../redact.js';
 import type { RetryOptions } from './options.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
 export interface CoordinatorInput {
-  readonly plan: Plan;
+  readonly campaignId: string;
+  readonly deliveries: readonly JournalDelivery[];
+  /** Journal records of a resumed campaign, by delivery id. */
+  readonly prior?: ReadonlyMap<string, DeliveryRecord>;
   readonly accounts: ReadonlyMap<string, Account>;
   readonly adapters: ReadonlyMap<string, Adapter>;
   readonly limits: ReadonlyMap<string, RateLimits>;
@@ -54,8 +68,10 @@ export interface CoordinatorInput {
   readonly relayFallback: 'original' | 'skip';
   readonly siteDomain: string | undefined;
   readonly signal: AbortSignal;
-  /** Milliseconds since the campaign started; used for first/last post times. */
-  readonly startedAt: number;
+  /** This run's lease on its deliveries. */
+  readonly lease: string;
+  /** Resolves when the delivery may start (a pause holds it); `false` means stop. */
+  readonly gate?: (delivery: JournalDelivery) => Promise<boolean>;
 }
 
 /** Thrown inside the retry loop when a delivery ends as `unconfirmed`. */
@@ -73,6 +89,75 @@ interface Outcome {
   readonly via: 'sent' | 'reconciled' | 'accepted';
 }
 
+/** What `#finish` records. */
+interface Final {
+  status: DeliveryResult['status'];
+  performed: DeliveryResult['performed'];
+  attempts: number;
+  startedAt?: string;
+  via?: DeliveryResult['via'];
+  ref?: PostRef;
+  text?: string;
+  errorCode?: ErrorCode;
+  errorMessage?: string;
+}
+
+const IN_DOUBT: ReadonlySet<DeliveryState> = new Set<DeliveryState>(['sending', 'unknown', 'unconfirmed']);
+
+function renditionText(rendition: Rendition): string {
+  return rendition.format === 'text' ? rendition.text : rendition.title;
+}
+
+/** Builds the report line of a delivery from its journal record. */
+export function resultFromRecord(record: DeliveryRecord, account: Account | undefined): DeliveryResult {
+  const { delivery } = record;
+  const status: DeliveryResult['status'] =
+    record.state === 'succeeded' || record.state === 'reconciled'
+      ? 'succeeded'
+      : record.state === 'failed'
+        ? 'failed'
+        : record.state === 'skipped' || record.state === 'planned' || record.state === 'retracted'
+          ? 'skipped'
+          : 'unconfirmed';
+  const ref: PostRef | undefined =
+    record.remoteId === undefined
+      ? undefined
+      : {
+          platform: delivery.platform,
+          accountId: delivery.accountId,
+          id: record.remoteId,
+          ...(record.url === undefined ? {} : { url: record.url }),
+        };
+  const last = record.history.at(-1);
+  return {
+    deliveryId: delivery.id,
+    accountId: delivery.accountId,
+    memberId: delivery.memberId,
+    platform: delivery.platform,
+    handle: account?.handle ?? delivery.accountId,
+    action: delivery.action,
+    performed: record.performed ?? (status === 'skipped' ? 'none' : delivery.action),
+    status,
+    attempts: record.attempts,
+    ...(ref === undefined ? {} : { ref, remoteId: ref.id }),
+    ...(record.url === undefined ? {} : { url: record.url }),
+    ...(record.via === undefined
+      ? record.state === 'reconciled'
+        ? { via: 'reconciled' as const }
+        : {}
+      : { via: record.via }),
+    ...(record.firstAttemptAt === undefined ? {} : { startedAt: record.firstAttemptAt }),
+    ...(last === undefined ? {} : { finishedAt: last.at }),
+    ...(record.errorCode === undefined || status === 'succeeded'
+      ? {}
+      : { errorCode: record.errorCode, advice: ERROR_GUIDE[record.errorCode].action }),
+    ...(record.errorMessage === undefined || status === 'succeeded'
+      ? {}
+      : { errorMessage: record.errorMessage }),
+    text: renditionText(delivery.rendition),
+  };
+}
+
 /** Runs deliveries and returns one result per delivery. */
 export class Coordinator {
   readonly #input: CoordinatorInput;
@@ -88,22 +173,46 @@ export class Coordinator {
     this.#input = input;
   }
 
-  /** Runs every delivery of the plan; never rejects for a delivery failure. */
+  /** Runs every delivery; never rejects for a delivery failure. */
   async run(): Promise<DeliveryResult[]> {
-    const { plan } = this.#input;
-    for (const entry of plan.deliveries) {
-      this.#settled.set(entry.id, this.#runEntry(entry));
+    const { deliveries, prior } = this.#input;
+    for (const entry of deliveries) {
+      const record = prior?.get(entry.id);
+      if (record !== undefined && FINAL_STATES.has(record.state)) {
+        const result = resultFromRecord(record, this.#input.accounts.get(entry.accountId));
+        this.#count(result);
+        this.#settled.set(entry.id, Promise.resolve(result));
+      } else {
+        this.#settled.set(entry.id, this.#runEntry(entry, record));
+      }
     }
-    const results = await Promise.all(plan.deliveries.map((entry) => this.#settled.get(entry.id)!));
+    const settled = await Promise.allSettled(deliveries.map((entry) => this.#settled.get(entry.id)!));
     await Promise.all(
-      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) =>
-        queue.onIdle(),
-      ),
+      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) => queue.onIdle()),
     );
-    return results;
+    return settled.map((outcome, index) => {
+      if (outcome.status === 'fulfilled') return outcome.value;
+      const entry = deliveries[index]!;
+      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      this.#input.logger.error(`delivery ${entry.id} stopped on an internal error: ${reason}`);
+      return {
+        deliveryId: entry.id,
+        accountId: entry.accountId,
+        memberId: entry.memberId,
+        platform: entry.platform,
+        handle: this.#input.accounts.get(entry.accountId)?.handle ?? entry.accountId,
+        action: entry.action,
+        performed: 'none',
+        status: 'unconfirmed',
+        attempts: 0,
+        errorMessage: this.#input.redactor.string(
+          `[release-hall] the run could not record this delivery (${reason}); check the account and resume the campaign`,
+        ),
+      } satisfies DeliveryResult;
+    });
   }
 
-  #queueFor(account: Account): { account: PQueue; platform: PQueue } {
+  #queues(account: Account): { account: PQueue; platform: PQueue } {
     const limits = this.#limits(account.platform);
     let platform = this.#platformQueues.get(account.platform);
     if (platform === undefined) {
@@ -112,11 +221,7 @@ export class Coordinator {
     }
     let queue = this.#accountQueues.get(account.id);
     if (queue === undefined) {
-      queue = new PQueue({
-        concurrency: 1,
-        intervalCap: limits.postsPerWindow,
-        interval: limits.windowMs,
-      });
+      queue = new PQueue({ concurrency: 1, intervalCap: limits.postsPerWindow, interval: limits.windowMs });
       this.#accountQueues.set(account.id, queue);
     }
     return { account: queue, platform };
@@ -128,98 +233,92 @@ export class Coordinator {
     return limits;
   }
 
-  async #runEntry(entry: PlanEntry): Promise<DeliveryResult> {
+  async #runEntry(entry: JournalDelivery, prior: DeliveryRecord | undefined): Promise<DeliveryResult> {
     const account = this.#input.accounts.get(entry.accountId);
     const adapter = this.#input.adapters.get(entry.platform);
-    if (account === undefined || adapter === undefined)
+    if (account === undefined || adapter === undefined) {
       throw new Error(`internal: ${entry.id} has no account or adapter`);
+    }
 
+    if (entry.action === 'retract') throw new Error(`internal: ${entry.id} is a retract, not run here`);
     let action: DeliveryAction = entry.action;
     let rendition: Rendition = entry.rendition;
     let source: PostRef | undefined;
-    if (entry.dependsOn !== undefined) {
+    if (prior?.performed === 'post' && entry.action === 'relay' && entry.fallbackRendition) {
+      // An earlier run already fell back to an original post; look that one up.
+      action = 'post';
+      rendition = entry.fallbackRendition;
+    }
+    if (entry.dependsOn !== undefined && action === 'relay') {
       const lead = await this.#settled.get(entry.dependsOn);
       if (lead?.ref !== undefined && lead.status === 'succeeded') {
         source = lead.ref;
-      } else if (
-        this.#input.relayFallback === 'original' &&
-        entry.fallbackRendition !== undefined
-      ) {
+      } else if (this.#input.relayFallback === 'original' && entry.fallbackRendition !== undefined) {
         action = 'post';
         rendition = entry.fallbackRendition;
         this.#input.logger.warn(
           `relay of ${account.id} falls back to an original post: the lead's post did not succeed`,
-          {
-            deliveryId: entry.id,
-          },
+          { deliveryId: entry.id },
         );
       } else {
         return this.#finish(entry, account, {
           status: 'skipped',
           performed: 'none',
-          attempts: 0,
+          attempts: prior?.attempts ?? 0,
           errorMessage: `[release-hall] [${account.platform}] relay skipped: the lead's post ${lead?.status === 'succeeded' ? 'has no id yet' : 'did not succeed'} (relayFallback is "skip")`,
         });
       }
     }
 
-    if (this.#input.signal.aborted) {
-      return this.#finish(entry, account, {
-        status: 'skipped',
-        performed: 'none',
-        attempts: 0,
-        errorCode: 'ABORTED',
-        errorMessage: '[release-hall] not started: the run was aborted',
-      });
-    }
-
-    const queues = this.#queueFor(account);
-    // Signals are checked when a job starts, not passed to the queues: a queue that rejects a
-    // running job on abort would report a post that landed as never sent.
-    return queues.account.add(() =>
-      queues.platform.add(() => {
-        if (this.#input.signal.aborted) {
-          return this.#finish(entry, account, {
-            status: 'skipped',
-            performed: 'none',
-            attempts: 0,
-            errorCode: 'ABORTED',
-            errorMessage: '[release-hall] not started: the run was aborted',
-          });
-        }
-        return this.#deliver(entry, account, adapter, action, rendition, source);
-      }),
-    );
+    const queues = this.#queues(account);
+    return queues.account.add(async () => {
+      const proceed = this.#input.signal.aborted ? false : ((await this.#input.gate?.(entry)) ?? true);
+      if (!proceed || this.#input.signal.aborted) {
+        return this.#finish(entry, account, {
+          status: 'skipped',
+          performed: 'none',
+          attempts: prior?.attempts ?? 0,
+          errorCode: 'ABORTED',
+          errorMessage: '[release-hall] not started: the run was stopped',
+        });
+      }
+      return this.#deliver(entry, account, adapter, action, rendition, source, queues.platform, prior);
+    });
   }
 
   async #deliver(
-    entry: PlanEntry,
+    entry: JournalDelivery,
     account: Account,
     adapter: Adapter,
     action: DeliveryAction,
     rendition: Rendition,
     source: PostRef | undefined,
+    platformQueue: PQueue,
+    prior: DeliveryRecord | undefined,
   ): Promise<DeliveryResult> {
-    const { journal, retry, signal, events, redactor } = this.#input;
+    const { journal, retry, signal, redactor, lease } = this.#input;
     const started = Date.now();
-    const startedAt = new Date(started).toISOString();
-    let attempts = 0;
-    let firstAttemptAt: Date | undefined;
+    const startedAt = prior?.firstAttemptAt ?? new Date(started).toISOString();
+    let attempts = prior?.attempts ?? 0;
+    let firstAttemptAt: Date | undefined = prior?.firstAttemptAt ? new Date(prior.firstAttemptAt) : undefined;
+    let mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
     let credentials: Credentials;
+    const text = renditionText(rendition);
+    const base = { performed: action, startedAt, text } as const;
+
     try {
       credentials = await this.#input.credentials.resolve(account, adapter.credentialFields);
       redactor.add(...Object.values(credentials));
     } catch (error) {
-      const failure = toReleaseHallError(error, 'AUTH_INVALID', {
-        platform: account.platform,
-        accountId: account.id,
-      });
+      const failure = toReleaseHallError(error, 'AUTH_INVALID', { platform: account.platform, accountId: account.id });
+      redactor.scrubError(failure);
       return this.#finish(entry, account, {
-        status: 'failed',
-        performed: 'none',
-        attempts: 0,
-        startedAt,
-        error: failure,
+        ...base,
+        status: mayHaveLanded ? 'unconfirmed' : 'failed',
+        performed: mayHaveLanded ? action : 'none',
+        attempts,
+        errorCode: failure.code,
+        errorMessage: failure.message,
       });
     }
     let refreshedCredentials = false;
@@ -239,20 +338,25 @@ export class Coordinator {
       firstAttemptAt: firstAttemptAt ?? new Date(started),
       idempotencyKey: entry.idempotencyKey,
     });
+    const onPlatform = <T>(call: () => Promise<T>): Promise<T> => platformQueue.add(call) as Promise<T>;
+    // A journal write that fails stops this delivery's retries: nothing is sent unrecorded.
+    const record = (state: DeliveryState, extra: Partial<Parameters<Journal['transition']>[0]> = {}) =>
+      journal
+        .transition({ deliveryId: entry.id, state, at: new Date().toISOString(), lease, attempt: attempts, ...extra })
+        .catch((error: unknown) => {
+          throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+        });
 
     const lookUp = async (): Promise<'not-found' | PostRef | { unknown: string }> => {
       let lastReason = 'the platform could not be read';
       for (let tries = 0; tries < 3; tries++) {
         try {
-          const found = await adapter.findExisting(descriptor(), account, context());
+          const found = await onPlatform(() => adapter.findExisting(descriptor(), account, context()));
           if (found.status === 'found') return found.ref;
           if (found.status === 'not-found') return 'not-found';
-          lastReason = found.reason; // may pass: read again after a pause
+          lastReason = found.reason;
         } catch (error) {
-          const failure = toReleaseHallError(error, 'TRANSIENT', {
-            platform: account.platform,
-            accountId: account.id,
-          });
+          const failure = toReleaseHallError(error, 'TRANSIENT', { platform: account.platform, accountId: account.id });
           lastReason = failure.message;
           if (failure.code === 'ABORTED' || !failure.retryable) break;
         }
@@ -261,57 +365,63 @@ export class Coordinator {
       return { unknown: lastReason };
     };
 
+    const unconfirmed = (failure: ReleaseHallError, reason: string): AbortError =>
+      new AbortError(
+        new UnconfirmedError(
+          `[release-hall] [${account.platform}] could not confirm whether the ${action} of account "${account.id}" landed (${failure.message.replace(/^\[release-hall\] /, '')}; look-up: ${reason.replace(/^\[release-hall\] /, '')}). It was not re-sent: check the account by hand`,
+          failure,
+        ),
+      );
+
     const attemptOnce = async (): Promise<Outcome> => {
+      if (mayHaveLanded) {
+        // Resumed after a crash, or an earlier attempt's fate is unknown: look before sending.
+        const found = await lookUp();
+        if (typeof found === 'object' && 'unknown' in found) {
+          throw unconfirmed(
+            new ReleaseHallError(`[release-hall] [${account.platform}] an earlier run was interrupted during this ${action}`, {
+              code: 'AMBIGUOUS',
+              platform: account.platform,
+              accountId: account.id,
+            }),
+            found.unknown,
+          );
+        }
+        if (found !== 'not-found') return { ref: found, via: 'reconciled' };
+        mayHaveLanded = false;
+      }
       let rateLimitWaits = 0;
       for (;;) {
         attempts += 1;
         firstAttemptAt ??= new Date();
-        await journal.transition({
+        await record('sending', { performed: action });
+        this.#emit('delivery:started', {
+          campaignId: entry.campaignId,
           deliveryId: entry.id,
-          state: 'sending',
-          at: new Date().toISOString(),
+          accountId: account.id,
+          platform: account.platform,
+          action,
           attempt: attempts,
         });
-        events.emit(
-          'delivery:started',
-          redactor.deep({
-            campaignId: entry.campaignId,
-            deliveryId: entry.id,
-            accountId: account.id,
-            platform: account.platform,
-            action,
-            attempt: attempts,
-          }),
-        );
         let result: PublishResult;
+        mayHaveLanded = true;
         try {
-          result =
+          result = await onPlatform(() =>
             action === 'relay' && source !== undefined
-              ? await adapter.relay(source, rendition, account, context())
-              : await adapter.publish(rendition, account, context());
+              ? adapter.relay(source, rendition, account, context())
+              : adapter.publish(rendition, account, context()),
+          );
         } catch (error) {
-          const failure = toReleaseHallError(error, 'AMBIGUOUS', {
-            platform: account.platform,
-            accountId: account.id,
-          });
+          const failure = toReleaseHallError(error, 'AMBIGUOUS', { platform: account.platform, accountId: account.id });
           redactor.scrubError(failure);
           if (failure.code === 'ABORTED') throw new AbortError(failure);
+          if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT') mayHaveLanded = false;
           if (failure.code === 'RATE_LIMITED') {
-            const wait = Math.min(
-              failure.retryAfterMs ?? retry.minTimeoutMs,
-              retry.maxRateLimitWaitMs,
-            );
+            const wait = Math.min(failure.retryAfterMs ?? retry.minTimeoutMs, retry.maxRateLimitWaitMs);
             if (rateLimitWaits >= retry.maxRateLimitWaits) throw new AbortError(failure);
             rateLimitWaits += 1;
             this.#retrying(entry, account, action, attempts, failure, wait);
-            await journal.transition({
-              deliveryId: entry.id,
-              state: 'planned',
-              at: new Date().toISOString(),
-              attempt: attempts,
-              errorCode: failure.code,
-              errorMessage: failure.message,
-            });
+            await record('planned', { errorCode: failure.code, errorMessage: failure.message });
             await sleep(wait, undefined, { signal });
             continue;
           }
@@ -320,10 +430,7 @@ export class Coordinator {
             const again = await this.#input.credentials
               .resolve(account, adapter.credentialFields)
               .catch(() => undefined);
-            if (
-              again !== undefined &&
-              Object.keys(again).some((key) => again[key] !== credentials[key])
-            ) {
+            if (again !== undefined && Object.keys(again).some((key) => again[key] !== credentials[key])) {
               credentials = again;
               redactor.add(...Object.values(credentials));
               this.#retrying(entry, account, action, attempts, failure, 0);
@@ -332,26 +439,14 @@ export class Coordinator {
             throw new AbortError(failure);
           }
           if (failure.code === 'AMBIGUOUS' || failure.code === 'DUPLICATE_CONTENT') {
-            await journal.transition({
-              deliveryId: entry.id,
-              state: 'unknown',
-              at: new Date().toISOString(),
-              attempt: attempts,
-              errorCode: failure.code,
-              errorMessage: failure.message,
-            });
-            if (failure.code === 'AMBIGUOUS' && retry.reconcileDelayMs > 0)
+            await record('unknown', { errorCode: failure.code, errorMessage: failure.message });
+            if (failure.code === 'AMBIGUOUS' && retry.reconcileDelayMs > 0) {
               await sleep(retry.reconcileDelayMs, undefined, { signal });
-            const found = await lookUp();
-            if (typeof found === 'object' && 'unknown' in found) {
-              throw new AbortError(
-                new UnconfirmedError(
-                  `[release-hall] [${account.platform}] could not confirm whether the ${action} of account "${account.id}" landed (${failure.message.replace(/^\[release-hall\] /, '')}; look-up: ${found.unknown.replace(/^\[release-hall\] /, '')}). It was not re-sent: check the account by hand`,
-                  failure,
-                ),
-              );
             }
+            const found = await lookUp();
+            if (typeof found === 'object' && 'unknown' in found) throw unconfirmed(failure, found.unknown);
             if (found !== 'not-found') return { ref: found, via: 'reconciled' };
+            mayHaveLanded = false;
             if (failure.code === 'DUPLICATE_CONTENT') throw new AbortError(failure);
             throw failure; // not there: safe to send again after backoff
           }
@@ -360,137 +455,147 @@ export class Coordinator {
         }
         if (result.status === 'posted') return { ref: result.ref, via: 'sent' };
         // Accepted without an id: never re-send; look for it.
-        await journal.transition({
-          deliveryId: entry.id,
-          state: 'unknown',
-          at: new Date().toISOString(),
-          attempt: attempts,
-          errorMessage: result.reason,
-        });
+        await record('unknown', { errorMessage: result.reason });
         for (const wait of retry.acceptedPollMs) {
           await sleep(wait, undefined, { signal });
           const found = await lookUp();
-          if (typeof found === 'object' && !('unknown' in found))
-            return { ref: found, via: 'accepted' };
+          if (typeof found === 'object' && !('unknown' in found)) return { ref: found, via: 'accepted' };
         }
         return { via: 'accepted' };
       }
     };
 
+    let outcome: Outcome | undefined;
+    let final: Final;
     try {
-      const outcome = await pRetry(attemptOnce, {
-        retries: retry.retries,
-        minTimeout: retry.minTimeoutMs,
-        maxTimeout: retry.maxTimeoutMs,
-        factor: retry.factor,
-        randomize: retry.randomize,
-        signal,
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (retriesLeft > 0) {
-            const failure = toReleaseHallError(error, 'TRANSIENT');
-            this.#retrying(entry, account, action, attempts, failure, retry.minTimeoutMs);
-          }
+      outcome = await pRetry(
+        async () => {
+          outcome = await attemptOnce();
+          return outcome;
         },
-      });
-      const url =
-        outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
-      return await this.#finish(entry, account, {
-        status: 'succeeded',
-        performed: action,
-        attempts,
-        startedAt,
-        via: outcome.via,
-        ...(outcome.ref === undefined
-          ? {}
-          : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
-        text: rendition.format === 'text' ? rendition.text : rendition.title,
-        ...(outcome.ref === undefined
-          ? {
-              errorMessage:
-                '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent',
+        {
+          retries: retry.retries,
+          minTimeout: retry.minTimeoutMs,
+          maxTimeout: retry.maxTimeoutMs,
+          factor: retry.factor,
+          randomize: retry.randomize,
+          signal,
+          onFailedAttempt: ({ error, retriesLeft }) => {
+            if (retriesLeft > 0) {
+              this.#retrying(entry, account, action, attempts, toReleaseHallError(error, 'TRANSIENT'), retry.minTimeoutMs);
             }
-          : {}),
-      });
+          },
+        },
+      );
     } catch (error) {
-      if (error instanceof UnconfirmedError) {
-        return this.#finish(entry, account, {
-          status: 'unconfirmed',
-          performed: action,
-          attempts,
-          startedAt,
-          error: error.original,
-          errorMessage: redactor.string(error.message),
-        });
+      if (outcome === undefined) {
+        final = this.#failure(error, account, action, attempts, mayHaveLanded, base);
       }
-      const failure = toReleaseHallError(error, signal.aborted ? 'ABORTED' : 'TRANSIENT', {
-        platform: account.platform,
-        accountId: account.id,
-      });
-      redactor.scrubError(failure);
-      if (signal.aborted && attempts > 0) {
-        return this.#finish(entry, account, {
-          status: 'unconfirmed',
-          performed: action,
-          attempts,
-          startedAt,
-          error: failure,
-          errorMessage: `[release-hall] [${account.platform}] the run was aborted while the ${action} of account "${account.id}" was in flight; it may have landed: check the account or resume`,
-        });
-      }
-      return this.#finish(entry, account, {
-        status: 'failed',
-        performed: action,
+    }
+    if (outcome !== undefined) {
+      const url = outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
+      final = {
+        ...base,
+        status: 'succeeded',
         attempts,
-        startedAt,
-        error: failure,
-      });
+        via: outcome.via,
+        ...(outcome.ref === undefined ? {} : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
+        ...(outcome.ref === undefined
+          ? { errorMessage: '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent' }
+          : {}),
+      };
+    }
+    return this.#finish(entry, account, final!);
+  }
+
+  #failure(
+    error: unknown,
+    account: Account,
+    action: DeliveryAction,
+    attempts: number,
+    mayHaveLanded: boolean,
+    base: { performed: DeliveryAction; startedAt: string; text: string },
+  ): Final {
+    const { redactor, signal } = this.#input;
+    if (error instanceof StaleLeaseError) {
+      return { ...base, status: 'skipped', attempts, errorMessage: error.message };
+    }
+    if (error instanceof UnconfirmedError) {
+      return {
+        ...base,
+        status: 'unconfirmed',
+        attempts,
+        errorCode: error.original.code,
+        errorMessage: redactor.string(error.message),
+      };
+    }
+    const failure = toReleaseHallError(error, signal.aborted ? 'ABORTED' : 'TRANSIENT', {
+      platform: account.platform,
+      accountId: account.id,
+    });
+    redactor.scrubError(failure);
+    if (signal.aborted) {
+      return mayHaveLanded
+        ? {
+            ...base,
+            status: 'unconfirmed',
+            attempts,
+            errorCode: 'ABORTED',
+            errorMessage: `[release-hall] [${account.platform}] the run was stopped while the ${action} of account "${account.id}" was in flight; it may have landed: resume the campaign (it looks before sending) or check the account`,
+          }
+        : {
+            ...base,
+            status: 'skipped',
+            performed: 'none',
+            attempts,
+            errorCode: 'ABORTED',
+            errorMessage: `[release-hall] [${account.platform}] stopped before the ${action} of account "${account.id}" was sent`,
+          };
+    }
+    return { ...base, status: 'failed', attempts, errorCode: failure.code, errorMessage: failure.message };
+  }
+
+  #emit<K extends keyof PublisherEvents>(name: K, payload: Parameters<PublisherEvents[K]>[0]): void {
+    try {
+      (this.#input.events.emit as (name: K, payload: unknown) => boolean)(name, this.#input.redactor.deep(payload));
+    } catch (error) {
+      // A listener's error must never change what happened to a delivery.
+      this.#input.logger.error(`a listener of ${name} threw: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   #retrying(
-    entry: PlanEntry,
+    entry: JournalDelivery,
     account: Account,
     action: DeliveryAction,
     attempt: number,
     failure: ReleaseHallError,
     delayMs: number,
   ): void {
-    this.#input.events.emit(
-      'delivery:retrying',
-      this.#input.redactor.deep({
-        campaignId: entry.campaignId,
-        deliveryId: entry.id,
-        accountId: account.id,
-        platform: account.platform,
-        action,
-        attempt,
-        code: failure.code,
-        message: failure.message,
-        delayMs,
-      }),
-    );
+    this.#emit('delivery:retrying', {
+      campaignId: entry.campaignId,
+      deliveryId: entry.id,
+      accountId: account.id,
+      platform: account.platform,
+      action,
+      attempt,
+      code: failure.code,
+      message: failure.message,
+      delayMs,
+    });
   }
 
-  async #finish(
-    entry: PlanEntry,
-    account: Account,
-    outcome: {
-      status: DeliveryResult['status'];
-      performed: DeliveryResult['performed'];
-      attempts: number;
-      startedAt?: string;
-      via?: DeliveryResult['via'];
-      ref?: PostRef;
-      text?: string;
-      error?: ReleaseHallError;
-      errorCode?: DeliveryResult['errorCode'];
-      errorMessage?: string;
-    },
-  ): Promise<DeliveryResult> {
-    const { redactor, journal, events } = this.#input;
+  #count(result: DeliveryResult): void {
+    this.#done += 1;
+    if (result.status === 'succeeded') this.#succeeded += 1;
+    else if (result.status === 'skipped') this.#skipped += 1;
+    else this.#failed += 1;
+  }
+
+  async #finish(entry: JournalDelivery, account: Account, outcome: Final): Promise<DeliveryResult> {
+    const { redactor, journal, lease } = this.#input;
     const finishedAt = new Date();
-    const errorCode = outcome.errorCode ?? outcome.error?.code;
-    const errorMessage = outcome.errorMessage ?? outcome.error?.message;
+    const { errorCode, errorMessage } = outcome;
     const result: DeliveryResult = redactor.deep({
       deliveryId: entry.id,
       accountId: account.id,
@@ -506,46 +611,48 @@ export class Coordinator {
       ...(outcome.via === undefined ? {} : { via: outcome.via }),
       ...(outcome.startedAt === undefined
         ? {}
-        : {
-            startedAt: outcome.startedAt,
-            durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt),
-          }),
+        : { startedAt: outcome.startedAt, durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt) }),
       finishedAt: finishedAt.toISOString(),
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
     });
-    const state =
-      outcome.status === 'succeeded'
-        ? outcome.via === 'reconciled'
-          ? 'reconciled'
-          : 'succeeded'
-        : outcome.status;
-    await journal.transition({
-      deliveryId: entry.id,
-      state,
-      at: result.finishedAt ?? finishedAt.toISOString(),
-      attempt: outcome.attempts,
-      ...(result.remoteId === undefined ? {} : { remoteId: result.remoteId }),
-      ...(result.url === undefined ? {} : { url: result.url }),
-      ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
-      ...(result.errorMessage === undefined ? {} : { errorMessage: result.errorMessage }),
-    });
-    this.#done += 1;
-    if (outcome.status === 'succeeded') this.#succeeded += 1;
-    else if (outcome.status === 'skipped') this.#skipped += 1;
-    else this.#failed += 1;
+    const state: DeliveryState =
+      outcome.status === 'succeeded' ? (outcome.via === 'reconciled' ? 'reconciled' : 'succeeded') : outcome.status;
+    const stale = outcome.status === 'skipped' && errorMessage?.includes('is now run by another process');
+    if (!stale) {
+      try {
+        await journal.transition({
+          deliveryId: entry.id,
+          state,
+          at: result.finishedAt ?? finishedAt.toISOString(),
+          lease,
+          attempt: outcome.attempts,
+          performed: outcome.performed,
+          ...(result.via === undefined ? {} : { via: result.via }),
+          ...(result.remoteId === undefined ? {} : { remoteId: result.remoteId }),
+          ...(result.url === undefined ? {} : { url: result.url }),
+          ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+          ...(result.errorMessage === undefined ? {} : { errorMessage: result.errorMessage }),
+        });
+      } catch (error) {
+        this.#input.logger.error(
+          `could not journal the result of ${entry.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    this.#count(result);
     const name =
       outcome.status === 'succeeded'
         ? 'delivery:succeeded'
         : outcome.status === 'skipped'
           ? 'delivery:skipped'
           : 'delivery:failed';
-    events.emit(name, { campaignId: entry.campaignId, result });
-    events.emit('campaign:progress', {
+    this.#emit(name, { campaignId: entry.campaignId, result });
+    this.#emit('campaign:progress', {
       campaignId: entry.campaignId,
       done: this.#done,
-      total: this.#input.plan.deliveries.length,
+      total: this.#input.deliveries.length,
       succeeded: this.#succeeded,
       failed: this.#failed,
       skipped: this.#skipped,

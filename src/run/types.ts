@@ -12,7 +12,8 @@ export interface PlannedDelivery {
   readonly accountId: string;
   readonly memberId: string;
   readonly platform: string;
-  readonly action: DeliveryAction;
+  /** `post` or `relay`; `retract` for the deliveries a retract adds to the journal. */
+  readonly action: DeliveryAction | 'retract';
   /** For a relay: the delivery whose post is relayed. */
   readonly dependsOn?: string;
   readonly rendition: Rendition;
@@ -31,9 +32,9 @@ export interface DeliveryResult {
   readonly platform: string;
   readonly handle: string;
   /** What was planned. */
-  readonly action: DeliveryAction;
+  readonly action: DeliveryAction | 'retract';
   /** What was done: a relay whose lead post failed may fall back to a post. */
-  readonly performed: DeliveryAction | 'none';
+  readonly performed: DeliveryAction | 'retract' | 'none';
   readonly status: DeliveryStatus;
   readonly remoteId?: string;
   readonly url?: string;

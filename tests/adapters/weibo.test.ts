@@ -441,7 +441,7 @@ describe('retract', () => {
 });
 
 describe('findExisting', () => {
-  it('reads user_timeline with the token in the query and finds a post whose links Weibo rewrote', async () => {
+  it('reads user_timeline with the token in the Authorization header (never the URL) and finds a post whose links Weibo rewrote', async () => {
     platform.configure({ shortenLinks: true });
     const adapter = adapterWith();
     const text = notice('short-link');
@@ -469,7 +469,8 @@ describe('findExisting', () => {
     const [request] = await requests();
     expect(request?.method).toBe('GET');
     expect(request?.url.pathname).toBe('/2/statuses/user_timeline.json');
-    expect(request?.url.searchParams.get('access_token')).toBe(LEAD_TOKEN);
+    expect(request?.url.searchParams.has('access_token')).toBe(false);
+    expect(request?.headers.get('authorization')).toBe(`OAuth2 ${LEAD_TOKEN}`);
     expect(request?.url.searchParams.get('uid')).toBe('2418724427');
     expect(request?.url.searchParams.get('count')).toBe('50');
   });

@@ -132,6 +132,8 @@ describe('release-hall CLI', () => {
       join(dir, 'hall.yaml'),
       '--credentials',
       join(dir, 'credentials.json'),
+      '--journal',
+      join(dir, 'journal.db'),
     ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('71 of 72 deliveries succeeded, 1 failed');
@@ -152,6 +154,8 @@ describe('release-hall CLI', () => {
       join(dir, 'hall.yaml'),
       '--credentials',
       join(dir, 'credentials.json'),
+      '--journal',
+      join(dir, 'journal.db'),
       '--json',
       '--member',
       'beijing-fabu',

@@ -1,0 +1,270 @@
+/**
+ * The durable journal: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`, so a
+ * state change is on disk when its promise resolves, before the call that depends on it leaves.
+ * Every write is one transaction; a killed process leaves the journal as of its last commit.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type AuditEntry,
+  type CampaignRecord,
+  type DeliveryRecord,
+  type DeliveryTransition,
+  type Journal,
+  type JournalDelivery,
+  type PauseState,
+  StaleLeaseError,
+  applyTransition,
+} from './journal.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS campaigns (
+  id TEXT PRIMARY KEY,
+  record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+  seq INTEGER NOT NULL,
+  lease TEXT,
+  state TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_campaign ON deliveries(campaign_id, seq);
+CREATE TABLE IF NOT EXISTS transitions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+  state TEXT NOT NULL,
+  at TEXT NOT NULL,
+  change TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transitions_by_delivery ON transitions(delivery_id, seq);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  campaign_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  entry TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign_id, seq);
+`;
+
+/** Options of {@link SqliteJournal}. */
+export interface SqliteJournalOptions {
+  /**
+   * Wait for a lock held by another process, in milliseconds.
+   * @default 5000
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
+ * one from overwriting a newer run.
+ */
+export class SqliteJournal implements Journal {
+  readonly #db: Database.Database;
+  readonly path: string;
+
+  constructor(path: string, options: SqliteJournalOptions = {}) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.exec(SCHEMA);
+  }
+
+  #readDelivery(id: string): DeliveryRecord | undefined {
+    const row = this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?').get(id) as
+      | { record: string; lease: string | null }
+      | undefined;
+    if (row === undefined) return undefined;
+    const record = JSON.parse(row.record) as DeliveryRecord;
+    return row.lease === null ? record : { ...record, lease: row.lease };
+  }
+
+  createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
+    const insert = this.#db.transaction(() => {
+      const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(record.id);
+      if (exists) throw new Error(`[release-hall] campaign ${record.id} is already in the journal`);
+      this.#db.prepare('INSERT INTO campaigns (id, record) VALUES (?, ?)').run(record.id, JSON.stringify(record));
+      this.#insertDeliveries(record.id, deliveries);
+    });
+    return run(() => insert());
+  }
+
+  #insertDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): void {
+    const next =
+      (this.#db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM deliveries WHERE campaign_id = ?').get(campaignId) as {
+        next: number;
+      }).next;
+    const statement = this.#db.prepare(
+      'INSERT OR IGNORE INTO deliveries (id, campaign_id, seq, lease, state, record) VALUES (?, ?, ?, NULL, ?, ?)',
+    );
+    deliveries.forEach((delivery, index) => {
+      const record: DeliveryRecord = { delivery, state: 'planned', attempts: 0, history: [] };
+      statement.run(delivery.id, campaignId, next + index, 'planned', JSON.stringify(record));
+    });
+  }
+
+  addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void> {
+    const add = this.#db.transaction(() => {
+      const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(campaignId);
+      if (!exists) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
+      this.#insertDeliveries(campaignId, deliveries);
+    });
+    return run(() => add());
+  }
+
+  claim(deliveryIds: readonly string[], lease: string): Promise<void> {
+    const statement = this.#db.prepare('UPDATE deliveries SET lease = ? WHERE id = ?');
+    const claimAll = this.#db.transaction(() => {
+      for (const id of deliveryIds) statement.run(lease, id);
+    });
+    return run(() => claimAll());
+  }
+
+  transition(change: DeliveryTransition): Promise<void> {
+    const apply = this.#db.transaction(() => {
+      const current = this.#readDelivery(change.deliveryId);
+      if (current === undefined) throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
+      if (change.lease !== undefined && current.lease !== undefined && current.lease !== change.lease) {
+        throw new StaleLeaseError(change.deliveryId);
+      }
+      const { lease: _lease, ...stored } = applyTransition(current, change);
+      // The history lives in its own table; the record keeps the latest state only.
+      const compact: DeliveryRecord = { ...stored, history: [] };
+      this.#db
+        .prepare('UPDATE deliveries SET state = ?, record = ? WHERE id = ?')
+        .run(change.state, JSON.stringify(compact), change.deliveryId);
+      const { lease: _changeLease, ...changeStored } = change;
+      this.#db
+        .prepare('INSERT INTO transitions (delivery_id, state, at, change) VALUES (?, ?, ?, ?)')
+        .run(change.deliveryId, change.state, change.at, JSON.stringify(changeStored));
+    });
+    return run(() => apply());
+  }
+
+  updateCampaign(
+    campaignId: string,
+    change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
+  ): Promise<void> {
+    const update = this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
+        | { record: string }
+        | undefined;
+      if (row === undefined) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
+      const { pause, ...rest } = change;
+      const current = JSON.parse(row.record) as CampaignRecord & { pause?: PauseState };
+      const next: Record<string, unknown> = { ...current, ...rest };
+      if (pause === null) delete next.pause;
+      else if (pause !== undefined) next.pause = pause;
+      this.#db.prepare('UPDATE campaigns SET record = ? WHERE id = ?').run(JSON.stringify(next), campaignId);
+    });
+    return run(() => update());
+  }
+
+  getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {
+    return run(() => {
+      const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
+        | { record: string }
+        | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.record) as CampaignRecord);
+    });
+  }
+
+  listCampaigns(): Promise<readonly CampaignRecord[]> {
+    return run(() =>
+      (this.#db.prepare('SELECT record FROM campaigns ORDER BY rowid').all() as { record: string }[]).map(
+        (row) => JSON.parse(row.record) as CampaignRecord,
+      ),
+    );
+  }
+
+  getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {
+    return run(() => {
+      const rows = this.#db
+        .prepare('SELECT id, record, lease FROM deliveries WHERE campaign_id = ? ORDER BY seq')
+        .all(campaignId) as { id: string; record: string; lease: string | null }[];
+      const history = this.#db.prepare('SELECT change FROM transitions WHERE delivery_id = ? ORDER BY seq');
+      return rows.map((row) => {
+        const record = JSON.parse(row.record) as DeliveryRecord;
+        const changes = (history.all(row.id) as { change: string }[]).map(
+          (entry) => JSON.parse(entry.change) as DeliveryTransition,
+        );
+        return { ...record, ...(row.lease === null ? {} : { lease: row.lease }), history: changes };
+      });
+    });
+  }
+
+  audit(entry: AuditEntry): Promise<void> {
+    return run(() => {
+      this.#db
+        .prepare('INSERT INTO audit (campaign_id, at, entry) VALUES (?, ?, ?)')
+        .run(entry.campaignId, entry.at, JSON.stringify(entry));
+    });
+  }
+
+  getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
+    return run(() =>
+      (this.#db.prepare('SELECT entry FROM audit WHERE campaign_id = ? ORDER BY seq').all(campaignId) as {
+        entry: string;
+      }[]).map((row) => JSON.parse(row.entry) as AuditEntry),
+    );
+  }
+
+  /**
+   * SQLite's own integrity check, plus the journal's invariants: every delivery belongs to a
+   * campaign, its stored state is its latest transition, every record parses.
+   */
+  check(): Promise<readonly string[]> {
+    return run(() => {
+      const problems: string[] = [];
+      const integrity = this.#db.pragma('integrity_check') as { integrity_check: string }[];
+      for (const row of integrity) if (row.integrity_check !== 'ok') problems.push(`sqlite: ${row.integrity_check}`);
+      const orphans = this.#db
+        .prepare('SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id NOT IN (SELECT id FROM campaigns)')
+        .get() as { n: number };
+      if (orphans.n > 0) problems.push(`${orphans.n} deliveries without a campaign`);
+      const rows = this.#db.prepare('SELECT id, state, record FROM deliveries').all() as {
+        id: string;
+        state: string;
+        record: string;
+      }[];
+      const lastState = this.#db.prepare(
+        'SELECT state FROM transitions WHERE delivery_id = ? ORDER BY seq DESC LIMIT 1',
+      );
+      for (const row of rows) {
+        let record: DeliveryRecord;
+        try {
+          record = JSON.parse(row.record) as DeliveryRecord;
+        } catch {
+          problems.push(`delivery ${row.id}: record does not parse`);
+          continue;
+        }
+        if (record.state !== row.state) problems.push(`delivery ${row.id}: state column ${row.state} ≠ record ${record.state}`);
+        const last = lastState.get(row.id) as { state: string } | undefined;
+        const expected = last?.state ?? 'planned';
+        if (expected !== row.state) problems.push(`delivery ${row.id}: state ${row.state} ≠ last transition ${expected}`);
+      }
+      return problems;
+    });
+  }
+
+  close(): Promise<void> {
+    return run(() => {
+      this.#db.close();
+    });
+  }
+}
+
+function run<T>(body: () => T): Promise<T> {
+  try {
+    return Promise.resolve(body());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
