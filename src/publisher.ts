@@ -13,12 +13,7 @@ import {
   CredentialsResolver,
   createCredentialsResolver,
 } from './credentials.js';
-import {
-  type InputIssue,
-  ReleaseHallError,
-  invalidInput,
-  toReleaseHallError,
-} from './errors.js';
+import { type InputIssue, ReleaseHallError, invalidInput, toReleaseHallError } from './errors.js';
 import type { PublisherEvents } from './events.js';
 import {
   type AuditEntry,
@@ -224,14 +219,19 @@ export function checkPlan(
   for (const delivery of plan.deliveries) {
     const adapter = adapters.get(delivery.platform);
     const { rendition } = delivery;
-    if (adapter === undefined || rendition.format !== 'text' || delivery.action === 'relay') continue;
+    if (adapter === undefined || rendition.format !== 'text' || delivery.action === 'relay')
+      continue;
     const profile = adapter.limits.text;
     const key = `${delivery.platform}`;
     if (profile.requiresSafeDomainLink && !seen.has(`${key}:link`)) {
       const links = rendition.text.match(/https?:\/\/[^\s]+/g) ?? [];
       const onDomain = links.some((link) => {
         const host = hostOf(link);
-        return host !== undefined && domain !== undefined && (host === domain || host.endsWith(`.${domain}`));
+        return (
+          host !== undefined &&
+          domain !== undefined &&
+          (host === domain || host.endsWith(`.${domain}`))
+        );
       });
       if (domain === undefined) {
         seen.add(`${key}:link`);
@@ -273,7 +273,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   for (const adapter of options.adapters) {
     if (adapters.has(adapter.platform)) {
       throw invalidInput('publisher options', [
-        { path: 'adapters', message: `two adapters for platform "${adapter.platform}": pass one per platform` },
+        {
+          path: 'adapters',
+          message: `two adapters for platform "${adapter.platform}": pass one per platform`,
+        },
       ]);
     }
     adapters.set(adapter.platform, adapter);
@@ -303,7 +306,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
   for (const [platform, adapter] of adapters) {
     limits.set(
       platform,
-      resolveLimits(adapter.limits.rate, resolved.hall.platforms[platform]?.limits, options.limits?.[platform]),
+      resolveLimits(
+        adapter.limits.rate,
+        resolved.hall.platforms[platform]?.limits,
+        options.limits?.[platform],
+      ),
     );
   }
   const groupsOf = new Map(resolved.hall.members.map((member) => [member.id, member.groups]));
@@ -352,7 +359,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       ...(selection === undefined ? {} : { selection }),
     });
     if (plan.deliveries.length === 0) {
-      throw invalidInput('selection', [{ path: 'selection', message: 'selects no account: widen the selection' }]);
+      throw invalidInput('selection', [
+        { path: 'selection', message: 'selects no account: widen the selection' },
+      ]);
     }
     if (!run.data.dryRun) {
       const issues = checkPlan(plan, resolved, adapters);
@@ -377,7 +386,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
         const pause = (await journal.getCampaign(campaignId))?.pause;
         const groups = groupsOf.get(delivery.memberId) ?? [];
         const held =
-          pause !== undefined && (pause.groups === undefined || pause.groups.some((group) => groups.includes(group)));
+          pause !== undefined &&
+          (pause.groups === undefined || pause.groups.some((group) => groups.includes(group)));
         if (!held) return true;
         if (!told) {
           told = true;
@@ -391,7 +401,20 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }
     };
 
-  const runCampaign = async (
+  const active = new Map<string, Promise<CampaignReport>>();
+  const runCampaign = (
+    record: CampaignRecord,
+    deliveries: readonly JournalDelivery[],
+    prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+    signal: AbortSignal,
+  ): Promise<CampaignReport> => {
+    const running = runCampaignOnce(record, deliveries, prior, signal).finally(() => {
+      active.delete(record.id);
+    });
+    active.set(record.id, running);
+    return running;
+  };
+  const runCampaignOnce = async (
     record: CampaignRecord,
     deliveries: readonly JournalDelivery[],
     prior: ReadonlyMap<string, DeliveryRecord> | undefined,
@@ -416,14 +439,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
         runner: { id: runnerId, pid: process.pid, heartbeatAt: new Date().toISOString() },
       });
     await beat();
-    const heartbeat = setInterval(() => {
-      beat().catch(() => undefined);
-    }, Math.max(1000, Math.floor(staleRunnerMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        beat().catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(staleRunnerMs / 3)),
+    );
     heartbeat.unref();
     events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
 
     const accounts = new Map(resolved.accountById);
-    const known = deliveries.filter((delivery) => accounts.has(delivery.accountId) && adapters.has(delivery.platform));
+    const known = deliveries.filter(
+      (delivery) => accounts.has(delivery.accountId) && adapters.has(delivery.platform),
+    );
     const missing = deliveries.filter((delivery) => !known.includes(delivery));
     let results: DeliveryResult[];
     try {
@@ -484,7 +512,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       startedAt,
       finishedAt: new Date(finished).toISOString(),
       durationMs: finished - started,
-      ...(postTimes.length === 0 ? {} : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
+      ...(postTimes.length === 0
+        ? {}
+        : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
       counts: countResults(results),
       deliveries: results,
       aborted: signal.aborted,
@@ -497,7 +527,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const campaign = await journal.getCampaign(campaignId);
     if (campaign === undefined) {
       throw invalidInput('campaign', [
-        { path: 'campaignId', message: `no campaign "${campaignId}" in the journal: check the id (release-hall status lists it)` },
+        {
+          path: 'campaignId',
+          message: `no campaign "${campaignId}" in the journal: check the id (release-hall status lists it)`,
+        },
       ]);
     }
     if (campaign.hallId !== resolved.hall.id) {
@@ -520,7 +553,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
     preview(statement, campaign) {
       const { plan } = prepare(statement, { ...campaign, dryRun: true });
-      return { campaignId: plan.campaignId, mode: plan.mode, deliveries: stripPlan(plan.deliveries) };
+      return {
+        campaignId: plan.campaignId,
+        mode: plan.mode,
+        deliveries: stripPlan(plan.deliveries),
+      };
     },
 
     async publish(statementInput, campaign = {}) {
@@ -528,7 +565,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const signal = campaign.signal ?? new AbortController().signal;
       if (dryRun) {
         const now = new Date().toISOString();
-        events.emit('campaign:planned', { campaignId: plan.campaignId, deliveries: stripPlan(plan.deliveries) });
+        events.emit('campaign:planned', {
+          campaignId: plan.campaignId,
+          deliveries: stripPlan(plan.deliveries),
+        });
         const results: DeliveryResult[] = plan.deliveries.map((entry) => ({
           deliveryId: entry.id,
           accountId: entry.accountId,
@@ -570,13 +610,26 @@ export function createPublisher(options: PublisherOptions): Publisher {
       await audit({
         action: 'publish',
         campaignId: record.id,
-        detail: { mode: plan.mode, deliveries: plan.deliveries.length, ...(campaign.selection ? { selection: campaign.selection } : {}) },
+        detail: {
+          mode: plan.mode,
+          deliveries: plan.deliveries.length,
+          ...(campaign.selection ? { selection: campaign.selection } : {}),
+        },
       });
       return runCampaign(record, plan.deliveries, undefined, signal);
     },
 
     async resume(campaignId, resumeOptions = {}) {
       const campaign = await loadCampaign(campaignId);
+      const running = active.get(campaignId);
+      if (running !== undefined) {
+        // This publisher is running the campaign right now: lifting the pause lets it go on.
+        if (campaign.pause !== undefined) {
+          await journal.updateCampaign(campaignId, { pause: null });
+          await audit({ action: 'unpause', campaignId, detail: { by: 'resume' } });
+        }
+        return running;
+      }
       const runner = campaign.runner;
       if (
         runner !== undefined &&
@@ -588,8 +641,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
         if (campaign.pause !== undefined) {
           // The running process holds its deliveries while paused; lifting the pause lets it go on.
           await journal.updateCampaign(campaignId, { pause: null });
-          await audit({ action: 'unpause', campaignId, detail: { by: 'resume', runnerPid: runner.pid } });
-          return publisher.status(campaignId).then((status) => statusAsReport(status, resolved.hall.id));
+          await audit({
+            action: 'unpause',
+            campaignId,
+            detail: { by: 'resume', runnerPid: runner.pid },
+          });
+          return publisher
+            .status(campaignId)
+            .then((status) => statusAsReport(status, resolved.hall.id));
         }
         throw new ReleaseHallError(
           `[release-hall] campaign "${campaignId}" is being run by process ${runner.pid} (last seen ${Math.round((Date.now() - Date.parse(runner.heartbeatAt)) / 1000)} s ago): wait for it, stop it, or resume with force once it is gone`,
@@ -600,8 +659,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
         await journal.updateCampaign(campaignId, { pause: null });
         await audit({ action: 'unpause', campaignId, detail: { by: 'resume' } });
       }
-      await audit({ action: 'resume', campaignId, ...(resumeOptions.force ? { detail: { force: true } } : {}) });
-      const records = (await journal.getDeliveries(campaignId)).filter((entry) => entry.delivery.action !== 'retract');
+      await audit({
+        action: 'resume',
+        campaignId,
+        ...(resumeOptions.force ? { detail: { force: true } } : {}),
+      });
+      const records = (await journal.getDeliveries(campaignId)).filter(
+        (entry) => entry.delivery.action !== 'retract',
+      );
       const prior = new Map(records.map((entry) => [entry.delivery.id, entry]));
       return runCampaign(
         campaign,
@@ -619,28 +684,53 @@ export function createPublisher(options: PublisherOptions): Publisher {
         state: entry.state,
       }));
       const counts = countResults(deliveries);
-      const pending = records.filter((entry) => entry.state === 'planned' || entry.state === 'sending' || entry.state === 'unknown').length;
-      return { campaign, counts: { ...counts, pending }, deliveries, audit: await journal.getAudit(campaignId) };
+      const pending = records.filter(
+        (entry) =>
+          entry.state === 'planned' || entry.state === 'sending' || entry.state === 'unknown',
+      ).length;
+      return {
+        campaign,
+        counts: { ...counts, pending },
+        deliveries,
+        audit: await journal.getAudit(campaignId),
+      };
     },
 
     async pause(campaignId, pauseOptions) {
       await loadCampaign(campaignId);
       if (pauseOptions.reason.trim() === '') {
-        throw invalidInput('pause', [{ path: 'reason', message: 'say why the campaign is paused (it goes in the audit trail)' }]);
+        throw invalidInput('pause', [
+          {
+            path: 'reason',
+            message: 'say why the campaign is paused (it goes in the audit trail)',
+          },
+        ]);
       }
       const knownGroups = new Set(resolved.hall.groups.map((group) => group.id));
       const unknown = (pauseOptions.groups ?? []).filter((group) => !knownGroups.has(group));
       if (unknown.length > 0) {
-        throw invalidInput('pause', unknown.map((group) => ({ path: 'groups', message: `unknown group "${group}": use one of the hall's groups` })));
+        throw invalidInput(
+          'pause',
+          unknown.map((group) => ({
+            path: 'groups',
+            message: `unknown group "${group}": use one of the hall's groups`,
+          })),
+        );
       }
       const pause: PauseState = {
         reason: pauseOptions.reason,
         actor,
         at: new Date().toISOString(),
-        ...(pauseOptions.groups === undefined || pauseOptions.groups.length === 0 ? {} : { groups: [...pauseOptions.groups] }),
+        ...(pauseOptions.groups === undefined || pauseOptions.groups.length === 0
+          ? {}
+          : { groups: [...pauseOptions.groups] }),
       };
       await journal.updateCampaign(campaignId, { pause });
-      await audit({ action: 'pause', campaignId, detail: { reason: pause.reason, ...(pause.groups ? { groups: pause.groups } : {}) } });
+      await audit({
+        action: 'pause',
+        campaignId,
+        detail: { reason: pause.reason, ...(pause.groups ? { groups: pause.groups } : {}) },
+      });
     },
 
     async retract(campaignId, retractOptions = {}) {
@@ -650,14 +740,22 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const logger = newLogger(redactor, campaignId);
       await audit({ action: 'retract', campaignId });
       const records = await journal.getDeliveries(campaignId);
-      const targets = records.filter((entry) => entry.delivery.action === 'post' || entry.delivery.action === 'relay');
+      const targets = records.filter(
+        (entry) => entry.delivery.action === 'post' || entry.delivery.action === 'relay',
+      );
       // Relays first, then the posts they relay.
-      targets.sort((a, b) => (a.delivery.action === b.delivery.action ? 0 : a.delivery.action === 'relay' ? -1 : 1));
+      targets.sort((a, b) =>
+        a.delivery.action === b.delivery.action ? 0 : a.delivery.action === 'relay' ? -1 : 1,
+      );
       const byId = new Map(records.map((entry) => [entry.delivery.id, entry]));
       const retractIds = targets.map((entry) => `${entry.delivery.id}:retract`);
       await journal.addDeliveries(
         campaignId,
-        targets.map((entry) => ({ ...entry.delivery, id: `${entry.delivery.id}:retract`, action: 'retract' as const })),
+        targets.map((entry) => ({
+          ...entry.delivery,
+          id: `${entry.delivery.id}:retract`,
+          action: 'retract' as const,
+        })),
       );
       const lease = randomBytes(12).toString('hex');
       await journal.claim(retractIds, lease);
@@ -667,10 +765,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
           const { delivery } = entry;
           let queue = queues.get(delivery.platform);
           if (queue === undefined) {
-            queue = new PQueue({ concurrency: limits.get(delivery.platform)?.platformConcurrency ?? 4 });
+            queue = new PQueue({
+              concurrency: limits.get(delivery.platform)?.platformConcurrency ?? 4,
+            });
             queues.set(delivery.platform, queue);
           }
-          return queue.add(() => retractOne(entry, byId.get(`${delivery.id}:retract`), lease, signal, redactor, logger));
+          return queue.add(() =>
+            retractOne(entry, byId.get(`${delivery.id}:retract`), lease, signal, redactor, logger),
+          );
         }),
       );
       const results = lines.filter((line): line is RetractResultLine => line !== undefined);
@@ -699,7 +801,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const account = resolved.accountById.get(delivery.accountId);
     const adapter = adapters.get(delivery.platform);
     const retractId = `${delivery.id}:retract`;
-    const line = (status: RetractResultLine['status'], extra: Partial<RetractResultLine> = {}): RetractResultLine => ({
+    const line = (
+      status: RetractResultLine['status'],
+      extra: Partial<RetractResultLine> = {},
+    ): RetractResultLine => ({
       deliveryId: delivery.id,
       accountId: delivery.accountId,
       handle: account?.handle ?? delivery.accountId,
@@ -708,12 +813,25 @@ export function createPublisher(options: PublisherOptions): Publisher {
       status,
       ...extra,
     });
-    const note = (state: 'succeeded' | 'failed' | 'skipped', extra: { errorMessage?: string; remoteId?: string } = {}) =>
-      journal.transition({ deliveryId: retractId, state, at: new Date().toISOString(), lease, ...extra });
-    if (previous?.state === 'succeeded') return line('already-gone', { errorMessage: 'retracted by an earlier run' });
+    const note = (
+      state: 'succeeded' | 'failed' | 'skipped',
+      extra: { errorMessage?: string; remoteId?: string } = {},
+    ) =>
+      journal.transition({
+        deliveryId: retractId,
+        state,
+        at: new Date().toISOString(),
+        lease,
+        ...extra,
+      });
+    if (previous?.state === 'succeeded')
+      return line('already-gone', { errorMessage: 'retracted by an earlier run' });
     if (account === undefined || adapter === undefined) {
       await note('failed', { errorMessage: 'account no longer in the hall' });
-      return line('failed', { errorCode: 'INVALID_INPUT', errorMessage: `[release-hall] account "${delivery.accountId}" is no longer in the hall: retract its post by hand` });
+      return line('failed', {
+        errorCode: 'INVALID_INPUT',
+        errorMessage: `[release-hall] account "${delivery.accountId}" is no longer in the hall: retract its post by hand`,
+      });
     }
     try {
       const secrets = await credentials.resolve(account, adapter.credentialFields);
@@ -733,7 +851,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
           return line('nothing-posted');
         }
         // Sent but never confirmed: look for it before deciding there is nothing to remove.
-        const rendition = entry.performed === 'post' && delivery.fallbackRendition ? delivery.fallbackRendition : delivery.rendition;
+        const rendition =
+          entry.performed === 'post' && delivery.fallbackRendition
+            ? delivery.fallbackRendition
+            : delivery.rendition;
         const found = await adapter.findExisting(
           {
             action: entry.performed !== 'post' && delivery.action === 'relay' ? 'relay' : 'post',
@@ -746,7 +867,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
         );
         if (found.status === 'unknown') {
           await note('failed', { errorMessage: found.reason });
-          return line('failed', { errorCode: 'AMBIGUOUS', errorMessage: `[release-hall] [${delivery.platform}] could not tell whether account "${account.id}" holds a post of this campaign (${found.reason}): check it by hand` });
+          return line('failed', {
+            errorCode: 'AMBIGUOUS',
+            errorMessage: `[release-hall] [${delivery.platform}] could not tell whether account "${account.id}" holds a post of this campaign (${found.reason}): check it by hand`,
+          });
         }
         if (found.status === 'not-found') {
           await note('skipped', { errorMessage: 'nothing found on the account' });
@@ -762,7 +886,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       await note('succeeded', { remoteId });
       return line(result.status === 'removed' ? 'removed' : 'already-gone', { remoteId });
     } catch (error) {
-      const failure = toReleaseHallError(error, 'TRANSIENT', { platform: delivery.platform, accountId: delivery.accountId });
+      const failure = toReleaseHallError(error, 'TRANSIENT', {
+        platform: delivery.platform,
+        accountId: delivery.accountId,
+      });
       redactor.scrubError(failure);
       await note('failed', { errorMessage: failure.message }).catch(() => undefined);
       return line('failed', { errorCode: failure.code, errorMessage: failure.message });
@@ -778,7 +905,9 @@ function statusAsReport(status: CampaignStatus, hallId: string): CampaignReport 
   return {
     campaignId: status.campaign.id,
     hallId,
-    ...(status.campaign.statementId === undefined ? {} : { statementId: status.campaign.statementId }),
+    ...(status.campaign.statementId === undefined
+      ? {}
+      : { statementId: status.campaign.statementId }),
     mode: status.campaign.mode,
     dryRun: false,
     startedAt: status.campaign.createdAt,

@@ -244,11 +244,15 @@ async function statusCommand(campaignId: string, flags: CommonFlags): Promise<nu
       ];
       for (const delivery of status.deliveries) {
         const detail = delivery.url ?? delivery.remoteId ?? delivery.errorMessage ?? '';
-        lines.push(`  ${delivery.state.padEnd(11)} ${delivery.accountId.padEnd(26)} ${delivery.action.padEnd(7)} ${detail}`);
+        lines.push(
+          `  ${delivery.state.padEnd(11)} ${delivery.accountId.padEnd(26)} ${delivery.action.padEnd(7)} ${detail}`,
+        );
       }
       lines.push('  audit:');
       for (const entry of status.audit) {
-        lines.push(`    ${entry.at} ${entry.actor} ${entry.action}${entry.detail ? ` ${JSON.stringify(entry.detail)}` : ''}`);
+        lines.push(
+          `    ${entry.at} ${entry.actor} ${entry.action}${entry.detail ? ` ${JSON.stringify(entry.detail)}` : ''}`,
+        );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     }
@@ -288,7 +292,10 @@ async function pauseCommand(
 ): Promise<number> {
   const { publisher, close } = await openPublisher(flags);
   try {
-    await publisher.pause(campaignId, { reason: flags.reason, ...(flags.group ? { groups: flags.group } : {}) });
+    await publisher.pause(campaignId, {
+      reason: flags.reason,
+      ...(flags.group ? { groups: flags.group } : {}),
+    });
     process.stdout.write(
       `paused ${campaignId}${flags.group ? ` for ${flags.group.join(', ')}` : ''}: a running process holds its queued deliveries; "release-hall resume ${campaignId}" continues\n`,
     );
@@ -362,7 +369,10 @@ export function buildProgram(): Command {
         .default('original'),
     )
     .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
-    .option('--journal <file>', `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}; in memory with --sandbox)`)
+    .option(
+      '--journal <file>',
+      `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}; in memory with --sandbox)`,
+    )
     .option('--member <ids>', 'only these members (comma-separated, repeatable)', list)
     .option('--group <ids>', 'only members of these groups', list)
     .option('--tag <tags>', 'only members with these tags', list)
@@ -377,21 +387,31 @@ export function buildProgram(): Command {
   const common = (command: Command): Command =>
     command
       .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
-      .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
-      .option('--journal <file>', `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`)
+      .option(
+        '--credentials <file>',
+        'credentials file (JSON or YAML) mapping references to secrets',
+      )
+      .option(
+        '--journal <file>',
+        `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`,
+      )
       .option('--json', 'print the result as JSON on stdout');
 
   common(
     program
       .command('resume')
-      .description('continue a campaign from the journal; anything that may have landed is looked up first')
+      .description(
+        'continue a campaign from the journal; anything that may have landed is looked up first',
+      )
       .argument('<campaign-id>', 'campaign id'),
   )
     .option('--force', 'take over even though another process reported itself running it recently')
     .option('--no-progress', 'no progress on stderr')
-    .action(async (campaignId: string, flags: CommonFlags & { force?: boolean; progress: boolean }) => {
-      process.exitCode = await resumeCommand(campaignId, flags);
-    });
+    .action(
+      async (campaignId: string, flags: CommonFlags & { force?: boolean; progress: boolean }) => {
+        process.exitCode = await resumeCommand(campaignId, flags);
+      },
+    );
 
   common(
     program
@@ -419,9 +439,11 @@ export function buildProgram(): Command {
   )
     .requiredOption('--reason <text>', 'why (goes in the audit trail)')
     .option('--group <ids>', 'pause only members of these groups', list)
-    .action(async (campaignId: string, flags: CommonFlags & { reason: string; group?: string[] }) => {
-      process.exitCode = await pauseCommand(campaignId, flags);
-    });
+    .action(
+      async (campaignId: string, flags: CommonFlags & { reason: string; group?: string[] }) => {
+        process.exitCode = await pauseCommand(campaignId, flags);
+      },
+    );
 
   program
     .command('validate')

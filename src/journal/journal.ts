@@ -141,7 +141,10 @@ export interface Journal {
 }
 
 /** Applies a transition to a record (shared by the stores so they agree). */
-export function applyTransition(record: DeliveryRecord, change: DeliveryTransition): DeliveryRecord {
+export function applyTransition(
+  record: DeliveryRecord,
+  change: DeliveryTransition,
+): DeliveryRecord {
   return {
     ...record,
     state: change.state,
@@ -168,7 +171,9 @@ export class MemoryJournal implements Journal {
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
-      return Promise.reject(new Error(`[release-hall] campaign ${record.id} is already in the journal`));
+      return Promise.reject(
+        new Error(`[release-hall] campaign ${record.id} is already in the journal`),
+      );
     }
     this.#campaigns.set(record.id, record);
     this.#byCampaign.set(record.id, []);
@@ -177,7 +182,8 @@ export class MemoryJournal implements Journal {
 
   addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void> {
     const ids = this.#byCampaign.get(campaignId);
-    if (ids === undefined) return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
+    if (ids === undefined)
+      return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
     for (const delivery of deliveries) {
       if (this.#deliveries.has(delivery.id)) continue;
       ids.push(delivery.id);
@@ -211,7 +217,8 @@ export class MemoryJournal implements Journal {
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void> {
     const record = this.#campaigns.get(campaignId);
-    if (record === undefined) return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
+    if (record === undefined)
+      return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
     const { pause, ...rest } = change;
     const next: CampaignRecord = { ...record, ...rest };
     if (pause === null) {
@@ -233,10 +240,12 @@ export class MemoryJournal implements Journal {
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {
     const ids = this.#byCampaign.get(campaignId) ?? [];
-    return Promise.resolve(ids.flatMap((id) => {
-      const record = this.#deliveries.get(id);
-      return record ? [record] : [];
-    }));
+    return Promise.resolve(
+      ids.flatMap((id) => {
+        const record = this.#deliveries.get(id);
+        return record ? [record] : [];
+      }),
+    );
   }
 
   audit(entry: AuditEntry): Promise<void> {

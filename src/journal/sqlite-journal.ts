@@ -79,8 +79,7 @@ export class SqliteJournal implements Journal {
 
   #readDelivery(id: string): DeliveryRecord | undefined {
     const row = this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?').get(id) as
-      | { record: string; lease: string | null }
-      | undefined;
+      { record: string; lease: string | null } | undefined;
     if (row === undefined) return undefined;
     const record = JSON.parse(row.record) as DeliveryRecord;
     return row.lease === null ? record : { ...record, lease: row.lease };
@@ -90,17 +89,22 @@ export class SqliteJournal implements Journal {
     const insert = this.#db.transaction(() => {
       const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(record.id);
       if (exists) throw new Error(`[release-hall] campaign ${record.id} is already in the journal`);
-      this.#db.prepare('INSERT INTO campaigns (id, record) VALUES (?, ?)').run(record.id, JSON.stringify(record));
+      this.#db
+        .prepare('INSERT INTO campaigns (id, record) VALUES (?, ?)')
+        .run(record.id, JSON.stringify(record));
       this.#insertDeliveries(record.id, deliveries);
     });
     return run(() => insert());
   }
 
   #insertDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): void {
-    const next =
-      (this.#db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM deliveries WHERE campaign_id = ?').get(campaignId) as {
+    const next = (
+      this.#db
+        .prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM deliveries WHERE campaign_id = ?')
+        .get(campaignId) as {
         next: number;
-      }).next;
+      }
+    ).next;
     const statement = this.#db.prepare(
       'INSERT OR IGNORE INTO deliveries (id, campaign_id, seq, lease, state, record) VALUES (?, ?, ?, NULL, ?, ?)',
     );
@@ -130,8 +134,13 @@ export class SqliteJournal implements Journal {
   transition(change: DeliveryTransition): Promise<void> {
     const apply = this.#db.transaction(() => {
       const current = this.#readDelivery(change.deliveryId);
-      if (current === undefined) throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
-      if (change.lease !== undefined && current.lease !== undefined && current.lease !== change.lease) {
+      if (current === undefined)
+        throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
+      if (
+        change.lease !== undefined &&
+        current.lease !== undefined &&
+        current.lease !== change.lease
+      ) {
         throw new StaleLeaseError(change.deliveryId);
       }
       const { lease: _lease, ...stored } = applyTransition(current, change);
@@ -154,15 +163,16 @@ export class SqliteJournal implements Journal {
   ): Promise<void> {
     const update = this.#db.transaction(() => {
       const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
-        | { record: string }
-        | undefined;
+        { record: string } | undefined;
       if (row === undefined) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
       const { pause, ...rest } = change;
       const current = JSON.parse(row.record) as CampaignRecord & { pause?: PauseState };
       const next: Record<string, unknown> = { ...current, ...rest };
       if (pause === null) delete next.pause;
       else if (pause !== undefined) next.pause = pause;
-      this.#db.prepare('UPDATE campaigns SET record = ? WHERE id = ?').run(JSON.stringify(next), campaignId);
+      this.#db
+        .prepare('UPDATE campaigns SET record = ? WHERE id = ?')
+        .run(JSON.stringify(next), campaignId);
     });
     return run(() => update());
   }
@@ -170,17 +180,18 @@ export class SqliteJournal implements Journal {
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {
     return run(() => {
       const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
-        | { record: string }
-        | undefined;
+        { record: string } | undefined;
       return row === undefined ? undefined : (JSON.parse(row.record) as CampaignRecord);
     });
   }
 
   listCampaigns(): Promise<readonly CampaignRecord[]> {
     return run(() =>
-      (this.#db.prepare('SELECT record FROM campaigns ORDER BY rowid').all() as { record: string }[]).map(
-        (row) => JSON.parse(row.record) as CampaignRecord,
-      ),
+      (
+        this.#db.prepare('SELECT record FROM campaigns ORDER BY rowid').all() as {
+          record: string;
+        }[]
+      ).map((row) => JSON.parse(row.record) as CampaignRecord),
     );
   }
 
@@ -189,7 +200,9 @@ export class SqliteJournal implements Journal {
       const rows = this.#db
         .prepare('SELECT id, record, lease FROM deliveries WHERE campaign_id = ? ORDER BY seq')
         .all(campaignId) as { id: string; record: string; lease: string | null }[];
-      const history = this.#db.prepare('SELECT change FROM transitions WHERE delivery_id = ? ORDER BY seq');
+      const history = this.#db.prepare(
+        'SELECT change FROM transitions WHERE delivery_id = ? ORDER BY seq',
+      );
       return rows.map((row) => {
         const record = JSON.parse(row.record) as DeliveryRecord;
         const changes = (history.all(row.id) as { change: string }[]).map(
@@ -210,9 +223,13 @@ export class SqliteJournal implements Journal {
 
   getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
     return run(() =>
-      (this.#db.prepare('SELECT entry FROM audit WHERE campaign_id = ? ORDER BY seq').all(campaignId) as {
-        entry: string;
-      }[]).map((row) => JSON.parse(row.entry) as AuditEntry),
+      (
+        this.#db
+          .prepare('SELECT entry FROM audit WHERE campaign_id = ? ORDER BY seq')
+          .all(campaignId) as {
+          entry: string;
+        }[]
+      ).map((row) => JSON.parse(row.entry) as AuditEntry),
     );
   }
 
@@ -224,9 +241,12 @@ export class SqliteJournal implements Journal {
     return run(() => {
       const problems: string[] = [];
       const integrity = this.#db.pragma('integrity_check') as { integrity_check: string }[];
-      for (const row of integrity) if (row.integrity_check !== 'ok') problems.push(`sqlite: ${row.integrity_check}`);
+      for (const row of integrity)
+        if (row.integrity_check !== 'ok') problems.push(`sqlite: ${row.integrity_check}`);
       const orphans = this.#db
-        .prepare('SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id NOT IN (SELECT id FROM campaigns)')
+        .prepare(
+          'SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id NOT IN (SELECT id FROM campaigns)',
+        )
         .get() as { n: number };
       if (orphans.n > 0) problems.push(`${orphans.n} deliveries without a campaign`);
       const rows = this.#db.prepare('SELECT id, state, record FROM deliveries').all() as {
@@ -245,10 +265,12 @@ export class SqliteJournal implements Journal {
           problems.push(`delivery ${row.id}: record does not parse`);
           continue;
         }
-        if (record.state !== row.state) problems.push(`delivery ${row.id}: state column ${row.state} ≠ record ${record.state}`);
+        if (record.state !== row.state)
+          problems.push(`delivery ${row.id}: state column ${row.state} ≠ record ${record.state}`);
         const last = lastState.get(row.id) as { state: string } | undefined;
         const expected = last?.state ?? 'planned';
-        if (expected !== row.state) problems.push(`delivery ${row.id}: state ${row.state} ≠ last transition ${expected}`);
+        if (expected !== row.state)
+          problems.push(`delivery ${row.id}: state ${row.state} ≠ last transition ${expected}`);
       }
       return problems;
     });

@@ -102,14 +102,21 @@ interface Final {
   errorMessage?: string;
 }
 
-const IN_DOUBT: ReadonlySet<DeliveryState> = new Set<DeliveryState>(['sending', 'unknown', 'unconfirmed']);
+const IN_DOUBT: ReadonlySet<DeliveryState> = new Set<DeliveryState>([
+  'sending',
+  'unknown',
+  'unconfirmed',
+]);
 
 function renditionText(rendition: Rendition): string {
   return rendition.format === 'text' ? rendition.text : rendition.title;
 }
 
 /** Builds the report line of a delivery from its journal record. */
-export function resultFromRecord(record: DeliveryRecord, account: Account | undefined): DeliveryResult {
+export function resultFromRecord(
+  record: DeliveryRecord,
+  account: Account | undefined,
+): DeliveryResult {
   const { delivery } = record;
   const status: DeliveryResult['status'] =
     record.state === 'succeeded' || record.state === 'reconciled'
@@ -186,14 +193,19 @@ export class Coordinator {
         this.#settled.set(entry.id, this.#runEntry(entry, record));
       }
     }
-    const settled = await Promise.allSettled(deliveries.map((entry) => this.#settled.get(entry.id)!));
+    const settled = await Promise.allSettled(
+      deliveries.map((entry) => this.#settled.get(entry.id)!),
+    );
     await Promise.all(
-      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) => queue.onIdle()),
+      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) =>
+        queue.onIdle(),
+      ),
     );
     return settled.map((outcome, index) => {
       if (outcome.status === 'fulfilled') return outcome.value;
       const entry = deliveries[index]!;
-      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      const reason =
+        outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
       this.#input.logger.error(`delivery ${entry.id} stopped on an internal error: ${reason}`);
       return {
         deliveryId: entry.id,
@@ -221,7 +233,11 @@ export class Coordinator {
     }
     let queue = this.#accountQueues.get(account.id);
     if (queue === undefined) {
-      queue = new PQueue({ concurrency: 1, intervalCap: limits.postsPerWindow, interval: limits.windowMs });
+      queue = new PQueue({
+        concurrency: 1,
+        intervalCap: limits.postsPerWindow,
+        interval: limits.windowMs,
+      });
       this.#accountQueues.set(account.id, queue);
     }
     return { account: queue, platform };
@@ -233,14 +249,18 @@ export class Coordinator {
     return limits;
   }
 
-  async #runEntry(entry: JournalDelivery, prior: DeliveryRecord | undefined): Promise<DeliveryResult> {
+  async #runEntry(
+    entry: JournalDelivery,
+    prior: DeliveryRecord | undefined,
+  ): Promise<DeliveryResult> {
     const account = this.#input.accounts.get(entry.accountId);
     const adapter = this.#input.adapters.get(entry.platform);
     if (account === undefined || adapter === undefined) {
       throw new Error(`internal: ${entry.id} has no account or adapter`);
     }
 
-    if (entry.action === 'retract') throw new Error(`internal: ${entry.id} is a retract, not run here`);
+    if (entry.action === 'retract')
+      throw new Error(`internal: ${entry.id} is a retract, not run here`);
     let action: DeliveryAction = entry.action;
     let rendition: Rendition = entry.rendition;
     let source: PostRef | undefined;
@@ -253,7 +273,10 @@ export class Coordinator {
       const lead = await this.#settled.get(entry.dependsOn);
       if (lead?.ref !== undefined && lead.status === 'succeeded') {
         source = lead.ref;
-      } else if (this.#input.relayFallback === 'original' && entry.fallbackRendition !== undefined) {
+      } else if (
+        this.#input.relayFallback === 'original' &&
+        entry.fallbackRendition !== undefined
+      ) {
         action = 'post';
         rendition = entry.fallbackRendition;
         this.#input.logger.warn(
@@ -272,7 +295,9 @@ export class Coordinator {
 
     const queues = this.#queues(account);
     return queues.account.add(async () => {
-      const proceed = this.#input.signal.aborted ? false : ((await this.#input.gate?.(entry)) ?? true);
+      const proceed = this.#input.signal.aborted
+        ? false
+        : ((await this.#input.gate?.(entry)) ?? true);
       if (!proceed || this.#input.signal.aborted) {
         return this.#finish(entry, account, {
           status: 'skipped',
@@ -282,7 +307,16 @@ export class Coordinator {
           errorMessage: '[release-hall] not started: the run was stopped',
         });
       }
-      return this.#deliver(entry, account, adapter, action, rendition, source, queues.platform, prior);
+      return this.#deliver(
+        entry,
+        account,
+        adapter,
+        action,
+        rendition,
+        source,
+        queues.platform,
+        prior,
+      );
     });
   }
 
@@ -300,7 +334,9 @@ export class Coordinator {
     const started = Date.now();
     const startedAt = prior?.firstAttemptAt ?? new Date(started).toISOString();
     let attempts = prior?.attempts ?? 0;
-    let firstAttemptAt: Date | undefined = prior?.firstAttemptAt ? new Date(prior.firstAttemptAt) : undefined;
+    let firstAttemptAt: Date | undefined = prior?.firstAttemptAt
+      ? new Date(prior.firstAttemptAt)
+      : undefined;
     let mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
     let credentials: Credentials;
     const text = renditionText(rendition);
@@ -310,7 +346,10 @@ export class Coordinator {
       credentials = await this.#input.credentials.resolve(account, adapter.credentialFields);
       redactor.add(...Object.values(credentials));
     } catch (error) {
-      const failure = toReleaseHallError(error, 'AUTH_INVALID', { platform: account.platform, accountId: account.id });
+      const failure = toReleaseHallError(error, 'AUTH_INVALID', {
+        platform: account.platform,
+        accountId: account.id,
+      });
       redactor.scrubError(failure);
       return this.#finish(entry, account, {
         ...base,
@@ -338,11 +377,22 @@ export class Coordinator {
       firstAttemptAt: firstAttemptAt ?? new Date(started),
       idempotencyKey: entry.idempotencyKey,
     });
-    const onPlatform = <T>(call: () => Promise<T>): Promise<T> => platformQueue.add(call) as Promise<T>;
+    const onPlatform = <T>(call: () => Promise<T>): Promise<T> =>
+      platformQueue.add(call) as Promise<T>;
     // A journal write that fails stops this delivery's retries: nothing is sent unrecorded.
-    const record = (state: DeliveryState, extra: Partial<Parameters<Journal['transition']>[0]> = {}) =>
+    const record = (
+      state: DeliveryState,
+      extra: Partial<Parameters<Journal['transition']>[0]> = {},
+    ) =>
       journal
-        .transition({ deliveryId: entry.id, state, at: new Date().toISOString(), lease, attempt: attempts, ...extra })
+        .transition({
+          deliveryId: entry.id,
+          state,
+          at: new Date().toISOString(),
+          lease,
+          attempt: attempts,
+          ...extra,
+        })
         .catch((error: unknown) => {
           throw new AbortError(error instanceof Error ? error : new Error(String(error)));
         });
@@ -351,12 +401,17 @@ export class Coordinator {
       let lastReason = 'the platform could not be read';
       for (let tries = 0; tries < 3; tries++) {
         try {
-          const found = await onPlatform(() => adapter.findExisting(descriptor(), account, context()));
+          const found = await onPlatform(() =>
+            adapter.findExisting(descriptor(), account, context()),
+          );
           if (found.status === 'found') return found.ref;
           if (found.status === 'not-found') return 'not-found';
           lastReason = found.reason;
         } catch (error) {
-          const failure = toReleaseHallError(error, 'TRANSIENT', { platform: account.platform, accountId: account.id });
+          const failure = toReleaseHallError(error, 'TRANSIENT', {
+            platform: account.platform,
+            accountId: account.id,
+          });
           lastReason = failure.message;
           if (failure.code === 'ABORTED' || !failure.retryable) break;
         }
@@ -379,11 +434,14 @@ export class Coordinator {
         const found = await lookUp();
         if (typeof found === 'object' && 'unknown' in found) {
           throw unconfirmed(
-            new ReleaseHallError(`[release-hall] [${account.platform}] an earlier run was interrupted during this ${action}`, {
-              code: 'AMBIGUOUS',
-              platform: account.platform,
-              accountId: account.id,
-            }),
+            new ReleaseHallError(
+              `[release-hall] [${account.platform}] an earlier run was interrupted during this ${action}`,
+              {
+                code: 'AMBIGUOUS',
+                platform: account.platform,
+                accountId: account.id,
+              },
+            ),
             found.unknown,
           );
         }
@@ -412,12 +470,19 @@ export class Coordinator {
               : adapter.publish(rendition, account, context()),
           );
         } catch (error) {
-          const failure = toReleaseHallError(error, 'AMBIGUOUS', { platform: account.platform, accountId: account.id });
+          const failure = toReleaseHallError(error, 'AMBIGUOUS', {
+            platform: account.platform,
+            accountId: account.id,
+          });
           redactor.scrubError(failure);
           if (failure.code === 'ABORTED') throw new AbortError(failure);
-          if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT') mayHaveLanded = false;
+          if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT')
+            mayHaveLanded = false;
           if (failure.code === 'RATE_LIMITED') {
-            const wait = Math.min(failure.retryAfterMs ?? retry.minTimeoutMs, retry.maxRateLimitWaitMs);
+            const wait = Math.min(
+              failure.retryAfterMs ?? retry.minTimeoutMs,
+              retry.maxRateLimitWaitMs,
+            );
             if (rateLimitWaits >= retry.maxRateLimitWaits) throw new AbortError(failure);
             rateLimitWaits += 1;
             this.#retrying(entry, account, action, attempts, failure, wait);
@@ -430,7 +495,10 @@ export class Coordinator {
             const again = await this.#input.credentials
               .resolve(account, adapter.credentialFields)
               .catch(() => undefined);
-            if (again !== undefined && Object.keys(again).some((key) => again[key] !== credentials[key])) {
+            if (
+              again !== undefined &&
+              Object.keys(again).some((key) => again[key] !== credentials[key])
+            ) {
               credentials = again;
               redactor.add(...Object.values(credentials));
               this.#retrying(entry, account, action, attempts, failure, 0);
@@ -444,7 +512,8 @@ export class Coordinator {
               await sleep(retry.reconcileDelayMs, undefined, { signal });
             }
             const found = await lookUp();
-            if (typeof found === 'object' && 'unknown' in found) throw unconfirmed(failure, found.unknown);
+            if (typeof found === 'object' && 'unknown' in found)
+              throw unconfirmed(failure, found.unknown);
             if (found !== 'not-found') return { ref: found, via: 'reconciled' };
             mayHaveLanded = false;
             if (failure.code === 'DUPLICATE_CONTENT') throw new AbortError(failure);
@@ -459,7 +528,8 @@ export class Coordinator {
         for (const wait of retry.acceptedPollMs) {
           await sleep(wait, undefined, { signal });
           const found = await lookUp();
-          if (typeof found === 'object' && !('unknown' in found)) return { ref: found, via: 'accepted' };
+          if (typeof found === 'object' && !('unknown' in found))
+            return { ref: found, via: 'accepted' };
         }
         return { via: 'accepted' };
       }
@@ -482,7 +552,14 @@ export class Coordinator {
           signal,
           onFailedAttempt: ({ error, retriesLeft }) => {
             if (retriesLeft > 0) {
-              this.#retrying(entry, account, action, attempts, toReleaseHallError(error, 'TRANSIENT'), retry.minTimeoutMs);
+              this.#retrying(
+                entry,
+                account,
+                action,
+                attempts,
+                toReleaseHallError(error, 'TRANSIENT'),
+                retry.minTimeoutMs,
+              );
             }
           },
         },
@@ -493,15 +570,21 @@ export class Coordinator {
       }
     }
     if (outcome !== undefined) {
-      const url = outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
+      const url =
+        outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
       final = {
         ...base,
         status: 'succeeded',
         attempts,
         via: outcome.via,
-        ...(outcome.ref === undefined ? {} : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
         ...(outcome.ref === undefined
-          ? { errorMessage: '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent' }
+          ? {}
+          : { ref: url === undefined ? outcome.ref : { ...outcome.ref, url } }),
+        ...(outcome.ref === undefined
+          ? {
+              errorMessage:
+                '[release-hall] the platform accepted the post but has not shown it yet; it was not re-sent',
+            }
           : {}),
       };
     }
@@ -552,15 +635,29 @@ export class Coordinator {
             errorMessage: `[release-hall] [${account.platform}] stopped before the ${action} of account "${account.id}" was sent`,
           };
     }
-    return { ...base, status: 'failed', attempts, errorCode: failure.code, errorMessage: failure.message };
+    return {
+      ...base,
+      status: 'failed',
+      attempts,
+      errorCode: failure.code,
+      errorMessage: failure.message,
+    };
   }
 
-  #emit<K extends keyof PublisherEvents>(name: K, payload: Parameters<PublisherEvents[K]>[0]): void {
+  #emit<K extends keyof PublisherEvents>(
+    name: K,
+    payload: Parameters<PublisherEvents[K]>[0],
+  ): void {
     try {
-      (this.#input.events.emit as (name: K, payload: unknown) => boolean)(name, this.#input.redactor.deep(payload));
+      (this.#input.events.emit as (name: K, payload: unknown) => boolean)(
+        name,
+        this.#input.redactor.deep(payload),
+      );
     } catch (error) {
       // A listener's error must never change what happened to a delivery.
-      this.#input.logger.error(`a listener of ${name} threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.#input.logger.error(
+        `a listener of ${name} threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -611,15 +708,23 @@ export class Coordinator {
       ...(outcome.via === undefined ? {} : { via: outcome.via }),
       ...(outcome.startedAt === undefined
         ? {}
-        : { startedAt: outcome.startedAt, durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt) }),
+        : {
+            startedAt: outcome.startedAt,
+            durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt),
+          }),
       finishedAt: finishedAt.toISOString(),
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
     });
     const state: DeliveryState =
-      outcome.status === 'succeeded' ? (outcome.via === 'reconciled' ? 'reconciled' : 'succeeded') : outcome.status;
-    const stale = outcome.status === 'skipped' && errorMessage?.includes('is now run by another process');
+      outcome.status === 'succeeded'
+        ? outcome.via === 'reconciled'
+          ? 'reconciled'
+          : 'succeeded'
+        : outcome.status;
+    const stale =
+      outcome.status === 'skipped' && errorMessage?.includes('is now run by another process');
     if (!stale) {
       try {
         await journal.transition({
