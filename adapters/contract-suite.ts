@@ -155,6 +155,11 @@ export function runAdapterContract(
   describe(`adapter contract: ${name}`, () => {
     let harness: ContractHarness | undefined;
     let logLines: LogLine[] = [];
+    // One idempotency key per case and account, as the core derives one per (campaign, account,
+    // action): the write and the look-up of the same delivery share it; other deliveries do not.
+    let caseNumber = 0;
+    let caseKey = 'contract:0';
+    const keyFor = (account: Account): string => `${caseKey}:${account.id}`;
 
     const current = (): ContractHarness => {
       if (harness === undefined) throw new Error('the contract harness was not set up');
@@ -170,7 +175,7 @@ export function runAdapterContract(
       if (h.makeContext) return h.makeContext(account, { ...overrides, logger });
       return {
         signal: new AbortController().signal,
-        idempotencyKey: overrides.idempotencyKey ?? `contract:${account.id}:${Date.now()}`,
+        idempotencyKey: overrides.idempotencyKey ?? keyFor(account),
         credentials: h.credentials(account),
         logger,
         requestTimeoutMs: overrides.requestTimeoutMs ?? 5_000,
@@ -182,11 +187,12 @@ export function runAdapterContract(
       rendition: Rendition,
       firstAttemptAt: Date,
       source?: PostRef,
+      key?: string,
     ): DeliveryDescriptor => ({
       action,
       rendition,
       firstAttemptAt,
-      idempotencyKey: `contract:${action}`,
+      idempotencyKey: key ?? keyFor(action === 'relay' ? current().member : current().lead),
       ...(source === undefined ? {} : { source }),
     });
 
@@ -223,6 +229,8 @@ export function runAdapterContract(
       harness = await setup();
     });
     beforeEach(async () => {
+      caseNumber += 1;
+      caseKey = `contract:${caseNumber}:${Date.now()}`;
       logLines = [];
       await current().reset();
     });
@@ -356,7 +364,13 @@ export function runAdapterContract(
       const h = current();
       await publishLead('something-else');
       const found = await h.adapter.findExisting(
-        descriptor('post', h.rendition(h.lead, 'never-sent'), new Date()),
+        descriptor(
+          'post',
+          h.rendition(h.lead, 'never-sent'),
+          new Date(),
+          undefined,
+          `${caseKey}:never-sent`,
+        ),
         h.lead,
         contextFor(h.lead),
       );

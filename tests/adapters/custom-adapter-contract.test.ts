@@ -93,16 +93,6 @@ runAdapterContract('cms example over its fake server', async (): Promise<Contrac
       })),
     reset: () => server.reset(),
     close: () => server.close(),
-    // The suite looks posts up with the key `contract:<action>`, while its default context gives
-    // each write a key of its own. This adapter finds articles by their idempotency key, so the
-    // write must carry the key the look-up will ask for, as it does under the core.
-    makeContext: (account, overrides): DeliveryContext => ({
-      signal: new AbortController().signal,
-      idempotencyKey: overrides.idempotencyKey ?? 'contract:post',
-      credentials: { api_key: apiKeyOf(account) },
-      logger: overrides.logger ?? silentLogger,
-      requestTimeoutMs: overrides.requestTimeoutMs ?? 5_000,
-    }),
     shortTimeoutMs: 150,
     skip: { relay: NO_RELAY, 'find-relay-after-drop': NO_RELAY },
   };
