@@ -15,7 +15,7 @@ export interface HttpCall {
   /** Endpoint name for messages, e.g. `statuses/share`. */
   readonly endpoint: string;
   readonly url: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string | FormData | URLSearchParams;
   /** True when the call changes state on the platform (a post, a repost, a delete). */
