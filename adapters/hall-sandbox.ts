@@ -1,17 +1,27 @@
 /**
  * A sandbox for a whole hall: starts the fake platform servers on loopback, registers every
- * account of the hall on them with a fresh sandbox token, and hands back the base URLs and a
- * credentials source. Used by `release-hall publish --sandbox`, the demo and the end-to-end tests.
+ * account of the hall on them with a fresh sandbox token, and hands back the base URLs, the adapter
+ * settings the fakes expect, and a credentials source. Used by `release-hall publish --sandbox`, the
+ * demo and the end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
 import { type Credentials, type CredentialsSource, hallSchema } from '#core';
+import type { TencentPlatformOptions } from './tencent/protocol.js';
+import { type TencentSandbox, startTencentSandbox } from './tencent/sandbox.js';
 import type { WeiboPlatformOptions } from './weibo/protocol.js';
 import { type WeiboSandbox, startWeiboSandbox } from './weibo/sandbox.js';
+
+/** The app key the Tencent sandbox accepts when the hall file names none. */
+export const SANDBOX_TENCENT_APP_KEY = '801000000';
+/** The client IP adapters send to the sandboxes when the hall file names none (a documentation address). */
+export const SANDBOX_CLIENT_IP = '203.0.113.10';
 
 /** Options of {@link startHallSandbox}. */
 export interface HallSandboxOptions {
   /** Settings of the Weibo sandbox (latency, rate limits, ...). */
   readonly weibo?: WeiboPlatformOptions;
+  /** Settings of the Tencent Weibo sandbox. */
+  readonly tencent?: TencentPlatformOptions;
   /** The sandbox token of each credentials reference. @default a random token per reference */
   readonly tokenFor?: (ref: string) => string;
 }
@@ -20,16 +30,28 @@ export interface HallSandboxOptions {
 export interface HallSandbox {
   /** Base URL per platform, to give each adapter as `baseURL`. */
   readonly baseURLs: Readonly<Record<string, string>>;
+  /** Adapter settings the sandboxes expect, per platform (app keys, client IPs), where the hall has none. */
+  readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Resolves each account's credentials reference to its sandbox token. */
   readonly credentials: CredentialsSource;
   /** The Weibo sandbox (posts, faults, settings). */
   readonly weibo: WeiboSandbox;
+  /** The Tencent Weibo sandbox, when the hall has Tencent accounts. */
+  readonly tencent: TencentSandbox | undefined;
   /** Stops every server. */
   close(): Promise<void>;
 }
 
+function textSetting(
+  settings: Record<string, unknown> | undefined,
+  key: string,
+): string | undefined {
+  const value = settings?.[key];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
 /**
- * Starts sandboxes for every platform the hall uses and registers its accounts.
+ * Starts sandboxes for the platforms the hall uses and registers its accounts.
  *
  * @param hallData - the parsed hall file (it is checked here)
  */
@@ -44,24 +66,59 @@ export async function startHallSandbox(
     );
   }
   const hall = parsed.data;
+  const tokens = new Map<string, Credentials>();
+  const tokenFor = (ref: string): string =>
+    options.tokenFor?.(ref) ?? `sandbox-${randomBytes(12).toString('hex')}`;
+
   const weibo = await startWeiboSandbox({
     ...(hall.site ? { safeDomain: hall.site.domain } : {}),
     ...options.weibo,
   });
-  const tokens = new Map<string, Credentials>();
   for (const member of hall.members) {
     const account = member.accounts.weibo;
     if (account === undefined) continue;
     const uid = typeof account.uid === 'string' ? account.uid : String(account.uid);
-    const token =
-      options.tokenFor?.(account.credentials) ?? `sandbox-${randomBytes(12).toString('hex')}`;
+    const token = tokenFor(account.credentials);
     weibo.platform.addAccount({ uid, screenName: account.handle, accessToken: token });
     tokens.set(account.credentials, { access_token: token });
   }
+
+  const settings: Record<string, Record<string, string>> = {};
+  if (textSetting(hall.platforms.weibo?.settings, 'rip') === undefined) {
+    settings.weibo = { rip: SANDBOX_CLIENT_IP };
+  }
+  let tencent: TencentSandbox | undefined;
+  if (hall.members.some((member) => member.accounts.tencent !== undefined)) {
+    const given = hall.platforms.tencent?.settings;
+    const appKey = textSetting(given, 'appKey') ?? SANDBOX_TENCENT_APP_KEY;
+    settings.tencent = {
+      ...(textSetting(given, 'appKey') === undefined ? { appKey } : {}),
+      ...(textSetting(given, 'clientIp') === undefined ? { clientIp: SANDBOX_CLIENT_IP } : {}),
+    };
+    tencent = await startTencentSandbox({ ...options.tencent });
+    for (const member of hall.members) {
+      const account = member.accounts.tencent;
+      if (account === undefined) continue;
+      const token = tokenFor(account.credentials);
+      tencent.platform.addAccount({
+        openid: String(account.openid),
+        name: account.handle,
+        accessToken: token,
+        appKey,
+      });
+      tokens.set(account.credentials, { access_token: token });
+    }
+  }
+  const running = tencent;
   return {
-    baseURLs: { weibo: weibo.url },
+    baseURLs: { weibo: weibo.url, ...(running ? { tencent: running.url } : {}) },
+    settings,
     credentials: ({ ref }) => tokens.get(ref),
     weibo,
-    close: () => weibo.close(),
+    tencent: running,
+    close: async () => {
+      await weibo.close();
+      await running?.close();
+    },
   };
 }

@@ -31,3 +31,30 @@ export type {
   WeiboRateLimit,
   WeiboRequestRecord,
 } from './weibo/protocol.js';
+export { startTencentSandbox } from './tencent/sandbox.js';
+export type { TencentSandbox, TencentSandboxOptions } from './tencent/sandbox.js';
+export {
+  DEFAULT_FIRST_TWEET_ID,
+  TENCENT_MAX_REQNUM,
+  TENCENT_OAUTH_PARAMETERS,
+  TENCENT_POSTING_ENDPOINTS,
+  TencentPlatform,
+  handleTencentRequest,
+  tencentProtocolPath,
+} from './tencent/protocol.js';
+export type {
+  TencentAccountInfo,
+  TencentAccountInit,
+  TencentCounts,
+  TencentEndpointName,
+  TencentFault,
+  TencentFaultKind,
+  TencentLatency,
+  TencentOAuthPlacement,
+  TencentPlatformOptions,
+  TencentProtocolRequest,
+  TencentProtocolResponse,
+  TencentRateLimit,
+  TencentRequestRecord,
+  TencentTweet,
+} from './tencent/protocol.js';

@@ -10,6 +10,8 @@
  */
 export * from './sandbox.js';
 export { weiboHandlers } from './weibo/msw.js';
+export { tencentHandlers } from './tencent/msw.js';
+export type { TencentHandlersOptions } from './tencent/msw.js';
 export type { WeiboHandlersOptions } from './weibo/msw.js';
 export { runAdapterContract } from './contract-suite.js';
 export type {

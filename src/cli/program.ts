@@ -17,6 +17,7 @@ import {
   type CredentialsSource,
   ReleaseHallError,
   type Selection,
+  invalidInput,
   createPublisher,
   formatPreview,
   formatReport,
@@ -25,6 +26,7 @@ import {
   resolveHall,
   showProgress,
 } from 'release-hall';
+import { type TencentAdapterOptions, createTencentAdapter } from 'release-hall/adapters/tencent';
 import { type WeiboAdapterOptions, createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { startHallSandbox } from 'release-hall/sandbox';
 
@@ -49,22 +51,51 @@ interface PlatformInput {
   settings?: Record<string, unknown>;
 }
 
+/** What a sandbox gives the adapters in place of the hall file's platform settings. */
+interface SandboxWiring {
+  readonly baseURLs: Readonly<Record<string, string>>;
+  readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Makes one adapter, naming the hall-file path of any bad setting. */
+function makeAdapter<T>(platform: string, factory: (options: T) => Adapter, options: T): Adapter {
+  try {
+    return factory(options);
+  } catch (error) {
+    if (ReleaseHallError.isInstance(error) && error.code === 'INVALID_INPUT') {
+      throw invalidInput(
+        'hall',
+        error.issues.map((issue) => ({
+          path: `platforms.${platform}.settings.${issue.path}`,
+          message: issue.message,
+        })),
+      );
+    }
+    throw error;
+  }
+}
+
 /** Makes the adapters a hall needs, with base URLs and settings from its `platforms` section. */
-export function buildAdapters(
-  hallData: unknown,
-  baseURLs: Readonly<Record<string, string>> = {},
-): Adapter[] {
+export function buildAdapters(hallData: unknown, sandbox?: SandboxWiring): Adapter[] {
   const platforms =
     typeof hallData === 'object' && hallData !== null && 'platforms' in hallData
       ? ((hallData as { platforms?: Record<string, PlatformInput> }).platforms ?? {})
       : {};
-  const weibo = platforms.weibo ?? {};
-  const baseURL = baseURLs.weibo ?? (typeof weibo.baseURL === 'string' ? weibo.baseURL : undefined);
-  const weiboOptions: WeiboAdapterOptions = {
-    ...(weibo.settings as Partial<WeiboAdapterOptions> | undefined),
-    ...(baseURL === undefined ? {} : { baseURL }),
+  const optionsFor = (platform: string): Record<string, unknown> => {
+    const given = platforms[platform] ?? {};
+    const baseURL =
+      sandbox?.baseURLs[platform] ??
+      (typeof given.baseURL === 'string' ? given.baseURL : undefined);
+    return {
+      ...sandbox?.settings[platform],
+      ...given.settings,
+      ...(baseURL === undefined ? {} : { baseURL }),
+    };
   };
-  return [createWeiboAdapter(weiboOptions)];
+  return [
+    makeAdapter('weibo', createWeiboAdapter, optionsFor('weibo') as WeiboAdapterOptions),
+    makeAdapter('tencent', createTencentAdapter, optionsFor('tencent') as TencentAdapterOptions),
+  ];
 }
 
 function list(value: string, previous: string[] = []): string[] {
@@ -121,7 +152,7 @@ async function openPublisher(
       ? new MemoryJournal()
       : new SqliteJournal(journalPath(flags));
   try {
-    const adapters = buildAdapters(hallData, sandbox?.baseURLs);
+    const adapters = buildAdapters(hallData, sandbox);
     const credentials: CredentialsSource | undefined = sandbox?.credentials;
     const publisher = createPublisher({
       hall: resolveHall(hallData, adapters),

@@ -188,9 +188,12 @@ export function parseDataText(text: string, name: string, subject: string): unkn
     return parseYaml(text) as unknown;
   } catch (error) {
     // The parser's message quotes the text around the error: never repeat it for a file of secrets.
-    const full = error instanceof Error ? (error.message.split('\n')[0] ?? 'syntax error') : 'syntax error';
+    const full =
+      error instanceof Error ? (error.message.split('\n')[0] ?? 'syntax error') : 'syntax error';
     const position = /(line \d+(?:, column \d+)?|position \d+)/i.exec(full)?.[1];
-    const message = /credential|secret/i.test(subject) ? `syntax error${position ? ` at ${position}` : ''}` : full;
+    const message = /credential|secret/i.test(subject)
+      ? `syntax error${position ? ` at ${position}` : ''}`
+      : full;
     throw invalidInput(subject, [
       { path: name, message: `not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${message}` },
     ]);

@@ -377,8 +377,7 @@ export class Coordinator {
       firstAttemptAt: firstAttemptAt ?? new Date(started),
       idempotencyKey: entry.idempotencyKey,
     });
-    const onPlatform = <T>(call: () => Promise<T>): Promise<T> =>
-      platformQueue.add(call) as Promise<T>;
+    const onPlatform = <T>(call: () => Promise<T>): Promise<T> => platformQueue.add<T>(call);
     // A journal write that fails stops this delivery's retries: nothing is sent unrecorded.
     const record = (
       state: DeliveryState,

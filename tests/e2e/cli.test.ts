@@ -6,8 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { CampaignReport } from 'release-hall';
-import { type WeiboSandbox, startWeiboSandbox } from 'release-hall/sandbox';
-import { hallPath, statementPath } from '../helpers/beijing.js';
+import { countTencentText } from 'release-hall/adapters/tencent';
+import {
+  type TencentSandbox,
+  type WeiboSandbox,
+  startTencentSandbox,
+  startWeiboSandbox,
+} from 'release-hall/sandbox';
+import { hallPath, onlyPlatforms, statementPath } from '../helpers/beijing.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'src/cli/main.ts');
@@ -39,9 +45,12 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<C
 }
 
 let server: WeiboSandbox | undefined;
+let tencentServer: TencentSandbox | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  await tencentServer?.close();
+  tencentServer = undefined;
 });
 
 describe('release-hall CLI', () => {
@@ -50,7 +59,7 @@ describe('release-hall CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72; groups: lead 1, bureaus 55, districts 16',
+      'valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72, tencent 72; groups: lead 1, bureaus 55, districts 16',
     );
   });
 
@@ -78,8 +87,8 @@ describe('release-hall CLI', () => {
     ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as CampaignReport;
-    expect(report.counts).toMatchObject({ total: 72, succeeded: 72 });
-    expect(result.stderr).toContain('planned 72 deliveries');
+    expect(report.counts).toMatchObject({ total: 144, succeeded: 144 });
+    expect(result.stderr).toContain('planned 144 deliveries');
   });
 
   it('publish --dry-run shows every rendition and sends nothing', async () => {
@@ -93,14 +102,14 @@ describe('release-hall CLI', () => {
       'districts',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/17 deliveries/);
+    expect(result.stdout).toMatch(/34 deliveries/);
     expect(result.stdout).toContain('haidian/weibo');
     expect(result.stdout).not.toContain('police/weibo');
   });
 
   it('publish to a server named by the hall file, with secrets from a credentials file: once per account, no secret printed', async () => {
     server = await startWeiboSandbox({ safeDomain: 'www.beijing.gov.cn' });
-    const hall = parse(readFileSync(hallPath, 'utf8')) as {
+    const hall = onlyPlatforms(parse(readFileSync(hallPath, 'utf8')), ['weibo']) as {
       platforms: { weibo: { baseURL?: string } };
       members: { accounts: { weibo: { uid: string; handle: string; credentials: string } } }[];
     };
@@ -170,5 +179,59 @@ describe('release-hall CLI', () => {
       attempts: 1,
     });
     expect(server.platform.livePostsOf(hall.members[0]!.accounts.weibo.uid)).toHaveLength(1);
+  });
+
+  it('publish to an independent Tencent Weibo server: one post per account, within 420 bytes, every OAuth parameter', async () => {
+    tencentServer = await startTencentSandbox();
+    const hall = onlyPlatforms(parse(readFileSync(hallPath, 'utf8')), ['tencent']) as {
+      platforms: { tencent: { baseURL?: string; settings: { appKey: string } } };
+      members: { accounts: { tencent: { openid: string; handle: string; credentials: string } } }[];
+    };
+    hall.platforms.tencent.baseURL = tencentServer.url;
+    const credentials: Record<string, { access_token: string }> = {};
+    for (const member of hall.members) {
+      const account = member.accounts.tencent;
+      const token = `TQQ-SECRET-${account.openid}`;
+      tencentServer.platform.addAccount({
+        openid: account.openid,
+        name: account.handle,
+        accessToken: token,
+        appKey: hall.platforms.tencent.settings.appKey,
+      });
+      credentials[account.credentials] = { access_token: token };
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
+    writeFileSync(join(dir, 'hall.yaml'), stringify(hall));
+    writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
+    const result = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      join(dir, 'hall.yaml'),
+      '--credentials',
+      join(dir, 'credentials.json'),
+      '--journal',
+      join(dir, 'journal.db'),
+      '--mode',
+      'original',
+    ]);
+    expect(result.stderr).not.toMatch(/TQQ-SECRET-/);
+    expect(result.code).toBe(0);
+    const tweets = tencentServer.platform.allPosts();
+    expect(tweets).toHaveLength(72);
+    expect(new Set(tweets.map((tweet) => tweet.openid)).size).toBe(72);
+    // 420 bytes by Tencent's rule: UTF-8 bytes with each link counted at its shortened size.
+    for (const tweet of tweets) expect(countTencentText(tweet.sentText)).toBeLessThanOrEqual(420);
+    const writes = tencentServer.platform.requests().filter((request) => request.method === 'POST');
+    expect(writes).toHaveLength(72);
+    for (const request of writes) {
+      // access_token and oauth_consumer_key are checked by the server (a call without them is
+      // refused) and kept out of its request log.
+      expect(request.ret).toBe(0);
+      for (const name of ['openid', 'clientip', 'oauth_version', 'scope', 'format']) {
+        expect(request.params[name], `${name} on ${request.path}`).toBeDefined();
+      }
+      expect(request.params.oauth_version).toBe('2.a');
+    }
   });
 });

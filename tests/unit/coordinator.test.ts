@@ -258,7 +258,12 @@ describe('coordinator', () => {
     const adapter = createMemoryAdapter({
       latencyMs: 5,
       limits: {
-        rate: { platformConcurrency: 2, postsPerWindow: 100, windowMs: 1000, requestTimeoutMs: 1000 },
+        rate: {
+          platformConcurrency: 2,
+          postsPerWindow: 100,
+          windowMs: 1000,
+          requestTimeoutMs: 1000,
+        },
       },
     });
     const publisher = createPublisher({
