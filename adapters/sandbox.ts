@@ -58,3 +58,37 @@ export type {
   TencentRequestRecord,
   TencentTweet,
 } from './tencent/protocol.js';
+export { startWechatSandbox } from './wechat/sandbox.js';
+export type { WechatSandbox, WechatSandboxOptions } from './wechat/sandbox.js';
+export {
+  DEFAULT_FIRST_MSG_ID,
+  DEFAULT_FIRST_PUBLISH_ID,
+  WECHAT_ARTICLE_LIMITS,
+  WECHAT_CLIENT_MSG_ID_MAX_BYTES,
+  WECHAT_PUBLISHING_ENDPOINTS,
+  WECHAT_WRITE_ENDPOINTS,
+  WechatPlatform,
+  handleWechatRequest,
+  hasUnicodeEscape,
+  wechatProtocolPath,
+} from './wechat/protocol.js';
+export type {
+  WechatAccountInfo,
+  WechatAccountInit,
+  WechatArticleFields,
+  WechatArticleInfo,
+  WechatCounts,
+  WechatDraftInfo,
+  WechatEndpointName,
+  WechatFault,
+  WechatFaultKind,
+  WechatLatency,
+  WechatMassSendInfo,
+  WechatMediaInfo,
+  WechatPlatformOptions,
+  WechatProtocolRequest,
+  WechatProtocolResponse,
+  WechatPublishJobInfo,
+  WechatRequestRecord,
+  WechatTokenFetches,
+} from './wechat/protocol.js';

@@ -11,6 +11,27 @@
 export * from './sandbox.js';
 export { weiboHandlers } from './weibo/msw.js';
 export { tencentHandlers } from './tencent/msw.js';
+export { wechatHandlers } from './wechat/msw.js';
+export type { WechatHandlersOptions } from './wechat/msw.js';
+export {
+  createCallbackDriver,
+  textMessageXml,
+  clickEventXml,
+  massSendJobFinishXml,
+  publishJobFinishXml,
+} from './wechat/callback/driver.js';
+export type {
+  CallbackDriver,
+  CallbackDriverOptions,
+  DriverResult,
+  DriverReply,
+  DriverRequest,
+  DriverSendOptions,
+  DriverTextOptions,
+  DriverClickOptions,
+  DriverMassSendJobFinishOptions,
+  DriverPublishJobFinishOptions,
+} from './wechat/callback/driver.js';
 export type { TencentHandlersOptions } from './tencent/msw.js';
 export type { WeiboHandlersOptions } from './weibo/msw.js';
 export { runAdapterContract } from './contract-suite.js';

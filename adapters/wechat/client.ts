@@ -1,0 +1,223 @@
+/**
+ * One WeChat API call with the account's token: `?access_token=` on the URL (§1.1), the reply read
+ * as JSON whatever its HTTP status, `errcode` checked (it rides on HTTP 200, and success bodies often
+ * have none), and a token refused with `40001`/`40014`/`42001` replaced once by compare-and-expire.
+ *
+ * Nothing here retries anything else: the core owns every retry.
+ */
+import { Redactor, ReleaseHallError, failMalformed, httpCall, parseJsonBody } from '#core';
+import type { Account, DeliveryContext, FetchLike, HttpReply } from '#core';
+import {
+  WECHAT_PLATFORM,
+  isTokenErrorCode,
+  mapWechatError,
+  wechatErrorCode,
+} from './map-wechat-error.js';
+import type { WechatTokenHolder } from './token-holder.js';
+
+/** A JSON number written into the request as it is (ids beyond 2^53 keep every digit). */
+export class RawJsonNumber {
+  constructor(readonly digits: string) {
+    if (!/^-?\d+$/.test(digits)) throw new TypeError(`expected digits, got "${digits}"`);
+  }
+}
+
+const RAW_MARK = '\u0000raw-number:';
+
+/** Control characters JSON would escape as `\u00XX` (tab, line feed and carriage return stay). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Serialises a request body for WeChat: UTF-8 with raw characters and no `\uXXXX` escape, which
+ * WeChat refuses with `40033` (§1.1). `JSON.stringify` already writes non-ASCII raw; the only
+ * escapes it still makes are for control characters and lone surrogates, so those are dropped
+ * (controls) or replaced with U+FFFD (surrogates) first. {@link RawJsonNumber}s are written as
+ * bare numbers.
+ */
+export function wechatJson(value: unknown): string {
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (item instanceof RawJsonNumber) return `${RAW_MARK}${item.digits}`;
+    if (typeof item === 'string') {
+      return item.replace(CONTROL, '').replace(LONE_SURROGATE, '\ufffd');
+    }
+    return item;
+  });
+  return text.replace(/"\\u0000raw-number:(-?\d+)"/g, '$1');
+}
+
+/** One call of {@link WechatClient.call}. */
+export interface WechatCall {
+  /** Endpoint below `cgi-bin/`, e.g. `draft/add`. */
+  readonly endpoint: string;
+  readonly method: 'GET' | 'POST';
+  /** Query parameters besides `access_token`. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** A JSON body (serialised with {@link wechatJson}). */
+  readonly json?: unknown;
+  /** A multipart body; made again for the retry after a token refresh. */
+  readonly form?: () => FormData;
+  /** True when a duplicate of the call would show on the account. */
+  readonly write: boolean;
+  /** Error codes the caller handles itself: the reply is returned instead of thrown. */
+  readonly handle?: readonly number[];
+  /** Override of the context's request timeout (e.g. uploads). */
+  readonly timeoutMs?: number;
+}
+
+/** A reply of WeChat read as JSON. */
+export interface WechatReply {
+  readonly http: HttpReply;
+  /** The raw text: read ids from it with `readIdField`, never through a JS number. */
+  readonly text: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** `errcode` when present and non-zero. */
+  readonly errcode: number | undefined;
+  readonly errmsg: string | undefined;
+}
+
+/** What the client needs. */
+export interface WechatClientOptions {
+  readonly baseURL: string;
+  readonly fetch: FetchLike;
+  /** The token holder of an appid (one per appid, shared). */
+  readonly tokens: (appid: string) => WechatTokenHolder;
+  readonly now: () => number;
+}
+
+/** The appid of an account, from its hall-file settings. */
+export function appidOf(account: Account): string {
+  const appid = account.settings.appid;
+  if (typeof appid !== 'string' || !/^wx[0-9A-Za-z]{16}$/.test(appid)) {
+    throw new ReleaseHallError(
+      `[release-hall] [wechat] account "${account.id}" has no valid appid in the hall file (expected "wx" and 16 letters or digits)`,
+      { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM, accountId: account.id },
+    );
+  }
+  return appid;
+}
+
+/** The AppSecret of an account, from its resolved credentials. */
+export function secretOf(account: Account, context: DeliveryContext): string {
+  const secret = context.credentials.secret;
+  if (secret === undefined || secret === '') {
+    throw new ReleaseHallError(
+      `[release-hall] [wechat] account "${account.id}" has no "secret" (AppSecret) in its credentials "${account.credentials}"`,
+      { code: 'AUTH_INVALID', platform: WECHAT_PLATFORM, accountId: account.id },
+    );
+  }
+  return secret;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Sends WeChat API calls for the adapter. */
+export class WechatClient {
+  readonly #options: WechatClientOptions;
+
+  constructor(options: WechatClientOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Sends one call with the account's token. On `40001`/`40014`/`42001` the token is dropped only if
+   * it is still the cached one, a token is fetched again, and the call is sent once more (a refused
+   * token means the call was not applied, so this is safe for writes). Any other non-zero
+   * `errcode` throws the mapped error unless the caller handles it (`handle`).
+   */
+  async call(account: Account, context: DeliveryContext, call: WechatCall): Promise<WechatReply> {
+    const appid = appidOf(account);
+    const secret = secretOf(account, context);
+    const holder = this.#options.tokens(appid);
+    const redactor = new Redactor();
+    redactor.add(secret);
+    try {
+      let token = await holder.getToken({
+        secret,
+        signal: context.signal,
+        accountId: account.id,
+      });
+      redactor.add(token);
+      for (let attempt = 0; ; attempt++) {
+        const reply = await this.#send(account, context, call, token);
+        if (reply.errcode !== undefined && isTokenErrorCode(reply.errcode) && attempt === 0) {
+          await holder.invalidate(token);
+          token = await holder.getToken({ secret, signal: context.signal, accountId: account.id });
+          redactor.add(token);
+          context.logger.debug('wechat access token refused; fetched again and retrying once', {
+            accountId: account.id,
+            endpoint: call.endpoint,
+            errcode: reply.errcode,
+          });
+          continue;
+        }
+        if (reply.errcode !== undefined && call.handle?.includes(reply.errcode) === true) {
+          return reply;
+        }
+        if (reply.errcode !== undefined || reply.http.status >= 300) {
+          throw mapWechatError(
+            {
+              errcode: reply.errcode,
+              errmsg: reply.errmsg,
+              status: reply.http.status,
+              endpoint: call.endpoint,
+              write: call.write,
+              accountId: account.id,
+            },
+            { secrets: [secret, token], now: this.#options.now },
+          );
+        }
+        return reply;
+      }
+    } catch (error) {
+      if (error instanceof Error) redactor.scrubError(error);
+      throw error;
+    }
+  }
+
+  async #send(
+    account: Account,
+    context: DeliveryContext,
+    call: WechatCall,
+    token: string,
+  ): Promise<WechatReply> {
+    const query = new URLSearchParams({ access_token: token, ...call.query });
+    const info = {
+      platform: WECHAT_PLATFORM,
+      endpoint: call.endpoint,
+      write: call.write,
+      accountId: account.id,
+    };
+    let body: string | FormData | undefined;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.form !== undefined) body = call.form();
+    else if (call.json !== undefined) {
+      body = wechatJson(call.json);
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    const http = await httpCall({
+      ...info,
+      fetch: this.#options.fetch,
+      url: `${this.#options.baseURL}${call.endpoint}?${query.toString()}`,
+      method: call.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: call.timeoutMs ?? context.requestTimeoutMs,
+      signal: context.signal,
+    });
+    const parsed = parseJsonBody(http, info);
+    if (!isRecord(parsed))
+      failMalformed(info, `HTTP ${http.status} with JSON that is not an object`);
+    const code = wechatErrorCode(parsed.errcode);
+    return {
+      http,
+      text: http.text,
+      body: parsed,
+      errcode: code === 0 ? undefined : code,
+      errmsg: typeof parsed.errmsg === 'string' ? parsed.errmsg : undefined,
+    };
+  }
+}
