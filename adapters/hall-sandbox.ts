@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { type Credentials, type CredentialsSource, hallSchema } from '#core';
 import type { TencentPlatformOptions } from './tencent/protocol.js';
 import { type TencentSandbox, startTencentSandbox } from './tencent/sandbox.js';
+import type { WechatPlatformOptions } from './wechat/protocol.js';
+import { type WechatSandbox, startWechatSandbox } from './wechat/sandbox.js';
 import type { WeiboPlatformOptions } from './weibo/protocol.js';
 import { type WeiboSandbox, startWeiboSandbox } from './weibo/sandbox.js';
 
@@ -22,6 +24,8 @@ export interface HallSandboxOptions {
   readonly weibo?: WeiboPlatformOptions;
   /** Settings of the Tencent Weibo sandbox. */
   readonly tencent?: TencentPlatformOptions;
+  /** Settings of the WeChat sandbox. */
+  readonly wechat?: WechatPlatformOptions;
   /** The sandbox token of each credentials reference. @default a random token per reference */
   readonly tokenFor?: (ref: string) => string;
 }
@@ -38,6 +42,8 @@ export interface HallSandbox {
   readonly weibo: WeiboSandbox;
   /** The Tencent Weibo sandbox, when the hall has Tencent accounts. */
   readonly tencent: TencentSandbox | undefined;
+  /** The WeChat sandbox, when the hall has WeChat accounts. */
+  readonly wechat: WechatSandbox | undefined;
   /** Stops every server. */
   close(): Promise<void>;
 }
@@ -109,16 +115,41 @@ export async function startHallSandbox(
       tokens.set(account.credentials, { access_token: token });
     }
   }
-  const running = tencent;
+  let wechat: WechatSandbox | undefined;
+  if (hall.members.some((member) => member.accounts.wechat !== undefined)) {
+    wechat = await startWechatSandbox({ ...options.wechat });
+    for (const member of hall.members) {
+      const account = member.accounts.wechat;
+      if (account === undefined || typeof account.appid !== 'string') continue;
+      const secret = tokenFor(account.credentials);
+      wechat.platform.addAccount({
+        appid: account.appid,
+        secret,
+        name: account.handle,
+        ...(account.kind === undefined ? {} : { kind: account.kind }),
+        ...(account.massSendProtection === true ? { massSendProtection: true } : {}),
+        ...(typeof account.pushQuota === 'number' ? { pushQuota: account.pushQuota } : {}),
+      });
+      tokens.set(account.credentials, { secret });
+    }
+  }
+  const runningTencent = tencent;
+  const runningWechat = wechat;
   return {
-    baseURLs: { weibo: weibo.url, ...(running ? { tencent: running.url } : {}) },
+    baseURLs: {
+      weibo: weibo.url,
+      ...(runningTencent ? { tencent: runningTencent.url } : {}),
+      ...(runningWechat ? { wechat: runningWechat.url } : {}),
+    },
     settings,
     credentials: ({ ref }) => tokens.get(ref),
     weibo,
-    tencent: running,
+    tencent: runningTencent,
+    wechat: runningWechat,
     close: async () => {
       await weibo.close();
-      await running?.close();
+      await runningTencent?.close();
+      await runningWechat?.close();
     },
   };
 }

@@ -84,6 +84,9 @@ let sequence = 0n;
 export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryAdapter {
   const platform = options.platform ?? 'memory';
   const posts: MemoryPost[] = [];
+  // Posts by account, so a write or a look-up reads one account's posts, not the whole platform's.
+  const postsByAccount = new Map<string, MemoryPost[]>();
+  const postsOf = (accountId: string): readonly MemoryPost[] => postsByAccount.get(accountId) ?? [];
   const calls = new Map<string, number>();
   const faults: { fault: MemoryFault; accountId?: string | undefined }[] = [];
   let inFlight = 0;
@@ -205,9 +208,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
         break;
     }
     const text = rendition.format === 'text' ? rendition.text : rendition.title;
-    const duplicate = posts.find(
-      (post) => post.accountId === account.id && !post.deleted && post.text === text,
-    );
+    const duplicate = postsOf(account.id).find((post) => !post.deleted && post.text === text);
     if (duplicate) {
       throw new ReleaseHallError(
         `[release-hall] [${platform}] post failed: identical content already posted`,
@@ -225,6 +226,9 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
       deleted: false,
     };
     posts.push(post);
+    const own = postsByAccount.get(account.id);
+    if (own === undefined) postsByAccount.set(account.id, [post]);
+    else own.push(post);
     if (fault === 'ambiguous-after-apply') {
       throw new ReleaseHallError(
         `[release-hall] [${platform}] post failed: connection dropped; the post may have landed`,
@@ -253,7 +257,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
     get maxInFlight() {
       return maxInFlight;
     },
-    postsOf: (accountId) => posts.filter((post) => post.accountId === accountId && !post.deleted),
+    postsOf: (accountId) => postsOf(accountId).filter((post) => !post.deleted),
     inject(fault, injectOptions = {}) {
       for (let index = 0; index < (injectOptions.times ?? 1); index++) {
         faults.push({ fault, accountId: injectOptions.accountId });
@@ -268,9 +272,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
       context: DeliveryContext,
     ): Promise<RetractResult> {
       await wait(context.signal);
-      const post = posts.find(
-        (candidate) => candidate.id === ref.id && candidate.accountId === account.id,
-      );
+      const post = postsOf(account.id).find((candidate) => candidate.id === ref.id);
       if (!post || post.deleted) return { status: 'already-gone' };
       post.deleted = true;
       return { status: 'removed' };
@@ -285,9 +287,8 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): MemoryA
         return { status: 'unknown', reason: 'the timeline could not be read' };
       const text =
         delivery.rendition.format === 'text' ? delivery.rendition.text : delivery.rendition.title;
-      const post = posts.find(
+      const post = postsOf(account.id).find(
         (candidate) =>
-          candidate.accountId === account.id &&
           !candidate.deleted &&
           candidate.text === text &&
           candidate.createdAt.getTime() >= delivery.firstAttemptAt.getTime() - 1000,

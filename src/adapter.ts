@@ -134,6 +134,45 @@ export type PublishResult =
    */
   | { readonly status: 'accepted'; readonly reason: string };
 
+/** A push (broadcast to every follower) an account made or attempted, for its quota. */
+export interface PushRecord {
+  /** When it was submitted. */
+  readonly at: Date | number | string;
+  /** The platform refused it before taking it (no quota used). @default false */
+  readonly refused?: boolean;
+  /** Sent to all followers (tag sends do not count). @default true */
+  readonly toAll?: boolean;
+}
+
+/** Where an account's push quota stands at one moment. */
+export interface PushQuota {
+  readonly period: 'day' | 'month';
+  /** Pushes allowed per period. */
+  readonly limit: number;
+  readonly used: number;
+  readonly left: number;
+  /** The calendar period, e.g. `2026-11-26` or `2026-11` (the platform's time zone). */
+  readonly periodKey: string;
+  /** When the quota is back. */
+  readonly resetsAt: Date;
+}
+
+/** The answer of a broadcast (WeChat mass send). */
+export interface BroadcastResult {
+  /**
+   * `sent`, `sending` and `submitted` mean the platform took it; `awaiting-confirmation` waits for
+   * an administrator (until `deadline`); `failed` and `deleted` are final.
+   */
+  readonly status:
+    'sent' | 'sending' | 'submitted' | 'awaiting-confirmation' | 'failed' | 'deleted';
+  readonly ref: PostRef;
+  /** An earlier attempt with the same idempotency key had already sent it. */
+  readonly alreadySent: boolean;
+  readonly deadline?: Date;
+  /** The platform's own status text, for the report. */
+  readonly detail?: string;
+}
+
 /** The answer of a retract. */
 export interface RetractResult {
   readonly status: 'removed' | 'already-gone';
@@ -191,4 +230,15 @@ export interface Adapter {
     account: Account,
     context: DeliveryContext,
   ): Promise<FindExistingResult>;
+  /**
+   * Pushes the rendition to every follower (WeChat mass send). Must be idempotent by
+   * `context.idempotencyKey`: repeating it after an unclear failure never pushes twice.
+   */
+  broadcast?(
+    rendition: Rendition,
+    account: Account,
+    context: DeliveryContext,
+  ): Promise<BroadcastResult>;
+  /** The account's push quota at `at`, given the pushes it made. */
+  pushQuota?(account: Account, at: Date, pushes: readonly PushRecord[]): PushQuota;
 }

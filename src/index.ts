@@ -17,6 +17,25 @@ export * from './model/load.js';
 export { formatPath } from './model/issues.js';
 export * from './plan/plan-campaign.js';
 export * from './render/render-text.js';
+export * from './render/templates.js';
+export * from './render/render-article.js';
+export * from './render/render-statement.js';
+export * from './render/fit-profile.js';
+export * from './render/preview.js';
+export {
+  type Span,
+  closeSentence,
+  containsFact,
+  findLinks,
+  findNumbers,
+  protectedSpans,
+  splitClauses,
+  splitParagraphs,
+} from './render/split-text.js';
+export * from './lint/lint-types.js';
+export * from './lint/discouraged-phrases.js';
+export { type LintOptions, isOnDomain, lintStatement } from './lint/lint-statement.js';
+export { type NumberSlot, numberSlots } from './lint/check-consistency.js';
 export * from './run/options.js';
 export { Coordinator, type CoordinatorInput } from './run/coordinator.js';
 export * from './publisher.js';

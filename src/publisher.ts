@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
-import type { Adapter, RateLimits } from './adapter.js';
+import type { Adapter, PushRecord, RateLimits } from './adapter.js';
 import {
   type CredentialsSource,
   CredentialsResolver,
@@ -36,7 +36,11 @@ import {
   selectionSchema,
 } from './model/statement.js';
 import { type Plan, planCampaign } from './plan/plan-campaign.js';
+import type { DiscouragedEntry } from './lint/discouraged-phrases.js';
+import { lintStatement } from './lint/lint-statement.js';
+import type { LintResult } from './lint/lint-types.js';
 import { Redactor } from './redact.js';
+import { type RenditionPreview, buildPreview } from './render/preview.js';
 import { Coordinator, resultFromRecord } from './run/coordinator.js';
 import {
   type RetryOptions,
@@ -69,6 +73,8 @@ export interface PublisherOptions {
   readonly limits?: Readonly<Record<string, LimitsOverride>>;
   /** Receives redacted log lines (also emitted as `log` events). */
   readonly log?: LogSink;
+  /** Phrases the linter flags (replaces the defaults; spread `DEFAULT_DISCOURAGED_PHRASES` to extend). */
+  readonly discouraged?: readonly DiscouragedEntry[];
   /** Who is acting, for the audit trail. @default the OS user name */
   readonly actor?: string;
   /**
@@ -103,6 +109,10 @@ export interface Preview {
   readonly campaignId: string;
   readonly mode: 'original' | 'relay';
   readonly deliveries: readonly PlannedDelivery[];
+  /** The statement linter's findings over the statement and every rendition. */
+  readonly lint: LintResult;
+  /** Per account: text or article fields, count against the limit, fit, findings; for `formatPreviewTable`. */
+  readonly table: RenditionPreview;
 }
 
 /** Where a campaign stands. */
@@ -148,7 +158,7 @@ export interface Publisher {
   once: EventEmitter<PublisherEvents>['once'];
   off: EventEmitter<PublisherEvents>['off'];
   /** Renders and plans without sending anything. */
-  preview(statement: StatementInput, options?: CampaignOptions): Preview;
+  preview(statement: StatementInput, options?: CampaignOptions): Promise<Preview>;
   /** Publishes a statement to the selected accounts and reports on every delivery. */
   publish(statement: StatementInput, options?: CampaignOptions): Promise<CampaignReport>;
   /**
@@ -299,6 +309,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const journal = options.journal ?? new MemoryJournal();
   const events = new EventEmitter<PublisherEvents>();
   const actor = options.actor ?? defaultActor();
+  // Closures below read `log`, never `options`: holding `options` would keep the raw hall (as
+  // large again as the resolved one) alive for the publisher's lifetime.
+  const log = options.log;
   const pausePollMs = options.pausePollMs ?? 1000;
   const staleRunnerMs = options.staleRunnerMs ?? 30_000;
   const runnerId = randomBytes(8).toString('hex');
@@ -318,7 +331,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const newLogger = (redactor: Redactor, campaignId: string): Logger => {
     const sink: LogSink = (level, message, fields) => {
       try {
-        options.log?.(level, message, fields);
+        log?.(level, message, fields);
         events.emit('log', { level, message, fields });
       } catch {
         // a failing log sink must not change a delivery
@@ -327,9 +340,31 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return createRedactingLogger(sink, redactor, { campaignId });
   };
 
+  /**
+   * The pushes each account made in the last 40 days, from the journal: the quota ledger. A push
+   * counts from its first attempt unless the platform refused it for quota or it never started.
+   */
+  const pushHistory = async (): Promise<Map<string, PushRecord[]>> => {
+    const history = new Map<string, PushRecord[]>();
+    const since = Date.now() - 40 * 24 * 3_600_000;
+    for (const campaign of await journal.listCampaigns()) {
+      if (Date.parse(campaign.createdAt) < since) continue;
+      for (const record of await journal.getDeliveries(campaign.id)) {
+        if (record.delivery.action !== 'push' || record.firstAttemptAt === undefined) continue;
+        if (record.state === 'skipped' || record.state === 'planned') continue;
+        const refused = record.state === 'failed' && record.errorCode === 'QUOTA_EXHAUSTED';
+        const list = history.get(record.delivery.accountId) ?? [];
+        list.push({ at: record.firstAttemptAt, ...(refused ? { refused: true } : {}) });
+        history.set(record.delivery.accountId, list);
+      }
+    }
+    return history;
+  };
+
   const prepare = (
     statementInput: unknown,
     campaign: CampaignOptions = {},
+    history: ReadonlyMap<string, readonly PushRecord[]> = new Map(),
   ): { plan: Plan; dryRun: boolean; relayFallback: 'original' | 'skip'; statement: Statement } => {
     const { selection, signal: _signal, ...rest } = campaign;
     const run = runOptionsSchema.safeParse(rest);
@@ -356,6 +391,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
       resolved,
       adapters,
       mode: run.data.mode,
+      push: {
+        policy: run.data.push.policy,
+        ...(run.data.push.members === undefined ? {} : { members: run.data.push.members }),
+        ...(run.data.push.spendLast === undefined ? {} : { spendLast: run.data.push.spendLast }),
+      },
+      pushHistory: history,
       ...(selection === undefined ? {} : { selection }),
     });
     if (plan.deliveries.length === 0) {
@@ -379,7 +420,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   /** Holds a delivery while its campaign (or its member's group) is paused. */
   const gateFor =
     (campaignId: string, signal: AbortSignal, logger: Logger) =>
-    async (delivery: JournalDelivery): Promise<boolean> => {
+    async (delivery: JournalDelivery, onHold?: () => void): Promise<boolean> => {
       let told = false;
       for (;;) {
         if (signal.aborted) return false;
@@ -391,6 +432,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         if (!held) return true;
         if (!told) {
           told = true;
+          onHold?.();
           logger.info(`delivery ${delivery.id} is held: campaign paused (${pause.reason})`);
         }
         try {
@@ -449,10 +491,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
     events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
 
     const accounts = new Map(resolved.accountById);
-    const known = deliveries.filter(
-      (delivery) => accounts.has(delivery.accountId) && adapters.has(delivery.platform),
-    );
-    const missing = deliveries.filter((delivery) => !known.includes(delivery));
+    const known: JournalDelivery[] = [];
+    const missing: JournalDelivery[] = [];
+    for (const delivery of deliveries) {
+      if (accounts.has(delivery.accountId) && adapters.has(delivery.platform)) known.push(delivery);
+      else missing.push(delivery);
+    }
     let results: DeliveryResult[];
     try {
       const coordinator = new Coordinator({
@@ -499,10 +543,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (signal.aborted) await audit({ action: 'abort', campaignId: record.id });
 
     const finished = Date.now();
-    const postTimes = results
-      .filter((result) => result.status === 'succeeded' && result.finishedAt !== undefined)
-      .map((result) => Date.parse(result.finishedAt!) - started)
-      .filter((ms) => ms >= 0);
+    // A loop, not Math.min(...times): spreading 100,000 arguments overflows the stack.
+    let firstPostMs: number | undefined;
+    let lastPostMs: number | undefined;
+    for (const result of results) {
+      if (result.status !== 'succeeded' || result.finishedAt === undefined) continue;
+      const ms = Date.parse(result.finishedAt) - started;
+      if (ms < 0) continue;
+      if (firstPostMs === undefined || ms < firstPostMs) firstPostMs = ms;
+      if (lastPostMs === undefined || ms > lastPostMs) lastPostMs = ms;
+    }
     const report: CampaignReport = redactor.deep({
       campaignId: record.id,
       hallId: resolved.hall.id,
@@ -512,9 +562,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       startedAt,
       finishedAt: new Date(finished).toISOString(),
       durationMs: finished - started,
-      ...(postTimes.length === 0
-        ? {}
-        : { firstPostMs: Math.min(...postTimes), lastPostMs: Math.max(...postTimes) }),
+      ...(firstPostMs === undefined || lastPostMs === undefined ? {} : { firstPostMs, lastPostMs }),
       counts: countResults(results),
       deliveries: results,
       aborted: signal.aborted,
@@ -551,17 +599,36 @@ export function createPublisher(options: PublisherOptions): Publisher {
     once: events.once.bind(events),
     off: events.off.bind(events),
 
-    preview(statement, campaign) {
-      const { plan } = prepare(statement, { ...campaign, dryRun: true });
-      return {
+    async preview(statementInput, campaign) {
+      const { plan, statement } = prepare(
+        statementInput,
+        { ...campaign, dryRun: true },
+        await pushHistory(),
+      );
+      const deliveries = stripPlan(plan.deliveries);
+      const lint = lintStatement(statement, {
+        hall: resolved.hall,
+        renditions: deliveries,
+        profiles: adapters,
+        ...(options.discouraged === undefined ? {} : { discouraged: options.discouraged }),
+      });
+      const table = buildPreview({
+        deliveries,
+        profiles: adapters,
+        lint,
         campaignId: plan.campaignId,
         mode: plan.mode,
-        deliveries: stripPlan(plan.deliveries),
-      };
+        handles: new Map(resolved.accounts.map((account) => [account.id, account.handle])),
+      });
+      return { campaignId: plan.campaignId, mode: plan.mode, deliveries, lint, table };
     },
 
     async publish(statementInput, campaign = {}) {
-      const { plan, dryRun, relayFallback, statement } = prepare(statementInput, campaign);
+      const history =
+        campaign.push && campaign.push.policy !== 'publish'
+          ? await pushHistory()
+          : new Map<string, PushRecord[]>();
+      const { plan, dryRun, relayFallback, statement } = prepare(statementInput, campaign, history);
       const signal = campaign.signal ?? new AbortController().signal;
       if (dryRun) {
         const now = new Date().toISOString();

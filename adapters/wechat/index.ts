@@ -33,6 +33,8 @@ import type {
   Adapter,
   AdapterLimits,
   ArticleRendition,
+  BroadcastResult,
+  PushQuota,
   DeliveryContext,
   FetchLike,
   FindExistingResult,
@@ -53,6 +55,7 @@ import {
 } from './map-wechat-error.js';
 import { MemoryMediaCache, WechatMediaLibrary, rewriteImageSources } from './media-cache.js';
 import type { ImageLoader, MediaCache, MediaUploader } from './media-cache.js';
+import { pushQuotaRule, pushesLeft } from './quota-ledger.js';
 import { MemoryTokenStore, WechatTokenHolder } from './token-holder.js';
 import type { TokenStore, WechatTokenMode } from './token-holder.js';
 
@@ -1130,6 +1133,45 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     tokenHolder,
 
     clientMsgId: wechatClientMsgId,
+
+    /**
+     * The core's push: a mass send to all followers of the article (or text) rendition, with a
+     * `clientmsgid` derived from the delivery's idempotency key, so a repeat after an unclear
+     * failure or a crash answers `45065` ("already sent") instead of pushing twice.
+     */
+    async broadcast(rendition, account, context): Promise<BroadcastResult> {
+      const clientMsgId = `rh1-${context.idempotencyKey}`.slice(0, 64);
+      const result = await adapter.push(
+        account,
+        context,
+        rendition.format === 'article'
+          ? { clientMsgId, article: rendition }
+          : { clientMsgId, text: rendition.text },
+      );
+      return {
+        status: result.status,
+        ref: result.ref,
+        alreadySent: result.alreadySent,
+        ...(result.deadline === undefined ? {} : { deadline: result.deadline }),
+        ...(result.platformStatus === undefined ? {} : { detail: result.platformStatus }),
+      };
+    },
+
+    pushQuota(account, at, pushes): PushQuota {
+      const rule = pushQuotaRule(
+        account.kind,
+        typeof account.settings.pushQuota === 'number' ? { pushes: account.settings.pushQuota } : {},
+      );
+      const status = pushesLeft({ kind: account.kind, at, pushes, override: rule });
+      return {
+        period: status.rule.period,
+        limit: status.rule.pushes,
+        used: status.used,
+        left: status.left,
+        periodKey: status.periodKey,
+        resetsAt: status.resetsAt,
+      };
+    },
 
     async publish(rendition, account, context) {
       return guarded(account, async () => {

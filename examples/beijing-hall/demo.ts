@@ -13,6 +13,7 @@ import {
   showProgress,
 } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
+import { createWechatAdapter } from 'release-hall/adapters/wechat';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { startHallSandbox } from 'release-hall/sandbox';
 
@@ -24,7 +25,12 @@ const statement = await loadStatementFile(here('rebuttal.yaml'));
 // The sandboxes speak Weibo's and Tencent Weibo's protocols on 127.0.0.1 with 80 ± 20 ms of
 // latency per request.
 const latency = { fixedMs: 60, jitterMs: 40, seed: 7 };
-const sandbox = await startHallSandbox(hallData, { weibo: { latency }, tencent: { latency } });
+// WeChat publishes asynchronously: the sandbox reports each job "publishing" once before success.
+const sandbox = await startHallSandbox(hallData, {
+  weibo: { latency },
+  tencent: { latency },
+  wechat: { latency, publishPollsBeforeDone: 1 },
+});
 try {
   const weibo = createWeiboAdapter({
     baseURL: sandbox.baseURLs.weibo,
@@ -36,22 +42,31 @@ try {
     appKey: '801000000',
     clientIp: '203.0.113.10',
   });
+  const wechat = createWechatAdapter({
+    baseURL: sandbox.baseURLs.wechat,
+    publishPoll: { intervalsMs: [200, 400, 800, 1600, 3200] },
+  });
   const publisher = createPublisher({
     hall: hallData,
-    adapters: [weibo, tencent],
+    adapters: [weibo, tencent, wechat],
     credentials: sandbox.credentials,
   });
   const byPlatform = (platform: string): number =>
     publisher.hall.accounts.filter((account) => account.platform === platform).length;
   console.log(
-    `Publishing "${statement.headline}" to ${byPlatform('weibo')} Weibo and ${byPlatform('tencent')} Tencent Weibo accounts (relay mode)\n`,
+    `Publishing "${statement.headline}" to ${byPlatform('weibo')} Weibo, ${byPlatform('tencent')} Tencent Weibo and ${byPlatform('wechat')} WeChat accounts (relay mode; on WeChat 北京发布 pushes the article to its followers and the other members publish it)\n`,
   );
   const stopProgress = showProgress(publisher);
-  const report = await publisher.publish(statement, { mode: 'relay' });
+  const report = await publisher.publish(statement, {
+    mode: 'relay',
+    // Only the lead pushes, and may spend its one push of the day on this rebuttal.
+    push: { policy: 'push-else-publish', members: ['beijing-fabu'], spendLast: true },
+  });
   stopProgress();
   console.log(`\n${formatReport(report)}`);
 
   // Ground truth from the sandboxes: every account holds exactly one post of this campaign.
+  const wechatAccounts = sandbox.wechat?.platform.accounts() ?? [];
   const owners = [
     ...sandbox.weibo.platform
       .allPosts()
@@ -60,12 +75,22 @@ try {
     ...(sandbox.tencent?.platform.allPosts() ?? [])
       .filter((post) => !post.deleted)
       .map((post) => `tencent:${post.openid}`),
+    // On WeChat an account either published the article or pushed it (a push is also an article).
+    ...wechatAccounts.flatMap((account) =>
+      [
+        ...(sandbox.wechat?.platform.liveArticles(account.appid) ?? []),
+        ...(sandbox.wechat?.platform.massSends(account.appid) ?? []),
+      ].map(() => `wechat:${account.appid}`),
+    ),
   ];
+  const pushes = wechatAccounts.flatMap(
+    (account) => sandbox.wechat?.platform.massSends(account.appid) ?? [],
+  );
   const perAccount = new Map<string, number>();
   for (const owner of owners) perAccount.set(owner, (perAccount.get(owner) ?? 0) + 1);
   const twice = [...perAccount.values()].filter((count) => count > 1).length;
   console.log(
-    `Sandboxes hold ${owners.length} posts on ${perAccount.size} accounts; accounts with more than one: ${twice}`,
+    `Sandboxes hold ${owners.length} posts on ${perAccount.size} accounts; accounts with more than one: ${twice}; WeChat pushes: ${pushes.length}`,
   );
   process.exitCode = report.counts.succeeded === report.counts.total && twice === 0 ? 0 : 1;
 } finally {

@@ -20,13 +20,16 @@ import {
   invalidInput,
   createPublisher,
   formatPreview,
+  formatPreviewTable,
   formatReport,
+  lintStatement,
   loadStatementFile,
   readDataFile,
   resolveHall,
   showProgress,
 } from 'release-hall';
 import { type TencentAdapterOptions, createTencentAdapter } from 'release-hall/adapters/tencent';
+import { type WechatAdapterOptions, createWechatAdapter } from 'release-hall/adapters/wechat';
 import { type WeiboAdapterOptions, createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { startHallSandbox } from 'release-hall/sandbox';
 
@@ -95,6 +98,7 @@ export function buildAdapters(hallData: unknown, sandbox?: SandboxWiring): Adapt
   return [
     makeAdapter('weibo', createWeiboAdapter, optionsFor('weibo') as WeiboAdapterOptions),
     makeAdapter('tencent', createTencentAdapter, optionsFor('tencent') as TencentAdapterOptions),
+    makeAdapter('wechat', createWechatAdapter, optionsFor('wechat') as WechatAdapterOptions),
   ];
 }
 
@@ -127,6 +131,9 @@ interface PublishFlags extends CommonFlags {
   exclude?: string[];
   campaignId?: string;
   progress: boolean;
+  push: 'publish' | 'push' | 'push-else-publish';
+  pushMember?: string[];
+  spendLastPush?: boolean;
 }
 
 /** Where the CLI keeps its journal unless told otherwise. */
@@ -221,11 +228,16 @@ async function publishCommand(statementPath: string, flags: PublishFlags): Promi
       relayFallback: flags.fallback,
       dryRun: flags.dryRun === true,
       selection,
+      push: {
+        policy: flags.push,
+        ...(flags.pushMember ? { members: flags.pushMember } : {}),
+        ...(flags.spendLastPush ? { spendLast: true } : {}),
+      },
       signal: stopping.signal,
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
     if (flags.dryRun && !flags.json) {
-      process.stdout.write(`${formatPreview(publisher.preview(statement, options))}\n`);
+      process.stdout.write(`${formatPreview(await publisher.preview(statement, options))}\n`);
       return 0;
     }
     const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
@@ -336,6 +348,51 @@ async function pauseCommand(
   }
 }
 
+async function previewCommand(
+  statementPath: string,
+  flags: CommonFlags & { mode: 'relay' | 'original'; html?: boolean },
+): Promise<number> {
+  const statement = await loadStatementFile(statementPath);
+  const { publisher, close } = await openPublisher(flags, { dryRun: true });
+  try {
+    const preview = await publisher.preview(statement, { mode: flags.mode });
+    if (flags.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `${formatPreviewTable(preview.table, flags.html ? { html: true } : {})}\n`,
+      );
+    }
+    return preview.lint.ok && preview.table.totals.over === 0 ? 0 : 1;
+  } finally {
+    await close();
+  }
+}
+
+async function lintCommand(
+  statementPath: string,
+  flags: { hall?: string; json?: boolean },
+): Promise<number> {
+  const data = await readDataFile(statementPath, 'statement');
+  const hall =
+    flags.hall === undefined
+      ? undefined
+      : resolveHall(
+          await readDataFile(flags.hall, 'hall'),
+          buildAdapters(await readDataFile(flags.hall, 'hall')),
+        ).hall;
+  const result = lintStatement(data as Record<string, unknown>, hall === undefined ? {} : { hall });
+  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    const lines = result.findings.map(
+      (finding) =>
+        `${finding.severity === 'error' ? 'error  ' : 'warning'} ${finding.path}: ${finding.message}${finding.fix ? ` (fix: ${finding.fix})` : ''}`,
+    );
+    lines.push(`${result.errors} errors, ${result.warnings} warnings`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return result.errors === 0 ? 0 : 1;
+}
+
 async function validateCommand(hallPath: string, flags: { json?: boolean }): Promise<number> {
   const hallData = await readDataFile(hallPath, 'hall');
   const resolved = resolveHall(hallData, buildAdapters(hallData));
@@ -409,6 +466,19 @@ export function buildProgram(): Command {
     .option('--tag <tags>', 'only members with these tags', list)
     .option('--platform <names>', 'only these platforms', list)
     .option('--exclude <ids>', 'leave these members out', list)
+    .addOption(
+      new Option(
+        '--push <policy>',
+        'WeChat: publish (no push), push (to every follower, within quota), or push-else-publish',
+      )
+        .choices(['publish', 'push', 'push-else-publish'])
+        .default('publish'),
+    )
+    .option('--push-member <ids>', 'only these members push; the others publish', list)
+    .option(
+      '--spend-last-push',
+      'allow spending the last push of the day or month (default: only for crisis urgency)',
+    )
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
     .option('--no-progress', 'no progress on stderr')
     .action(async (statement: string, flags: PublishFlags) => {
@@ -475,6 +545,41 @@ export function buildProgram(): Command {
         process.exitCode = await pauseCommand(campaignId, flags);
       },
     );
+
+  common(
+    program
+      .command('preview')
+      .description(
+        "every account's rendition with its count against the limit, the lint findings and the plan; sends nothing",
+      )
+      .argument('<statement>', 'statement file'),
+  )
+    .addOption(
+      new Option('--mode <mode>', 'relay or original')
+        .choices(['relay', 'original'])
+        .default('relay'),
+    )
+    .option('--html', 'show the HTML of WeChat articles')
+    .action(
+      async (
+        statement: string,
+        flags: CommonFlags & { mode: 'relay' | 'original'; html?: boolean },
+      ) => {
+        process.exitCode = await previewCommand(statement, flags);
+      },
+    );
+
+  program
+    .command('lint')
+    .description(
+      'check a statement: required parts of its kind, discouraged phrases, links, topics',
+    )
+    .argument('<statement>', 'statement file')
+    .option('--hall <file>', 'hall file (checks links against its domain)')
+    .option('--json', 'print the findings as JSON')
+    .action(async (statement: string, flags: { hall?: string; json?: boolean }) => {
+      process.exitCode = await lintCommand(statement, flags);
+    });
 
   program
     .command('validate')

@@ -28,9 +28,9 @@ export function formatReport(report: CampaignReport): string {
         ? (result.url ?? result.remoteId ?? result.errorMessage ?? '')
         : `${result.errorCode ? `${result.errorCode}: ` : ''}${result.errorMessage ?? ''}`;
     const via =
-      result.via === 'reconciled'
+      (result.via === 'reconciled'
         ? ' (found on the account after an unclear reply; not re-sent)'
-        : '';
+        : '') + (result.note ? ` [${result.note}]` : '');
     lines.push(
       `  ${ICONS[result.status].padEnd(5)} ${padDisplay(result.handle, width)}  ${result.platform.padEnd(7)} ${what.padEnd(5)} ${detail}${via}`,
     );

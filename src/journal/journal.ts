@@ -44,7 +44,7 @@ export interface DeliveryTransition {
   readonly remoteId?: string;
   readonly url?: string;
   /** What was actually done (a relay may fall back to a post). */
-  readonly performed?: 'post' | 'relay' | 'retract' | 'none';
+  readonly performed?: 'post' | 'relay' | 'push' | 'retract' | 'none';
   readonly via?: 'sent' | 'reconciled' | 'accepted';
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;
@@ -87,7 +87,7 @@ export interface DeliveryRecord {
   readonly attempts: number;
   readonly remoteId?: string;
   readonly url?: string;
-  readonly performed?: 'post' | 'relay' | 'retract' | 'none';
+  readonly performed?: 'post' | 'relay' | 'push' | 'retract' | 'none';
   readonly via?: 'sent' | 'reconciled' | 'accepted';
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;

@@ -1,7 +1,12 @@
 /**
  * The durable journal: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`, so a
  * state change is on disk when its promise resolves, before the call that depends on it leaves.
- * Every write is one transaction; a killed process leaves the journal as of its last commit.
+ * A killed process leaves the journal as of its last commit.
+ *
+ * Group commit: the state changes asked for in one turn of the event loop (many deliveries run at
+ * once) are written in one transaction, committed (one fsync) before any of their promises
+ * resolves. Nothing resolves before it is on disk; only the number of fsyncs goes down. Any other
+ * call first commits the changes waiting, so calls keep their order.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -58,6 +63,13 @@ export interface SqliteJournalOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** A state change waiting for the next group commit. */
+interface PendingChange {
+  readonly change: DeliveryTransition;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
  * one from overwriting a newer run.
@@ -65,6 +77,14 @@ export interface SqliteJournalOptions {
 export class SqliteJournal implements Journal {
   readonly #db: Database.Database;
   readonly path: string;
+  readonly #statements: {
+    readonly readDelivery: Database.Statement;
+    readonly updateDelivery: Database.Statement;
+    readonly insertTransition: Database.Statement;
+    readonly readCampaign: Database.Statement;
+  };
+  #pending: PendingChange[] = [];
+  #flushScheduled = false;
 
   constructor(path: string, options: SqliteJournalOptions = {}) {
     this.path = path;
@@ -75,10 +95,18 @@ export class SqliteJournal implements Journal {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.exec(SCHEMA);
+    this.#statements = {
+      readDelivery: this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?'),
+      updateDelivery: this.#db.prepare('UPDATE deliveries SET state = ?, record = ? WHERE id = ?'),
+      insertTransition: this.#db.prepare(
+        'INSERT INTO transitions (delivery_id, state, at, change) VALUES (?, ?, ?, ?)',
+      ),
+      readCampaign: this.#db.prepare('SELECT record FROM campaigns WHERE id = ?'),
+    };
   }
 
   #readDelivery(id: string): DeliveryRecord | undefined {
-    const row = this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?').get(id) as
+    const row = this.#statements.readDelivery.get(id) as
       { record: string; lease: string | null } | undefined;
     if (row === undefined) return undefined;
     const record = JSON.parse(row.record) as DeliveryRecord;
@@ -86,6 +114,7 @@ export class SqliteJournal implements Journal {
   }
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
+    this.#flush();
     const insert = this.#db.transaction(() => {
       const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(record.id);
       if (exists) throw new Error(`[release-hall] campaign ${record.id} is already in the journal`);
@@ -115,6 +144,7 @@ export class SqliteJournal implements Journal {
   }
 
   addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void> {
+    this.#flush();
     const add = this.#db.transaction(() => {
       const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(campaignId);
       if (!exists) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
@@ -124,6 +154,7 @@ export class SqliteJournal implements Journal {
   }
 
   claim(deliveryIds: readonly string[], lease: string): Promise<void> {
+    this.#flush();
     const statement = this.#db.prepare('UPDATE deliveries SET lease = ? WHERE id = ?');
     const claimAll = this.#db.transaction(() => {
       for (const id of deliveryIds) statement.run(lease, id);
@@ -131,36 +162,86 @@ export class SqliteJournal implements Journal {
     return run(() => claimAll());
   }
 
+  /**
+   * Records a state change. It joins the changes asked for in this turn of the event loop; all are
+   * committed in one transaction, and the promise resolves once that commit is on disk.
+   */
   transition(change: DeliveryTransition): Promise<void> {
-    const apply = this.#db.transaction(() => {
-      const current = this.#readDelivery(change.deliveryId);
-      if (current === undefined)
-        throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
-      if (
-        change.lease !== undefined &&
-        current.lease !== undefined &&
-        current.lease !== change.lease
-      ) {
-        throw new StaleLeaseError(change.deliveryId);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ change, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flush();
+        });
       }
-      const { lease: _lease, ...stored } = applyTransition(current, change);
-      // The history lives in its own table; the record keeps the latest state only.
-      const compact: DeliveryRecord = { ...stored, history: [] };
-      this.#db
-        .prepare('UPDATE deliveries SET state = ?, record = ? WHERE id = ?')
-        .run(change.state, JSON.stringify(compact), change.deliveryId);
-      const { lease: _changeLease, ...changeStored } = change;
-      this.#db
-        .prepare('INSERT INTO transitions (delivery_id, state, at, change) VALUES (?, ?, ?, ?)')
-        .run(change.deliveryId, change.state, change.at, JSON.stringify(changeStored));
     });
-    return run(() => apply());
+  }
+
+  /** Commits the waiting state changes in one transaction, then settles their promises. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    // A change that cannot apply (unknown delivery, stale lease) fails alone and writes nothing:
+    // each runs in its own savepoint (a transaction nested in a transaction) inside the commit.
+    const refused = new Map<PendingChange, Error>();
+    const applyOne = this.#db.transaction((change: DeliveryTransition) => {
+      this.#apply(change);
+    });
+    const commit = this.#db.transaction(() => {
+      for (const pending of batch) {
+        try {
+          applyOne(pending.change);
+        } catch (error) {
+          refused.set(pending, error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    });
+    try {
+      commit();
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    for (const pending of batch) {
+      const error = refused.get(pending);
+      if (error === undefined) pending.resolve();
+      else pending.reject(error);
+    }
+  }
+
+  #apply(change: DeliveryTransition): void {
+    const current = this.#readDelivery(change.deliveryId);
+    if (current === undefined)
+      throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
+    if (
+      change.lease !== undefined &&
+      current.lease !== undefined &&
+      current.lease !== change.lease
+    ) {
+      throw new StaleLeaseError(change.deliveryId);
+    }
+    const { lease: _lease, ...stored } = applyTransition(current, change);
+    // The history lives in its own table; the record keeps the latest state only.
+    const compact: DeliveryRecord = { ...stored, history: [] };
+    this.#statements.updateDelivery.run(change.state, JSON.stringify(compact), change.deliveryId);
+    const { lease: _changeLease, ...changeStored } = change;
+    this.#statements.insertTransition.run(
+      change.deliveryId,
+      change.state,
+      change.at,
+      JSON.stringify(changeStored),
+    );
   }
 
   updateCampaign(
     campaignId: string,
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void> {
+    this.#flush();
     const update = this.#db.transaction(() => {
       const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
         { record: string } | undefined;
@@ -178,14 +259,15 @@ export class SqliteJournal implements Journal {
   }
 
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {
+    this.#flush();
     return run(() => {
-      const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
-        { record: string } | undefined;
+      const row = this.#statements.readCampaign.get(campaignId) as { record: string } | undefined;
       return row === undefined ? undefined : (JSON.parse(row.record) as CampaignRecord);
     });
   }
 
   listCampaigns(): Promise<readonly CampaignRecord[]> {
+    this.#flush();
     return run(() =>
       (
         this.#db.prepare('SELECT record FROM campaigns ORDER BY rowid').all() as {
@@ -196,6 +278,7 @@ export class SqliteJournal implements Journal {
   }
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {
+    this.#flush();
     return run(() => {
       const rows = this.#db
         .prepare('SELECT id, record, lease FROM deliveries WHERE campaign_id = ? ORDER BY seq')
@@ -214,6 +297,7 @@ export class SqliteJournal implements Journal {
   }
 
   audit(entry: AuditEntry): Promise<void> {
+    this.#flush();
     return run(() => {
       this.#db
         .prepare('INSERT INTO audit (campaign_id, at, entry) VALUES (?, ?, ?)')
@@ -222,6 +306,7 @@ export class SqliteJournal implements Journal {
   }
 
   getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
+    this.#flush();
     return run(() =>
       (
         this.#db
@@ -238,6 +323,7 @@ export class SqliteJournal implements Journal {
    * campaign, its stored state is its latest transition, every record parses.
    */
   check(): Promise<readonly string[]> {
+    this.#flush();
     return run(() => {
       const problems: string[] = [];
       const integrity = this.#db.pragma('integrity_check') as { integrity_check: string }[];
@@ -277,6 +363,7 @@ export class SqliteJournal implements Journal {
   }
 
   close(): Promise<void> {
+    this.#flush();
     return run(() => {
       this.#db.close();
     });

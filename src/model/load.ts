@@ -3,7 +3,7 @@
  * a bad hall file is refused whole, with every problem named by path and with its fix.
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Adapter } from '../adapter.js';
 import { type InputIssue, invalidInput } from '../errors.js';
@@ -208,7 +208,18 @@ export async function loadHallFile(
   return resolveHall(await readDataFile(path, 'hall'), adapters);
 }
 
-/** Reads and checks a statement file. */
+/**
+ * Reads and checks a statement file. Image paths that are neither absolute nor URLs are taken
+ * relative to the statement file, so a statement and its pictures travel together.
+ */
 export async function loadStatementFile(path: string): Promise<Statement> {
-  return parseStatement(await readDataFile(path, 'statement'));
+  const statement = parseStatement(await readDataFile(path, 'statement'));
+  if (statement.images.length === 0) return statement;
+  const base = dirname(resolvePath(path));
+  return {
+    ...statement,
+    images: statement.images.map((image) =>
+      /^[a-z]+:\/\//i.test(image) || isAbsolute(image) ? image : resolvePath(base, image),
+    ),
+  };
 }

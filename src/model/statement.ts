@@ -50,6 +50,8 @@ export const statementSchema = z
     advice: z.string().min(1).optional(),
     /** Update/correction: the campaign this follows. */
     refersTo: z.string().min(1).optional(),
+    /** Update: its number in the series (进展通报（二）). */
+    sequence: z.number().int().min(1).optional(),
   })
   .superRefine((statement, context) => {
     if (statement.kind === 'rebuttal') {

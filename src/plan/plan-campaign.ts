@@ -7,12 +7,12 @@
  * account, or that cannot relay, members post originals.
  */
 import { createHash } from 'node:crypto';
-import type { Adapter, Rendition } from '../adapter.js';
+import type { Adapter, PushQuota, PushRecord, Rendition } from '../adapter.js';
 import { type InputIssue, invalidInput } from '../errors.js';
 import type { Account, Member } from '../model/hall.js';
 import type { ResolvedHall } from '../model/load.js';
 import type { Selection, Statement } from '../model/statement.js';
-import { renderText } from '../render/render-text.js';
+import { renderStatement } from '../render/render-statement.js';
 import type { DeliveryAction, PlannedDelivery } from '../run/types.js';
 
 /** The idempotency key of a delivery: a hash of (campaign, account, action), 32 hex characters. */
@@ -89,6 +89,15 @@ export function selectAccounts(resolved: ResolvedHall, selection: Selection = {}
   );
 }
 
+/** How a campaign pushes (WeChat mass send). */
+export interface PushPlan {
+  readonly policy: 'publish' | 'push' | 'push-else-publish';
+  /** Only these members push. @default every member */
+  readonly members?: readonly string[];
+  /** Spend the last push of a period. @default true for crisis urgency */
+  readonly spendLast?: boolean;
+}
+
 /** Inputs of {@link planCampaign}. */
 export interface PlanInput {
   readonly campaignId: string;
@@ -97,6 +106,34 @@ export interface PlanInput {
   readonly adapters: ReadonlyMap<string, Adapter>;
   readonly selection?: Selection;
   readonly mode: 'original' | 'relay';
+  readonly push?: PushPlan;
+  /** Pushes each account already made (from the journal), for its quota. */
+  readonly pushHistory?: ReadonlyMap<string, readonly PushRecord[]>;
+  /** The time quotas are judged at. @default now */
+  readonly now?: Date;
+}
+
+/** Whether a push fits the quota: a routine statement never spends the last push of a period. */
+export function pushDecision(
+  quota: PushQuota | undefined,
+  spendLast: boolean,
+): { readonly allowed: boolean; readonly reason: string } {
+  if (quota === undefined) return { allowed: true, reason: 'the platform states no push quota' };
+  const period = quota.period === 'day' ? 'today' : 'this month';
+  const when = `${quota.periodKey}, back at ${quota.resetsAt.toISOString()}`;
+  if (quota.left <= 0) {
+    return {
+      allowed: false,
+      reason: `no push left ${period} (${quota.used} of ${quota.limit} used; ${when})`,
+    };
+  }
+  if (quota.left === 1 && !spendLast) {
+    return {
+      allowed: false,
+      reason: `only the last push ${period} is left (${quota.used} of ${quota.limit} used; ${when}); a statement that is not crisis urgency does not spend it (set spendLast to allow it)`,
+    };
+  }
+  return { allowed: true, reason: `${quota.left} of ${quota.limit} pushes left ${period}` };
 }
 
 /**
@@ -109,16 +146,23 @@ export function planCampaign(input: PlanInput): Plan {
   const members = new Map(hall.members.map((member) => [member.id, member]));
   const selected = selectAccounts(resolved, input.selection);
   const deliveries: PlanEntry[] = [];
+  const push = input.push ?? { policy: 'publish' };
+  const spendLast = push.spendLast ?? statement.urgency === 'crisis';
+  const now = input.now ?? new Date();
 
-  const entry = (account: Account, action: DeliveryAction, dependsOn?: string): PlanEntry => {
+  const entry = (
+    account: Account,
+    action: DeliveryAction,
+    extra: { dependsOn?: string; note?: string; blocked?: PlanEntry['blocked'] } = {},
+  ): PlanEntry => {
     const adapter = adapters.get(account.platform);
     const member = members.get(account.memberId);
     if (adapter === undefined || member === undefined) {
       throw new Error(`internal: account ${account.id} has no adapter or member`);
     }
     const renderFor = (relay: boolean): Rendition =>
-      renderText(statement, {
-        profile: adapter.limits.text,
+      renderStatement(statement, {
+        limits: adapter.limits,
         hall,
         member,
         handle: account.handle,
@@ -134,8 +178,35 @@ export function planCampaign(input: PlanInput): Plan {
       action,
       rendition: renderFor(action === 'relay'),
       idempotencyKey: idempotencyKey(campaignId, account.id, action),
-      ...(dependsOn === undefined ? {} : { dependsOn, fallbackRendition: renderFor(false) }),
+      ...(extra.dependsOn === undefined
+        ? {}
+        : { dependsOn: extra.dependsOn, fallbackRendition: renderFor(false) }),
+      ...(extra.note === undefined ? {} : { note: extra.note }),
+      ...(extra.blocked === undefined ? {} : { blocked: extra.blocked }),
     };
+  };
+
+  /** An original post, or a push where the policy and the quota allow one. */
+  const original = (account: Account): PlanEntry => {
+    const adapter = adapters.get(account.platform);
+    const pushes =
+      push.policy !== 'publish' &&
+      adapter?.broadcast !== undefined &&
+      (push.members === undefined || push.members.includes(account.memberId));
+    if (!pushes || adapter === undefined) return entry(account, 'post');
+    const quota = adapter.pushQuota?.(account, now, input.pushHistory?.get(account.id) ?? []);
+    const decision = pushDecision(quota, spendLast);
+    if (decision.allowed) return entry(account, 'push', { note: `push: ${decision.reason}` });
+    if (push.policy === 'push-else-publish') {
+      return entry(account, 'post', { note: `published, not pushed: ${decision.reason}` });
+    }
+    return entry(account, 'push', {
+      note: `not pushed: ${decision.reason}`,
+      blocked: {
+        code: 'QUOTA_EXHAUSTED',
+        reason: `[release-hall] [${account.platform}] no push for account "${account.id}": ${decision.reason}. Nothing was sent; use push-else-publish to publish instead`,
+      },
+    });
   };
 
   const platforms = [...new Set(selected.map((account) => account.platform))];
@@ -147,10 +218,11 @@ export function planCampaign(input: PlanInput): Plan {
       const leadEntry = entry(lead, 'post');
       deliveries.push(leadEntry);
       for (const account of onPlatform) {
-        if (account.id !== lead.id) deliveries.push(entry(account, 'relay', leadEntry.id));
+        if (account.id !== lead.id)
+          deliveries.push(entry(account, 'relay', { dependsOn: leadEntry.id }));
       }
     } else {
-      for (const account of onPlatform) deliveries.push(entry(account, 'post'));
+      for (const account of onPlatform) deliveries.push(original(account));
     }
   }
   return { campaignId, mode, deliveries };

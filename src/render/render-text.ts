@@ -1,25 +1,28 @@
 /**
  * Rendering a statement into a short post that fits a platform's text profile.
  *
- * The rendition keeps the prefix and headline, adds whole sentences in order of importance while
- * they fit, and always ends with the full-text link when the statement does not fit whole or the
- * platform requires a link. Cuts happen only between sentences or clauses, never inside a number,
- * a date, a name or a link.
+ * The statement is laid out by the template of its kind (`templates.ts`). When the whole of it fits,
+ * the post is the prefix, the headline, every part, the issuer and time, the member's sign-off,
+ * and the link when the platform requires one. Otherwise the post is a summary (`summarise.ts`):
+ * the prefix and headline, the key facts first, then whole sentences by importance while they fit,
+ * and always the full-text link at the end. Cuts happen only between sentences or clauses, never
+ * inside a number, a date, a time, a phone number, a name, a link or a quotation.
  */
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import type { TextProfile, TextRendition } from '../adapter.js';
 import { ReleaseHallError } from '../errors.js';
 import type { Hall, Member } from '../model/hall.js';
 import type { Statement } from '../model/statement.js';
+import { containsFact, endsSentence } from './split-text.js';
+import { type Choice, orderByKeyFacts, pickedPieces, selectUnits } from './summarise.js';
+import { layoutStatement } from './layout.js';
+import { type EarlierStatement, applyTemplate } from './templates.js';
 
-/** The time zone statements are dated in. */
-export const HALL_TIME_ZONE = 'Asia/Shanghai';
+export { HALL_TIME_ZONE, formatStatementTime, type TimeStyle } from './format-time.js';
+export { splitSentences } from './split-text.js';
+export { protectedNames } from './layout.js';
 
-/** Formats a statement time as 11月26日9时30分 in Asia/Shanghai. */
-export function formatStatementTime(iso: string): string {
-  return format(new TZDate(new Date(iso).getTime(), HALL_TIME_ZONE), 'M月d日H时mm分');
-}
+/** What a short post puts between its text and the full-text link. */
+export const LINK_LEAD = ' 详情：';
 
 /** The prefix of a member: its own, else the hall's naming rule with its short name. */
 export function memberPrefix(hall: Hall, member: Member, handle: string): string {
@@ -27,42 +30,16 @@ export function memberPrefix(hall: Hall, member: Member, handle: string): string
   return hall.naming.prefix.replaceAll('{short}', member.shortName ?? handle);
 }
 
-/** Splits text into sentences, keeping their closing punctuation. */
-export function splitSentences(text: string): string[] {
-  const out: string[] = [];
-  for (const paragraph of text.split(/\n\s*\n|\n/)) {
-    const matches = paragraph.match(/[^。！？!?；;]+[。！？!?；;]*[”"’』」）)]*/g) ?? [];
-    for (const sentence of matches) {
-      const trimmed = sentence.trim();
-      if (trimmed !== '') out.push(trimmed);
-    }
-  }
-  return out;
-}
-
-function endSentence(text: string): string {
-  return /[。！？!?；;”"』」）)]$/.test(text) ? text : `${text}。`;
-}
-
-/** The parts of a statement after the headline, in reading order. */
+/** The parts of a statement short posts use, in reading order (see `templates.ts`). */
 export function statementParts(statement: Statement): string[] {
-  const parts: string[] = [];
-  if (statement.kind === 'rebuttal') {
-    if (statement.rumor !== undefined)
-      parts.push(endSentence(`网传“${statement.rumor}”，经核实，此为谣言`));
-    for (const fact of statement.facts ?? []) parts.push(endSentence(fact));
-    if (statement.advice !== undefined) parts.push(endSentence(statement.advice));
-    if (statement.evidence !== undefined) parts.push(endSentence(statement.evidence));
-  } else {
-    parts.push(...splitSentences(statement.body));
-  }
-  return parts;
+  return applyTemplate(statement)
+    .parts.filter((part) => part.short)
+    .map((part) => part.text);
 }
 
 /** Parts ordered by importance: those carrying a key fact first, then the rest in their order. */
 export function byImportance(statement: Statement, parts: readonly string[]): string[] {
-  const keyed = parts.filter((part) => statement.keyFacts.some((fact) => part.includes(fact)));
-  return [...keyed, ...parts.filter((part) => !keyed.includes(part))];
+  return orderByKeyFacts(statement.keyFacts, parts);
 }
 
 /** Options of {@link renderText}. */
@@ -73,22 +50,29 @@ export interface RenderTextOptions {
   readonly handle: string;
   /** A relay comment: short, no link needed. */
   readonly relay?: boolean;
+  /** The statement an update or correction follows, for its reference sentence. */
+  readonly earlier?: EarlierStatement;
 }
+
+type Extra = 'signature' | 'topics' | 'signOff';
 
 /**
  * Renders a statement as a post for one account. Throws `CONTENT_REJECTED` when even the prefix,
  * headline and link cannot fit (the headline must then be shortened by a person).
+ *
+ * @example
+ * renderText(statement, { profile: weibo.limits.text, hall, member, handle: '海淀发布' });
+ * // { format: 'text', text: '【海淀发布】网传…不实：… 详情：https://…', length: 138, summarised: true, … }
  */
 export function renderText(statement: Statement, options: RenderTextOptions): TextRendition {
   const { profile, hall, member, handle } = options;
+  const { document, units } = layoutStatement(statement, hall, options.earlier);
   const prefix = memberPrefix(hall, member, handle);
-  const topics = profile.allowsTopics ? statement.topics : [];
-  const topicText = topics.map((topic) => `#${topic}#`).join('');
   const fits = (text: string): boolean => profile.count(text) <= profile.maxLength;
 
   if (options.relay === true) {
-    const comment = statement.advice ?? statement.headline;
-    const candidates = [`${prefix}${comment}`, `${prefix}${statement.headline}`, prefix, '转发'];
+    const comment = document.advice ?? document.headline;
+    const candidates = [`${prefix}${comment}`, `${prefix}${document.headline}`, prefix, '转发'];
     const text = candidates.find(fits) ?? '转发';
     return {
       format: 'text',
@@ -99,21 +83,45 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
     };
   }
 
-  const headline = `${topicText}${prefix}${statement.headline}`;
-  const time = formatStatementTime(statement.issuedAt);
-  const signature = member.signOff ?? `（${statement.issuer} ${time}）`;
+  const topics = profile.allowsTopics ? statement.topics : [];
+  const topicText = topics.map((topic) => `#${topic}#`).join('');
+  const signature = `（${document.issuer} ${document.time.short}）`;
+  const signOff = member.signOff?.trim() ?? '';
   const link = statement.link;
-  const parts = statementParts(statement);
+  const head = `${prefix}${document.headline}`;
+  // Headline and text are joined with ：, or with 。 when the headline has a ： of its own or ends
+  // with a digit (so that 6:30：… never reads as one number).
+  const joiner = endsSentence(document.headline)
+    ? ''
+    : /[：:]|[0-9０-９]$/u.test(document.headline)
+      ? '。'
+      : '：';
 
-  const compose = (body: readonly string[], withSignature: boolean, withLink: boolean): string => {
-    let text = `${headline}：${body.join('')}`;
-    if (body.length === 0) text = headline;
-    if (withSignature) text += signature;
-    if (withLink) text += ` 详情：${link}`;
+  const compose = (choice: Choice, extras: ReadonlySet<Extra>, withLink: boolean): string => {
+    const body = pickedPieces(units, choice)
+      .map((piece) => piece.text)
+      .join('');
+    let text = extras.has('topics') ? `${topicText}${head}` : head;
+    if (body !== '') text += `${joiner}${body}`;
+    if (extras.has('signature')) text += signature;
+    if (extras.has('signOff')) text += signOff;
+    if (withLink) text += `${LINK_LEAD}${link}`;
     return text;
   };
 
-  const whole = compose(parts, true, profile.requiresSafeDomainLink);
+  // The whole statement: every short part, plus any full-text-only sentence holding a key fact
+  // that neither the headline nor a short part holds.
+  const shortText = [head, ...units.filter((unit) => unit.short).map((unit) => unit.text)].join('');
+  const uncarried = statement.keyFacts.filter((fact) => !containsFact(shortText, fact));
+  const all = new Map(
+    units
+      .filter((unit) => unit.short || uncarried.some((fact) => containsFact(unit.text, fact)))
+      .map((unit) => [unit.id, { from: 0, to: unit.clauses.length }]),
+  );
+  const allExtras = new Set<Extra>(['signature']);
+  if (topicText !== '') allExtras.add('topics');
+  if (signOff !== '') allExtras.add('signOff');
+  const whole = compose(all, allExtras, profile.requiresSafeDomainLink);
   if (fits(whole)) {
     return {
       format: 'text',
@@ -125,35 +133,27 @@ export function renderText(statement: Statement, options: RenderTextOptions): Te
     };
   }
 
-  // Summary: headline, then whole parts by importance while they fit, then the link. Key facts
-  // outrank the signature: it is dropped when that lets one more key fact in.
-  if (!fits(compose([], false, true))) {
+  const minimal = compose(new Map(), new Set(), true);
+  if (!fits(minimal)) {
     throw new ReleaseHallError(
-      `[release-hall] the headline of statement "${statement.id ?? statement.headline}" does not fit ${profile.name} (${profile.count(compose([], false, true))} of ${profile.maxLength}) even with nothing else: shorten the headline`,
+      `[release-hall] the headline of statement "${statement.id ?? statement.headline}" does not fit ${profile.name} (${profile.count(minimal)} of ${profile.maxLength}) even with nothing else: shorten the headline`,
       { code: 'CONTENT_REJECTED', retryable: false },
     );
   }
-  const inReadingOrder = (picked: readonly string[]): string[] =>
-    [...picked].sort((a, b) => parts.indexOf(a) - parts.indexOf(b));
-  const choose = (withSignatureNow: boolean): string[] => {
-    const picked: string[] = [];
-    if (!fits(compose([], withSignatureNow, true))) return picked;
-    for (const part of byImportance(statement, parts)) {
-      if (fits(compose(inReadingOrder([...picked, part]), withSignatureNow, true)))
-        picked.push(part);
-    }
-    return inReadingOrder(picked);
+  const selection = selectUnits<Extra>({
+    units,
+    keyFacts: statement.keyFacts,
+    extras: topicText === '' ? ['signature'] : ['signature', 'topics'],
+    trailing: signOff === '' ? [] : ['signOff'],
+    compose: (choice, extras) => compose(choice, extras, true),
+    fits,
+  });
+  return {
+    format: 'text',
+    text: selection.text,
+    length: profile.count(selection.text),
+    link,
+    topics: selection.extras.has('topics') ? topics : [],
+    summarised: true,
   };
-  const isKey = (part: string): boolean => statement.keyFacts.some((fact) => part.includes(fact));
-  const signed = fits(compose([], true, true)) ? choose(true) : undefined;
-  const unsigned = choose(false);
-  const keyCount = (picked: readonly string[]): number => picked.filter(isKey).length;
-  const useSigned =
-    signed !== undefined &&
-    keyCount(signed) >= keyCount(unsigned) &&
-    (signed.length > 0 || unsigned.length === 0);
-  const chosen = useSigned ? signed : unsigned;
-  const withSignature = useSigned;
-  const text = compose(chosen, withSignature, true);
-  return { format: 'text', text, length: profile.count(text), link, topics, summarised: true };
 }

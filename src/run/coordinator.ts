@@ -2,10 +2,12 @@
  * The coordinator: runs a plan. It owns every side effect of a campaign: the queues, the one retry
  * loop, the journal writes and the events.
  *
- * Scheduling: each account has its own p-queue (one delivery at a time, at most `postsPerWindow`
- * posts per `windowMs`); every request to a platform also takes a slot of that platform's p-queue,
- * which caps the requests in flight. Waits (rate-limit windows, backoff, look-ups of a post the
- * platform accepted without an id) hold only the account's slot, never the platform's.
+ * Scheduling ({@link Scheduler}, shared by the campaigns of one publisher): each account has a
+ * lane (one delivery at a time) and a post window (at most `postsPerWindow` posts in any
+ * `windowMs`, counted from each post's sending to its answer plus the window); every request to a
+ * platform also takes a slot of that platform's cap, which bounds the requests in flight. Waits
+ * (rate-limit windows, backoff, look-ups of a post the platform accepted without an id) hold only
+ * the account's lane, never the platform's slot.
  *
  * Retry policy:
  * - `TRANSIENT` (certainly not applied): backoff with jitter, then send again.
@@ -21,10 +23,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEmitter } from 'eventemitter3';
-import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import type {
   Adapter,
+  BroadcastResult,
   Credentials,
   DeliveryContext,
   DeliveryDescriptor,
@@ -48,6 +50,8 @@ import type { Logger } from '../logger.js';
 import type { Account } from '../model/hall.js';
 import type { Redactor } from '../redact.js';
 import type { RetryOptions } from './options.js';
+import { Admission, Ticket } from './admission.js';
+import { type Scheduler, schedulerFor } from './scheduler.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
@@ -70,8 +74,11 @@ export interface CoordinatorInput {
   readonly signal: AbortSignal;
   /** This run's lease on its deliveries. */
   readonly lease: string;
-  /** Resolves when the delivery may start (a pause holds it); `false` means stop. */
-  readonly gate?: (delivery: JournalDelivery) => Promise<boolean>;
+  /**
+   * Resolves when the delivery may start (a pause holds it); `false` means stop. Calls `onHold`
+   * when it starts holding the delivery, so the delivery can let others start meanwhile.
+   */
+  readonly gate?: (delivery: JournalDelivery, onHold?: () => void) => Promise<boolean>;
 }
 
 /** Thrown inside the retry loop when a delivery ends as `unconfirmed`. */
@@ -87,6 +94,14 @@ class UnconfirmedError extends Error {
 interface Outcome {
   readonly ref?: PostRef;
   readonly via: 'sent' | 'reconciled' | 'accepted';
+}
+
+/** A delivery waiting for its platform's dispatcher. */
+interface Queued {
+  readonly entry: JournalDelivery;
+  readonly record: DeliveryRecord | undefined;
+  readonly resolve: (result: DeliveryResult) => void;
+  readonly reject: (reason: unknown) => void;
 }
 
 /** What `#finish` records. */
@@ -110,6 +125,51 @@ const IN_DOUBT: ReadonlySet<DeliveryState> = new Set<DeliveryState>([
 
 function renditionText(rendition: Rendition): string {
   return rendition.format === 'text' ? rendition.text : rendition.title;
+}
+
+/** Calls the adapter's push, refusing clearly when the platform has none. */
+function broadcastWith(
+  adapter: Adapter,
+  rendition: Rendition,
+  account: Account,
+  context: DeliveryContext,
+): Promise<BroadcastResult> {
+  if (adapter.broadcast === undefined) {
+    return Promise.reject(
+      new ReleaseHallError(
+        `[release-hall] [${account.platform}] this platform cannot push to followers: use the push policy "publish"`,
+        { code: 'INVALID_INPUT', platform: account.platform, accountId: account.id },
+      ),
+    );
+  }
+  return adapter.broadcast(rendition, account, context);
+}
+
+/**
+ * What a push's answer means for the delivery: taken (sent, sending, submitted) is a success;
+ * waiting for an administrator is unconfirmed until it is decided (resume asks again, with the
+ * same key, so it is never pushed twice); failed or deleted is a failure.
+ */
+function pushOutcome(pushed: BroadcastResult, account: Account): Outcome {
+  if (pushed.status === 'sent' || pushed.status === 'sending' || pushed.status === 'submitted') {
+    return { ref: pushed.ref, via: pushed.alreadySent ? 'reconciled' : 'sent' };
+  }
+  const base = { platform: account.platform, accountId: account.id };
+  if (pushed.status === 'awaiting-confirmation') {
+    const until = pushed.deadline ? ` until ${pushed.deadline.toISOString()}` : '';
+    throw new AbortError(
+      new UnconfirmedError(
+        `[release-hall] [${account.platform}] the push of account "${account.id}" waits for the account administrator's confirmation${until}; it goes out when confirmed and fails when refused or left unanswered. Resume the campaign later to learn which (it is never pushed twice)`,
+        new ReleaseHallError('[release-hall] push awaiting confirmation', { ...base, code: 'AMBIGUOUS' }),
+      ),
+    );
+  }
+  throw new AbortError(
+    new ReleaseHallError(
+      `[release-hall] [${account.platform}] the push of account "${account.id}" was taken and then ${pushed.status === 'deleted' ? 'deleted' : 'failed'}${pushed.detail ? ` (${pushed.detail})` : ''}: check the account's mass-send history`,
+      { ...base, code: 'CONTENT_REJECTED' },
+    ),
+  );
 }
 
 /** Builds the report line of a delivery from its journal record. */
@@ -162,15 +222,19 @@ export function resultFromRecord(
       ? {}
       : { errorMessage: record.errorMessage }),
     text: renditionText(delivery.rendition),
+    ...(delivery.note === undefined ? {} : { note: delivery.note }),
   };
 }
 
 /** Runs deliveries and returns one result per delivery. */
 export class Coordinator {
   readonly #input: CoordinatorInput;
-  readonly #accountQueues = new Map<string, PQueue>();
-  readonly #platformQueues = new Map<string, PQueue>();
+  readonly #scheduler: Scheduler;
+  /** Tickets per platform: how many of this campaign's deliveries are under way at once. */
+  readonly #admissions = new Map<string, Admission>();
   readonly #settled = new Map<string, Promise<DeliveryResult>>();
+  /** Deliveries this run starts (those not final already). */
+  readonly #queued = new Set<string>();
   #done = 0;
   #succeeded = 0;
   #failed = 0;
@@ -178,28 +242,37 @@ export class Coordinator {
 
   constructor(input: CoordinatorInput) {
     this.#input = input;
+    this.#scheduler = schedulerFor(input.limits);
   }
 
   /** Runs every delivery; never rejects for a delivery failure. */
   async run(): Promise<DeliveryResult[]> {
     const { deliveries, prior } = this.#input;
+    const queues = new Map<string, Queued[]>();
     for (const entry of deliveries) {
       const record = prior?.get(entry.id);
       if (record !== undefined && FINAL_STATES.has(record.state)) {
         const result = resultFromRecord(record, this.#input.accounts.get(entry.accountId));
         this.#count(result);
         this.#settled.set(entry.id, Promise.resolve(result));
-      } else {
-        this.#settled.set(entry.id, this.#runEntry(entry, record));
+        continue;
       }
+      let resolve!: (result: DeliveryResult) => void;
+      let reject!: (reason: unknown) => void;
+      this.#settled.set(
+        entry.id,
+        new Promise<DeliveryResult>((onResult, onError) => {
+          resolve = onResult;
+          reject = onError;
+        }),
+      );
+      const queue = queues.get(entry.platform) ?? [];
+      queue.push({ entry, record, resolve, reject });
+      queues.set(entry.platform, queue);
     }
+    for (const [platform, queue] of queues) this.#dispatch(platform, queue);
     const settled = await Promise.allSettled(
       deliveries.map((entry) => this.#settled.get(entry.id)!),
-    );
-    await Promise.all(
-      [...this.#accountQueues.values(), ...this.#platformQueues.values()].map((queue) =>
-        queue.onIdle(),
-      ),
     );
     return settled.map((outcome, index) => {
       if (outcome.status === 'fulfilled') return outcome.value;
@@ -224,23 +297,18 @@ export class Coordinator {
     });
   }
 
-  #queues(account: Account): { account: PQueue; platform: PQueue } {
-    const limits = this.#limits(account.platform);
-    let platform = this.#platformQueues.get(account.platform);
-    if (platform === undefined) {
-      platform = new PQueue({ concurrency: limits.platformConcurrency });
-      this.#platformQueues.set(account.platform, platform);
+  /**
+   * The admission of a platform: enough deliveries under way to keep every platform slot busy
+   * while others write to the journal or wait for an answer, and few enough to bound memory.
+   */
+  #admission(platform: string): Admission {
+    let admission = this.#admissions.get(platform);
+    if (admission === undefined) {
+      const { platformConcurrency } = this.#limits(platform);
+      admission = new Admission(Math.max(64, 8 * platformConcurrency));
+      this.#admissions.set(platform, admission);
     }
-    let queue = this.#accountQueues.get(account.id);
-    if (queue === undefined) {
-      queue = new PQueue({
-        concurrency: 1,
-        intervalCap: limits.postsPerWindow,
-        interval: limits.windowMs,
-      });
-      this.#accountQueues.set(account.id, queue);
-    }
-    return { account: queue, platform };
+    return admission;
   }
 
   #limits(platform: string): RateLimits {
@@ -249,9 +317,55 @@ export class Coordinator {
     return limits;
   }
 
+  /**
+   * Starts a platform's deliveries in plan order as its tickets allow. A relay is started once
+   * the post it relays has settled, so relays never hold tickets while the lead needs one.
+   */
+  #dispatch(platform: string, queue: (Queued | undefined)[]): void {
+    const admission = this.#admission(platform);
+    const started = new Set<string>();
+    let position = 0;
+    const startAll = async (): Promise<void> => {
+      for (; position < queue.length; position++) {
+        const item = queue[position];
+        if (item === undefined) continue;
+        const { dependsOn } = item.entry;
+        // Wait for the lead only when it is already under way (or not run here): never for a
+        // delivery further down this queue, which could not start before this one.
+        if (dependsOn !== undefined && (started.has(dependsOn) || !this.#queued.has(dependsOn))) {
+          await this.#settled.get(dependsOn)?.catch(() => undefined);
+        }
+        const ticket = new Ticket(admission);
+        await ticket.take();
+        started.add(item.entry.id);
+        // Started: the queue lets go of it (its resolvers live on in the promise chain).
+        queue[position] = undefined;
+        this.#runEntry(item.entry, item.record, ticket).then(item.resolve, item.reject);
+      }
+    };
+    for (const item of queue) if (item !== undefined) this.#queued.add(item.entry.id);
+    startAll().catch((error: unknown) => {
+      // Not expected: settle whatever was not started, so the run still ends.
+      for (const item of queue) item?.reject(error);
+    });
+  }
+
   async #runEntry(
     entry: JournalDelivery,
     prior: DeliveryRecord | undefined,
+    ticket: Ticket,
+  ): Promise<DeliveryResult> {
+    try {
+      return await this.#runTicketed(entry, prior, ticket);
+    } finally {
+      ticket.release();
+    }
+  }
+
+  async #runTicketed(
+    entry: JournalDelivery,
+    prior: DeliveryRecord | undefined,
+    ticket: Ticket,
   ): Promise<DeliveryResult> {
     const account = this.#input.accounts.get(entry.accountId);
     const adapter = this.#input.adapters.get(entry.platform);
@@ -261,6 +375,15 @@ export class Coordinator {
 
     if (entry.action === 'retract')
       throw new Error(`internal: ${entry.id} is a retract, not run here`);
+    if (entry.blocked !== undefined) {
+      return this.#finish(entry, account, {
+        status: 'skipped',
+        performed: 'none',
+        attempts: 0,
+        errorCode: entry.blocked.code,
+        errorMessage: entry.blocked.reason,
+      });
+    }
     let action: DeliveryAction = entry.action;
     let rendition: Rendition = entry.rendition;
     let source: PostRef | undefined;
@@ -293,11 +416,15 @@ export class Coordinator {
       }
     }
 
-    const queues = this.#queues(account);
-    return queues.account.add(async () => {
+    const idle = <T>(wait: () => Promise<T>): Promise<T> => ticket.idle(wait);
+    return this.#scheduler.inLane(account.id, idle, async () => {
+      // A delivery held by a pause lets the others start; it takes a ticket again once let go.
       const proceed = this.#input.signal.aborted
         ? false
-        : ((await this.#input.gate?.(entry)) ?? true);
+        : ((await this.#input.gate?.(entry, () => {
+            ticket.release();
+          })) ?? true);
+      if (proceed && !this.#input.signal.aborted) await ticket.take(true);
       if (!proceed || this.#input.signal.aborted) {
         return this.#finish(entry, account, {
           status: 'skipped',
@@ -307,16 +434,7 @@ export class Coordinator {
           errorMessage: '[release-hall] not started: the run was stopped',
         });
       }
-      return this.#deliver(
-        entry,
-        account,
-        adapter,
-        action,
-        rendition,
-        source,
-        queues.platform,
-        prior,
-      );
+      return this.#deliver(entry, account, adapter, action, rendition, source, prior, ticket);
     });
   }
 
@@ -327,8 +445,8 @@ export class Coordinator {
     action: DeliveryAction,
     rendition: Rendition,
     source: PostRef | undefined,
-    platformQueue: PQueue,
     prior: DeliveryRecord | undefined,
+    ticket: Ticket,
   ): Promise<DeliveryResult> {
     const { journal, retry, signal, redactor, lease } = this.#input;
     const started = Date.now();
@@ -371,13 +489,14 @@ export class Coordinator {
       ...(this.#input.siteDomain === undefined ? {} : { siteDomain: this.#input.siteDomain }),
     });
     const descriptor = (): DeliveryDescriptor => ({
-      action,
+      action: action === 'relay' ? 'relay' : 'post',
       rendition,
       ...(source === undefined ? {} : { source }),
       firstAttemptAt: firstAttemptAt ?? new Date(started),
       idempotencyKey: entry.idempotencyKey,
     });
-    const onPlatform = <T>(call: () => Promise<T>): Promise<T> => platformQueue.add<T>(call);
+    const onPlatform = <T>(call: () => Promise<T>): Promise<T> =>
+      this.#scheduler.onPlatform(account.platform, call);
     // A journal write that fails stops this delivery's retries: nothing is sent unrecorded.
     const record = (
       state: DeliveryState,
@@ -414,7 +533,9 @@ export class Coordinator {
           lastReason = failure.message;
           if (failure.code === 'ABORTED' || !failure.retryable) break;
         }
-        if (tries < 2) await sleep(retry.minTimeoutMs * 2 ** tries, undefined, { signal });
+        if (tries < 2) {
+          await ticket.idle(() => sleep(retry.minTimeoutMs * 2 ** tries, undefined, { signal }));
+        }
       }
       return { unknown: lastReason };
     };
@@ -428,8 +549,9 @@ export class Coordinator {
       );
 
     const attemptOnce = async (): Promise<Outcome> => {
-      if (mayHaveLanded) {
+      if (mayHaveLanded && action !== 'push') {
         // Resumed after a crash, or an earlier attempt's fate is unknown: look before sending.
+        // (A push needs no look-up: it is idempotent by its key, so it is simply repeated.)
         const found = await lookUp();
         if (typeof found === 'object' && 'unknown' in found) {
           throw unconfirmed(
@@ -449,9 +571,21 @@ export class Coordinator {
       }
       let rateLimitWaits = 0;
       for (;;) {
+        // A place in the account's post window comes first: nothing says "sending" while waiting.
+        const slot = await this.#scheduler.takePostSlot(
+          account.id,
+          account.platform,
+          signal,
+          (wait) => ticket.idle(wait),
+        );
         attempts += 1;
         firstAttemptAt ??= new Date();
-        await record('sending', { performed: action });
+        try {
+          await record('sending', { performed: action });
+        } catch (error) {
+          slot.settle(false);
+          throw error;
+        }
         this.#emit('delivery:started', {
           campaignId: entry.campaignId,
           deliveryId: entry.id,
@@ -460,19 +594,27 @@ export class Coordinator {
           action,
           attempt: attempts,
         });
-        let result: PublishResult;
+        let result: PublishResult | undefined;
+        let pushed: BroadcastResult | undefined;
         mayHaveLanded = true;
         try {
-          result = await onPlatform(() =>
-            action === 'relay' && source !== undefined
-              ? adapter.relay(source, rendition, account, context())
-              : adapter.publish(rendition, account, context()),
-          );
+          if (action === 'push') {
+            pushed = await onPlatform(() => broadcastWith(adapter, rendition, account, context()));
+          } else {
+            result = await onPlatform(() =>
+              action === 'relay' && source !== undefined
+                ? adapter.relay(source, rendition, account, context())
+                : adapter.publish(rendition, account, context()),
+            );
+          }
+          slot.settle(true);
         } catch (error) {
           const failure = toReleaseHallError(error, 'AMBIGUOUS', {
             platform: account.platform,
             accountId: account.id,
           });
+          // Only a write that may have been applied keeps its place in the window.
+          slot.settle(failure.code === 'AMBIGUOUS' || failure.code === 'ABORTED');
           redactor.scrubError(failure);
           if (failure.code === 'ABORTED') throw new AbortError(failure);
           if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT')
@@ -486,7 +628,7 @@ export class Coordinator {
             rateLimitWaits += 1;
             this.#retrying(entry, account, action, attempts, failure, wait);
             await record('planned', { errorCode: failure.code, errorMessage: failure.message });
-            await sleep(wait, undefined, { signal });
+            await ticket.idle(() => sleep(wait, undefined, { signal }));
             continue;
           }
           if (failure.code === 'AUTH_EXPIRED' && !refreshedCredentials) {
@@ -505,10 +647,17 @@ export class Coordinator {
             }
             throw new AbortError(failure);
           }
+          if (failure.code === 'AMBIGUOUS' && action === 'push') {
+            // The same push again is the look-up: the platform answers "already sent" (WeChat
+            // 45065, by clientmsgid) if the first one landed, and asks for a pause (45066) if
+            // it came too soon.
+            await record('unknown', { errorCode: failure.code, errorMessage: failure.message });
+            throw failure;
+          }
           if (failure.code === 'AMBIGUOUS' || failure.code === 'DUPLICATE_CONTENT') {
             await record('unknown', { errorCode: failure.code, errorMessage: failure.message });
             if (failure.code === 'AMBIGUOUS' && retry.reconcileDelayMs > 0) {
-              await sleep(retry.reconcileDelayMs, undefined, { signal });
+              await ticket.idle(() => sleep(retry.reconcileDelayMs, undefined, { signal }));
             }
             const found = await lookUp();
             if (typeof found === 'object' && 'unknown' in found)
@@ -521,11 +670,13 @@ export class Coordinator {
           if (failure.retryable) throw failure;
           throw new AbortError(failure);
         }
+        if (pushed !== undefined) return pushOutcome(pushed, account);
+        if (result === undefined) throw new AbortError(new Error(`internal: ${entry.id} has no result`));
         if (result.status === 'posted') return { ref: result.ref, via: 'sent' };
         // Accepted without an id: never re-send; look for it.
         await record('unknown', { errorMessage: result.reason });
         for (const wait of retry.acceptedPollMs) {
-          await sleep(wait, undefined, { signal });
+          await ticket.idle(() => sleep(wait, undefined, { signal }));
           const found = await lookUp();
           if (typeof found === 'object' && !('unknown' in found))
             return { ref: found, via: 'accepted' };
@@ -539,6 +690,7 @@ export class Coordinator {
     try {
       outcome = await pRetry(
         async () => {
+          await ticket.take(true);
           outcome = await attemptOnce();
           return outcome;
         },
@@ -551,6 +703,8 @@ export class Coordinator {
           signal,
           onFailedAttempt: ({ error, retriesLeft }) => {
             if (retriesLeft > 0) {
+              // The backoff is a wait: another delivery may use the ticket meanwhile.
+              ticket.release();
               this.#retrying(
                 entry,
                 account,
@@ -647,6 +801,8 @@ export class Coordinator {
     name: K,
     payload: Parameters<PublisherEvents[K]>[0],
   ): void {
+    // Nobody listening: skip the redacted copy (a large hall emits several events per delivery).
+    if (this.#input.events.listenerCount(name) === 0) return;
     try {
       (this.#input.events.emit as (name: K, payload: unknown) => boolean)(
         name,
@@ -715,6 +871,7 @@ export class Coordinator {
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
+      ...(entry.note === undefined ? {} : { note: entry.note }),
     });
     const state: DeliveryState =
       outcome.status === 'succeeded'

@@ -38,6 +38,21 @@ export const runOptionsSchema = z.strictObject({
   mode: z.enum(['original', 'relay']).default('relay'),
   /** What a relay does when the lead's post failed: post an original, or skip. @default 'original' */
   relayFallback: z.enum(['original', 'skip']).default('original'),
+  /**
+   * Pushes to every follower (WeChat mass send) on platforms that can: `publish` never pushes;
+   * `push` pushes where the quota allows and refuses the rest with the reason; `push-else-publish`
+   * publishes where no push is left ("published, not pushed"). A routine statement never spends
+   * the last push of a period; `spendLast` (default: true for crisis urgency) allows it.
+   * @default { policy: 'publish' }
+   */
+  push: z
+    .strictObject({
+      policy: z.enum(['publish', 'push', 'push-else-publish']).default('publish'),
+      /** Only these members push; the others publish. @default every member */
+      members: z.array(z.string().min(1)).optional(),
+      spendLast: z.boolean().optional(),
+    })
+    .default({ policy: 'publish' }),
   /** Render and plan, send nothing. @default false */
   dryRun: z.boolean().default(false),
   /** Campaign id; generated from the statement id and the time when absent. */

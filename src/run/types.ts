@@ -1,8 +1,8 @@
 import type { PostRef, Rendition } from '../adapter.js';
 import type { ErrorCode } from '../errors.js';
 
-/** One action on one account. */
-export type DeliveryAction = 'post' | 'relay';
+/** One action on one account: an original post, a relay of the lead's post, or a push to every follower. */
+export type DeliveryAction = 'post' | 'relay' | 'push';
 
 /** A delivery in a plan. */
 export interface PlannedDelivery {
@@ -19,6 +19,10 @@ export interface PlannedDelivery {
   readonly rendition: Rendition;
   /** Derived from (campaign, account, action). */
   readonly idempotencyKey: string;
+  /** What the plan decided and why, for the preview and the report (e.g. "published, not pushed: …"). */
+  readonly note?: string;
+  /** Refused before anything is sent (e.g. no push quota left): the delivery ends without a call. */
+  readonly blocked?: { readonly code: ErrorCode; readonly reason: string };
 }
 
 /** Final state of a delivery in a report. */
@@ -49,6 +53,8 @@ export interface DeliveryResult {
   /** What to do about a failure, in plain words. */
   readonly advice?: string;
   readonly text?: string;
+  /** What the plan decided for this account, e.g. "published, not pushed: no push left today". */
+  readonly note?: string;
   /** The post's reference, when one exists. */
   readonly ref?: PostRef;
 }

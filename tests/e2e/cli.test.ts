@@ -59,7 +59,7 @@ describe('release-hall CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72, tencent 72; groups: lead 1, bureaus 55, districts 16',
+      'valid. 北京微博发布厅 (beijing), lead beijing-fabu, 72 members; accounts: weibo 72, wechat 72, tencent 72; groups: lead 1, bureaus 55, districts 16',
     );
   });
 
@@ -87,8 +87,8 @@ describe('release-hall CLI', () => {
     ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as CampaignReport;
-    expect(report.counts).toMatchObject({ total: 144, succeeded: 144 });
-    expect(result.stderr).toContain('planned 144 deliveries');
+    expect(report.counts).toMatchObject({ total: 216, succeeded: 216 });
+    expect(result.stderr).toContain('planned 216 deliveries');
   });
 
   it('publish --dry-run shows every rendition and sends nothing', async () => {
@@ -102,7 +102,7 @@ describe('release-hall CLI', () => {
       'districts',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/34 deliveries/);
+    expect(result.stdout).toMatch(/50 deliveries/);
     expect(result.stdout).toContain('haidian/weibo');
     expect(result.stdout).not.toContain('police/weibo');
   });
