@@ -160,7 +160,10 @@ function pushOutcome(pushed: BroadcastResult, account: Account): Outcome {
     throw new AbortError(
       new UnconfirmedError(
         `[release-hall] [${account.platform}] the push of account "${account.id}" waits for the account administrator's confirmation${until}; it goes out when confirmed and fails when refused or left unanswered. Resume the campaign later to learn which (it is never pushed twice)`,
-        new ReleaseHallError('[release-hall] push awaiting confirmation', { ...base, code: 'AMBIGUOUS' }),
+        new ReleaseHallError('[release-hall] push awaiting confirmation', {
+          ...base,
+          code: 'AMBIGUOUS',
+        }),
       ),
     );
   }
@@ -456,6 +459,7 @@ export class Coordinator {
       ? new Date(prior.firstAttemptAt)
       : undefined;
     let mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
+    let pushInDoubt = action === 'push' && mayHaveLanded;
     let credentials: Credentials;
     const text = renditionText(rendition);
     const base = { performed: action, startedAt, text } as const;
@@ -617,8 +621,11 @@ export class Coordinator {
           slot.settle(failure.code === 'AMBIGUOUS' || failure.code === 'ABORTED');
           redactor.scrubError(failure);
           if (failure.code === 'ABORTED') throw new AbortError(failure);
+          // A push has no look-up: once one attempt's answer was lost, it may have gone out until
+          // the platform says otherwise ("already sent" or a plain success).
+          if (failure.code === 'AMBIGUOUS' && action === 'push') pushInDoubt = true;
           if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT')
-            mayHaveLanded = false;
+            mayHaveLanded = pushInDoubt;
           if (failure.code === 'RATE_LIMITED') {
             const wait = Math.min(
               failure.retryAfterMs ?? retry.minTimeoutMs,
@@ -671,7 +678,8 @@ export class Coordinator {
           throw new AbortError(failure);
         }
         if (pushed !== undefined) return pushOutcome(pushed, account);
-        if (result === undefined) throw new AbortError(new Error(`internal: ${entry.id} has no result`));
+        if (result === undefined)
+          throw new AbortError(new Error(`internal: ${entry.id} has no result`));
         if (result.status === 'posted') return { ref: result.ref, via: 'sent' };
         // Accepted without an id: never re-send; look for it.
         await record('unknown', { errorMessage: result.reason });
@@ -787,6 +795,15 @@ export class Coordinator {
             errorCode: 'ABORTED',
             errorMessage: `[release-hall] [${account.platform}] stopped before the ${action} of account "${account.id}" was sent`,
           };
+    }
+    if (mayHaveLanded && action === 'push') {
+      return {
+        ...base,
+        status: 'unconfirmed',
+        attempts,
+        errorCode: failure.code,
+        errorMessage: `[release-hall] [${account.platform}] the push of account "${account.id}" may have gone out (an earlier answer was lost) and the last try ended with: ${failure.message.replace(/^\[release-hall\] /, '')}. Resume the campaign: it repeats the push with the same id, which the platform answers "already sent" instead of pushing twice`,
+      };
     }
     return {
       ...base,

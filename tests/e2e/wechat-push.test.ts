@@ -1,0 +1,153 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Publisher, SqliteJournal, createPublisher } from 'release-hall';
+import { createWechatAdapter } from 'release-hall/adapters/wechat';
+import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
+import { fastRetry } from '../helpers/fixtures.js';
+import { beijingHall, beijingRebuttal } from '../helpers/beijing.js';
+
+let sandbox: HallSandbox | undefined;
+const journals: SqliteJournal[] = [];
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+  for (const journal of journals.splice(0)) await journal.close();
+});
+
+const LEAD_APPID = (hall: unknown): string =>
+  (hall as { members: { id: string; accounts: { wechat: { appid: string } } }[] }).members.find(
+    (member) => member.id === 'beijing-fabu',
+  )!.accounts.wechat.appid;
+
+async function setup(): Promise<{ hall: unknown; sandbox: HallSandbox; open: () => Publisher }> {
+  const hall = await beijingHall(['wechat']);
+  sandbox = await startHallSandbox(hall, { wechat: { latency: { fixedMs: 1 } } });
+  const file = join(mkdtempSync(join(tmpdir(), 'rh-wechat-')), 'journal.db');
+  const current = sandbox;
+  const open = (): Publisher => {
+    const journal = new SqliteJournal(file);
+    journals.push(journal);
+    return createPublisher({
+      hall,
+      adapters: [
+        createWechatAdapter({
+          baseURL: current.baseURLs.wechat,
+          publishPoll: { intervalsMs: [1, 2, 4, 8] },
+          limits: { requestTimeoutMs: 500 },
+        }),
+      ],
+      credentials: current.credentials,
+      journal,
+      retry: { ...fastRetry, retries: 1, maxRateLimitWaitMs: 5 },
+    });
+  };
+  return { hall, sandbox, open };
+}
+
+describe('WeChat over the sandbox: articles, the push policy and the quota ledger', () => {
+  it('71 members publish, the lead pushes once; one token fetch per appid; articles within every field limit', async () => {
+    const { hall, sandbox, open } = await setup();
+    const report = await open().publish(await beijingRebuttal(), {
+      mode: 'relay',
+      campaignId: 'wx-1',
+      push: { policy: 'push-else-publish', members: ['beijing-fabu'], spendLast: true },
+    });
+    expect(report.deliveries.filter((delivery) => delivery.status !== 'succeeded')).toEqual([]);
+    const platform = sandbox.wechat!.platform;
+    const lead = LEAD_APPID(hall);
+    expect(platform.massSends(lead)).toHaveLength(1);
+    const accounts = platform.accounts();
+    expect(accounts).toHaveLength(72);
+    for (const account of accounts) {
+      expect(platform.tokenFetches(account.appid).issued).toBe(1);
+      if (account.appid === lead) continue;
+      const articles = platform.liveArticles(account.appid);
+      expect(articles).toHaveLength(1);
+      expect(platform.massSends(account.appid)).toHaveLength(0);
+      const article = articles[0]!.articles[0]!;
+      expect([...article.title].length).toBeLessThanOrEqual(32);
+      expect([...article.author].length).toBeLessThanOrEqual(16);
+      expect([...article.digest].length).toBeLessThanOrEqual(128);
+      expect(article.content.length).toBeLessThan(20_000);
+      expect(article.contentSourceUrl).toBe(
+        'https://www.beijing.gov.cn/ywdt/zwzt/pyzz/202611/t20261126_4213576.html',
+      );
+    }
+    const leadResult = report.deliveries.find(
+      (delivery) => delivery.accountId === 'beijing-fabu/wechat',
+    );
+    expect(leadResult).toMatchObject({ action: 'push', status: 'succeeded' });
+    expect(leadResult?.note).toMatch(/^push: 1 of 1 pushes left today/);
+  });
+
+  it('a second routine campaign the same day is refused a push before any request, with the reason; push-else-publish publishes instead', async () => {
+    const { hall, sandbox, open } = await setup();
+    const statement = await beijingRebuttal();
+    await open().publish(statement, {
+      campaignId: 'wx-first',
+      mode: 'original',
+      selection: { members: ['beijing-fabu'] },
+      push: { policy: 'push', spendLast: true },
+    });
+    const platform = sandbox.wechat!.platform;
+    const lead = LEAD_APPID(hall);
+    expect(platform.massSends(lead)).toHaveLength(1);
+    const before = platform.requests().length;
+
+    const refused = await open().publish(
+      { ...statement, id: 'second' },
+      {
+        campaignId: 'wx-second',
+        mode: 'original',
+        selection: { members: ['beijing-fabu'] },
+        push: { policy: 'push' },
+      },
+    );
+    expect(refused.deliveries[0]).toMatchObject({
+      status: 'skipped',
+      errorCode: 'QUOTA_EXHAUSTED',
+      attempts: 0,
+    });
+    expect(refused.deliveries[0]?.errorMessage).toMatch(
+      /no push left today \(1 of 1 used; 2026-|Nothing was sent/,
+    );
+    expect(platform.requests().length).toBe(before);
+
+    const fallback = await open().publish(
+      { ...statement, id: 'third' },
+      {
+        campaignId: 'wx-third',
+        mode: 'original',
+        selection: { members: ['beijing-fabu'] },
+        push: { policy: 'push-else-publish' },
+      },
+    );
+    expect(fallback.deliveries[0]).toMatchObject({ action: 'post', status: 'succeeded' });
+    expect(fallback.deliveries[0]?.note).toMatch(/^published, not pushed: no push left today/);
+    expect(platform.massSends(lead)).toHaveLength(1);
+  });
+
+  it('a push whose answer was lost is repeated with the same clientmsgid on resume: never pushed twice', async () => {
+    const { hall, sandbox, open } = await setup();
+    const platform = sandbox.wechat!.platform;
+    const lead = LEAD_APPID(hall);
+    platform.injectFault({ kind: 'drop-after-apply', endpoint: 'message/mass/sendall', times: 3 });
+    const first = await open().publish(await beijingRebuttal(), {
+      campaignId: 'wx-lost',
+      mode: 'original',
+      selection: { members: ['beijing-fabu'] },
+      push: { policy: 'push', spendLast: true },
+    });
+    expect(first.deliveries[0]).toMatchObject({ status: 'unconfirmed', action: 'push' });
+    expect(first.deliveries[0]?.errorMessage).toMatch(/never|instead of pushing twice/);
+    expect(platform.massSends(lead)).toHaveLength(1);
+    platform.clearFaults();
+    platform.advanceClock(61_000);
+
+    const resumed = await open().resume('wx-lost', { force: true });
+    expect(resumed.deliveries[0]).toMatchObject({ status: 'succeeded', via: 'reconciled' });
+    expect(platform.massSends(lead)).toHaveLength(1);
+  });
+});
