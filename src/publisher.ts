@@ -41,6 +41,7 @@ import { lintStatement } from './lint/lint-statement.js';
 import type { LintResult } from './lint/lint-types.js';
 import { Redactor } from './redact.js';
 import { type RenditionPreview, buildPreview } from './render/preview.js';
+import type { EarlierStatement } from './render/templates.js';
 import { Coordinator, resultFromRecord } from './run/coordinator.js';
 import {
   type RetryOptions,
@@ -171,6 +172,15 @@ export interface Publisher {
   status(campaignId: string): Promise<CampaignStatus>;
   /** Holds the campaign (or some groups of it): nothing new starts until `resume`. */
   pause(campaignId: string, options: { reason: string; groups?: readonly string[] }): Promise<void>;
+  /**
+   * Posts an update or correction on every account that carries the campaign, referring to it
+   * (its headline and time open the text). The follow-up is a campaign of its own.
+   */
+  followUp(
+    campaignId: string,
+    statement: StatementInput,
+    options?: CampaignOptions,
+  ): Promise<CampaignReport>;
   /** Removes every live post and relay of a campaign; safe to run twice. */
   retract(campaignId: string, options?: { signal?: AbortSignal }): Promise<RetractReport>;
 }
@@ -365,6 +375,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     statementInput: unknown,
     campaign: CampaignOptions = {},
     history: ReadonlyMap<string, readonly PushRecord[]> = new Map(),
+    earlier?: EarlierStatement,
   ): { plan: Plan; dryRun: boolean; relayFallback: 'original' | 'skip'; statement: Statement } => {
     const { selection, signal: _signal, ...rest } = campaign;
     const run = runOptionsSchema.safeParse(rest);
@@ -397,6 +408,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         ...(run.data.push.spendLast === undefined ? {} : { spendLast: run.data.push.spendLast }),
       },
       pushHistory: history,
+      ...(earlier === undefined ? {} : { earlier }),
       ...(selection === undefined ? {} : { selection }),
     });
     if (plan.deliveries.length === 0) {
@@ -592,6 +604,78 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return campaign;
   };
 
+  const publishWith = async (
+    statementInput: unknown,
+    campaign: CampaignOptions,
+    earlier?: EarlierStatement,
+  ): Promise<CampaignReport> => {
+    const history =
+      campaign.push && campaign.push.policy !== 'publish'
+        ? await pushHistory()
+        : new Map<string, PushRecord[]>();
+    const { plan, dryRun, relayFallback, statement } = prepare(
+      statementInput,
+      campaign,
+      history,
+      earlier,
+    );
+    const signal = campaign.signal ?? new AbortController().signal;
+    if (dryRun) {
+      const now = new Date().toISOString();
+      events.emit('campaign:planned', {
+        campaignId: plan.campaignId,
+        deliveries: stripPlan(plan.deliveries),
+      });
+      const results: DeliveryResult[] = plan.deliveries.map((entry) => ({
+        deliveryId: entry.id,
+        accountId: entry.accountId,
+        memberId: entry.memberId,
+        platform: entry.platform,
+        handle: resolved.accountById.get(entry.accountId)?.handle ?? entry.accountId,
+        action: entry.action,
+        performed: 'none',
+        status: 'skipped',
+        attempts: 0,
+        errorMessage: 'dry run: nothing was sent',
+        text: entry.rendition.format === 'text' ? entry.rendition.text : entry.rendition.title,
+      }));
+      return {
+        campaignId: plan.campaignId,
+        hallId: resolved.hall.id,
+        ...(statement.id === undefined ? {} : { statementId: statement.id }),
+        mode: plan.mode,
+        dryRun: true,
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+        counts: countResults(results),
+        deliveries: results,
+        aborted: false,
+      };
+    }
+    const record: CampaignRecord = {
+      id: plan.campaignId,
+      hallId: resolved.hall.id,
+      ...(statement.id === undefined ? {} : { statementId: statement.id }),
+      mode: plan.mode,
+      relayFallback,
+      createdAt: new Date().toISOString(),
+      state: 'running',
+      statement,
+    };
+    await journal.createCampaign(record, plan.deliveries);
+    await audit({
+      action: 'publish',
+      campaignId: record.id,
+      detail: {
+        mode: plan.mode,
+        deliveries: plan.deliveries.length,
+        ...(campaign.selection ? { selection: campaign.selection } : {}),
+      },
+    });
+    return runCampaign(record, plan.deliveries, undefined, signal);
+  };
+
   const publisher: Publisher = {
     hall: resolved,
     journal,
@@ -623,67 +707,59 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return { campaignId: plan.campaignId, mode: plan.mode, deliveries, lint, table };
     },
 
-    async publish(statementInput, campaign = {}) {
-      const history =
-        campaign.push && campaign.push.policy !== 'publish'
-          ? await pushHistory()
-          : new Map<string, PushRecord[]>();
-      const { plan, dryRun, relayFallback, statement } = prepare(statementInput, campaign, history);
-      const signal = campaign.signal ?? new AbortController().signal;
-      if (dryRun) {
-        const now = new Date().toISOString();
-        events.emit('campaign:planned', {
-          campaignId: plan.campaignId,
-          deliveries: stripPlan(plan.deliveries),
-        });
-        const results: DeliveryResult[] = plan.deliveries.map((entry) => ({
-          deliveryId: entry.id,
-          accountId: entry.accountId,
-          memberId: entry.memberId,
-          platform: entry.platform,
-          handle: resolved.accountById.get(entry.accountId)?.handle ?? entry.accountId,
-          action: entry.action,
-          performed: 'none',
-          status: 'skipped',
-          attempts: 0,
-          errorMessage: 'dry run: nothing was sent',
-          text: entry.rendition.format === 'text' ? entry.rendition.text : entry.rendition.title,
-        }));
-        return {
-          campaignId: plan.campaignId,
-          hallId: resolved.hall.id,
-          ...(statement.id === undefined ? {} : { statementId: statement.id }),
-          mode: plan.mode,
-          dryRun: true,
-          startedAt: now,
-          finishedAt: now,
-          durationMs: 0,
-          counts: countResults(results),
-          deliveries: results,
-          aborted: false,
-        };
+    publish(statementInput, campaign = {}) {
+      return publishWith(statementInput, campaign);
+    },
+
+    async followUp(campaignId, statementInput, campaign = {}) {
+      const original = await loadCampaign(campaignId);
+      const statement = parseStatement(statementInput);
+      if (statement.kind !== 'update' && statement.kind !== 'correction') {
+        throw invalidInput('statement', [
+          {
+            path: 'kind',
+            message: `a follow-up is an "update" or a "correction", got "${statement.kind}"`,
+          },
+        ]);
       }
-      const record: CampaignRecord = {
-        id: plan.campaignId,
-        hallId: resolved.hall.id,
-        ...(statement.id === undefined ? {} : { statementId: statement.id }),
-        mode: plan.mode,
-        relayFallback,
-        createdAt: new Date().toISOString(),
-        state: 'running',
-        statement,
+      const records = await journal.getDeliveries(campaignId);
+      const carried = records.filter(
+        (record) =>
+          record.delivery.action !== 'retract' &&
+          (record.state === 'succeeded' || record.state === 'reconciled') &&
+          record.remoteId !== undefined,
+      );
+      if (carried.length === 0) {
+        throw invalidInput('campaign', [
+          {
+            path: 'campaignId',
+            message: `campaign "${campaignId}" has no live post to follow up: publish the update as a new campaign`,
+          },
+        ]);
+      }
+      const first = original.statement as {
+        headline?: unknown;
+        issuer?: unknown;
+        issuedAt?: unknown;
       };
-      await journal.createCampaign(record, plan.deliveries);
-      await audit({
-        action: 'publish',
-        campaignId: record.id,
-        detail: {
-          mode: plan.mode,
-          deliveries: plan.deliveries.length,
-          ...(campaign.selection ? { selection: campaign.selection } : {}),
+      const earlier: EarlierStatement = {
+        headline: typeof first.headline === 'string' ? first.headline : campaignId,
+        ...(typeof first.issuer === 'string' ? { issuer: first.issuer } : {}),
+        ...(typeof first.issuedAt === 'string' ? { issuedAt: first.issuedAt } : {}),
+      };
+      const members = [...new Set(carried.map((record) => record.delivery.memberId))];
+      const platforms = [...new Set(carried.map((record) => record.delivery.platform))];
+      const report = await publishWith(
+        { ...statement, refersTo: statement.refersTo ?? campaignId },
+        {
+          mode: 'original',
+          ...campaign,
+          selection: { ...campaign.selection, members, platforms },
         },
-      });
-      return runCampaign(record, plan.deliveries, undefined, signal);
+        earlier,
+      );
+      await audit({ action: 'follow-up', campaignId, detail: { followUp: report.campaignId } });
+      return report;
     },
 
     async resume(campaignId, resumeOptions = {}) {

@@ -273,6 +273,26 @@ async function resumeCommand(
   }
 }
 
+async function followUpCommand(
+  campaignId: string,
+  statementPath: string,
+  flags: CommonFlags & { progress: boolean },
+): Promise<number> {
+  const statement = await loadStatementFile(statementPath);
+  const { publisher, close } = await openPublisher(flags);
+  const stopping = stopOnSignals();
+  try {
+    const stop = flags.progress ? showProgress(publisher) : () => undefined;
+    const report = await publisher
+      .followUp(campaignId, statement, { signal: stopping.signal })
+      .finally(stop);
+    return printReport(report, flags.json);
+  } finally {
+    stopping.release();
+    await close();
+  }
+}
+
 async function statusCommand(campaignId: string, flags: CommonFlags): Promise<number> {
   const { publisher, close } = await openPublisher(flags);
   try {
@@ -511,6 +531,22 @@ export function buildProgram(): Command {
     .action(
       async (campaignId: string, flags: CommonFlags & { force?: boolean; progress: boolean }) => {
         process.exitCode = await resumeCommand(campaignId, flags);
+      },
+    );
+
+  common(
+    program
+      .command('follow-up')
+      .description(
+        'post an update or correction on every account that carries a campaign, referring to it',
+      )
+      .argument('<campaign-id>', 'the campaign it follows')
+      .argument('<statement>', 'the update or correction (JSON or YAML)'),
+  )
+    .option('--no-progress', 'no progress on stderr')
+    .action(
+      async (campaignId: string, statement: string, flags: CommonFlags & { progress: boolean }) => {
+        process.exitCode = await followUpCommand(campaignId, statement, flags);
       },
     );
 

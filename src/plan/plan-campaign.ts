@@ -13,6 +13,7 @@ import type { Account, Member } from '../model/hall.js';
 import type { ResolvedHall } from '../model/load.js';
 import type { Selection, Statement } from '../model/statement.js';
 import { renderStatement } from '../render/render-statement.js';
+import type { EarlierStatement } from '../render/templates.js';
 import type { DeliveryAction, PlannedDelivery } from '../run/types.js';
 
 /** The idempotency key of a delivery: a hash of (campaign, account, action), 32 hex characters. */
@@ -111,6 +112,8 @@ export interface PlanInput {
   readonly pushHistory?: ReadonlyMap<string, readonly PushRecord[]>;
   /** The time quotas are judged at. @default now */
   readonly now?: Date;
+  /** For an update or correction: the statement it follows, for its reference sentence. */
+  readonly earlier?: EarlierStatement;
 }
 
 /** Whether a push fits the quota: a routine statement never spends the last push of a period. */
@@ -167,6 +170,7 @@ export function planCampaign(input: PlanInput): Plan {
         member,
         handle: account.handle,
         relay,
+        ...(input.earlier === undefined ? {} : { earlier: input.earlier }),
       });
     const id = `${campaignId}:${account.id}:${action}`;
     return {

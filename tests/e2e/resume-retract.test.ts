@@ -155,4 +155,43 @@ describe('resume, retract and pause over the Weibo sandbox with the durable jour
     });
     await expect(open().resume('live-1')).rejects.toThrow(/being run by process 4242/);
   });
+
+  it('follow-up: every account that carries the campaign posts the update, which refers to the original', async () => {
+    const { sandbox, open } = await setup();
+    const publisher = open();
+    const rebuttal = await beijingRebuttal();
+    await publisher.publish(rebuttal, {
+      mode: 'relay',
+      campaignId: 'original-1',
+      selection: { groups: ['districts'] },
+    });
+    const update = {
+      id: 'subway-update-1',
+      kind: 'update' as const,
+      sequence: 2,
+      headline: '地铁运营情况进展通报',
+      body: '截至11月26日18时，本市地铁各线路运营正常，晚高峰客流平稳。',
+      issuer: '北京市交通委员会',
+      issuedAt: '2026-11-26T18:00:00+08:00',
+      link: 'https://www.beijing.gov.cn/ywdt/zwzt/pyzz/202611/t20261126_4213599.html',
+    };
+    const report = await publisher.followUp('original-1', update);
+    expect(report.counts).toMatchObject({ total: 17, succeeded: 17 });
+    const texts = report.deliveries.map((delivery) => delivery.text ?? '');
+    // each update names the statement it follows, with its time
+    expect(
+      texts.every((text) =>
+        text.includes(
+          '此前，北京市交通委员会于11月26日9时30分发布《网传"北京地铁今晚全线停运"不实》',
+        ),
+      ),
+    ).toBe(true);
+    const counts = postsPerAccount(sandbox);
+    expect([...counts.values()].every((count) => count === 2)).toBe(true);
+    const audit = await publisher.journal.getAudit('original-1');
+    expect(audit.map((entry) => entry.action)).toContain('follow-up');
+    await expect(
+      publisher.followUp('original-1', { ...update, kind: 'announcement' as const }),
+    ).rejects.toThrow(/a follow-up is an "update" or a "correction"/);
+  });
 });
