@@ -5,7 +5,7 @@
  * Exit codes: 0 every delivery succeeded (or a dry run / validation passed), 1 some delivery did
  * not succeed, 2 invalid input.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   type Adapter,
@@ -119,7 +119,39 @@ interface CommonFlags {
   json?: boolean;
 }
 
-interface PublishFlags extends CommonFlags {
+interface PushFlags {
+  push: 'publish' | 'push' | 'push-else-publish';
+  pushMember?: string[];
+  spendLastPush?: boolean;
+}
+
+function pushOptions(flags: PushFlags): CampaignOptions['push'] {
+  return {
+    policy: flags.push,
+    ...(flags.pushMember ? { members: flags.pushMember } : {}),
+    ...(flags.spendLastPush ? { spendLast: true } : {}),
+  };
+}
+
+/** Adds the push options to a command. */
+function pushFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--push <policy>',
+        'WeChat: publish (no push), push (to every follower, within quota), or push-else-publish',
+      )
+        .choices(['publish', 'push', 'push-else-publish'])
+        .default('publish'),
+    )
+    .option('--push-member <ids>', 'only these members push; the others publish', list)
+    .option(
+      '--spend-last-push',
+      'allow spending the last push of the day or month (default: only for crisis urgency)',
+    );
+}
+
+interface PublishFlags extends CommonFlags, PushFlags {
   sandbox?: boolean;
   dryRun?: boolean;
   mode: 'relay' | 'original';
@@ -131,9 +163,6 @@ interface PublishFlags extends CommonFlags {
   exclude?: string[];
   campaignId?: string;
   progress: boolean;
-  push: 'publish' | 'push' | 'push-else-publish';
-  pushMember?: string[];
-  spendLastPush?: boolean;
 }
 
 /** Where the CLI keeps its journal unless told otherwise. */
@@ -146,7 +175,7 @@ function journalPath(flags: CommonFlags): string {
 /** Opens a publisher for a hall file: adapters from its settings, the durable journal. */
 async function openPublisher(
   flags: CommonFlags,
-  options: { sandbox?: boolean; dryRun?: boolean } = {},
+  options: { sandbox?: boolean; dryRun?: boolean; readOnly?: boolean } = {},
 ): Promise<{ publisher: Publisher; close: () => Promise<void> }> {
   const hallData = await readDataFile(flags.hall, 'hall');
   // Check the hall before starting anything, so a bad file exits 2 with every path named.
@@ -154,8 +183,11 @@ async function openPublisher(
   const sandbox = options.sandbox ? await startHallSandbox(hallData) : undefined;
   // A sandbox run keeps its journal in memory unless one is named: the sandbox is gone afterwards.
   // A dry run writes nothing anywhere.
+  // A preview reads the journal (push quotas) but never creates one.
   const journal =
-    options.dryRun === true || (sandbox !== undefined && flags.journal === undefined)
+    options.dryRun === true ||
+    (sandbox !== undefined && flags.journal === undefined) ||
+    (options.readOnly === true && !existsSync(journalPath(flags)))
       ? new MemoryJournal()
       : new SqliteJournal(journalPath(flags));
   try {
@@ -228,11 +260,7 @@ async function publishCommand(statementPath: string, flags: PublishFlags): Promi
       relayFallback: flags.fallback,
       dryRun: flags.dryRun === true,
       selection,
-      push: {
-        policy: flags.push,
-        ...(flags.pushMember ? { members: flags.pushMember } : {}),
-        ...(flags.spendLastPush ? { spendLast: true } : {}),
-      },
+      push: pushOptions(flags),
       signal: stopping.signal,
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
@@ -370,12 +398,16 @@ async function pauseCommand(
 
 async function previewCommand(
   statementPath: string,
-  flags: CommonFlags & { mode: 'relay' | 'original'; html?: boolean },
+  flags: CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean },
 ): Promise<number> {
   const statement = await loadStatementFile(statementPath);
-  const { publisher, close } = await openPublisher(flags, { dryRun: true });
+  // The journal is read (for push quotas), never written.
+  const { publisher, close } = await openPublisher(flags, { readOnly: true });
   try {
-    const preview = await publisher.preview(statement, { mode: flags.mode });
+    const preview = await publisher.preview(statement, {
+      mode: flags.mode,
+      push: pushOptions(flags),
+    });
     if (flags.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
     else {
       process.stdout.write(
@@ -455,7 +487,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError();
 
-  program
+  const publish = program
     .command('publish')
     .description('publish a statement (JSON or YAML) to the hall')
     .argument('<statement>', 'statement file')
@@ -486,24 +518,11 @@ export function buildProgram(): Command {
     .option('--tag <tags>', 'only members with these tags', list)
     .option('--platform <names>', 'only these platforms', list)
     .option('--exclude <ids>', 'leave these members out', list)
-    .addOption(
-      new Option(
-        '--push <policy>',
-        'WeChat: publish (no push), push (to every follower, within quota), or push-else-publish',
-      )
-        .choices(['publish', 'push', 'push-else-publish'])
-        .default('publish'),
-    )
-    .option('--push-member <ids>', 'only these members push; the others publish', list)
-    .option(
-      '--spend-last-push',
-      'allow spending the last push of the day or month (default: only for crisis urgency)',
-    )
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
-    .option('--no-progress', 'no progress on stderr')
-    .action(async (statement: string, flags: PublishFlags) => {
-      process.exitCode = await publishCommand(statement, flags);
-    });
+    .option('--no-progress', 'no progress on stderr');
+  pushFlags(publish).action(async (statement: string, flags: PublishFlags) => {
+    process.exitCode = await publishCommand(statement, flags);
+  });
 
   const common = (command: Command): Command =>
     command
@@ -582,13 +601,15 @@ export function buildProgram(): Command {
       },
     );
 
-  common(
-    program
-      .command('preview')
-      .description(
-        "every account's rendition with its count against the limit, the lint findings and the plan; sends nothing",
-      )
-      .argument('<statement>', 'statement file'),
+  pushFlags(
+    common(
+      program
+        .command('preview')
+        .description(
+          "every account's rendition with its count against the limit, the lint findings and the plan; sends nothing",
+        )
+        .argument('<statement>', 'statement file'),
+    ),
   )
     .addOption(
       new Option('--mode <mode>', 'relay or original')
@@ -599,7 +620,7 @@ export function buildProgram(): Command {
     .action(
       async (
         statement: string,
-        flags: CommonFlags & { mode: 'relay' | 'original'; html?: boolean },
+        flags: CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean },
       ) => {
         process.exitCode = await previewCommand(statement, flags);
       },

@@ -54,7 +54,12 @@ export function numberSlots(text: string): NumberSlot[] {
       const clause = raw.trim();
       const numbers = clause.match(NUMBER_PATTERN) ?? [];
       if (numbers.length === 0) continue;
-      const slot = clause.replace(NUMBER_PATTERN, '#').replace(/[，、：,:。！？!?；;\s]+$/u, '');
+      // Brackets and quotes around a clause do not change what it says: （…可拨打12346…） is the
+      // same slot as 可拨打12345….
+      const slot = clause
+        .replace(NUMBER_PATTERN, '#')
+        .replace(/^[（(“"‘'「『\s]+/u, '')
+        .replace(/[，、：,:。！？!?；;）)”"’'」』\s]+$/u, '');
       // A slot needs words around its numbers to be comparable.
       if (slot.replaceAll('#', '').trim().length < 2) continue;
       slots.push({ slot, numbers, clause });

@@ -24,6 +24,10 @@ export interface PreviewDelivery {
   /** For a relay: the delivery id of the post it relays. */
   readonly dependsOn?: string;
   readonly rendition: Rendition;
+  /** What the plan decided for this account (e.g. its push quota). */
+  readonly note?: string;
+  /** Refused before sending (e.g. no push left). */
+  readonly blocked?: { readonly reason: string };
 }
 
 /** Inputs of {@link buildPreview}. */
@@ -78,6 +82,10 @@ export interface AccountPreview {
   readonly summarised?: boolean;
   /** Lint findings about this account's rendition. */
   readonly findings: readonly LintFinding[];
+  /** What the plan decided for this account (e.g. "push: 1 of 1 pushes left today"). */
+  readonly note?: string;
+  /** True when the delivery will be refused without a call (e.g. no push left). */
+  readonly blocked?: boolean;
 }
 
 /** Counts over a preview. */
@@ -147,6 +155,8 @@ export function buildPreview(input: PreviewInput): RenditionPreview {
       ...(after === undefined ? {} : { after }),
       ...(measured === undefined ? {} : { limit: measured.limit, fits: measured.fits }),
       findings: findings.filter((finding) => finding.accountId === delivery.accountId),
+      ...(delivery.note === undefined ? {} : { note: delivery.note }),
+      ...(delivery.blocked === undefined ? {} : { blocked: true }),
     };
     if (rendition.format === 'text') {
       return {
@@ -314,6 +324,11 @@ export function formatPreviewTable(
         `${indent}source: ${article.sourceUrl}${article.cover === undefined ? '' : `  cover: ${article.cover}`}`,
       );
       if (options.html === true) lines.push(`${indent}html:   ${article.html}`);
+    }
+    if (account.note !== undefined) {
+      lines.push(
+        `${indent}${account.blocked === true ? 'REFUSED, nothing sent: ' : ''}${account.note}`,
+      );
     }
     for (const finding of account.findings) lines.push(`${indent}${findingLine(finding)}`);
   }

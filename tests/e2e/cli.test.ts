@@ -234,4 +234,22 @@ describe('release-hall CLI', () => {
       expect(request.params.oauth_version).toBe('2.a');
     }
   });
+
+  it('preview shows every account of the Beijing hall and flags a planted inconsistency, exit 1', async () => {
+    const clean = await runCli(['preview', statementPath, '--hall', hallPath]);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('216 accounts (weibo 72, wechat 72, tencent 72)');
+    expect(clean.stdout).toContain('lint: 0 errors');
+
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
+    const planted = readFileSync(hallPath, 'utf8').replace(
+      '    name: 北京市海淀区人民政府',
+      '    name: 北京市海淀区人民政府\n    signOff: 如需了解运营信息，可拨打12346市民服务热线咨询。',
+    );
+    writeFileSync(join(dir, 'hall.yaml'), planted);
+    const flagged = await runCli(['preview', statementPath, '--hall', join(dir, 'hall.yaml')]);
+    expect(flagged.code).toBe(1);
+    expect(flagged.stdout).toMatch(/error number-mismatch \(renditions\[haidian\/wechat\]\.html\)/);
+    expect(flagged.stdout).toContain('12346');
+  });
 });
