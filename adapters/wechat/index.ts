@@ -147,6 +147,9 @@ export const WECHAT_DEFAULT_POLL_INTERVALS_MS: readonly number[] = [
   1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 20_000, 30_000, 30_000, 30_000, 60_000, 60_000,
 ];
 
+/** The journal note that holds a delivery's `publish_id`. */
+export const PUBLISH_ID_NOTE = 'wechat.publish_id';
+
 /** What the report should say when a push is retracted (§1.6). */
 export const WECHAT_MASS_DELETE_WARNING =
   'deleting a mass send disables the article page of every send of that material, not only this one; followers keep the message card';
@@ -799,9 +802,11 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     context: DeliveryContext,
     publishId: string,
   ): Promise<void> => {
-    if (resolved.journalPublishId === undefined) return;
+    if (resolved.journalPublishId === undefined && context.journalNote === undefined) return;
     try {
-      await resolved.journalPublishId(account.id, context.idempotencyKey, publishId);
+      // The core's journal first (durable before the next call), then the caller's hook.
+      await context.journalNote?.(PUBLISH_ID_NOTE, publishId);
+      await resolved.journalPublishId?.(account.id, context.idempotencyKey, publishId);
     } catch (error) {
       context.logger.error('wechat publish_id could not be journaled; the publish goes on', {
         accountId: account.id,
@@ -811,10 +816,15 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     }
   };
 
-  const recall = async (account: Account, idempotencyKey: string): Promise<string | undefined> => {
-    const known = memory.get(memoryKey(account, idempotencyKey))?.publishId;
+  const recall = async (
+    account: Account,
+    context: DeliveryContext,
+  ): Promise<string | undefined> => {
+    const known =
+      memory.get(memoryKey(account, context.idempotencyKey))?.publishId ??
+      context.notes?.[PUBLISH_ID_NOTE];
     if (known !== undefined || resolved.recallPublishId === undefined) return known;
-    return (await resolved.recallPublishId(account.id, idempotencyKey)) ?? undefined;
+    return (await resolved.recallPublishId(account.id, context.idempotencyKey)) ?? undefined;
   };
 
   /** One `freepublish/get`, read into an outcome. */
@@ -1160,7 +1170,9 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     pushQuota(account, at, pushes): PushQuota {
       const rule = pushQuotaRule(
         account.kind,
-        typeof account.settings.pushQuota === 'number' ? { pushes: account.settings.pushQuota } : {},
+        typeof account.settings.pushQuota === 'number'
+          ? { pushes: account.settings.pushQuota }
+          : {},
       );
       const status = pushesLeft({ kind: account.kind, at, pushes, override: rule });
       return {
@@ -1179,7 +1191,7 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
         const key = memoryKey(account, context.idempotencyKey);
 
         // A publish_id known from an earlier attempt (this process or the journal): resume it.
-        const known = await recall(account, context.idempotencyKey);
+        const known = await recall(account, context);
         if (known !== undefined) {
           remember(key, { publishId: known });
           const resumed = await pollPublish(account, context, known);
@@ -1302,7 +1314,10 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
         const key = memoryKey(account, delivery.idempotencyKey);
         let publishId: string | undefined;
         try {
-          publishId = await recall(account, delivery.idempotencyKey);
+          publishId = await recall(account, {
+            ...context,
+            idempotencyKey: delivery.idempotencyKey,
+          });
         } catch (error) {
           return {
             status: 'unknown',

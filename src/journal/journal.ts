@@ -92,6 +92,8 @@ export interface DeliveryRecord {
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;
   readonly lease?: string;
+  /** Facts the adapter journaled for this delivery (e.g. a platform job id). */
+  readonly notes?: Readonly<Record<string, string>>;
   /** When the first attempt left, if one did. */
   readonly firstAttemptAt?: string;
   readonly history: readonly DeliveryTransition[];
@@ -124,6 +126,8 @@ export interface Journal {
   addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void>;
   /** Gives these deliveries a new lease: later changes from older leases are refused. */
   claim(deliveryIds: readonly string[], lease: string): Promise<void>;
+  /** Stores a fact about a delivery (a platform job id); durable when the promise resolves. */
+  note(deliveryId: string, key: string, value: string): Promise<void>;
   /** Records a state change. Rejects with {@link StaleLeaseError} for a stale lease. */
   transition(change: DeliveryTransition): Promise<void>;
   updateCampaign(
@@ -197,6 +201,14 @@ export class MemoryJournal implements Journal {
       const record = this.#deliveries.get(id);
       if (record) this.#deliveries.set(id, { ...record, lease });
     }
+    return Promise.resolve();
+  }
+
+  note(deliveryId: string, key: string, value: string): Promise<void> {
+    const record = this.#deliveries.get(deliveryId);
+    if (record === undefined)
+      return Promise.reject(new Error(`[release-hall] unknown delivery ${deliveryId}`));
+    this.#deliveries.set(deliveryId, { ...record, notes: { ...record.notes, [key]: value } });
     return Promise.resolve();
   }
 

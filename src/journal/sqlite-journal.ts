@@ -162,6 +162,18 @@ export class SqliteJournal implements Journal {
     return run(() => claimAll());
   }
 
+  note(deliveryId: string, key: string, value: string): Promise<void> {
+    this.#flush();
+    const write = this.#db.transaction(() => {
+      const current = this.#readDelivery(deliveryId);
+      if (current === undefined) throw new Error(`[release-hall] unknown delivery ${deliveryId}`);
+      const { lease: _lease, ...stored } = current;
+      const updated: DeliveryRecord = { ...stored, notes: { ...current.notes, [key]: value } };
+      this.#statements.updateDelivery.run(current.state, JSON.stringify(updated), deliveryId);
+    });
+    return run(() => write());
+  }
+
   /**
    * Records a state change. It joins the changes asked for in this turn of the event loop; all are
    * committed in one transaction, and the promise resolves once that commit is on disk.

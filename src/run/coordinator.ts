@@ -460,6 +460,7 @@ export class Coordinator {
       : undefined;
     let mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
     let pushInDoubt = action === 'push' && mayHaveLanded;
+    const notes: Record<string, string> = { ...prior?.notes };
     let credentials: Credentials;
     const text = renditionText(rendition);
     const base = { performed: action, startedAt, text } as const;
@@ -491,6 +492,11 @@ export class Coordinator {
       logger: this.#input.logger,
       requestTimeoutMs: limits.requestTimeoutMs,
       ...(this.#input.siteDomain === undefined ? {} : { siteDomain: this.#input.siteDomain }),
+      journalNote: (key: string, value: string) => {
+        notes[key] = value;
+        return journal.note(entry.id, key, value);
+      },
+      notes,
     });
     const descriptor = (): DeliveryDescriptor => ({
       action: action === 'relay' ? 'relay' : 'post',

@@ -49,7 +49,8 @@ async function setup(): Promise<{ hall: unknown; sandbox: HallSandbox; open: () 
 describe('WeChat over the sandbox: articles, the push policy and the quota ledger', () => {
   it('71 members publish, the lead pushes once; one token fetch per appid; articles within every field limit', async () => {
     const { hall, sandbox, open } = await setup();
-    const report = await open().publish(await beijingRebuttal(), {
+    const publisher = open();
+    const report = await publisher.publish(await beijingRebuttal(), {
       mode: 'relay',
       campaignId: 'wx-1',
       push: { policy: 'push-else-publish', members: ['beijing-fabu'], spendLast: true },
@@ -75,6 +76,13 @@ describe('WeChat over the sandbox: articles, the push policy and the quota ledge
         'https://www.beijing.gov.cn/ywdt/zwzt/pyzz/202611/t20261126_4213576.html',
       );
     }
+    // every publish_id was journaled the moment it was known
+    const records = await publisher.journal.getDeliveries('wx-1');
+    const posts = records.filter((record) => record.delivery.action === 'post');
+    expect(posts).toHaveLength(71);
+    expect(posts.every((record) => /^\d+$/.test(record.notes?.['wechat.publish_id'] ?? ''))).toBe(
+      true,
+    );
     const leadResult = report.deliveries.find(
       (delivery) => delivery.accountId === 'beijing-fabu/wechat',
     );
