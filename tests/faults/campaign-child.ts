@@ -3,10 +3,13 @@
  * resumes) against a Weibo server named in the environment, journaling to a SQLite file, and says
  * "planned" on stdout once the campaign is in the journal. The parent kills it with SIGKILL.
  *
- * Environment: RH_BASE_URL, RH_JOURNAL, RH_HALL (JSON), RH_TOKENS (JSON ref → token),
- * RH_STATEMENT (JSON), RH_CAMPAIGN, RH_ACTION (publish | resume | journal-churn).
+ * Environment: RH_BASE_URL, RH_JOURNAL, RH_HALL (JSON), RH_TOKENS (JSON ref → secret),
+ * RH_STATEMENT (JSON), RH_CAMPAIGN, RH_ACTION (publish | resume | journal-churn),
+ * RH_PLATFORM (weibo | tencent | wechat; WeChat campaigns push to every follower).
  */
 import { SqliteJournal, createPublisher } from 'release-hall';
+import { createTencentAdapter } from 'release-hall/adapters/tencent';
+import { createWechatAdapter } from 'release-hall/adapters/wechat';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 
 const env = (name: string): string => {
@@ -63,18 +66,30 @@ if (action === 'journal-churn') {
 }
 
 const tokens = JSON.parse(env('RH_TOKENS')) as Record<string, string>;
+const platform = process.env.RH_PLATFORM ?? 'weibo';
+const baseURL = env('RH_BASE_URL');
+const adapter =
+  platform === 'tencent'
+    ? createTencentAdapter({
+        baseURL,
+        appKey: '801000000',
+        clientIp: '203.0.113.10',
+        limits: { requestTimeoutMs: 2_000 },
+      })
+    : platform === 'wechat'
+      ? createWechatAdapter({
+          baseURL,
+          publishPoll: { intervalsMs: [1, 2, 4, 8, 16] },
+          limits: { requestTimeoutMs: 2_000 },
+        })
+      : createWeiboAdapter({ baseURL, rip: '203.0.113.10', limits: { requestTimeoutMs: 2_000 } });
+const field = platform === 'wechat' ? 'secret' : 'access_token';
 const publisher = createPublisher({
   hall: JSON.parse(env('RH_HALL')) as unknown,
-  adapters: [
-    createWeiboAdapter({
-      baseURL: env('RH_BASE_URL'),
-      rip: '203.0.113.10',
-      limits: { requestTimeoutMs: 2_000 },
-    }),
-  ],
+  adapters: [adapter],
   credentials: ({ ref }) => {
     const token = tokens[ref];
-    return token === undefined ? undefined : { access_token: token };
+    return token === undefined ? undefined : { [field]: token };
   },
   journal,
   retry: {
@@ -92,6 +107,8 @@ const report =
     : await publisher.publish(JSON.parse(env('RH_STATEMENT')) as never, {
         mode: 'relay',
         campaignId: env('RH_CAMPAIGN'),
+        // On WeChat every account pushes to its followers: the write that must never happen twice.
+        ...(platform === 'wechat' ? { push: { policy: 'push' as const, spendLast: true } } : {}),
       });
 process.stdout.write(`${JSON.stringify(report.counts)}\n`);
 await journal.close();
