@@ -39,13 +39,6 @@ export interface RateLimits {
   readonly windowMs: number;
   /** Per-request timeout in milliseconds. */
   readonly requestTimeoutMs: number;
-  /**
-   * Makes a fact about this delivery durable in the journal before the adapter's next call (a
-   * platform job id such as WeChat's `publish_id`), so a resumed run can pick the job up again.
-   */
-  readonly journalNote?: (key: string, value: string) => Promise<void>;
-  /** Facts an earlier run of this delivery journaled with `journalNote`. */
-  readonly notes?: Readonly<Record<string, string>>;
 }
 
 /** Field limits of a long-form article (WeChat draft fields, platforms.md §1.4). */
