@@ -176,6 +176,8 @@ export interface BroadcastResult {
 /** The answer of a retract. */
 export interface RetractResult {
   readonly status: 'removed' | 'already-gone';
+  /** What the report must tell the person who retracted (e.g. a WeChat mass delete's side effect). */
+  readonly warning?: string;
 }
 
 /** Secrets of one account, resolved at call time. Never stored by the library. */

@@ -135,6 +135,8 @@ export interface RetractResultLine {
   readonly status: 'removed' | 'already-gone' | 'failed' | 'nothing-posted';
   readonly errorCode?: string;
   readonly errorMessage?: string;
+  /** What the platform's delete also does (e.g. a WeChat mass delete disables every send of that article). */
+  readonly warning?: string;
 }
 
 /** The report of a retract. */
@@ -663,6 +665,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
       state: 'running',
       statement,
     };
+    if ((await journal.getCampaign(record.id)) !== undefined) {
+      throw invalidInput('campaign options', [
+        {
+          path: 'campaignId',
+          message: `campaign "${record.id}" is already in the journal: resume it, or choose another id`,
+        },
+      ]);
+    }
     await journal.createCampaign(record, plan.deliveries);
     await audit({
       action: 'publish',
@@ -840,7 +850,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
 
     async pause(campaignId, pauseOptions) {
-      await loadCampaign(campaignId);
+      const campaign = await loadCampaign(campaignId);
+      if (campaign.state === 'finished') {
+        throw invalidInput('pause', [
+          {
+            path: 'campaignId',
+            message: `campaign "${campaignId}" has finished: there is nothing left to hold (retract it, or post a follow-up)`,
+          },
+        ]);
+      }
       if (pauseOptions.reason.trim() === '') {
         throw invalidInput('pause', [
           {
@@ -884,7 +902,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       await audit({ action: 'retract', campaignId });
       const records = await journal.getDeliveries(campaignId);
       const targets = records.filter(
-        (entry) => entry.delivery.action === 'post' || entry.delivery.action === 'relay',
+        (entry) =>
+          entry.delivery.action === 'post' ||
+          entry.delivery.action === 'relay' ||
+          entry.delivery.action === 'push',
       );
       // Relays first, then the posts they relay.
       targets.sort((a, b) =>
@@ -986,12 +1007,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
         logger,
         requestTimeoutMs: limits.get(delivery.platform)?.requestTimeoutMs ?? 15_000,
         ...(resolved.hall.site ? { siteDomain: resolved.hall.site.domain } : {}),
+        ...(entry.notes === undefined ? {} : { notes: entry.notes }),
       };
       let remoteId = entry.remoteId;
       if (remoteId === undefined) {
         if (entry.state === 'planned' || entry.state === 'skipped' || entry.state === 'failed') {
           await note('skipped', { errorMessage: 'nothing was posted' });
           return line('nothing-posted');
+        }
+        if (delivery.action === 'push') {
+          // A push cannot be looked up without sending it again; its id comes from resume.
+          const message = `[release-hall] [${delivery.platform}] the push of account "${account.id}" was never confirmed, so its id is unknown: resume the campaign first (it confirms the push without sending it twice), then retract again`;
+          await note('failed', { errorMessage: message });
+          return line('failed', { errorCode: 'AMBIGUOUS', errorMessage: message });
         }
         // Sent but never confirmed: look for it before deciding there is nothing to remove.
         const rendition =
@@ -1027,7 +1055,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
         context,
       );
       await note('succeeded', { remoteId });
-      return line(result.status === 'removed' ? 'removed' : 'already-gone', { remoteId });
+      return line(result.status === 'removed' ? 'removed' : 'already-gone', {
+        remoteId,
+        ...(result.warning === undefined ? {} : { warning: result.warning }),
+      });
     } catch (error) {
       const failure = toReleaseHallError(error, 'TRANSIENT', {
         platform: delivery.platform,

@@ -596,6 +596,18 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
     limits,
     credentialFields: ['access_token'],
     accountSchema: tencentAccountSchema,
+
+    checkReady() {
+      // The app-level settings every call needs; per-account problems are found at call time.
+      return missingSettings({
+        id: '',
+        memberId: '',
+        platform: 'tencent',
+        handle: '',
+        credentials: '',
+        settings: { openid: 'A' },
+      });
+    },
     postUrl,
 
     async publish(rendition, account, context) {

@@ -1283,7 +1283,9 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
           });
           if (reply.errcode === 40059) {
             const status = await massStatus(account, context, msgId).catch(() => undefined);
-            if (status === 'DELETE') return { status: 'already-gone' };
+            if (status === 'DELETE') {
+              return { status: 'already-gone', warning: WECHAT_MASS_DELETE_WARNING };
+            }
             throw fail(
               account,
               'message/mass/delete',
@@ -1292,7 +1294,7 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
               { platformCode: '40059' },
             );
           }
-          return { status: 'removed' };
+          return { status: 'removed', warning: WECHAT_MASS_DELETE_WARNING };
         }
         const reply = await client.call(account, context, {
           endpoint: 'freepublish/delete',

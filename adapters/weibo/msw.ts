@@ -2,8 +2,8 @@
  * msw handlers for Weibo v2, built on the same protocol description as the sandbox
  * ({@link handleWeiboRequest}), for unit tests that intercept `fetch` in process.
  */
-import { HttpResponse, http } from 'msw';
 import type { HttpHandler } from 'msw';
+import { fakeHandlers } from '../fake-msw.js';
 import { handleWeiboRequest, protocolPath } from './protocol.js';
 import type { WeiboPlatform } from './protocol.js';
 
@@ -14,21 +14,6 @@ export interface WeiboHandlersOptions {
    * @default 'https://api.weibo.com/2/'
    */
   readonly baseURL?: string;
-}
-
-function waitOrAbort(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -45,30 +30,10 @@ export function weiboHandlers(
   options: WeiboHandlersOptions = {},
 ): HttpHandler[] {
   const baseURL = options.baseURL ?? 'https://api.weibo.com/2/';
-  const pattern = `${baseURL.endsWith('/') ? baseURL : `${baseURL}/`}*`;
-  return [
-    http.all(pattern, async ({ request }) => {
-      const url = new URL(request.url);
-      const path = protocolPath(url, baseURL);
-      if (path === undefined) return undefined;
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name.toLowerCase()] = value;
-      });
-      const body =
-        request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-      const answer = handleWeiboRequest(platform, {
-        method: request.method,
-        path,
-        query: url.searchParams,
-        headers,
-        body,
-      });
-      if (answer.delayMs > 0 && !(await waitOrAbort(answer.delayMs, request.signal))) {
-        return HttpResponse.error();
-      }
-      if (answer.drop) return HttpResponse.error();
-      return new HttpResponse(answer.body, { status: answer.status, headers: answer.headers });
-    }),
-  ];
+  return fakeHandlers({
+    baseURL,
+    protocolPath: protocolPath,
+    body: 'text',
+    handle: (request) => handleWeiboRequest(platform, request),
+  });
 }

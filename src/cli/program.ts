@@ -362,7 +362,7 @@ async function retractCommand(campaignId: string, flags: CommonFlags): Promise<n
       const lines = [`Retract ${campaignId}`];
       for (const line of report.results) {
         lines.push(
-          `  ${line.status.padEnd(14)} ${line.accountId.padEnd(26)} ${line.remoteId ?? ''} ${line.errorMessage ?? ''}`.trimEnd(),
+          `  ${line.status.padEnd(14)} ${line.accountId.padEnd(26)} ${line.remoteId ?? ''} ${line.errorMessage ?? ''}${line.warning ? ` (note: ${line.warning})` : ''}`.trimEnd(),
         );
       }
       const { counts } = report;

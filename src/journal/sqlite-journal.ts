@@ -5,8 +5,10 @@
  *
  * Group commit: the state changes asked for in one turn of the event loop (many deliveries run at
  * once) are written in one transaction, committed (one fsync) before any of their promises
- * resolves. Nothing resolves before it is on disk; only the number of fsyncs goes down. Any other
- * call first commits the changes waiting, so calls keep their order.
+ * resolves. Nothing resolves before it is on disk; only the number of fsyncs goes down. A call
+ * that touches deliveries (claim, reads of deliveries, new deliveries, check, close) first commits
+ * the changes waiting, so it sees them and keeps its order; calls on campaigns and the audit trail
+ * (a pause check before each delivery) do not wait for them.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -183,9 +185,9 @@ export class SqliteJournal implements Journal {
       this.#pending.push({ change, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        setImmediate(() => {
+        setTimeout(() => {
           this.#flush();
-        });
+        }, 1);
       }
     });
   }
@@ -253,7 +255,6 @@ export class SqliteJournal implements Journal {
     campaignId: string,
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void> {
-    this.#flush();
     const update = this.#db.transaction(() => {
       const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
         { record: string } | undefined;
@@ -271,7 +272,6 @@ export class SqliteJournal implements Journal {
   }
 
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {
-    this.#flush();
     return run(() => {
       const row = this.#statements.readCampaign.get(campaignId) as { record: string } | undefined;
       return row === undefined ? undefined : (JSON.parse(row.record) as CampaignRecord);
@@ -279,7 +279,6 @@ export class SqliteJournal implements Journal {
   }
 
   listCampaigns(): Promise<readonly CampaignRecord[]> {
-    this.#flush();
     return run(() =>
       (
         this.#db.prepare('SELECT record FROM campaigns ORDER BY rowid').all() as {
@@ -309,7 +308,6 @@ export class SqliteJournal implements Journal {
   }
 
   audit(entry: AuditEntry): Promise<void> {
-    this.#flush();
     return run(() => {
       this.#db
         .prepare('INSERT INTO audit (campaign_id, at, entry) VALUES (?, ?, ?)')
@@ -318,7 +316,6 @@ export class SqliteJournal implements Journal {
   }
 
   getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
-    this.#flush();
     return run(() =>
       (
         this.#db

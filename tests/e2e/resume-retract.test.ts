@@ -194,4 +194,26 @@ describe('resume, retract and pause over the Weibo sandbox with the durable jour
       publisher.followUp('original-1', { ...update, kind: 'announcement' as const }),
     ).rejects.toThrow(/a follow-up is an "update" or a "correction"/);
   });
+
+  it('refuses a campaign id already in the journal, and a pause of a finished campaign', async () => {
+    const { open } = await setup();
+    const publisher = open();
+    const statement = await beijingRebuttal();
+    await publisher.publish(statement, {
+      mode: 'original',
+      campaignId: 'once',
+      selection: { members: ['police'] },
+    });
+    await expect(
+      publisher.publish(statement, {
+        mode: 'original',
+        campaignId: 'once',
+        selection: { members: ['police'] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('already in the journal') as string,
+    });
+    await expect(publisher.pause('once', { reason: 'too late' })).rejects.toThrow(/has finished/);
+  });
 });

@@ -88,6 +88,13 @@ describe('WeChat over the sandbox: articles, the push policy and the quota ledge
     );
     expect(leadResult).toMatchObject({ action: 'push', status: 'succeeded' });
     expect(leadResult?.note).toMatch(/^push: 1 of 1 pushes left today/);
+
+    // retract removes every article and the push, and warns what deleting a mass send does
+    const retracted = await publisher.retract('wx-1');
+    expect(retracted.counts).toMatchObject({ removed: 72, failed: 0 });
+    const leadLine = retracted.results.find((line) => line.accountId === 'beijing-fabu/wechat');
+    expect(leadLine?.warning).toBeDefined();
+    for (const account of accounts) expect(platform.liveArticles(account.appid)).toHaveLength(0);
   });
 
   it('a second routine campaign the same day is refused a push before any request, with the reason; push-else-publish publishes instead', async () => {

@@ -4,12 +4,9 @@
  * its answer), resumed from the journal, and checked against the server's own record. On WeChat
  * every account pushes to its followers, so "never twice" is about the mass send itself.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Adapter, SqliteJournal, createPublisher } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
@@ -21,23 +18,12 @@ import {
   startWechatSandbox,
 } from 'release-hall/sandbox';
 import { fastRetry, rebuttal } from '../helpers/fixtures.js';
+import { campaignChild, random, root, waitFor } from './harness.js';
 
 const RUNS = Number(process.env.RH_FAULT_PLATFORM_RUNS ?? 10);
-const child = fileURLToPath(new URL('./campaign-child.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const child = campaignChild('platform-child');
 const MEMBERS = 11;
 const cover = join(root, 'examples', 'beijing-hall', 'cover.jpg');
-
-function random(seed: number): () => number {
-  let state = (seed * 7919) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ids = Array.from({ length: MEMBERS + 1 }, (_, index) => (index === 0 ? 'lead' : `m${index}`));
 const secretOf = (id: string): string => `secret-${id}-0123456789abcdef`;
@@ -87,29 +73,8 @@ function hallFor(platform: 'tencent' | 'wechat'): unknown {
 
 let tencent: TencentSandbox;
 let wechat: WechatSandbox;
-let childBundle: string;
 beforeAll(async () => {
-  childBundle = join(
-    root,
-    'node_modules',
-    '.cache',
-    'release-hall-tests',
-    `platform-child-${process.pid}.mjs`,
-  );
-  await build({
-    entryPoints: [child],
-    outfile: childBundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['better-sqlite3'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
+  await child.bundle();
   tencent = await startTencentSandbox();
   ids.forEach((id, index) => {
     tencent.platform.addAccount({
@@ -188,37 +153,9 @@ const targets: Record<'tencent' | 'wechat', () => Target> = {
   }),
 };
 
-function startChild(env: Record<string, string>): {
-  process: ChildProcess;
-  planned: Promise<void>;
-  exited: Promise<number | null>;
-} {
-  const proc = spawn(process.execPath, [childBundle], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const planned = new Promise<void>((resolve, reject) => {
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('planned')) resolve();
-    });
-    proc.on('exit', () => reject(new Error(`child exited before planning: ${stderr}`)));
-  });
-  planned.catch(() => undefined);
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { process: proc, planned, exited };
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end && !check()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
 async function crashRun(platform: 'tencent' | 'wechat', seed: number): Promise<number> {
   const target = targets[platform]();
-  const next = random(seed);
+  const next = random(seed * 7919);
   target.reset();
   const atApply = seed % 2 === 0;
   const victim = target.keys[Math.floor(next() * target.keys.length)]!;
@@ -228,7 +165,7 @@ async function crashRun(platform: 'tencent' | 'wechat', seed: number): Promise<n
   const campaignId = `${platform}-crash-${seed}`;
   const hall = hallFor(platform);
   const tokens = Object.fromEntries(ids.map((id) => [`c-${id}`, secretOf(id)]));
-  const run = startChild({
+  const run = child.start({
     RH_PLATFORM: platform,
     RH_BASE_URL: target.url,
     RH_JOURNAL: journalFile,
@@ -247,8 +184,7 @@ async function crashRun(platform: 'tencent' | 'wechat', seed: number): Promise<n
     );
     await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 6)));
   }
-  run.process.kill('SIGKILL');
-  await run.exited;
+  await run.kill();
   const before = [...target.writesPerAccount().values()].reduce((a, b) => a + b, 0);
   target.clearFaults();
   target.advance(61_000);

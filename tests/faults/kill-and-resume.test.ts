@@ -5,33 +5,18 @@
  * record is checked: every account holds its post exactly once, or the delivery is `unconfirmed`
  * and the account holds at most one.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteJournal, createPublisher } from 'release-hall';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { type WeiboSandbox, startWeiboSandbox } from 'release-hall/sandbox';
 import { fastRetry, rebuttal } from '../helpers/fixtures.js';
+import { campaignChild, random, waitFor } from './harness.js';
 
 const RUNS = Number(process.env.RH_FAULT_RUNS ?? 50);
-const child = fileURLToPath(new URL('./campaign-child.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A small seeded generator (mulberry32) so every run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const child = campaignChild('campaign-child');
 
 const MEMBERS = 15;
 const hall = {
@@ -64,32 +49,9 @@ const tokens: Record<string, string> = Object.fromEntries(
 );
 
 let server: WeiboSandbox;
-let childBundle: string;
 beforeAll(async () => {
   // Bundle the child once, so each run starts plain JavaScript in a fraction of a second.
-  // Inside the project, so the bundle finds better-sqlite3 (a native module, left external).
-  childBundle = join(
-    root,
-    'node_modules',
-    '.cache',
-    'release-hall-tests',
-    `campaign-child-${process.pid}.mjs`,
-  );
-  await build({
-    entryPoints: [child],
-    outfile: childBundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['better-sqlite3'],
-    nodePaths: [join(root, 'node_modules')],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
+  await child.bundle();
   server = await startWeiboSandbox({ safeDomain: 'www.example.gov.cn' });
   registerAccounts();
 });
@@ -105,38 +67,6 @@ function registerAccounts(): void {
       accessToken: tokens[member.accounts.weibo.credentials]!,
     });
   }
-}
-
-function startChild(env: Record<string, string>): {
-  process: ChildProcess;
-  planned: Promise<void>;
-  exited: Promise<number | null>;
-} {
-  const proc = spawn(process.execPath, [childBundle], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const planned = new Promise<void>((resolve, reject) => {
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('planned')) resolve();
-    });
-    proc.on('exit', () => reject(new Error(`child exited before planning: ${stderr}`)));
-  });
-  planned.catch(() => undefined);
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { process: proc, planned, exited };
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return check();
 }
 
 interface RunOutcome {
@@ -159,7 +89,7 @@ async function crashRun(seed: number): Promise<RunOutcome> {
   if (kind === 'at-apply') {
     server.platform.injectFault({ kind: 'timeout-after-apply', uid: target, hangMs: 20_000 });
   }
-  const run = startChild({
+  const run = child.start({
     RH_BASE_URL: server.url,
     RH_JOURNAL: journalFile,
     RH_HALL: JSON.stringify(hall),
@@ -177,8 +107,7 @@ async function crashRun(seed: number): Promise<RunOutcome> {
     await waitFor(() => server.platform.allPosts().length >= killAfterPosts, 10_000);
     await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 6)));
   }
-  run.process.kill('SIGKILL');
-  await run.exited;
+  await run.kill();
   const postedBeforeKill = server.platform.allPosts().length;
   server.platform.clearFaults();
 
@@ -244,15 +173,14 @@ describe('SIGKILL at seeded moments, then resume', () => {
   it('a process killed during heavy journal writes leaves a journal whose integrity check is clean', async () => {
     for (let seed = 1; seed <= 5; seed++) {
       const file = join(mkdtempSync(join(tmpdir(), 'rh-churn-')), 'journal.db');
-      const run = startChild({
+      const run = child.start({
         RH_JOURNAL: file,
         RH_CAMPAIGN: `churn-${seed}`,
         RH_ACTION: 'journal-churn',
       });
       await run.planned;
       await new Promise((resolve) => setTimeout(resolve, 20 + seed * 37));
-      run.process.kill('SIGKILL');
-      await run.exited;
+      await run.kill();
       const journal = new SqliteJournal(file);
       expect(await journal.check()).toEqual([]);
       const records = await journal.getDeliveries(`churn-${seed}`);
