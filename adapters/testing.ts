@@ -42,3 +42,10 @@ export type {
   ContractHarness,
   ContractPost,
 } from './contract-suite.js';
+export { createMemoryAdapter } from './memory-adapter.js';
+export type {
+  MemoryAdapter,
+  MemoryAdapterOptions,
+  MemoryFault,
+  MemoryPost,
+} from './memory-adapter.js';

@@ -553,14 +553,6 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
     }
   };
 
-  /**
-   * `httpCall` is typed for GET and POST; the CMS removes articles with DELETE. This fetch sends
-   * the method the CMS expects and leaves everything else (timeout, abort, and a cut connection on
-   * a write being `AMBIGUOUS`) to `httpCall`.
-   */
-  const deleteFetch: FetchLike = (input, init) =>
-    resolved.fetch(input, { ...init, method: 'DELETE' });
-
   const adapter: CmsAdapter = {
     specificationVersion: ADAPTER_SPECIFICATION_VERSION,
     platform: CMS_PLATFORM,
@@ -635,9 +627,9 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
         };
         const reply = await httpCall({
           ...call,
-          fetch: deleteFetch,
+          fetch: resolved.fetch,
           url: `${resolved.articlesURL}/${encodeURIComponent(ref.id)}`,
-          method: 'POST', // sent as DELETE by deleteFetch
+          method: 'DELETE',
           headers: headers(apiKey),
           timeoutMs: context.requestTimeoutMs,
           signal: context.signal,
