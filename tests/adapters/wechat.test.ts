@@ -751,7 +751,7 @@ describe('push (mass send)', () => {
       lead,
       context(lead, { logger: capturingLogger(lines) }),
     );
-    expect(result).toEqual({ status: 'removed' });
+    expect(result).toEqual({ status: 'removed', warning: WECHAT_MASS_DELETE_WARNING });
     const [request] = await requests();
     expect(request?.endpoint).toBe('message/mass/delete');
     expect(request?.body).toBe(`{"msg_id":${pushed.msgId},"article_idx":0}`);
