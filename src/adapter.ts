@@ -157,6 +157,18 @@ export interface PushQuota {
   readonly resetsAt: Date;
 }
 
+/**
+ * The journal note in which an adapter keeps a broadcast's platform id (WeChat's `msg_id`) the
+ * moment it is known, so a resumed run asks for its status instead of sending it again.
+ */
+export const BROADCAST_ID_NOTE = 'broadcast.id';
+
+/**
+ * How long after its first attempt a broadcast in doubt may be repeated safely: WeChat refuses a
+ * repeated `clientmsgid` for 24 hours; past that, a repeat would push again.
+ */
+export const BROADCAST_REPEAT_WINDOW_MS = 23 * 3_600_000;
+
 /** The answer of a broadcast (WeChat mass send). */
 export interface BroadcastResult {
   /**

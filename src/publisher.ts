@@ -774,6 +774,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
     async resume(campaignId, resumeOptions = {}) {
       const campaign = await loadCampaign(campaignId);
+      if (campaign.state === 'retracted') {
+        throw invalidInput('resume', [
+          {
+            path: 'campaignId',
+            message: `campaign "${campaignId}" was retracted: it is not sent again (publish a new campaign, or a follow-up)`,
+          },
+        ]);
+      }
       const running = active.get(campaignId);
       if (running !== undefined) {
         // This publisher is running the campaign right now: lifting the pause lets it go on.
@@ -895,7 +903,22 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
 
     async retract(campaignId, retractOptions = {}) {
-      await loadCampaign(campaignId);
+      const campaign = await loadCampaign(campaignId);
+      const runner = campaign.runner;
+      if (
+        active.has(campaignId) ||
+        (campaign.state === 'running' &&
+          runner !== undefined &&
+          runner.id !== runnerId &&
+          Date.now() - Date.parse(runner.heartbeatAt) < staleRunnerMs)
+      ) {
+        throw invalidInput('retract', [
+          {
+            path: 'campaignId',
+            message: `campaign "${campaignId}" is still running${runner ? ` (process ${runner.pid})` : ''}: stop it (or pause it and wait for what is in flight), then retract`,
+          },
+        ]);
+      }
       const signal = retractOptions.signal ?? new AbortController().signal;
       const redactor = new Redactor();
       const logger = newLogger(redactor, campaignId);
@@ -922,7 +945,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
         })),
       );
       const lease = randomBytes(12).toString('hex');
-      await journal.claim(retractIds, lease);
+      // The retract takes the campaign's deliveries too: a stalled run can no longer write to them,
+      // and a resume will not send them again.
+      await journal.claim([...retractIds, ...targets.map((entry) => entry.delivery.id)], lease);
+      await journal.updateCampaign(campaignId, { state: 'retracted' });
       const queues = new Map<string, PQueue>();
       const lines = await Promise.all(
         targets.map((entry) => {
@@ -940,6 +966,20 @@ export function createPublisher(options: PublisherOptions): Publisher {
         }),
       );
       const results = lines.filter((line): line is RetractResultLine => line !== undefined);
+      // Every delivery whose post is gone (or never was) is final: resume leaves it alone.
+      for (const line of results) {
+        if (line.status === 'failed') continue;
+        await journal
+          .transition({
+            deliveryId: line.deliveryId,
+            state: 'retracted',
+            at: new Date().toISOString(),
+            lease,
+          })
+          .catch((error: unknown) => {
+            logger.warn(`could not mark ${line.deliveryId} retracted: ${String(error)}`);
+          });
+      }
       return redactor.deep({
         campaignId,
         results,

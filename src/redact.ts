@@ -28,6 +28,8 @@ const SECRET_PARAMETER_PATTERN = new RegExp(
 /** Removes credential parameters from a URL (or a bare query string) and returns it as text. */
 export function redactUrl(url: string | URL): string {
   const text = typeof url === 'string' ? url : url.toString();
+  // No "=", no parameter: most strings a run scrubs (ids, times, post texts) skip the pattern.
+  if (!text.includes('=')) return text;
   return text.replace(SECRET_PARAMETER_PATTERN, `$1${REPLACEMENT}`);
 }
 
@@ -179,7 +181,7 @@ export class Redactor {
    */
   string(text: string): string {
     const out = redactUrl(text);
-    if (this.#patterns.size === 0) return out;
+    if (this.#patterns.size === 0 || out.length < 4) return out;
     const found = this.#patterns.find(out);
     if (found.length === 0) return out;
     found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

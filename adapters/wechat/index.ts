@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   ADAPTER_SPECIFICATION_VERSION,
+  BROADCAST_ID_NOTE,
   ReleaseHallError,
   failMalformed,
   formatPath,
@@ -149,6 +150,9 @@ export const WECHAT_DEFAULT_POLL_INTERVALS_MS: readonly number[] = [
 
 /** The journal note that holds a delivery's `publish_id`. */
 export const PUBLISH_ID_NOTE = 'wechat.publish_id';
+
+/** The journal note that holds the draft `media_id` a delivery is about to submit. */
+export const DRAFT_MEDIA_ID_NOTE = 'wechat.draft_media_id';
 
 /** What the report should say when a push is retracted (§1.6). */
 export const WECHAT_MASS_DELETE_WARNING =
@@ -1150,14 +1154,20 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
      * failure or a crash answers `45065` ("already sent") instead of pushing twice.
      */
     async broadcast(rendition, account, context): Promise<BroadcastResult> {
+      // A push whose msg_id an earlier run journaled is asked about, never sent again.
+      const noted = context.notes?.[BROADCAST_ID_NOTE];
       const clientMsgId = `rh1-${context.idempotencyKey}`.slice(0, 64);
-      const result = await adapter.push(
-        account,
-        context,
-        rendition.format === 'article'
-          ? { clientMsgId, article: rendition }
-          : { clientMsgId, text: rendition.text },
-      );
+      const result =
+        noted !== undefined
+          ? await adapter.pushStatus(account, context, noted)
+          : await adapter.push(
+              account,
+              context,
+              rendition.format === 'article'
+                ? { clientMsgId, article: rendition }
+                : { clientMsgId, text: rendition.text },
+            );
+      if (noted === undefined) await context.journalNote?.(BROADCAST_ID_NOTE, result.msgId);
       return {
         status: result.status,
         ref: result.ref,
@@ -1201,9 +1211,14 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
           memory.delete(key);
         }
 
-        const remembered = memory.get(key)?.draftMediaId;
+        // A draft an earlier run (this process, or a crashed one through the journal) made is
+        // submitted again rather than a second draft: if that run's submit took it, WeChat answers
+        // 40007 and the account is checked instead of publishing twice.
+        const remembered = memory.get(key)?.draftMediaId ?? context.notes?.[DRAFT_MEDIA_ID_NOTE];
         const draftMediaId = remembered ?? (await createDraft(article, account, context));
         remember(key, { draftMediaId, submitUnanswered: true });
+        if (remembered === undefined)
+          await context.journalNote?.(DRAFT_MEDIA_ID_NOTE, draftMediaId);
 
         const reply = await client.call(account, context, {
           endpoint: 'freepublish/submit',
@@ -1353,7 +1368,13 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
         const cutoff = delivery.firstAttemptAt.getTime() - resolved.clockSkewMs;
         const found = await findByTitle(delivery.rendition.title, cutoff, account, context);
         if (found.status !== 'not-found') return found;
-        const state = memory.get(key);
+        const inMemory = memory.get(key);
+        const journaledDraft = context.notes?.[DRAFT_MEDIA_ID_NOTE];
+        const state =
+          inMemory ??
+          (journaledDraft === undefined
+            ? undefined
+            : { draftMediaId: journaledDraft, submitUnanswered: true });
         if (state?.submitUnanswered === true && state.draftMediaId !== undefined) {
           // The submit's answer was lost and no article shows yet. A draft that left the draft box
           // was probably taken by that submit (§5); the job may still be running.

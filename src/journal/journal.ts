@@ -72,7 +72,7 @@ export interface CampaignRecord {
   readonly mode: 'original' | 'relay';
   readonly relayFallback: 'original' | 'skip';
   readonly createdAt: string;
-  readonly state: 'running' | 'finished' | 'aborted' | 'interrupted';
+  readonly state: 'running' | 'finished' | 'aborted' | 'interrupted' | 'retracted';
   /** The statement, as checked, for follow-ups and audits. */
   readonly statement: unknown;
   readonly pause?: PauseState;

@@ -3,9 +3,9 @@
  * state change is on disk when its promise resolves, before the call that depends on it leaves.
  * A killed process leaves the journal as of its last commit.
  *
- * Group commit: the state changes asked for in one turn of the event loop (many deliveries run at
- * once) are written in one transaction, committed (one fsync) before any of their promises
- * resolves. Nothing resolves before it is on disk; only the number of fsyncs goes down. A call
+ * Group commit: the state changes asked for within a few milliseconds (`commitWindowMs`; many
+ * deliveries run at once) are written in one transaction, committed (one fsync) before any of
+ * their promises resolves. Nothing resolves before it is on disk; only the number of fsyncs goes down. A call
  * that touches deliveries (claim, reads of deliveries, new deliveries, check, close) first commits
  * the changes waiting, so it sees them and keeps its order; calls on campaigns and the audit trail
  * (a pause check before each delivery) do not wait for them.
@@ -63,6 +63,13 @@ export interface SqliteJournalOptions {
    * @default 5000
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long a state change waits for others to share its commit, in milliseconds. Each commit is
+   * one fsync, which holds up the whole process (better-sqlite3 is synchronous): under load, a
+   * longer window means fewer, larger commits; a lone change waits at most this long.
+   * @default 4
+   */
+  readonly commitWindowMs?: number;
 }
 
 /** A state change waiting for the next group commit. */
@@ -87,9 +94,11 @@ export class SqliteJournal implements Journal {
   };
   #pending: PendingChange[] = [];
   #flushScheduled = false;
+  readonly #commitWindowMs: number;
 
   constructor(path: string, options: SqliteJournalOptions = {}) {
     this.path = path;
+    this.#commitWindowMs = options.commitWindowMs ?? 4;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
@@ -177,7 +186,7 @@ export class SqliteJournal implements Journal {
   }
 
   /**
-   * Records a state change. It joins the changes asked for in this turn of the event loop; all are
+   * Records a state change. It joins the changes asked for within `commitWindowMs`; all are
    * committed in one transaction, and the promise resolves once that commit is on disk.
    */
   transition(change: DeliveryTransition): Promise<void> {
@@ -187,7 +196,7 @@ export class SqliteJournal implements Journal {
         this.#flushScheduled = true;
         setTimeout(() => {
           this.#flush();
-        }, 1);
+        }, this.#commitWindowMs);
       }
     });
   }

@@ -24,16 +24,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEmitter } from 'eventemitter3';
 import pRetry, { AbortError } from 'p-retry';
-import type {
-  Adapter,
-  BroadcastResult,
-  Credentials,
-  DeliveryContext,
-  DeliveryDescriptor,
-  PostRef,
-  PublishResult,
-  RateLimits,
-  Rendition,
+import {
+  BROADCAST_ID_NOTE,
+  BROADCAST_REPEAT_WINDOW_MS,
+  type Adapter,
+  type BroadcastResult,
+  type Credentials,
+  type DeliveryContext,
+  type DeliveryDescriptor,
+  type PostRef,
+  type PublishResult,
+  type RateLimits,
+  type Rendition,
 } from '../adapter.js';
 import type { CredentialsResolver } from '../credentials.js';
 import { ERROR_GUIDE, type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
@@ -106,6 +108,8 @@ interface Queued {
 
 /** What `#finish` records. */
 interface Final {
+  /** The journal state when it differs from the status (an unsent delivery of a stopped run stays planned). */
+  journalState?: DeliveryState;
   status: DeliveryResult['status'];
   performed: DeliveryResult['performed'];
   attempts: number;
@@ -308,7 +312,7 @@ export class Coordinator {
     let admission = this.#admissions.get(platform);
     if (admission === undefined) {
       const { platformConcurrency } = this.#limits(platform);
-      admission = new Admission(Math.max(64, 8 * platformConcurrency));
+      admission = new Admission(Math.max(32, 4 * platformConcurrency));
       this.#admissions.set(platform, admission);
     }
     return admission;
@@ -420,23 +424,32 @@ export class Coordinator {
     }
 
     const idle = <T>(wait: () => Promise<T>): Promise<T> => ticket.idle(wait);
-    return this.#scheduler.inLane(account.id, idle, async () => {
-      // A delivery held by a pause lets the others start; it takes a ticket again once let go.
+    // A delivery held by a pause lets the others start; it takes a ticket again once let go.
+    const admitted = async (): Promise<boolean> => {
       const proceed = this.#input.signal.aborted
         ? false
         : ((await this.#input.gate?.(entry, () => {
             ticket.release();
           })) ?? true);
       if (proceed && !this.#input.signal.aborted) await ticket.take(true);
-      if (!proceed || this.#input.signal.aborted) {
-        return this.#finish(entry, account, {
-          status: 'skipped',
-          performed: 'none',
-          attempts: prior?.attempts ?? 0,
-          errorCode: 'ABORTED',
-          errorMessage: '[release-hall] not started: the run was stopped',
-        });
-      }
+      return proceed && !this.#input.signal.aborted;
+    };
+    const stopped = (): Promise<DeliveryResult> =>
+      this.#finish(entry, account, {
+        status: 'skipped',
+        performed: 'none',
+        attempts: prior?.attempts ?? 0,
+        errorCode: 'ABORTED',
+        errorMessage: '[release-hall] not started: the run was stopped',
+        // Not final in the journal: a resumed run sends it.
+        journalState:
+          prior?.state === 'unknown' || prior?.state === 'unconfirmed' ? prior.state : 'planned',
+      });
+    // The pause is waited out before the account's lane is taken, so a paused campaign never
+    // blocks another campaign's deliveries on the same account; it is asked again in the lane.
+    if (!(await admitted())) return stopped();
+    return this.#scheduler.inLane(account.id, idle, async () => {
+      if (!(await admitted())) return stopped();
       return this.#deliver(entry, account, adapter, action, rendition, source, prior, ticket);
     });
   }
@@ -559,6 +572,22 @@ export class Coordinator {
       );
 
     const attemptOnce = async (): Promise<Outcome> => {
+      if (
+        action === 'push' &&
+        pushInDoubt &&
+        notes[BROADCAST_ID_NOTE] === undefined &&
+        firstAttemptAt !== undefined &&
+        Date.now() - firstAttemptAt.getTime() > BROADCAST_REPEAT_WINDOW_MS
+      ) {
+        // Too late to repeat it safely: the platform forgets the push's id after a day.
+        throw unconfirmed(
+          new ReleaseHallError(
+            `[release-hall] [${account.platform}] the push of account "${account.id}" was left in doubt more than a day ago`,
+            { code: 'AMBIGUOUS', platform: account.platform, accountId: account.id },
+          ),
+          "too late to repeat it safely (the platform keeps a push id for 24 hours); check the account's mass-send history by hand",
+        );
+      }
       if (mayHaveLanded && action !== 'push') {
         // Resumed after a crash, or an earlier attempt's fate is unknown: look before sending.
         // (A push needs no look-up: it is idempotent by its key, so it is simply repeated.)
@@ -640,7 +669,10 @@ export class Coordinator {
             if (rateLimitWaits >= retry.maxRateLimitWaits) throw new AbortError(failure);
             rateLimitWaits += 1;
             this.#retrying(entry, account, action, attempts, failure, wait);
-            await record('planned', { errorCode: failure.code, errorMessage: failure.message });
+            await record(pushInDoubt ? 'unknown' : 'planned', {
+              errorCode: failure.code,
+              errorMessage: failure.message,
+            });
             await ticket.idle(() => sleep(wait, undefined, { signal }));
             continue;
           }
@@ -755,6 +787,8 @@ export class Coordinator {
           : {}),
       };
     }
+    // Only the journal write and the events are left: the next delivery may start meanwhile.
+    ticket.release();
     return this.#finish(entry, account, final!);
   }
 
@@ -800,6 +834,8 @@ export class Coordinator {
             attempts,
             errorCode: 'ABORTED',
             errorMessage: `[release-hall] [${account.platform}] stopped before the ${action} of account "${account.id}" was sent`,
+            // Not final: resume sends it.
+            journalState: 'planned',
           };
     }
     if (mayHaveLanded && action === 'push') {
@@ -897,11 +933,12 @@ export class Coordinator {
       ...(entry.note === undefined ? {} : { note: entry.note }),
     });
     const state: DeliveryState =
-      outcome.status === 'succeeded'
+      outcome.journalState ??
+      (outcome.status === 'succeeded'
         ? outcome.via === 'reconciled'
           ? 'reconciled'
           : 'succeeded'
-        : outcome.status;
+        : outcome.status);
     const stale =
       outcome.status === 'skipped' && errorMessage?.includes('is now run by another process');
     if (!stale) {

@@ -216,4 +216,35 @@ describe('resume, retract and pause over the Weibo sandbox with the durable jour
     });
     await expect(publisher.pause('once', { reason: 'too late' })).rejects.toThrow(/has finished/);
   });
+
+  it('a stopped run leaves its unsent deliveries for resume; a retracted campaign is never resumed', async () => {
+    const { sandbox, open } = await setup();
+    const publisher = open();
+    const controller = new AbortController();
+    let started = 0;
+    publisher.on('delivery:succeeded', () => {
+      started += 1;
+      if (started === 5) controller.abort();
+    });
+    const stopped = await publisher.publish(await beijingRebuttal(), {
+      mode: 'relay',
+      campaignId: 'stopped-1',
+      signal: controller.signal,
+    });
+    expect(stopped.aborted).toBe(true);
+    expect(stopped.counts.succeeded).toBeLessThan(72);
+    const resumed = await open().resume('stopped-1', { force: true });
+    expect(resumed.counts).toMatchObject({ total: 72, succeeded: 72 });
+    const counts = postsPerAccount(sandbox);
+    expect(counts.size).toBe(72);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+
+    const retracted = await open().retract('stopped-1');
+    expect(retracted.counts.removed).toBe(72);
+    await expect(open().resume('stopped-1', { force: true })).rejects.toThrow(/was retracted/);
+    expect(postsPerAccount(sandbox).size).toBe(0);
+    const status = await open().status('stopped-1');
+    const originals = status.deliveries.filter((delivery) => delivery.action !== 'retract');
+    expect([...new Set(originals.map((delivery) => delivery.state))]).toEqual(['retracted']);
+  });
 });

@@ -165,4 +165,97 @@ describe('WeChat over the sandbox: articles, the push policy and the quota ledge
     expect(resumed.deliveries[0]).toMatchObject({ status: 'succeeded', via: 'reconciled' });
     expect(platform.massSends(lead)).toHaveLength(1);
   });
+
+  it('a push in doubt for more than a day is not repeated (the platform has forgotten its id); a journaled msg_id is asked about, not resent', async () => {
+    const { hall, sandbox, open } = await setup();
+    const platform = sandbox.wechat!.platform;
+    const lead = LEAD_APPID(hall);
+    platform.injectFault({ kind: 'drop-after-apply', endpoint: 'message/mass/sendall', times: 3 });
+    const first = await open().publish(await beijingRebuttal(), {
+      campaignId: 'wx-late',
+      mode: 'original',
+      selection: { members: ['beijing-fabu'] },
+      push: { policy: 'push', spendLast: true },
+    });
+    expect(first.deliveries[0]?.status).toBe('unconfirmed');
+    platform.clearFaults();
+    // Make the first attempt look older than a day.
+    const publisher = open();
+    const [record] = await publisher.journal.getDeliveries('wx-late');
+    const old = new Date(Date.now() - 25 * 3_600_000).toISOString();
+    await publisher.journal.createCampaign(
+      {
+        ...(await publisher.journal.getCampaign('wx-late'))!,
+        id: 'wx-late-copy',
+        state: 'interrupted',
+      },
+      [
+        {
+          ...record!.delivery,
+          id: 'wx-late-copy:beijing-fabu/wechat:push',
+          campaignId: 'wx-late-copy',
+        },
+      ],
+    );
+    await publisher.journal.transition({
+      deliveryId: 'wx-late-copy:beijing-fabu/wechat:push',
+      state: 'sending',
+      at: old,
+      attempt: 1,
+    });
+    await publisher.journal.transition({
+      deliveryId: 'wx-late-copy:beijing-fabu/wechat:push',
+      state: 'unknown',
+      at: old,
+      attempt: 1,
+      errorCode: 'AMBIGUOUS',
+    });
+    const sendsBefore = platform.massSends(lead).length;
+    const late = await publisher.resume('wx-late-copy', { force: true });
+    expect(late.deliveries[0]).toMatchObject({ status: 'unconfirmed' });
+    expect(late.deliveries[0]?.errorMessage).toMatch(/too late to repeat it safely/);
+    expect(platform.massSends(lead)).toHaveLength(sendsBefore);
+
+    // The original campaign, resumed in time, learns the msg_id (45065) and journals it.
+    platform.advanceClock(61_000);
+    const resumed = await open().resume('wx-late', { force: true });
+    expect(resumed.deliveries[0]).toMatchObject({ status: 'succeeded', via: 'reconciled' });
+    const [after] = await open().journal.getDeliveries('wx-late');
+    expect(after?.notes?.['broadcast.id']).toMatch(/^\d+$/);
+    expect(platform.massSends(lead)).toHaveLength(1);
+  });
+
+  it('a publish whose submit answer was lost is not published twice by a new process while the job still runs', async () => {
+    const { hall, sandbox, open } = await setup();
+    const platform = sandbox.wechat!.platform;
+    const police = (
+      hall as { members: { id: string; accounts: { wechat: { appid: string } } }[] }
+    ).members.find((member) => member.id === 'police')!.accounts.wechat.appid;
+    platform.configure({ publishDelayMs: 3_600_000 });
+    platform.injectFault({
+      kind: 'drop-after-apply',
+      endpoint: 'freepublish/submit',
+      appid: police,
+    });
+    const options = {
+      campaignId: 'wx-submit',
+      mode: 'original' as const,
+      selection: { members: ['police'] },
+    };
+    const first = await open().publish(await beijingRebuttal(), options);
+    expect(first.deliveries[0]?.status).toBe('unconfirmed');
+    expect(platform.publishJobs(police)).toHaveLength(1);
+
+    // A new process (a new adapter, nothing in memory) resumes while the job is still publishing.
+    const again = await open().resume('wx-submit', { force: true });
+    expect(again.deliveries[0]?.status).toBe('unconfirmed');
+    expect(platform.publishJobs(police)).toHaveLength(1);
+
+    // Once the job is done, a resume finds the article.
+    platform.advanceClock(3_600_000);
+    const done = await open().resume('wx-submit', { force: true });
+    expect(done.deliveries[0]).toMatchObject({ status: 'succeeded', via: 'reconciled' });
+    expect(platform.publishJobs(police)).toHaveLength(1);
+    expect(platform.liveArticles(police)).toHaveLength(1);
+  });
 });
