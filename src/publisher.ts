@@ -502,7 +502,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       Math.max(1000, Math.floor(staleRunnerMs / 3)),
     );
     heartbeat.unref();
-    events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
+    // The copy of the plan is made only for listeners: a large hall's plan is large.
+    if (events.listenerCount('campaign:planned') > 0) {
+      events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
+    }
 
     const accounts = new Map(resolved.accountById);
     const known: JournalDelivery[] = [];

@@ -1,0 +1,77 @@
+/**
+ * One size of the `scale` scenario, in a process of its own so its peak RSS is its own: a
+ * synthetic hall of N accounts on the in-process memory adapter, one relay campaign published,
+ * the in-memory journal. Sends one {@link ScaleChildResult} to the parent and exits.
+ *
+ *   node scale-child.mjs 100000
+ */
+import { MemoryJournal, createPublisher } from 'release-hall';
+import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { RssSampler, isMain, now } from './measure.js';
+import { benchStatement, syntheticCredentials, syntheticHall } from './synthetic-hall.js';
+
+/** What one size reports. */
+export interface ScaleChildResult {
+  readonly accounts: number;
+  readonly deliveries: number;
+  readonly succeeded: number;
+  /** Building the hall and the publisher (checking the hall). */
+  readonly setupMs: number;
+  /**
+   * From the `publish` call to the start of the run (`report.startedAt`): checking, rendering,
+   * planning and journaling the campaign.
+   */
+  readonly planningMs: number;
+  /** The campaign: `publish`, from the call to the report (planning included). */
+  readonly publishMs: number;
+  /** RSS when the process had loaded its modules, before the hall existed. */
+  readonly baseRss: number;
+  /**
+   * Highest RSS sampled (every 10 ms and after each phase). A run on the memory adapter hardly
+   * yields to timers, so `maxRss` is the figure to trust.
+   */
+  readonly peakRss: number;
+  /** The kernel's high-water mark of RSS for the process (`resourceUsage().maxRSS`). */
+  readonly maxRss: number;
+  /** V8 heap in use after the campaign, once collected (needs `--expose-gc`; else not collected). */
+  readonly heapAfterMb: number;
+}
+
+/** Runs one size in this process. */
+export async function runScaleSize(accounts: number): Promise<ScaleChildResult> {
+  const sampler = new RssSampler(10);
+  const baseRss = process.memoryUsage.rss();
+  const started = now();
+  const publisher = createPublisher({
+    hall: syntheticHall({ accounts, platform: 'memory' }),
+    adapters: [createMemoryAdapter()],
+    credentials: syntheticCredentials,
+    journal: new MemoryJournal(),
+  });
+  const ready = now();
+  sampler.sample();
+  const called = Date.now();
+  const report = await publisher.publish(benchStatement(), { mode: 'relay' });
+  const finished = now();
+  const peakRss = sampler.stop();
+  (globalThis as { gc?: () => void }).gc?.();
+  return {
+    accounts,
+    deliveries: report.counts.total,
+    succeeded: report.counts.succeeded,
+    setupMs: ready - started,
+    planningMs: Date.parse(report.startedAt) - called,
+    publishMs: finished - ready,
+    baseRss,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    heapAfterMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+  };
+}
+
+if (isMain(import.meta.url) && process.send !== undefined && process.argv[2] !== undefined) {
+  const result = await runScaleSize(Number(process.argv[2]));
+  process.send(result, () => {
+    process.exit(0);
+  });
+}
