@@ -363,6 +363,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (Date.parse(campaign.createdAt) < since) continue;
       for (const record of await journal.getDeliveries(campaign.id)) {
         if (record.delivery.action !== 'push' || record.firstAttemptAt === undefined) continue;
+        // A push that fell back to publishing used no push.
+        if (record.performed === 'post') continue;
         if (record.state === 'skipped' || record.state === 'planned') continue;
         const refused = record.state === 'failed' && record.errorCode === 'QUOTA_EXHAUSTED';
         const list = history.get(record.delivery.accountId) ?? [];

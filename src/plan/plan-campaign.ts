@@ -200,7 +200,12 @@ export function planCampaign(input: PlanInput): Plan {
     if (!pushes || adapter === undefined) return entry(account, 'post');
     const quota = adapter.pushQuota?.(account, now, input.pushHistory?.get(account.id) ?? []);
     const decision = pushDecision(quota, spendLast);
-    if (decision.allowed) return entry(account, 'push', { note: `push: ${decision.reason}` });
+    if (decision.allowed) {
+      const pushEntry = entry(account, 'push', { note: `push: ${decision.reason}` });
+      return push.policy === 'push-else-publish'
+        ? { ...pushEntry, publishIfNoPush: true }
+        : pushEntry;
+    }
     if (push.policy === 'push-else-publish') {
       return entry(account, 'post', { note: `published, not pushed: ${decision.reason}` });
     }

@@ -108,6 +108,8 @@ interface Queued {
 
 /** What `#finish` records. */
 interface Final {
+  /** Replaces the plan's note (e.g. a push that fell back to publishing at run time). */
+  note?: string;
   /** The journal state when it differs from the status (an unsent delivery of a stopped run stays planned). */
   journalState?: DeliveryState;
   status: DeliveryResult['status'];
@@ -473,6 +475,7 @@ export class Coordinator {
       : undefined;
     let mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
     let pushInDoubt = action === 'push' && mayHaveLanded;
+    let runtimeNote: string | undefined;
     const notes: Record<string, string> = { ...prior?.notes };
     let credentials: Credentials;
     const text = renditionText(rendition);
@@ -661,6 +664,19 @@ export class Coordinator {
           if (failure.code === 'AMBIGUOUS' && action === 'push') pushInDoubt = true;
           if (failure.code !== 'AMBIGUOUS' && failure.code !== 'DUPLICATE_CONTENT')
             mayHaveLanded = pushInDoubt;
+          if (
+            failure.code === 'QUOTA_EXHAUSTED' &&
+            action === 'push' &&
+            entry.publishIfNoPush === true &&
+            !pushInDoubt
+          ) {
+            // The platform knows of pushes the ledger does not (made in its console): publish.
+            action = 'post';
+            runtimeNote = `published, not pushed: the platform said no push is left (${failure.message.replace(/^\[release-hall\] /, '')})`;
+            mayHaveLanded = false;
+            this.#input.logger.warn(`${entry.id}: ${runtimeNote}`);
+            continue;
+          }
           if (failure.code === 'RATE_LIMITED') {
             const wait = Math.min(
               failure.retryAfterMs ?? retry.minTimeoutMs,
@@ -765,7 +781,10 @@ export class Coordinator {
       );
     } catch (error) {
       if (outcome === undefined) {
-        final = this.#failure(error, account, action, attempts, mayHaveLanded, base);
+        final = this.#failure(error, account, action, attempts, mayHaveLanded, {
+          ...base,
+          performed: action,
+        });
       }
     }
     if (outcome !== undefined) {
@@ -773,6 +792,8 @@ export class Coordinator {
         outcome.ref?.url ?? (outcome.ref ? adapter.postUrl?.(outcome.ref, account) : undefined);
       final = {
         ...base,
+        performed: action,
+        ...(runtimeNote === undefined ? {} : { note: runtimeNote }),
         status: 'succeeded',
         attempts,
         via: outcome.via,
@@ -930,7 +951,7 @@ export class Coordinator {
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
-      ...(entry.note === undefined ? {} : { note: entry.note }),
+      ...((outcome.note ?? entry.note) === undefined ? {} : { note: outcome.note ?? entry.note }),
     });
     const state: DeliveryState =
       outcome.journalState ??

@@ -23,6 +23,11 @@ export interface PlannedDelivery {
   readonly note?: string;
   /** Refused before anything is sent (e.g. no push quota left): the delivery ends without a call. */
   readonly blocked?: { readonly code: ErrorCode; readonly reason: string };
+  /**
+   * For a push under `push-else-publish`: publish instead when the platform says no quota is left
+   * (pushes made outside release-hall are not in the journal's ledger).
+   */
+  readonly publishIfNoPush?: boolean;
 }
 
 /** Final state of a delivery in a report. */

@@ -258,4 +258,50 @@ describe('WeChat over the sandbox: articles, the push policy and the quota ledge
     expect(platform.publishJobs(police)).toHaveLength(1);
     expect(platform.liveArticles(police)).toHaveLength(1);
   });
+
+  it('push-else-publish publishes when the platform says no push is left (a push the journal never saw)', async () => {
+    const { hall, sandbox, open } = await setup();
+    const platform = sandbox.wechat!.platform;
+    const lead = LEAD_APPID(hall);
+    const current = sandbox;
+    // Another tool (here: a publisher with its own journal) spends today's push first.
+    const elsewhere = createPublisher({
+      hall,
+      adapters: [
+        createWechatAdapter({
+          baseURL: current.baseURLs.wechat,
+          publishPoll: { intervalsMs: [1, 2, 4] },
+        }),
+      ],
+      credentials: current.credentials,
+      retry: fastRetry,
+    });
+    const statement = await beijingRebuttal();
+    await elsewhere.publish(statement, {
+      mode: 'original',
+      selection: { members: ['beijing-fabu'] },
+      push: { policy: 'push', spendLast: true },
+    });
+    expect(platform.massSends(lead)).toHaveLength(1);
+
+    const report = await open().publish(
+      { ...statement, id: 'after-console' },
+      {
+        mode: 'original',
+        campaignId: 'wx-console',
+        selection: { members: ['beijing-fabu'] },
+        push: { policy: 'push-else-publish', spendLast: true },
+      },
+    );
+    expect(report.deliveries[0]).toMatchObject({
+      action: 'push',
+      performed: 'post',
+      status: 'succeeded',
+    });
+    expect(report.deliveries[0]?.note).toMatch(
+      /^published, not pushed: the platform said no push is left/,
+    );
+    expect(platform.massSends(lead)).toHaveLength(1);
+    expect(platform.liveArticles(lead)).toHaveLength(1);
+  });
 });
