@@ -6,8 +6,20 @@
  * error and is handled by the adapter before this mapper is reached: `ret=4 errcode=6` on `t/del`
  * (the tweet is already gone); see {@link isAlreadyGone}.
  */
-import { Redactor, ReleaseHallError, platformMessage } from '#core';
-import type { ErrorCode } from '#core';
+import type { ReleaseHallError } from '#core';
+import {
+  type Classified,
+  accountLabel,
+  ambiguousOrTransient,
+  classifyByStatus,
+  cleanPlatformText,
+  contentRejected,
+  duplicateContent,
+  invalidInputError,
+  platformError,
+  rateLimitWait,
+  readIntegerCode,
+} from '../map-error-common.js';
 
 /** Platform name used in errors and hall files. */
 export const TENCENT_PLATFORM = 'tencent';
@@ -150,9 +162,7 @@ const RET_CODES: ReadonlyMap<number, Known> = new Map<number, Known>([
 
 /** Reads `ret` or `errcode` as an integer; `undefined` when absent or not an integer. */
 export function tencentCode(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-  return undefined;
+  return readIntegerCode(value, true);
 }
 
 /** True when a reply to `t/del` says the tweet is already gone (`ret=4 errcode=6`). */
@@ -169,17 +179,7 @@ export function isDuplicate(ret: unknown, errcode: unknown): boolean {
  * Reads a `Retry-After` value (seconds or an HTTP date) as milliseconds from now.
  * Returns `undefined` when it is absent or unreadable.
  */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: () => number = Date.now,
-): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now());
-}
+export { parseRetryAfter } from '../map-error-common.js';
 
 /** The class of a reply by its codes alone (HTTP status aside). */
 function classify(
@@ -219,25 +219,12 @@ function classify(
   return ret === undefined ? undefined : RET_CODES.get(ret);
 }
 
-function accountLabel(accountId: string | undefined): string {
-  return accountId === undefined ? 'the account' : `account "${accountId}"`;
-}
-
-function explain(
-  known: Known,
-  reply: TencentErrorReply,
-  retryAfterMs: number,
-): { code: ErrorCode; explanation: string } {
+function explain(known: Known, reply: TencentErrorReply, retryAfterMs: number): Classified {
   const account = accountLabel(reply.accountId);
   const { what } = known;
   switch (known.kind) {
     case 'transient-or-ambiguous':
-      return reply.write
-        ? {
-            code: 'AMBIGUOUS',
-            explanation: `${what} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-          }
-        : { code: 'TRANSIENT', explanation: `${what}; will retry` };
+      return ambiguousOrTransient(what, reply);
     case 'rate-limited':
       return {
         code: 'RATE_LIMITED',
@@ -249,17 +236,11 @@ function explain(
         explanation: `${what} (${account}); a person must settle it with Tencent`,
       };
     case 'invalid-input':
-      return { code: 'INVALID_INPUT', explanation: `${what} (${account})` };
+      return invalidInputError(what, reply);
     case 'content':
-      return {
-        code: 'CONTENT_REJECTED',
-        explanation: `${what} (${account}); change it and run again`,
-      };
+      return contentRejected(what, reply);
     case 'duplicate':
-      return {
-        code: 'DUPLICATE_CONTENT',
-        explanation: `${what}; the account is checked for the existing post before reporting`,
-      };
+      return duplicateContent(what);
     case 'auth-expired':
       return {
         code: 'AUTH_EXPIRED',
@@ -273,33 +254,13 @@ function explain(
   }
 }
 
-function byStatus(reply: TencentErrorReply): { code: ErrorCode; explanation: string } {
-  const account = accountLabel(reply.accountId);
-  if (reply.status >= 500) {
-    return reply.write
-      ? {
-          code: 'AMBIGUOUS',
-          explanation: `HTTP ${reply.status} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-        }
-      : { code: 'TRANSIENT', explanation: `HTTP ${reply.status}; will retry` };
-  }
-  return {
-    code: 'CONTENT_REJECTED',
-    explanation: `Tencent refused the call for ${account} (HTTP ${reply.status}); see its message`,
-  };
-}
-
-/** Keeps the platform's text short and free of secrets. */
-function cleanPlatformText(
+/** Keeps the platform's text short and free of secrets; Tencent's `ok` says nothing. */
+function cleanTencentText(
   text: string | undefined,
   secrets: readonly string[],
 ): string | undefined {
-  if (text === undefined) return undefined;
-  const redactor = new Redactor();
-  redactor.add(...secrets);
-  const single = redactor.string(text).replace(/\s+/g, ' ').trim();
-  if (single === '' || single.toLowerCase() === 'ok') return undefined;
-  return single.length > 200 ? `${single.slice(0, 197)}...` : single;
+  const cleaned = cleanPlatformText(text, secrets);
+  return cleaned?.toLowerCase() === 'ok' ? undefined : cleaned;
 }
 
 /** `ret=3 errcode=4`, or `ret=2` when there is no `errcode`. */
@@ -333,16 +294,13 @@ export function mapTencentError(
 ): ReleaseHallError {
   const ret = tencentCode(reply.ret);
   const errcode = tencentCode(reply.errcode);
-  const retryAfterMs =
-    parseRetryAfter(reply.retryAfter, options.now) ??
-    options.rateLimitRetryAfterMs ??
-    DEFAULT_RATE_LIMIT_RETRY_AFTER_MS;
+  const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
   const known = classify(ret, errcode, reply.endpoint);
-  let classified: { code: ErrorCode; explanation: string };
+  let classified: Classified;
   let withText = known?.withPlatformText === true;
   if (reply.status >= 500) {
-    classified = byStatus(reply);
+    classified = classifyByStatus(reply, 'Tencent');
   } else if (known !== undefined) {
     classified = explain(known, reply, retryAfterMs);
   } else if (reply.status === 429) {
@@ -353,27 +311,20 @@ export function mapTencentError(
       retryAfterMs,
     );
   } else {
-    classified = byStatus(reply);
+    classified = classifyByStatus(reply, 'Tencent');
     withText = true;
   }
 
   const platformCode = codeText(ret, errcode);
-  const platformText = withText ? cleanPlatformText(reply.msg, options.secrets ?? []) : undefined;
-  return new ReleaseHallError(
-    platformMessage(
-      TENCENT_PLATFORM,
-      reply.endpoint,
-      platformCode ?? (platformText === undefined ? undefined : `HTTP ${reply.status}`),
-      platformText,
-      classified.explanation,
-    ),
-    {
-      code: classified.code,
-      platform: TENCENT_PLATFORM,
-      platformCode,
-      accountId: reply.accountId,
-      endpoint: reply.endpoint,
-      ...(classified.code === 'RATE_LIMITED' ? { retryAfterMs } : {}),
-    },
-  );
+  const platformText = withText ? cleanTencentText(reply.msg, options.secrets ?? []) : undefined;
+  return platformError({
+    ...classified,
+    platform: TENCENT_PLATFORM,
+    endpoint: reply.endpoint,
+    status: reply.status,
+    accountId: reply.accountId,
+    platformCode,
+    platformText,
+    ...(classified.code === 'RATE_LIMITED' ? { extra: { retryAfterMs } } : {}),
+  });
 }

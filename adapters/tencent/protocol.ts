@@ -15,6 +15,18 @@
  */
 import { clientIpProblem } from './client-ip.js';
 import { TENCENT_MAX_BYTES, countTencentText, tencentLinks } from './count-tencent-text.js';
+import {
+  type MultipartPart,
+  FaultQueue,
+  PlatformClock,
+  PostStore,
+  RequestLog,
+  SeededLatency,
+  resolveLatency,
+  parseMultipart,
+  parseContentType,
+  pathBelowBase,
+} from '../fake-platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
 export type TencentEndpointName =
@@ -221,11 +233,6 @@ const BEFORE_APPLY: ReadonlySet<TencentFaultKind> = new Set<TencentFaultKind>([
   'html-200',
 ]);
 
-interface QueuedFault {
-  readonly fault: TencentFault;
-  remaining: number;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inspection
 
@@ -325,18 +332,6 @@ class TencentReply {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** mulberry32: a small seeded generator, enough for repeatable jitter. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const BASE62 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Escapes text as Tencent's `text` field carried it (HTML). [unconfirmed] */
@@ -346,45 +341,6 @@ function escapeHtml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
-}
-
-function parseContentType(value: string | undefined): { type: string; boundary?: string } {
-  if (value === undefined) return { type: '' };
-  const [type = '', ...parameters] = value.split(';');
-  const boundary = parameters
-    .map((parameter) => parameter.trim())
-    .find((parameter) => parameter.toLowerCase().startsWith('boundary='))
-    ?.slice('boundary='.length)
-    .replace(/^"|"$/g, '');
-  return { type: type.trim().toLowerCase(), ...(boundary ? { boundary } : {}) };
-}
-
-interface MultipartPart {
-  readonly name: string;
-  readonly filename: string | undefined;
-  readonly contentType: string | undefined;
-  readonly value: string;
-}
-
-/** Reads a `multipart/form-data` body held as text (enough to see fields and a picture's size). */
-function parseMultipart(body: string, boundary: string): MultipartPart[] {
-  const parts: MultipartPart[] = [];
-  for (const chunk of body.split(`--${boundary}`)) {
-    if (chunk.startsWith('--') || chunk.trim() === '') continue;
-    const separator = chunk.indexOf('\r\n\r\n');
-    if (separator < 0) continue;
-    const head = chunk.slice(0, separator);
-    const value = chunk.slice(separator + 4).replace(/\r\n$/, '');
-    const name = /name="([^"]*)"/i.exec(head)?.[1];
-    if (name === undefined) continue;
-    parts.push({
-      name,
-      filename: /filename="([^"]*)"/i.exec(head)?.[1],
-      contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim().toLowerCase(),
-      value,
-    });
-  }
-  return parts;
 }
 
 interface ParsedBody {
@@ -447,16 +403,17 @@ type Outcome = { applied: true; reply: TencentReply } | { applied: false; reply:
  */
 export class TencentPlatform {
   #options: ResolvedPlatformOptions;
-  #random: () => number;
-  #clockOffsetMs = 0;
+  readonly #jitter: SeededLatency;
+  readonly #clock = new PlatformClock(() => this.#options.now());
   readonly #accounts = new Map<string, AccountState>();
   readonly #tokens = new Map<string, TokenState>();
-  readonly #tweets = new Map<string, TweetState>();
+  readonly #tweets = new PostStore<TweetState>((tweet) => tweet.openid);
   readonly #shortLinks = new Map<string, string>();
-  #order: TweetState[] = [];
-  #faults: QueuedFault[] = [];
-  #log: TencentRequestRecord[] = [];
-  #faultsApplied = 0;
+  readonly #faults = new FaultQueue<TencentFault, TencentEndpointName>({
+    beforeApply: BEFORE_APPLY,
+    accountOf: (fault) => fault.openid,
+  });
+  readonly #log = new RequestLog<TencentRequestRecord>();
   #nextId: bigint;
   // From 62^3 = 238 328 on, every code has 4 characters: `url.cn/` plus 4 makes the 11 bytes
   // counted per URL [derived].
@@ -469,21 +426,15 @@ export class TencentPlatform {
       firstTweetId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
       hangMs: options.hangMs ?? 30_000,
       shortenLinks: options.shortenLinks ?? true,
-      latency: {
-        fixedMs: options.latency?.fixedMs ?? 0,
-        jitterMs: options.latency?.jitterMs ?? 0,
-        seed: options.latency?.seed ?? 1,
-      },
+      latency: resolveLatency(options.latency),
     };
-    this.#random = seededRandom(this.#options.latency.seed);
+    this.#jitter = new SeededLatency(this.#options.latency);
     this.#nextId = this.#options.firstTweetId;
   }
 
   /** Changes settings; omitted ones stay. Pass `rateLimit: undefined` to lift the limit. */
   configure(options: TencentPlatformOptions): void {
-    const latency = options.latency
-      ? { ...this.#options.latency, ...options.latency }
-      : this.#options.latency;
+    const latency = this.#jitter.configure(this.#options.latency, options.latency);
     this.#options = {
       ...this.#options,
       ...(options.now ? { now: options.now } : {}),
@@ -492,17 +443,16 @@ export class TencentPlatform {
       ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
       latency,
     };
-    if (options.latency?.seed !== undefined) this.#random = seededRandom(latency.seed);
   }
 
   /** Current platform time in ms (the clock plus any {@link advanceClock}). */
   now(): number {
-    return this.#options.now() + this.#clockOffsetMs;
+    return this.#clock.now();
   }
 
   /** Moves the platform clock forward, e.g. past a rate window or a token's expiry. */
   advanceClock(ms: number): void {
-    this.#clockOffsetMs += ms;
+    this.#clock.advance(ms);
   }
 
   // -- accounts --------------------------------------------------------------------------------
@@ -569,26 +519,24 @@ export class TencentPlatform {
 
   /** Queues a fault for the next matching request(s). */
   injectFault(fault: TencentFault): void {
-    this.#faults.push({ fault, remaining: fault.times ?? 1 });
+    this.#faults.inject(fault);
   }
 
   /** Faults still queued. */
   pendingFaults(): TencentFault[] {
-    return this.#faults.map((queued) => queued.fault);
+    return this.#faults.pending();
   }
 
   /** Drops every queued fault. */
   clearFaults(): void {
-    this.#faults = [];
+    this.#faults.clear();
   }
 
   // -- inspection ------------------------------------------------------------------------------
 
   /** Tweets of one account, oldest first, deleted ones included. */
   postsOf(openid: string): TencentTweet[] {
-    return this.#order
-      .filter((tweet) => tweet.openid === openid)
-      .map((tweet) => this.#snapshot(tweet));
+    return this.#tweets.of(openid).map((tweet) => this.#snapshot(tweet));
   }
 
   /** Tweets of one account that are not deleted, oldest first. */
@@ -598,7 +546,7 @@ export class TencentPlatform {
 
   /** Every tweet, oldest first. */
   allPosts(): TencentTweet[] {
-    return this.#order.map((tweet) => this.#snapshot(tweet));
+    return this.#tweets.all().map((tweet) => this.#snapshot(tweet));
   }
 
   /** One tweet by id. */
@@ -609,22 +557,17 @@ export class TencentPlatform {
 
   /** Every request received, oldest first. */
   requests(): readonly TencentRequestRecord[] {
-    return [...this.#log];
+    return this.#log.entries();
   }
 
   /** Counters. */
   counts(): TencentCounts {
-    const byEndpoint: Record<string, number> = {};
-    for (const record of this.#log) {
-      const key = record.endpoint ?? record.path;
-      byEndpoint[key] = (byEndpoint[key] ?? 0) + 1;
-    }
     return {
-      requests: this.#log.length,
-      byEndpoint,
-      posts: this.#order.length,
-      livePosts: this.#order.filter((tweet) => !tweet.deleted).length,
-      faultsApplied: this.#faultsApplied,
+      requests: this.#log.size,
+      byEndpoint: this.#log.byEndpoint(),
+      posts: this.#tweets.size,
+      livePosts: this.#tweets.liveCount(),
+      faultsApplied: this.#faults.applied,
     };
   }
 
@@ -634,11 +577,9 @@ export class TencentPlatform {
    */
   reset(): void {
     this.#tweets.clear();
-    this.#order = [];
-    this.#faults = [];
-    this.#log = [];
-    this.#faultsApplied = 0;
-    this.#clockOffsetMs = 0;
+    this.#faults.reset();
+    this.#log.clear();
+    this.#clock.reset();
     for (const token of this.#tokens.values()) token.expired = false;
   }
 
@@ -659,7 +600,7 @@ export class TencentPlatform {
     const openid = tokenState?.openid;
 
     let fault: TencentFaultKind | undefined;
-    let delayMs = this.#latency();
+    let delayMs = this.#jitter.sample(this.#options.latency);
     let drop = false;
 
     const finish = (reply: TencentReply): TencentProtocolResponse => {
@@ -707,10 +648,9 @@ export class TencentPlatform {
     }
 
     // Faults that act before anything is looked at.
-    const early = this.#takeFault(endpoint, openid ?? params.get('openid') ?? undefined, true);
+    const early = this.#faults.take(endpoint, openid ?? params.get('openid') ?? undefined, true);
     if (early !== undefined) {
       fault = early.kind;
-      this.#faultsApplied += 1;
       switch (early.kind) {
         case '5xx-before-apply':
           return finish(
@@ -804,10 +744,9 @@ export class TencentPlatform {
     if (fault === 'html-200') return finish(htmlPage());
 
     // Faults that act after the request was applied.
-    const late = this.#takeFault(endpoint, account.openid, false);
+    const late = this.#faults.take(endpoint, account.openid, false);
     if (late === undefined) return finish(outcome.reply);
     fault = late.kind;
-    this.#faultsApplied += 1;
     switch (late.kind) {
       case 'drop-after-apply':
         drop = true;
@@ -834,39 +773,11 @@ export class TencentPlatform {
 
   // -- internals -------------------------------------------------------------------------------
 
-  #latency(): number {
-    const { fixedMs, jitterMs } = this.#options.latency;
-    return jitterMs > 0 ? fixedMs + Math.round(this.#random() * jitterMs) : fixedMs;
-  }
-
-  #takeFault(
-    endpoint: TencentEndpointName,
-    openid: string | undefined,
-    beforeApply: boolean,
-  ): TencentFault | undefined {
-    const index = this.#faults.findIndex((queued) => {
-      const { fault } = queued;
-      if (BEFORE_APPLY.has(fault.kind) !== beforeApply || queued.remaining <= 0) return false;
-      if (fault.openid !== undefined && fault.openid !== openid) return false;
-      if (fault.endpoint === undefined) return true;
-      return typeof fault.endpoint === 'string'
-        ? fault.endpoint === endpoint
-        : fault.endpoint.includes(endpoint);
-    });
-    const queued = this.#faults[index];
-    if (queued === undefined) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.#faults.splice(index, 1);
-    return queued.fault;
-  }
-
   #rateLimited(openid: string): boolean {
     const limit = this.#options.rateLimit;
     if (limit === undefined) return false;
     const since = this.now() - limit.windowMs;
-    const recent = this.#order.filter(
-      (tweet) => tweet.openid === openid && tweet.createdAt > since,
-    ).length;
+    const recent = this.#tweets.of(openid).filter((tweet) => tweet.createdAt > since).length;
     return recent >= limit.posts;
   }
 
@@ -1007,7 +918,8 @@ export class TencentPlatform {
   ): unknown {
     const seconds = (ms: number): number => Math.floor(ms / 1000);
     const lastid = BigInt(query.lastid);
-    const own = this.#order
+    const own = this.#tweets
+      .all()
       .filter((tweet) => tweet.openid === account.openid && !tweet.deleted)
       .filter((tweet) => {
         if (query.type === 0) return true;
@@ -1054,13 +966,15 @@ export class TencentPlatform {
   }
 
   #repeats(openid: string, content: string, sourceId: string | undefined): boolean {
-    return this.#order.some(
-      (tweet) =>
-        tweet.openid === openid &&
-        !tweet.deleted &&
-        tweet.sentText === content &&
-        tweet.sourceId === sourceId,
-    );
+    return this.#tweets
+      .all()
+      .some(
+        (tweet) =>
+          tweet.openid === openid &&
+          !tweet.deleted &&
+          tweet.sentText === content &&
+          tweet.sourceId === sourceId,
+      );
   }
 
   #create(
@@ -1087,8 +1001,7 @@ export class TencentPlatform {
       deleted: false,
       underReview: false,
     };
-    this.#tweets.set(tweet.idstr, tweet);
-    this.#order.push(tweet);
+    this.#tweets.add(tweet);
     return tweet;
   }
 
@@ -1131,7 +1044,8 @@ export class TencentPlatform {
       self: 1,
       from: 'release-hall sandbox',
       image: tweet.hasPicture ? [`http://app.qpic.cn/sandbox/${tweet.idstr}`] : null,
-      count: this.#order.filter((item) => item.sourceId === tweet.idstr && !item.deleted).length,
+      count: this.#tweets.all().filter((item) => item.sourceId === tweet.idstr && !item.deleted)
+        .length,
       mcount: 0,
       source: null,
     };
@@ -1209,7 +1123,6 @@ export function handleTencentRequest(
  * Returns `undefined` when the URL is outside the base.
  */
 export function tencentProtocolPath(url: URL, baseURL: string): string | undefined {
-  const base = new URL(baseURL.endsWith('/') ? baseURL : `${baseURL}/`);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return undefined;
-  return `/api/${url.pathname.slice(base.pathname.length)}`;
+  const below = pathBelowBase(url, baseURL);
+  return below === undefined ? undefined : `/api/${below}`;
 }

@@ -13,8 +13,17 @@
  *
  * The adapter only classifies; the core decides whether and when to retry.
  */
-import { Redactor, ReleaseHallError, platformMessage } from '#core';
-import type { ErrorCode } from '#core';
+import type { ReleaseHallError } from '#core';
+import {
+  type Classified,
+  accountLabel,
+  ambiguousOrTransient,
+  cleanPlatformText,
+  contentRejected,
+  invalidInputError,
+  platformError,
+  readIntegerCode,
+} from '../map-error-common.js';
 
 /** Platform name used in errors and post references. */
 export const WECHAT_PLATFORM = 'wechat';
@@ -191,9 +200,7 @@ const TOKEN_ENDPOINT_CODES: ReadonlyMap<number, Known> = new Map<number, Known>(
 
 /** Reads `errcode` as an integer; `undefined` when absent or not an integer. */
 export function wechatErrorCode(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-  return undefined;
+  return readIntegerCode(value, true);
 }
 
 /** True for `40001`, `40014`, `42001`: refresh the token (compare-and-expire) and retry once. */
@@ -222,25 +229,16 @@ export function untilNextMinute(now: number): number {
   return 60_000 - (now % 60_000) + 1_000;
 }
 
-function accountLabel(accountId: string | undefined): string {
-  return accountId === undefined ? 'the account' : `account "${accountId}"`;
-}
-
 function explain(
   known: Known,
   reply: WechatErrorReply,
   now: () => number,
-): { code: ErrorCode; explanation: string; retryAfterMs?: number; retryable?: boolean } {
+): Classified & { retryAfterMs?: number; retryable?: boolean } {
   const account = accountLabel(reply.accountId);
   const { what } = known;
   switch (known.kind) {
     case 'busy':
-      return reply.write
-        ? {
-            code: 'AMBIGUOUS',
-            explanation: `${what} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-          }
-        : { code: 'TRANSIENT', explanation: `${what}; will retry with backoff` };
+      return ambiguousOrTransient(what, reply, 'will retry with backoff');
     case 'auth-expired':
       return {
         code: 'AUTH_EXPIRED',
@@ -276,12 +274,9 @@ function explain(
         explanation: `${what} (${account}): it was already sent; confirm it with message/mass/get`,
       };
     case 'invalid-input':
-      return { code: 'INVALID_INPUT', explanation: `${what} (${account})` };
+      return invalidInputError(what, reply);
     case 'content':
-      return {
-        code: 'CONTENT_REJECTED',
-        explanation: `${what} (${account}); change it and run again`,
-      };
+      return contentRejected(what, reply);
     case 'needs-person':
       return {
         code: 'CONTENT_REJECTED',
@@ -312,18 +307,10 @@ function explain(
   }
 }
 
-function unknownCode(
-  reply: WechatErrorReply,
-  code: number | undefined,
-): { code: ErrorCode; explanation: string } {
+function unknownCode(reply: WechatErrorReply, code: number | undefined): Classified {
   const account = accountLabel(reply.accountId);
   if (code === undefined && reply.status >= 500) {
-    return reply.write
-      ? {
-          code: 'AMBIGUOUS',
-          explanation: `HTTP ${reply.status} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-        }
-      : { code: 'TRANSIENT', explanation: `HTTP ${reply.status}; will retry` };
+    return ambiguousOrTransient(`HTTP ${reply.status}`, reply);
   }
   if (code === undefined && reply.status === 429) {
     // Not a WeChat reply; a gateway in front of WeChat may answer so. [derived]
@@ -333,19 +320,6 @@ function unknownCode(
     code: 'CONTENT_REJECTED',
     explanation: `WeChat refused the call for ${account}${code === undefined ? ` (HTTP ${reply.status})` : ''}; see its message`,
   };
-}
-
-/** Keeps the platform's text short and free of secrets. */
-function cleanText(
-  text: string | undefined,
-  secrets: readonly (string | undefined)[],
-): string | undefined {
-  if (text === undefined) return undefined;
-  const redactor = new Redactor();
-  redactor.add(...secrets);
-  const single = redactor.string(text).replace(/\s+/g, ' ').trim();
-  if (single === '') return undefined;
-  return single.length > 200 ? `${single.slice(0, 197)}...` : single;
 }
 
 /**
@@ -382,38 +356,29 @@ export function mapWechatError(
       : ((onTokenEndpoint ? TOKEN_ENDPOINT_CODES.get(code) : undefined) ?? KNOWN_CODES.get(code));
   // On the token endpoints `-1` is a read (fetching a token changes nothing visible).
   const effective: WechatErrorReply = onTokenEndpoint ? { ...reply, write: false } : reply;
-  const classified: {
-    code: ErrorCode;
-    explanation: string;
-    retryAfterMs?: number;
-    retryable?: boolean;
-  } =
+  const classified: Classified & { retryAfterMs?: number; retryable?: boolean } =
     known !== undefined
       ? explain(known, effective, options.now ?? Date.now)
       : unknownCode(effective, code);
   if (classified.code === 'RATE_LIMITED' && classified.retryAfterMs === undefined) {
     classified.retryAfterMs = 60_000;
   }
-  const { text, rid } = splitRequestId(cleanText(reply.errmsg, options.secrets ?? []));
+  const { text, rid } = splitRequestId(cleanPlatformText(reply.errmsg, options.secrets ?? []));
   const platformCode = code === undefined ? undefined : String(code);
   const explanation =
     rid === undefined ? classified.explanation : `${classified.explanation} (rid ${rid})`;
-  return new ReleaseHallError(
-    platformMessage(
-      WECHAT_PLATFORM,
-      reply.endpoint,
-      platformCode ?? (text === undefined ? undefined : `HTTP ${reply.status}`),
-      text,
-      explanation,
-    ),
-    {
-      code: classified.code,
-      platform: WECHAT_PLATFORM,
-      platformCode,
-      accountId: reply.accountId,
-      endpoint: reply.endpoint,
+  return platformError({
+    code: classified.code,
+    explanation,
+    platform: WECHAT_PLATFORM,
+    endpoint: reply.endpoint,
+    status: reply.status,
+    accountId: reply.accountId,
+    platformCode,
+    platformText: text,
+    extra: {
       ...(classified.retryable === undefined ? {} : { retryable: classified.retryable }),
       ...(classified.retryAfterMs === undefined ? {} : { retryAfterMs: classified.retryAfterMs }),
     },
-  );
+  });
 }

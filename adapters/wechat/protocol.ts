@@ -15,6 +15,15 @@
  * quota ledger, so a test over both checks one against the other.
  */
 import { createHash } from 'node:crypto';
+import {
+  FaultQueue,
+  PlatformClock,
+  RequestLog,
+  SeededLatency,
+  resolveLatency,
+  parseContentType,
+  pathBelowBase,
+} from '../fake-platform.js';
 
 /** The endpoints the fake serves, named as below `cgi-bin/` (and as in errors). */
 export type WechatEndpointName =
@@ -267,11 +276,6 @@ const BEFORE_APPLY: ReadonlySet<WechatFaultKind> = new Set<WechatFaultKind>([
   'html-200',
 ]);
 
-interface QueuedFault {
-  readonly fault: WechatFault;
-  remaining: number;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inspection
 
@@ -510,18 +514,6 @@ function stringifyWithRawNumbers(value: unknown): string {
   return text.replace(/"\\u0000raw-number:(-?\d+)"/g, '$1');
 }
 
-/** mulberry32: a small seeded generator, enough for repeatable jitter. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -554,17 +546,6 @@ function rawId(text: string, field: string): string | undefined {
 function chinaPeriod(ms: number, period: 'day' | 'month'): string {
   const iso = new Date(ms + SHANGHAI_OFFSET_MS).toISOString();
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
-}
-
-function parseContentType(value: string | undefined): { type: string; boundary?: string } {
-  if (value === undefined) return { type: '' };
-  const [type = '', ...parameters] = value.split(';');
-  const boundary = parameters
-    .map((parameter) => parameter.trim())
-    .find((parameter) => parameter.toLowerCase().startsWith('boundary='))
-    ?.slice('boundary='.length)
-    .replace(/^"|"$/g, '');
-  return { type: type.trim().toLowerCase(), ...(boundary ? { boundary } : {}) };
 }
 
 interface MultipartPart {
@@ -633,8 +614,8 @@ type ResolvedPlatformOptions = Required<Omit<WechatPlatformOptions, 'latency'>> 
  */
 export class WechatPlatform {
   #options: ResolvedPlatformOptions;
-  #random: () => number;
-  #clockOffsetMs = 0;
+  readonly #jitter: SeededLatency;
+  readonly #clock = new PlatformClock(() => this.#options.now());
   readonly #accounts = new Map<string, AccountState>();
   readonly #tokens = new Map<string, TokenState>();
   readonly #currentToken = new Map<string, string>();
@@ -646,9 +627,12 @@ export class WechatPlatform {
   #mass = new Map<string, MassState>();
   #clientMsgIds = new Map<string, ClientMsgRecord>();
   #outcomes = new Map<string, number[]>();
-  #faults: QueuedFault[] = [];
-  #log: WechatRequestRecord[] = [];
-  #faultsApplied = 0;
+  readonly #faults = new FaultQueue<WechatFault, WechatEndpointName>({
+    beforeApply: BEFORE_APPLY,
+    accountOf: (fault) => fault.appid,
+    matchesAnyEndpoint: (endpoint) => ENDPOINTS[endpoint].auth,
+  });
+  readonly #log = new RequestLog<WechatRequestRecord>();
   #sequence = 0;
   #nextPublishId: bigint;
   #nextMsgId: bigint;
@@ -668,37 +652,30 @@ export class WechatPlatform {
       firstPublishId: options.firstPublishId ?? DEFAULT_FIRST_PUBLISH_ID,
       firstMsgId: options.firstMsgId ?? DEFAULT_FIRST_MSG_ID,
       idsAsStrings: options.idsAsStrings ?? false,
-      latency: {
-        fixedMs: options.latency?.fixedMs ?? 0,
-        jitterMs: options.latency?.jitterMs ?? 0,
-        seed: options.latency?.seed ?? 1,
-      },
+      latency: resolveLatency(options.latency),
     };
-    this.#random = seededRandom(this.#options.latency.seed);
+    this.#jitter = new SeededLatency(this.#options.latency);
     this.#nextPublishId = this.#options.firstPublishId;
     this.#nextMsgId = this.#options.firstMsgId;
   }
 
   /** Changes settings; omitted ones stay. */
   configure(options: WechatPlatformOptions): void {
-    const latency = options.latency
-      ? { ...this.#options.latency, ...options.latency }
-      : this.#options.latency;
+    const latency = this.#jitter.configure(this.#options.latency, options.latency);
     const defined = Object.fromEntries(
       Object.entries(options).filter(([key, value]) => value !== undefined && key !== 'latency'),
     ) as Partial<ResolvedPlatformOptions>;
     this.#options = { ...this.#options, ...defined, latency };
-    if (options.latency?.seed !== undefined) this.#random = seededRandom(latency.seed);
   }
 
   /** Current platform time in ms (the clock plus any {@link advanceClock}). */
   now(): number {
-    return this.#options.now() + this.#clockOffsetMs;
+    return this.#clock.now();
   }
 
   /** Moves the platform clock forward: past token expiry, a publish delay, a quota day, a deadline. */
   advanceClock(ms: number): void {
-    this.#clockOffsetMs += ms;
+    this.#clock.advance(ms);
   }
 
   // -- accounts --------------------------------------------------------------------------------
@@ -774,17 +751,17 @@ export class WechatPlatform {
 
   /** Queues a fault for the next matching request(s). */
   injectFault(fault: WechatFault): void {
-    this.#faults.push({ fault, remaining: fault.times ?? 1 });
+    this.#faults.inject(fault);
   }
 
   /** Faults still queued. */
   pendingFaults(): WechatFault[] {
-    return this.#faults.map((queued) => queued.fault);
+    return this.#faults.pending();
   }
 
   /** Drops every queued fault. */
   clearFaults(): void {
-    this.#faults = [];
+    this.#faults.clear();
   }
 
   // -- drivers ---------------------------------------------------------------------------------
@@ -900,24 +877,19 @@ export class WechatPlatform {
 
   /** Every request received, oldest first. */
   requests(): readonly WechatRequestRecord[] {
-    return [...this.#log];
+    return this.#log.entries();
   }
 
   /** Counters. */
   counts(): WechatCounts {
     this.#advanceAll();
-    const byEndpoint: Record<string, number> = {};
-    for (const record of this.#log) {
-      const key = record.endpoint ?? record.path;
-      byEndpoint[key] = (byEndpoint[key] ?? 0) + 1;
-    }
     return {
-      requests: this.#log.length,
-      byEndpoint,
+      requests: this.#log.size,
+      byEndpoint: this.#log.byEndpoint(),
       drafts: this.#drafts.size,
       liveArticles: [...this.#articles.values()].filter((article) => !article.deleted).length,
       massSends: this.#mass.size,
-      faultsApplied: this.#faultsApplied,
+      faultsApplied: this.#faults.applied,
     };
   }
 
@@ -934,11 +906,10 @@ export class WechatPlatform {
     this.#mass = new Map();
     this.#clientMsgIds = new Map();
     this.#outcomes = new Map();
-    this.#faults = [];
-    this.#log = [];
-    this.#faultsApplied = 0;
+    this.#faults.reset();
+    this.#log.clear();
     this.#fetches.clear();
-    this.#clockOffsetMs = 0;
+    this.#clock.reset();
   }
 
   // -- the protocol ----------------------------------------------------------------------------
@@ -959,7 +930,7 @@ export class WechatPlatform {
     let json: unknown;
     let multipartFields: readonly string[] | undefined;
     let fault: WechatFaultKind | undefined;
-    let delayMs = this.#latency();
+    let delayMs = this.#jitter.sample(this.#options.latency);
     let drop = false;
 
     const finish = (reply: Reply): WechatProtocolResponse => {
@@ -1047,10 +1018,9 @@ export class WechatPlatform {
     }
 
     // Faults that act before anything is applied.
-    const early = this.#takeFault(endpoint, appid, true);
+    const early = this.#faults.take(endpoint, appid, true);
     if (early !== undefined) {
       fault = early.kind;
-      this.#faultsApplied += 1;
       switch (early.kind) {
         case 'busy':
           return finish(error(-1, 'system error'));
@@ -1104,10 +1074,9 @@ export class WechatPlatform {
 
     if (fault === 'html-200') return finish(htmlPage());
 
-    const late = this.#takeFault(endpoint, account.appid, false);
+    const late = this.#faults.take(endpoint, account.appid, false);
     if (late === undefined) return finish(outcome.reply);
     fault = late.kind;
-    this.#faultsApplied += 1;
     if (late.kind === 'drop-after-apply') drop = true;
     if (late.kind === 'timeout-after-apply') delayMs += late.hangMs ?? this.#options.hangMs;
     return finish(outcome.reply);
@@ -1195,32 +1164,6 @@ export class WechatPlatform {
   }
 
   // -- internals: faults -----------------------------------------------------------------------
-
-  #latency(): number {
-    const { fixedMs, jitterMs } = this.#options.latency;
-    return jitterMs > 0 ? fixedMs + Math.round(this.#random() * jitterMs) : fixedMs;
-  }
-
-  #takeFault(
-    endpoint: WechatEndpointName,
-    appid: string | undefined,
-    beforeApply: boolean,
-  ): WechatFault | undefined {
-    const index = this.#faults.findIndex((queued) => {
-      const { fault } = queued;
-      if (queued.remaining <= 0 || BEFORE_APPLY.has(fault.kind) !== beforeApply) return false;
-      if (fault.appid !== undefined && fault.appid !== appid) return false;
-      if (fault.endpoint === undefined) return ENDPOINTS[endpoint].auth;
-      return typeof fault.endpoint === 'string'
-        ? fault.endpoint === endpoint
-        : fault.endpoint.includes(endpoint);
-    });
-    const queued = this.#faults[index];
-    if (queued === undefined) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.#faults.splice(index, 1);
-    return queued.fault;
-  }
 
   // -- internals: ids --------------------------------------------------------------------------
 
@@ -1909,7 +1852,6 @@ export function handleWechatRequest(
  * prefix). Returns `undefined` when the URL is outside the base.
  */
 export function wechatProtocolPath(url: URL, baseURL: string): string | undefined {
-  const base = new URL(baseURL.endsWith('/') ? baseURL : `${baseURL}/`);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return undefined;
-  return `/cgi-bin/${url.pathname.slice(base.pathname.length)}`;
+  const below = pathBelowBase(url, baseURL);
+  return below === undefined ? undefined : `/cgi-bin/${below}`;
 }

@@ -6,8 +6,20 @@
  * later) and `20101` on `statuses/destroy` (the status is already gone); see
  * {@link isAcceptedCode} and {@link isAlreadyGone}.
  */
-import { Redactor, ReleaseHallError, platformMessage } from '#core';
-import type { ErrorCode } from '#core';
+import type { ReleaseHallError } from '#core';
+import {
+  type Classified,
+  accountLabel,
+  ambiguousOrTransient,
+  classifyByStatus,
+  cleanPlatformText,
+  contentRejected,
+  duplicateContent,
+  invalidInputError,
+  platformError,
+  rateLimitWait,
+  readIntegerCode,
+} from '../map-error-common.js';
 
 /** Platform name used in errors. */
 export const WEIBO_PLATFORM = 'weibo';
@@ -142,9 +154,7 @@ const KNOWN_CODES: ReadonlyMap<number, { readonly kind: Classification; readonly
 
 /** Reads `error_code` as a number; `undefined` when absent or not an integer. */
 export function weiboErrorCode(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
-  return undefined;
+  return readIntegerCode(value, false);
 }
 
 /** True for `20032`: the post was taken and shows up later. */
@@ -161,37 +171,18 @@ export function isAlreadyGone(code: unknown, endpoint: string): boolean {
  * Reads a `Retry-After` value (seconds or an HTTP date) as milliseconds from now.
  * Returns `undefined` when it is absent or unreadable.
  */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: () => number = Date.now,
-): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now());
-}
-
-function accountLabel(accountId: string | undefined): string {
-  return accountId === undefined ? 'the account' : `account "${accountId}"`;
-}
+export { parseRetryAfter } from '../map-error-common.js';
 
 function explain(
   kind: Classification,
   what: string,
   reply: WeiboErrorReply,
   retryAfterMs: number,
-): { code: ErrorCode; explanation: string } {
+): Classified {
   const account = accountLabel(reply.accountId);
   switch (kind) {
     case 'transient-or-ambiguous':
-      return reply.write
-        ? {
-            code: 'AMBIGUOUS',
-            explanation: `${what} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-          }
-        : { code: 'TRANSIENT', explanation: `${what}; will retry` };
+      return ambiguousOrTransient(what, reply);
     case 'rate-limited':
       return {
         code: 'RATE_LIMITED',
@@ -203,22 +194,16 @@ function explain(
         explanation: `${what} (${account}); check the app's permissions on open.weibo.com`,
       };
     case 'invalid-input':
-      return { code: 'INVALID_INPUT', explanation: `${what} (${account})` };
+      return invalidInputError(what, reply);
     case 'content':
-      return {
-        code: 'CONTENT_REJECTED',
-        explanation: `${what} (${account}); change it and run again`,
-      };
+      return contentRejected(what, reply);
     case 'not-found':
       return {
         code: 'CONTENT_REJECTED',
         explanation: `${what} (${account}); the post it refers to was deleted or never existed`,
       };
     case 'duplicate':
-      return {
-        code: 'DUPLICATE_CONTENT',
-        explanation: `${what}; the account is checked for the existing post before reporting`,
-      };
+      return duplicateContent(what);
     case 'auth-expired':
       return {
         code: 'AUTH_EXPIRED',
@@ -230,35 +215,6 @@ function explain(
         explanation: `${what}: the access token of ${account} is wrong or revoked; re-authorise it`,
       };
   }
-}
-
-function unknownCode(reply: WeiboErrorReply): { code: ErrorCode; explanation: string } {
-  const account = accountLabel(reply.accountId);
-  if (reply.status >= 500) {
-    return reply.write
-      ? {
-          code: 'AMBIGUOUS',
-          explanation: `HTTP ${reply.status} while writing for ${account}; the write may have been applied, so the account is checked before any re-send`,
-        }
-      : { code: 'TRANSIENT', explanation: `HTTP ${reply.status}; will retry` };
-  }
-  return {
-    code: 'CONTENT_REJECTED',
-    explanation: `Weibo refused the call for ${account} (HTTP ${reply.status}); see its message`,
-  };
-}
-
-/** Keeps the platform's text short and free of secrets. */
-function cleanPlatformText(
-  text: string | undefined,
-  secrets: readonly string[],
-): string | undefined {
-  if (text === undefined) return undefined;
-  const redactor = new Redactor();
-  redactor.add(...secrets);
-  const single = redactor.string(text).replace(/\s+/g, ' ').trim();
-  if (single === '') return undefined;
-  return single.length > 200 ? `${single.slice(0, 197)}...` : single;
 }
 
 /**
@@ -284,38 +240,28 @@ export function mapWeiboError(
 ): ReleaseHallError {
   const code = weiboErrorCode(reply.errorCode);
   const known = code === undefined ? undefined : KNOWN_CODES.get(code);
-  const retryAfterMs =
-    parseRetryAfter(reply.retryAfter, options.now) ??
-    options.rateLimitRetryAfterMs ??
-    DEFAULT_RATE_LIMIT_RETRY_AFTER_MS;
+  const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
-  let classified: { code: ErrorCode; explanation: string };
+  let classified: Classified;
   if (known !== undefined) {
     classified = explain(known.kind, known.what, reply, retryAfterMs);
   } else if (reply.status === 429) {
     // Not a documented Weibo reply; a gateway in front of Weibo may answer so. [derived]
     classified = explain('rate-limited', 'the platform asked to slow down', reply, retryAfterMs);
   } else {
-    classified = unknownCode(reply);
+    classified = classifyByStatus(reply, 'Weibo');
   }
 
   const platformCode = code === undefined ? undefined : String(code);
   const platformText = cleanPlatformText(reply.errorText, options.secrets ?? []);
-  return new ReleaseHallError(
-    platformMessage(
-      WEIBO_PLATFORM,
-      reply.endpoint,
-      platformCode ?? (platformText === undefined ? undefined : `HTTP ${reply.status}`),
-      platformText,
-      classified.explanation,
-    ),
-    {
-      code: classified.code,
-      platform: WEIBO_PLATFORM,
-      platformCode,
-      accountId: reply.accountId,
-      endpoint: reply.endpoint,
-      ...(classified.code === 'RATE_LIMITED' ? { retryAfterMs } : {}),
-    },
-  );
+  return platformError({
+    ...classified,
+    platform: WEIBO_PLATFORM,
+    endpoint: reply.endpoint,
+    status: reply.status,
+    accountId: reply.accountId,
+    platformCode,
+    platformText,
+    ...(classified.code === 'RATE_LIMITED' ? { extra: { retryAfterMs } } : {}),
+  });
 }

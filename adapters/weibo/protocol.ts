@@ -19,6 +19,18 @@ import {
   weiboLinkHost,
   weiboLinks,
 } from './count-weibo-text.js';
+import {
+  type MultipartPart,
+  FaultQueue,
+  PlatformClock,
+  PostStore,
+  RequestLog,
+  SeededLatency,
+  resolveLatency,
+  parseMultipart,
+  parseContentType,
+  pathBelowBase,
+} from '../fake-platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
 export type WeiboEndpointName =
@@ -232,11 +244,6 @@ const BEFORE_APPLY: ReadonlySet<WeiboFaultKind> = new Set<WeiboFaultKind>([
   'html-200',
 ]);
 
-interface QueuedFault {
-  readonly fault: WeiboFault;
-  remaining: number;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inspection
 
@@ -354,18 +361,6 @@ function stringifyWithRawNumbers(value: unknown): string {
   return text.replace(/"\\u0000raw-number:(-?\d+)"/g, '$1');
 }
 
-/** mulberry32: a small seeded generator, enough for repeatable jitter. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = [
   'Jan',
@@ -397,45 +392,6 @@ export function formatWeiboDate(ms: number): string {
 const TOPIC_PATTERN = /#[^#\r\n]+#/;
 
 const BASE62 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
-function parseContentType(value: string | undefined): { type: string; boundary?: string } {
-  if (value === undefined) return { type: '' };
-  const [type = '', ...parameters] = value.split(';');
-  const boundary = parameters
-    .map((parameter) => parameter.trim())
-    .find((parameter) => parameter.toLowerCase().startsWith('boundary='))
-    ?.slice('boundary='.length)
-    .replace(/^"|"$/g, '');
-  return { type: type.trim().toLowerCase(), ...(boundary ? { boundary } : {}) };
-}
-
-interface MultipartPart {
-  readonly name: string;
-  readonly filename: string | undefined;
-  readonly contentType: string | undefined;
-  readonly value: string;
-}
-
-/** Reads a `multipart/form-data` body held as text (enough to see fields and a picture's size). */
-function parseMultipart(body: string, boundary: string): MultipartPart[] {
-  const parts: MultipartPart[] = [];
-  for (const chunk of body.split(`--${boundary}`)) {
-    if (chunk.startsWith('--') || chunk.trim() === '') continue;
-    const separator = chunk.indexOf('\r\n\r\n');
-    if (separator < 0) continue;
-    const head = chunk.slice(0, separator);
-    const value = chunk.slice(separator + 4).replace(/\r\n$/, '');
-    const name = /name="([^"]*)"/i.exec(head)?.[1];
-    if (name === undefined) continue;
-    parts.push({
-      name,
-      filename: /filename="([^"]*)"/i.exec(head)?.[1],
-      contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim().toLowerCase(),
-      value,
-    });
-  }
-  return parts;
-}
 
 interface ParsedBody {
   readonly params: URLSearchParams;
@@ -488,15 +444,16 @@ interface ResolvedPlatformOptions {
  */
 export class WeiboPlatform {
   #options: ResolvedPlatformOptions;
-  #random: () => number;
-  #clockOffsetMs = 0;
+  readonly #jitter: SeededLatency;
+  readonly #clock = new PlatformClock(() => this.#options.now());
   readonly #accounts = new Map<string, AccountState>();
   readonly #tokens = new Map<string, TokenState>();
-  readonly #statuses = new Map<string, StatusState>();
-  #order: StatusState[] = [];
-  #faults: QueuedFault[] = [];
-  #log: WeiboRequestRecord[] = [];
-  #faultsApplied = 0;
+  readonly #statuses = new PostStore<StatusState>((status) => status.uid);
+  readonly #faults = new FaultQueue<WeiboFault, WeiboEndpointName>({
+    beforeApply: BEFORE_APPLY,
+    accountOf: (fault) => fault.uid,
+  });
+  readonly #log = new RequestLog<WeiboRequestRecord>();
   #nextId: bigint;
   #nextShortLink = 100_000_000;
 
@@ -510,21 +467,15 @@ export class WeiboPlatform {
       hangMs: options.hangMs ?? 30_000,
       shortenLinks: options.shortenLinks ?? false,
       truncateLongText: options.truncateLongText ?? true,
-      latency: {
-        fixedMs: options.latency?.fixedMs ?? 0,
-        jitterMs: options.latency?.jitterMs ?? 0,
-        seed: options.latency?.seed ?? 1,
-      },
+      latency: resolveLatency(options.latency),
     };
-    this.#random = seededRandom(this.#options.latency.seed);
+    this.#jitter = new SeededLatency(this.#options.latency);
     this.#nextId = this.#options.firstStatusId;
   }
 
   /** Changes settings; omitted ones stay. Pass `rateLimit: undefined` to lift the limit. */
   configure(options: WeiboPlatformOptions): void {
-    const latency = options.latency
-      ? { ...this.#options.latency, ...options.latency }
-      : this.#options.latency;
+    const latency = this.#jitter.configure(this.#options.latency, options.latency);
     this.#options = {
       ...this.#options,
       ...(options.now ? { now: options.now } : {}),
@@ -540,17 +491,16 @@ export class WeiboPlatform {
         : {}),
       latency,
     };
-    if (options.latency?.seed !== undefined) this.#random = seededRandom(latency.seed);
   }
 
   /** Current platform time in ms (the clock plus any {@link advanceClock}). */
   now(): number {
-    return this.#options.now() + this.#clockOffsetMs;
+    return this.#clock.now();
   }
 
   /** Moves the platform clock forward, e.g. past a rate window or a delayed visibility. */
   advanceClock(ms: number): void {
-    this.#clockOffsetMs += ms;
+    this.#clock.advance(ms);
   }
 
   // -- accounts --------------------------------------------------------------------------------
@@ -592,26 +542,24 @@ export class WeiboPlatform {
 
   /** Queues a fault for the next matching request(s). */
   injectFault(fault: WeiboFault): void {
-    this.#faults.push({ fault, remaining: fault.times ?? 1 });
+    this.#faults.inject(fault);
   }
 
   /** Faults still queued. */
   pendingFaults(): WeiboFault[] {
-    return this.#faults.map((queued) => queued.fault);
+    return this.#faults.pending();
   }
 
   /** Drops every queued fault. */
   clearFaults(): void {
-    this.#faults = [];
+    this.#faults.clear();
   }
 
   // -- inspection ------------------------------------------------------------------------------
 
   /** Statuses of one account, oldest first, deleted ones included. */
   postsOf(uid: string): WeiboPost[] {
-    return this.#order
-      .filter((status) => status.uid === uid)
-      .map((status) => this.#snapshot(status));
+    return this.#statuses.of(uid).map((status) => this.#snapshot(status));
   }
 
   /** Statuses of one account that are not deleted, oldest first. */
@@ -621,7 +569,7 @@ export class WeiboPlatform {
 
   /** Every status, oldest first. */
   allPosts(): WeiboPost[] {
-    return this.#order.map((status) => this.#snapshot(status));
+    return this.#statuses.all().map((status) => this.#snapshot(status));
   }
 
   /** One status by `idstr`. */
@@ -632,22 +580,17 @@ export class WeiboPlatform {
 
   /** Every request received, oldest first. */
   requests(): readonly WeiboRequestRecord[] {
-    return [...this.#log];
+    return this.#log.entries();
   }
 
   /** Counters. */
   counts(): WeiboCounts {
-    const byEndpoint: Record<string, number> = {};
-    for (const record of this.#log) {
-      const key = record.endpoint ?? record.path;
-      byEndpoint[key] = (byEndpoint[key] ?? 0) + 1;
-    }
     return {
-      requests: this.#log.length,
-      byEndpoint,
-      posts: this.#order.length,
-      livePosts: this.#order.filter((status) => !status.deleted).length,
-      faultsApplied: this.#faultsApplied,
+      requests: this.#log.size,
+      byEndpoint: this.#log.byEndpoint(),
+      posts: this.#statuses.size,
+      livePosts: this.#statuses.liveCount(),
+      faultsApplied: this.#faults.applied,
     };
   }
 
@@ -657,11 +600,9 @@ export class WeiboPlatform {
    */
   reset(): void {
     this.#statuses.clear();
-    this.#order = [];
-    this.#faults = [];
-    this.#log = [];
-    this.#faultsApplied = 0;
-    this.#clockOffsetMs = 0;
+    this.#faults.reset();
+    this.#log.clear();
+    this.#clock.reset();
     for (const token of this.#tokens.values()) token.expired = false;
   }
 
@@ -681,7 +622,7 @@ export class WeiboPlatform {
     const uid = tokenState?.uid;
 
     let fault: WeiboFaultKind | undefined;
-    let delayMs = this.#latency();
+    let delayMs = this.#jitter.sample(this.#options.latency);
     let drop = false;
 
     const finish = (reply: WeiboReply): WeiboProtocolResponse => {
@@ -727,10 +668,9 @@ export class WeiboPlatform {
     }
 
     // Faults that act before anything is looked at.
-    const early = this.#takeFault(endpoint, uid, true);
+    const early = this.#faults.take(endpoint, uid, true);
     if (early !== undefined) {
       fault = early.kind;
-      this.#faultsApplied += 1;
       switch (early.kind) {
         case '5xx-before-apply':
           return finish(
@@ -801,7 +741,7 @@ export class WeiboPlatform {
 
     // The endpoint itself.
     const visibleAfter = (): number => {
-      const late = this.#peekFault(endpoint, account.uid, false);
+      const late = this.#faults.peek(endpoint, account.uid, false);
       return late?.kind === 'delayed-20032'
         ? (late.visibleAfterMs ?? this.#options.acceptedVisibleAfterMs)
         : 0;
@@ -813,10 +753,9 @@ export class WeiboPlatform {
     if (fault === 'html-200') return finish(htmlPage());
 
     // Faults that act after the request was applied.
-    const late = this.#takeFault(endpoint, account.uid, false);
+    const late = this.#faults.take(endpoint, account.uid, false);
     if (late === undefined) return finish(outcome.reply);
     fault = late.kind;
-    this.#faultsApplied += 1;
     switch (late.kind) {
       case 'drop-after-apply':
         drop = true;
@@ -847,55 +786,11 @@ export class WeiboPlatform {
 
   // -- internals -------------------------------------------------------------------------------
 
-  #latency(): number {
-    const { fixedMs, jitterMs } = this.#options.latency;
-    return jitterMs > 0 ? fixedMs + Math.round(this.#random() * jitterMs) : fixedMs;
-  }
-
-  #matches(queued: QueuedFault, endpoint: WeiboEndpointName, uid: string | undefined): boolean {
-    const { fault } = queued;
-    if (queued.remaining <= 0) return false;
-    if (fault.uid !== undefined && fault.uid !== uid) return false;
-    if (fault.endpoint === undefined) return true;
-    return typeof fault.endpoint === 'string'
-      ? fault.endpoint === endpoint
-      : fault.endpoint.includes(endpoint);
-  }
-
-  #peekFault(
-    endpoint: WeiboEndpointName,
-    uid: string | undefined,
-    beforeApply: boolean,
-  ): WeiboFault | undefined {
-    return this.#faults.find(
-      (queued) =>
-        BEFORE_APPLY.has(queued.fault.kind) === beforeApply && this.#matches(queued, endpoint, uid),
-    )?.fault;
-  }
-
-  #takeFault(
-    endpoint: WeiboEndpointName,
-    uid: string | undefined,
-    beforeApply: boolean,
-  ): WeiboFault | undefined {
-    const index = this.#faults.findIndex(
-      (queued) =>
-        BEFORE_APPLY.has(queued.fault.kind) === beforeApply && this.#matches(queued, endpoint, uid),
-    );
-    const queued = this.#faults[index];
-    if (queued === undefined) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.#faults.splice(index, 1);
-    return queued.fault;
-  }
-
   #rateLimited(uid: string): { code: 20016 | 10023; retryAfterSeconds?: number } | undefined {
     const limit = this.#options.rateLimit;
     if (limit === undefined) return undefined;
     const since = this.now() - limit.windowMs;
-    const recent = this.#order.filter(
-      (status) => status.uid === uid && status.createdAt > since,
-    ).length;
+    const recent = this.#statuses.of(uid).filter((status) => status.createdAt > since).length;
     if (recent < limit.posts) return undefined;
     return {
       code: limit.errorCode ?? 20016,
@@ -1062,7 +957,8 @@ export class WeiboPlatform {
           return refuse(10017, "parameter (since_id/max_id)'s value invalid");
         }
         const owner = target.uid;
-        const live = this.#order
+        const live = this.#statuses
+          .all()
           .filter((status) => status.uid === owner && this.#isVisible(status))
           .filter((status) => sinceId === null || status.id > BigInt(sinceId))
           .filter((status) => maxId === null || maxId === '0' || status.id <= BigInt(maxId))
@@ -1094,8 +990,9 @@ export class WeiboPlatform {
   }
 
   #repeatsLatest(uid: string, text: string, sourceId: string | undefined): boolean {
-    for (let index = this.#order.length - 1; index >= 0; index--) {
-      const status = this.#order[index];
+    const all = this.#statuses.all();
+    for (let index = all.length - 1; index >= 0; index--) {
+      const status = all[index];
       if (status === undefined || status.uid !== uid || status.deleted) continue;
       return status.sentText === text && status.sourceId === sourceId;
     }
@@ -1128,8 +1025,7 @@ export class WeiboPlatform {
       isLongText,
       deleted: false,
     };
-    this.#statuses.set(status.idstr, status);
-    this.#order.push(status);
+    this.#statuses.add(status);
     return status;
   }
 
@@ -1175,8 +1071,9 @@ export class WeiboPlatform {
         screen_name: account?.screenName ?? status.uid,
         name: account?.screenName ?? status.uid,
       },
-      reposts_count: this.#order.filter((item) => item.sourceId === status.idstr && !item.deleted)
-        .length,
+      reposts_count: this.#statuses
+        .all()
+        .filter((item) => item.sourceId === status.idstr && !item.deleted).length,
       comments_count: 0,
       attitudes_count: 0,
     };
@@ -1271,7 +1168,6 @@ export function handleWeiboRequest(
  * Returns `undefined` when the URL is outside the base.
  */
 export function protocolPath(url: URL, baseURL: string): string | undefined {
-  const base = new URL(baseURL.endsWith('/') ? baseURL : `${baseURL}/`);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return undefined;
-  return `/2/${url.pathname.slice(base.pathname.length)}`;
+  const below = pathBelowBase(url, baseURL);
+  return below === undefined ? undefined : `/2/${below}`;
 }

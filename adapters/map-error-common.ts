@@ -1,0 +1,174 @@
+/**
+ * What the error maps of the platforms (Weibo, Tencent Weibo, WeChat) share: reading codes and
+ * `Retry-After`, scrubbing the platform's text, the explanations every platform words alike, and
+ * building the house-style error `[release-hall] [platform] endpoint failed (code text): …`.
+ * The code tables and the platform-specific words stay in each map. Internal: not re-exported.
+ */
+import { Redactor, ReleaseHallError, platformMessage } from '#core';
+import type { ErrorCode, ReleaseHallErrorOptions } from '#core';
+
+/** A code and the plain explanation that goes after `failed (…):`. */
+export interface Classified {
+  code: ErrorCode;
+  explanation: string;
+}
+
+/** What every platform's error reply tells about the call. */
+export interface ErrorReplyBasics {
+  /** HTTP status of the reply. */
+  readonly status: number;
+  /** True when the call changes state. */
+  readonly write: boolean;
+  /** The account (`member/platform`) the call was for. */
+  readonly accountId?: string | undefined;
+}
+
+/**
+ * Reads a platform code as an integer; `undefined` when absent or not an integer. A numeric string
+ * may carry a minus sign only when `signed`.
+ */
+export function readIntegerCode(value: unknown, signed: boolean): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  const pattern = signed ? /^\s*-?\d+\s*$/ : /^\s*\d+\s*$/;
+  if (typeof value === 'string' && pattern.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * Reads a `Retry-After` value (seconds or an HTTP date) as milliseconds from now.
+ * Returns `undefined` when it is absent or unreadable.
+ */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: () => number = Date.now,
+): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now());
+}
+
+/**
+ * The wait of a rate-limit reply: its `Retry-After`, else `options.rateLimitRetryAfterMs`, else
+ * `fallbackMs`.
+ */
+export function rateLimitWait(
+  retryAfter: string | null | undefined,
+  options: {
+    readonly rateLimitRetryAfterMs?: number | undefined;
+    readonly now?: (() => number) | undefined;
+  },
+  fallbackMs: number,
+): number {
+  return parseRetryAfter(retryAfter, options.now) ?? options.rateLimitRetryAfterMs ?? fallbackMs;
+}
+
+/** Keeps the platform's text short (one line, at most 200 characters) and free of secrets. */
+export function cleanPlatformText(
+  text: string | undefined,
+  secrets: readonly (string | undefined)[],
+): string | undefined {
+  if (text === undefined) return undefined;
+  const redactor = new Redactor();
+  redactor.add(...secrets);
+  const single = redactor.string(text).replace(/\s+/g, ' ').trim();
+  if (single === '') return undefined;
+  return single.length > 200 ? `${single.slice(0, 197)}...` : single;
+}
+
+/** `account "member/platform"`, or `the account` when it is not known. */
+export function accountLabel(accountId: string | undefined): string {
+  return accountId === undefined ? 'the account' : `account "${accountId}"`;
+}
+
+/**
+ * A server-side failure: `AMBIGUOUS` on a write (it may have been applied), `TRANSIENT` on a read.
+ */
+export function ambiguousOrTransient(
+  what: string,
+  reply: ErrorReplyBasics,
+  retryWords = 'will retry',
+): Classified {
+  return reply.write
+    ? {
+        code: 'AMBIGUOUS',
+        explanation: `${what} while writing for ${accountLabel(reply.accountId)}; the write may have been applied, so the account is checked before any re-send`,
+      }
+    : { code: 'TRANSIENT', explanation: `${what}; ${retryWords}` };
+}
+
+/** `INVALID_INPUT`: our own request is wrong. */
+export function invalidInputError(what: string, reply: ErrorReplyBasics): Classified {
+  return { code: 'INVALID_INPUT', explanation: `${what} (${accountLabel(reply.accountId)})` };
+}
+
+/** `CONTENT_REJECTED`: the text or picture was refused. */
+export function contentRejected(what: string, reply: ErrorReplyBasics): Classified {
+  return {
+    code: 'CONTENT_REJECTED',
+    explanation: `${what} (${accountLabel(reply.accountId)}); change it and run again`,
+  };
+}
+
+/** `DUPLICATE_CONTENT`: the account already holds the post; the core reconciles. */
+export function duplicateContent(what: string): Classified {
+  return {
+    code: 'DUPLICATE_CONTENT',
+    explanation: `${what}; the account is checked for the existing post before reporting`,
+  };
+}
+
+/**
+ * A reply the codes do not explain, classified by HTTP status: 5xx is a server failure
+ * ({@link ambiguousOrTransient}), anything else a refusal by `platformTitle` (e.g. `Weibo`).
+ */
+export function classifyByStatus(reply: ErrorReplyBasics, platformTitle: string): Classified {
+  if (reply.status >= 500) return ambiguousOrTransient(`HTTP ${reply.status}`, reply);
+  return {
+    code: 'CONTENT_REJECTED',
+    explanation: `${platformTitle} refused the call for ${accountLabel(reply.accountId)} (HTTP ${reply.status}); see its message`,
+  };
+}
+
+/** What {@link platformError} needs besides the classification. */
+export interface PlatformErrorParts {
+  readonly platform: string;
+  readonly endpoint: string;
+  readonly status: number;
+  readonly accountId?: string | undefined;
+  /** The platform's code as text (`20016`, `ret=3 errcode=4`). */
+  readonly platformCode: string | undefined;
+  /** The platform's words, already cleaned; shown after the code. */
+  readonly platformText: string | undefined;
+  readonly explanation: string;
+  readonly code: ErrorCode;
+  /** Further options of the error (`retryAfterMs`, `retryable`). */
+  readonly extra?: Pick<ReleaseHallErrorOptions, 'retryAfterMs' | 'retryable'>;
+}
+
+/**
+ * The house-style error: `[release-hall] [platform] endpoint failed (code text): explanation`.
+ * Without a platform code, `HTTP <status>` stands in for it when there is text to show.
+ */
+export function platformError(parts: PlatformErrorParts): ReleaseHallError {
+  const { platform, endpoint, platformCode, platformText } = parts;
+  return new ReleaseHallError(
+    platformMessage(
+      platform,
+      endpoint,
+      platformCode ?? (platformText === undefined ? undefined : `HTTP ${parts.status}`),
+      platformText,
+      parts.explanation,
+    ),
+    {
+      code: parts.code,
+      platform,
+      platformCode,
+      accountId: parts.accountId,
+      endpoint,
+      ...parts.extra,
+    },
+  );
+}
