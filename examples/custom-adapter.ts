@@ -18,10 +18,8 @@
  * into a `ReleaseHallError`. Retries, queues, rate limits and the journal belong to the core.
  */
 import { z } from 'zod';
+import { ADAPTER_SPECIFICATION_VERSION, Redactor, ReleaseHallError } from 'release-hall';
 import {
-  ADAPTER_SPECIFICATION_VERSION,
-  Redactor,
-  ReleaseHallError,
   failMalformed,
   formatPath,
   httpCall,
@@ -29,16 +27,14 @@ import {
   parseJsonBody,
   platformMessage,
   readIdField,
-} from 'release-hall';
+} from 'release-hall/adapter-kit';
 import type {
   Account,
   Adapter,
   AdapterLimits,
   DeliveryContext,
   ErrorCode,
-  FetchLike,
   FindExistingResult,
-  HttpReply,
   PostRef,
   PublishResult,
   RateLimits,
@@ -46,6 +42,7 @@ import type {
   RetractResult,
   TextRendition,
 } from 'release-hall';
+import type { FetchLike, HttpReply } from 'release-hall/adapter-kit';
 
 // ---------------------------------------------------------------------------------------------
 // 1. What the platform is: its name, its text rule and its rates, stated as data.

@@ -134,7 +134,7 @@ export type PublishResult =
    */
   | { readonly status: 'accepted'; readonly reason: string };
 
-/** A push (broadcast to every follower) an account made or attempted, for its quota. */
+/** A push (a message to every follower) an account made or attempted, for its quota. */
 export interface PushRecord {
   /** When it was submitted. */
   readonly at: Date | number | string;
@@ -158,19 +158,19 @@ export interface PushQuota {
 }
 
 /**
- * The journal note in which an adapter keeps a broadcast's platform id (WeChat's `msg_id`) the
+ * The journal note in which an adapter keeps a push's platform id (WeChat's `msg_id`) the
  * moment it is known, so a resumed run asks for its status instead of sending it again.
  */
-export const BROADCAST_ID_NOTE = 'broadcast.id';
+export const PUSH_ID_NOTE = 'broadcast.id'; // the stored key; journals already hold it
 
 /**
- * How long after its first attempt a broadcast in doubt may be repeated safely: WeChat refuses a
+ * How long after its first attempt a push in doubt may be repeated safely: WeChat refuses a
  * repeated `clientmsgid` for 24 hours; past that, a repeat would push again.
  */
-export const BROADCAST_REPEAT_WINDOW_MS = 23 * 3_600_000;
+export const PUSH_REPEAT_WINDOW_MS = 23 * 3_600_000;
 
-/** The answer of a broadcast (WeChat mass send). */
-export interface BroadcastResult {
+/** The answer of a push (WeChat mass send). */
+export interface PushResult {
   /**
    * `sent`, `sending` and `submitted` mean the platform took it; `awaiting-confirmation` waits for
    * an administrator (until `deadline`); `failed` and `deleted` are final.
@@ -255,11 +255,7 @@ export interface Adapter {
    * Pushes the rendition to every follower (WeChat mass send). Must be idempotent by
    * `context.idempotencyKey`: repeating it after an unclear failure never pushes twice.
    */
-  broadcast?(
-    rendition: Rendition,
-    account: Account,
-    context: DeliveryContext,
-  ): Promise<BroadcastResult>;
+  push?(rendition: Rendition, account: Account, context: DeliveryContext): Promise<PushResult>;
   /** The account's push quota at `at`, given the pushes it made. */
   pushQuota?(account: Account, at: Date, pushes: readonly PushRecord[]): PushQuota;
 }

@@ -1,43 +1,168 @@
 /**
  * release-hall: fan one statement out across a release hall of government accounts.
+ *
+ * Named exports only, so the public surface changes on purpose (a test snapshots this list).
+ * Adapter authors find their helpers in `release-hall/adapter-kit`; the durable journal is in
+ * `release-hall/journal/sqlite`, so importing this module loads no native code.
  * @packageDocumentation
  */
-export * from './adapter.js';
-export * from './errors.js';
-export * from './events.js';
-export * from './logger.js';
-export * from './redact.js';
-export * from './http/request.js';
-export * from './model/hall.js';
-export * from './model/statement.js';
-export * from './run/types.js';
-export * from './credentials.js';
-export * from './journal/journal.js';
-export * from './model/load.js';
-export { formatPath } from './model/issues.js';
-export * from './plan/plan-campaign.js';
-export * from './render/render-text.js';
-export * from './render/templates.js';
-export * from './render/render-article.js';
-export * from './render/render-statement.js';
-export * from './render/fit-profile.js';
-export * from './render/preview.js';
+
+// Publishing
+export { createPublisher } from './publisher/create-publisher.js';
+export type {
+  CampaignOptions,
+  CampaignStatus,
+  Preview,
+  Publisher,
+  PublisherOptions,
+  ResumeOptions,
+  RetractReport,
+  RetractResultLine,
+} from './publisher/create-publisher.js';
+export type {
+  CampaignReport,
+  DeliveryAction,
+  DeliveryResult,
+  DeliveryStatus,
+  PlannedDelivery,
+  ReportCounts,
+} from './run/types.js';
+export type {
+  RetryOptions,
+  RetryOptionsInput,
+  RunOptions,
+  RunOptionsInput,
+} from './run/options.js';
+
+// The adapter contract
+export { ADAPTER_SPECIFICATION_VERSION, PUSH_ID_NOTE, PUSH_REPEAT_WINDOW_MS } from './adapter.js';
+export type {
+  Adapter,
+  AdapterLimits,
+  ArticleProfile,
+  ArticleRendition,
+  Credentials,
+  DeliveryContext,
+  DeliveryDescriptor,
+  FindExistingResult,
+  PostRef,
+  PublishResult,
+  PushQuota,
+  PushRecord,
+  PushResult,
+  RateLimits,
+  Rendition,
+  RetractResult,
+  TextProfile,
+  TextRendition,
+} from './adapter.js';
+
+// Errors, events, logging, redaction
+export { ERROR_CODES, ERROR_GUIDE, ReleaseHallError } from './errors.js';
+export type { ErrorCode, InputIssue, ReleaseHallErrorOptions } from './errors.js';
+export type {
+  CampaignFinishedEvent,
+  CampaignPlannedEvent,
+  CampaignProgressEvent,
+  DeliveryFinishedEvent,
+  DeliveryRetryingEvent,
+  DeliveryStartedEvent,
+  LogEvent,
+  PublisherEvents,
+} from './events.js';
+export { createRedactingLogger, silentLogger } from './logger.js';
+export type { LogFields, LogSink, Logger } from './logger.js';
+export { Redactor } from './redact.js';
+
+// Halls, statements, credentials
+export { accountId, hallSchema } from './model/hall.js';
+export type {
+  Account,
+  Hall,
+  HallInput,
+  LimitsOverride,
+  Member,
+  PlatformSettings,
+} from './model/hall.js';
+export { selectionSchema, statementSchema } from './model/statement.js';
+export type { Selection, Statement, StatementInput } from './model/statement.js';
 export {
-  type Span,
-  closeSentence,
-  containsFact,
-  findLinks,
-  findNumbers,
-  protectedSpans,
-  splitClauses,
-  splitParagraphs,
-} from './render/split-text.js';
-export * from './lint/lint-types.js';
-export * from './lint/discouraged-phrases.js';
-export { type LintOptions, isOnDomain, lintStatement } from './lint/lint-statement.js';
-export { type NumberSlot, numberSlots } from './lint/check-consistency.js';
-export * from './run/options.js';
-export { Coordinator, type CoordinatorInput } from './run/coordinator.js';
-export * from './publisher.js';
-export * from './cli/report.js';
-export * from './journal/sqlite-journal.js';
+  loadHallFile,
+  loadStatementFile,
+  parseDataText,
+  parseStatement,
+  readDataFile,
+  resolveHall,
+} from './model/load.js';
+export type { ResolvedHall } from './model/load.js';
+export {
+  createCredentialsResolver,
+  credentialsEnvName,
+  envCredentials,
+  fileCredentials,
+} from './credentials.js';
+export type { CredentialsRequest, CredentialsResolver, CredentialsSource } from './credentials.js';
+
+// The journal (the durable one: `release-hall/journal/sqlite`)
+export { FINAL_STATES, MemoryJournal } from './journal/journal.js';
+export type {
+  AuditEntry,
+  CampaignRecord,
+  DeliveryRecord,
+  DeliveryState,
+  DeliveryTransition,
+  Journal,
+  JournalDelivery,
+  PauseState,
+} from './journal/journal.js';
+
+// Render, plan, lint, preview (pure steps)
+export { planCampaign, pushDecision, selectAccounts } from './plan/plan-campaign.js';
+export type { Plan, PlanEntry, PlanInput, PushPlan } from './plan/plan-campaign.js';
+export { renderStatement } from './render/render-statement.js';
+export type { RenderStatementOptions } from './render/render-statement.js';
+export { memberPrefix, renderText } from './render/render-text.js';
+export type { RenderTextOptions } from './render/render-text.js';
+export { renderArticle } from './render/render-article.js';
+export type { RenderArticleOptions } from './render/render-article.js';
+export { HALL_TIME_ZONE, formatStatementTime } from './render/format-time.js';
+export type { TimeStyle } from './render/format-time.js';
+export {
+  fitsArticleProfile,
+  fitsProfile,
+  measureArticle,
+  measureRendition,
+  measureText,
+} from './render/fit-profile.js';
+export type { ArticleMeasure, Measure, RenditionMeasure } from './render/fit-profile.js';
+export { applyTemplate, renderFullText } from './render/templates.js';
+export type { StatementDocument, TemplateOptions, TemplatePart } from './render/templates.js';
+export { buildPreview, formatPreviewTable } from './render/preview.js';
+export type {
+  AccountPreview,
+  ArticlePreview,
+  PreviewDelivery,
+  PreviewInput,
+  PreviewTableOptions,
+  PreviewTotals,
+  RenditionPreview,
+} from './render/preview.js';
+export { DEFAULT_DISCOURAGED_PHRASES } from './lint/discouraged-phrases.js';
+export type {
+  DiscouragedEntry,
+  DiscouragedPhrase,
+  DiscouragedSeverity,
+} from './lint/discouraged-phrases.js';
+export { lintStatement } from './lint/lint-statement.js';
+export type { LintOptions } from './lint/lint-statement.js';
+export { LINT_RULES } from './lint/lint-types.js';
+export type {
+  LintFinding,
+  LintRendition,
+  LintResult,
+  LintRule,
+  LintSeverity,
+} from './lint/lint-types.js';
+
+// Terminal output
+export { formatPreview, formatReport, showProgress } from './cli/report.js';

@@ -18,25 +18,15 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import {
-  ADAPTER_SPECIFICATION_VERSION,
-  Redactor,
-  ReleaseHallError,
-  failMalformed,
-  formatPath,
-  httpCall,
-  invalidInput,
-  parseJsonBody,
-} from '#core';
+import { ADAPTER_SPECIFICATION_VERSION, Redactor, ReleaseHallError } from '#core';
+import { failMalformed, formatPath, httpCall, invalidInput, parseJsonBody } from '#adapter-kit';
 import type {
   Account,
   Adapter,
   AdapterLimits,
   DeliveryContext,
   DeliveryDescriptor,
-  FetchLike,
   FindExistingResult,
-  HttpReply,
   PostRef,
   PublishResult,
   RateLimits,
@@ -44,6 +34,7 @@ import type {
   RetractResult,
   TextRendition,
 } from '#core';
+import type { FetchLike, HttpReply } from '#adapter-kit';
 import { clientIpProblem } from './client-ip.js';
 import { TENCENT_MAX_BYTES, countTencentText, withoutTencentLinks } from './count-tencent-text.js';
 import {

@@ -19,7 +19,7 @@ import {
   platformError,
   rateLimitWait,
   readIntegerCode,
-} from '../map-error-common.js';
+} from '#adapter-kit';
 
 /** Platform name used in errors and hall files. */
 export const TENCENT_PLATFORM = 'tencent';
@@ -179,7 +179,7 @@ export function isDuplicate(ret: unknown, errcode: unknown): boolean {
  * Reads a `Retry-After` value (seconds or an HTTP date) as milliseconds from now.
  * Returns `undefined` when it is absent or unreadable.
  */
-export { parseRetryAfter } from '../map-error-common.js';
+export { parseRetryAfter } from '#adapter-kit';
 
 /** The class of a reply by its codes alone (HTTP status aside). */
 function classify(

@@ -5,8 +5,10 @@
  *
  * Nothing here retries anything else: the core owns every retry.
  */
-import { Redactor, ReleaseHallError, failMalformed, httpCall, parseJsonBody } from '#core';
-import type { Account, DeliveryContext, FetchLike, HttpReply } from '#core';
+import { Redactor, ReleaseHallError } from '#core';
+import { failMalformed, httpCall, parseJsonBody } from '#adapter-kit';
+import type { Account, DeliveryContext } from '#core';
+import type { FetchLike, HttpReply } from '#adapter-kit';
 import {
   WECHAT_PLATFORM,
   isTokenErrorCode,

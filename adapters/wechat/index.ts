@@ -19,25 +19,22 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { ADAPTER_SPECIFICATION_VERSION, PUSH_ID_NOTE, ReleaseHallError } from '#core';
 import {
-  ADAPTER_SPECIFICATION_VERSION,
-  BROADCAST_ID_NOTE,
-  ReleaseHallError,
   failMalformed,
   formatPath,
   invalidInput,
   platformMessage,
   readIdField,
-} from '#core';
+} from '#adapter-kit';
 import type {
   Account,
   Adapter,
   AdapterLimits,
   ArticleRendition,
-  BroadcastResult,
+  PushResult,
   PushQuota,
   DeliveryContext,
-  FetchLike,
   FindExistingResult,
   InputIssue,
   PostRef,
@@ -46,6 +43,7 @@ import type {
   Rendition,
   RetractResult,
 } from '#core';
+import type { FetchLike } from '#adapter-kit';
 import { autoReplyMenuSchema } from './callback/menu.js';
 import { RawJsonNumber, WechatClient, appidOf } from './client.js';
 import type { WechatReply } from './client.js';
@@ -285,7 +283,7 @@ export interface WechatAdapter extends Adapter {
    * id); `45028`/`45009` throw `QUOTA_EXHAUSTED`. A send taken by WeChat resolves with its status,
    * also when that status is a failure.
    */
-  push(
+  pushMessage(
     account: Account,
     context: DeliveryContext,
     request: WechatPushRequest,
@@ -1153,21 +1151,21 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
      * `clientmsgid` derived from the delivery's idempotency key, so a repeat after an unclear
      * failure or a crash answers `45065` ("already sent") instead of pushing twice.
      */
-    async broadcast(rendition, account, context): Promise<BroadcastResult> {
+    async push(rendition, account, context): Promise<PushResult> {
       // A push whose msg_id an earlier run journaled is asked about, never sent again.
-      const noted = context.notes?.[BROADCAST_ID_NOTE];
+      const noted = context.notes?.[PUSH_ID_NOTE];
       const clientMsgId = `rh1-${context.idempotencyKey}`.slice(0, 64);
       const result =
         noted !== undefined
           ? await adapter.pushStatus(account, context, noted)
-          : await adapter.push(
+          : await adapter.pushMessage(
               account,
               context,
               rendition.format === 'article'
                 ? { clientMsgId, article: rendition }
                 : { clientMsgId, text: rendition.text },
             );
-      if (noted === undefined) await context.journalNote?.(BROADCAST_ID_NOTE, result.msgId);
+      if (noted === undefined) await context.journalNote?.(PUSH_ID_NOTE, result.msgId);
       return {
         status: result.status,
         ref: result.ref,
@@ -1406,7 +1404,7 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
       });
     },
 
-    async push(account, context, request): Promise<WechatPushResult> {
+    async pushMessage(account, context, request): Promise<WechatPushResult> {
       return guarded(account, async () => {
         const { clientMsgId } = request;
         const issues: InputIssue[] = [];
@@ -1543,4 +1541,3 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
   };
   return adapter;
 }
-export * from './callback/index.js';

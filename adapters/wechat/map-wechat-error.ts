@@ -23,7 +23,7 @@ import {
   invalidInputError,
   platformError,
   readIntegerCode,
-} from '../map-error-common.js';
+} from '#adapter-kit';
 
 /** Platform name used in errors and post references. */
 export const WECHAT_PLATFORM = 'wechat';

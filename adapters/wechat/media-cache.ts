@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalidInput } from '#core';
+import { invalidInput } from '#adapter-kit';
 
 /** What kind of upload a cached id came from. */
 export type WechatMediaKind = 'thumb' | 'uploadimg';

@@ -22,8 +22,9 @@
  * No token and no AppSecret ever appears in an error: URLs lose their query string, bodies are
  * never quoted, and every error is scrubbed of both before it leaves.
  */
-import { Redactor, ReleaseHallError, failMalformed, httpCall, parseJsonBody } from '#core';
-import type { FetchLike } from '#core';
+import { Redactor, ReleaseHallError } from '#core';
+import { failMalformed, httpCall, parseJsonBody } from '#adapter-kit';
+import type { FetchLike } from '#adapter-kit';
 import { WECHAT_PLATFORM, mapWechatError, wechatErrorCode } from './map-wechat-error.js';
 
 /** Which token endpoint a holder uses. */

@@ -10,26 +10,22 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ADAPTER_SPECIFICATION_VERSION, Redactor, ReleaseHallError } from '#core';
 import {
-  ADAPTER_SPECIFICATION_VERSION,
-  Redactor,
-  ReleaseHallError,
   failMalformed,
   formatPath,
   httpCall,
   invalidInput,
   parseJsonBody,
   readIdField,
-} from '#core';
+} from '#adapter-kit';
 import type {
   Account,
   Adapter,
   AdapterLimits,
   DeliveryContext,
   DeliveryDescriptor,
-  FetchLike,
   FindExistingResult,
-  HttpReply,
   PostRef,
   PublishResult,
   RateLimits,
@@ -37,6 +33,7 @@ import type {
   RetractResult,
   TextRendition,
 } from '#core';
+import type { FetchLike, HttpReply } from '#adapter-kit';
 import { WEIBO_MAX_LENGTH, countWeiboText, withoutWeiboLinks } from './count-weibo-text.js';
 import {
   DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,

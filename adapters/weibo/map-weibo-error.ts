@@ -19,7 +19,7 @@ import {
   platformError,
   rateLimitWait,
   readIntegerCode,
-} from '../map-error-common.js';
+} from '#adapter-kit';
 
 /** Platform name used in errors. */
 export const WEIBO_PLATFORM = 'weibo';
@@ -171,7 +171,7 @@ export function isAlreadyGone(code: unknown, endpoint: string): boolean {
  * Reads a `Retry-After` value (seconds or an HTTP date) as milliseconds from now.
  * Returns `undefined` when it is absent or unreadable.
  */
-export { parseRetryAfter } from '../map-error-common.js';
+export { parseRetryAfter } from '#adapter-kit';
 
 function explain(
   kind: Classification,

@@ -13,11 +13,9 @@ import {
   type CampaignReport,
   MemoryJournal,
   type Publisher,
-  SqliteJournal,
   type CredentialsSource,
   ReleaseHallError,
   type Selection,
-  invalidInput,
   createPublisher,
   formatPreview,
   formatPreviewTable,
@@ -28,6 +26,8 @@ import {
   resolveHall,
   showProgress,
 } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { invalidInput } from 'release-hall/adapter-kit';
 import { type TencentAdapterOptions, createTencentAdapter } from 'release-hall/adapters/tencent';
 import { type WechatAdapterOptions, createWechatAdapter } from 'release-hall/adapters/wechat';
 import { type WeiboAdapterOptions, createWeiboAdapter } from 'release-hall/adapters/weibo';

@@ -2,7 +2,7 @@
  * Human-readable reports and progress for terminals. Used by the CLI and the demo.
  */
 import cliProgress from 'cli-progress';
-import type { Publisher, Preview } from '../publisher.js';
+import type { Publisher, Preview } from '../publisher/create-publisher.js';
 import type { CampaignReport, DeliveryResult } from '../run/types.js';
 
 const ICONS: Record<DeliveryResult['status'], string> = {

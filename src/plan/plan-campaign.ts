@@ -195,7 +195,7 @@ export function planCampaign(input: PlanInput): Plan {
     const adapter = adapters.get(account.platform);
     const pushes =
       push.policy !== 'publish' &&
-      adapter?.broadcast !== undefined &&
+      adapter?.push !== undefined &&
       (push.members === undefined || push.members.includes(account.memberId));
     if (!pushes || adapter === undefined) return entry(account, 'post');
     const quota = adapter.pushQuota?.(account, now, input.pushHistory?.get(account.id) ?? []);

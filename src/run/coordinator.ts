@@ -25,10 +25,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEmitter } from 'eventemitter3';
 import pRetry, { AbortError } from 'p-retry';
 import {
-  BROADCAST_ID_NOTE,
-  BROADCAST_REPEAT_WINDOW_MS,
+  PUSH_ID_NOTE,
+  PUSH_REPEAT_WINDOW_MS,
   type Adapter,
-  type BroadcastResult,
+  type PushResult,
   type Credentials,
   type DeliveryContext,
   type DeliveryDescriptor,
@@ -134,13 +134,13 @@ function renditionText(rendition: Rendition): string {
 }
 
 /** Calls the adapter's push, refusing clearly when the platform has none. */
-function broadcastWith(
+function pushWith(
   adapter: Adapter,
   rendition: Rendition,
   account: Account,
   context: DeliveryContext,
-): Promise<BroadcastResult> {
-  if (adapter.broadcast === undefined) {
+): Promise<PushResult> {
+  if (adapter.push === undefined) {
     return Promise.reject(
       new ReleaseHallError(
         `[release-hall] [${account.platform}] this platform cannot push to followers: use the push policy "publish"`,
@@ -148,7 +148,7 @@ function broadcastWith(
       ),
     );
   }
-  return adapter.broadcast(rendition, account, context);
+  return adapter.push(rendition, account, context);
 }
 
 /**
@@ -156,7 +156,7 @@ function broadcastWith(
  * waiting for an administrator is unconfirmed until it is decided (resume asks again, with the
  * same key, so it is never pushed twice); failed or deleted is a failure.
  */
-function pushOutcome(pushed: BroadcastResult, account: Account): Outcome {
+function pushOutcome(pushed: PushResult, account: Account): Outcome {
   if (pushed.status === 'sent' || pushed.status === 'sending' || pushed.status === 'submitted') {
     return { ref: pushed.ref, via: pushed.alreadySent ? 'reconciled' : 'sent' };
   }
@@ -578,9 +578,9 @@ export class Coordinator {
       if (
         action === 'push' &&
         pushInDoubt &&
-        notes[BROADCAST_ID_NOTE] === undefined &&
+        notes[PUSH_ID_NOTE] === undefined &&
         firstAttemptAt !== undefined &&
-        Date.now() - firstAttemptAt.getTime() > BROADCAST_REPEAT_WINDOW_MS
+        Date.now() - firstAttemptAt.getTime() > PUSH_REPEAT_WINDOW_MS
       ) {
         // Too late to repeat it safely: the platform forgets the push's id after a day.
         throw unconfirmed(
@@ -637,11 +637,11 @@ export class Coordinator {
           attempt: attempts,
         });
         let result: PublishResult | undefined;
-        let pushed: BroadcastResult | undefined;
+        let pushed: PushResult | undefined;
         mayHaveLanded = true;
         try {
           if (action === 'push') {
-            pushed = await onPlatform(() => broadcastWith(adapter, rendition, account, context()));
+            pushed = await onPlatform(() => pushWith(adapter, rendition, account, context()));
           } else {
             result = await onPlatform(() =>
               action === 'relay' && source !== undefined

@@ -5,13 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ReleaseHallError,
-  createPublisher,
-  idempotencyKey,
-  loadStatementFile,
-  silentLogger,
-} from 'release-hall';
+import { ReleaseHallError, createPublisher, loadStatementFile, silentLogger } from 'release-hall';
+import { idempotencyKey } from '../../src/plan/plan-campaign.js';
 import type { Account, DeliveryContext, Statement, TextRendition } from 'release-hall';
 import { runAdapterContract } from 'release-hall/testing';
 import type { ContractFault, ContractHarness } from 'release-hall/testing';

@@ -4,11 +4,11 @@
  */
 import type { Account } from '#core';
 import { createTencentAdapter } from '../../adapters/tencent/index.js';
-import { runAdapterContract } from '../../adapters/contract-suite.js';
-import type { ContractFault, ContractHarness } from '../../adapters/contract-suite.js';
-import { TENCENT_POSTING_ENDPOINTS } from '../../adapters/tencent/protocol.js';
-import type { TencentFault } from '../../adapters/tencent/protocol.js';
-import { startTencentSandbox } from '../../adapters/tencent/sandbox.js';
+import { runAdapterContract } from '../../adapters/testing/contract-suite.js';
+import type { ContractFault, ContractHarness } from '../../adapters/testing/contract-suite.js';
+import { TENCENT_POSTING_ENDPOINTS } from '../../adapters/tencent/fake/protocol.js';
+import type { TencentFault } from '../../adapters/tencent/fake/protocol.js';
+import { startTencentSandbox } from '../../adapters/tencent/fake/sandbox.js';
 
 const SITE = 'www.beijing.gov.cn';
 const APP_KEY = '801000001';

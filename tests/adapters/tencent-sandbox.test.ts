@@ -7,9 +7,9 @@ import {
   TENCENT_OAUTH_PARAMETERS,
   TencentPlatform,
   handleTencentRequest,
-} from '../../adapters/tencent/protocol.js';
-import { startTencentSandbox } from '../../adapters/tencent/sandbox.js';
-import type { TencentSandbox } from '../../adapters/tencent/sandbox.js';
+} from '../../adapters/tencent/fake/protocol.js';
+import { startTencentSandbox } from '../../adapters/tencent/fake/sandbox.js';
+import type { TencentSandbox } from '../../adapters/tencent/fake/sandbox.js';
 
 const APP_KEY = '801000001';
 const OTHER_APP_KEY = '801000002';

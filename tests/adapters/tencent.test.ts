@@ -9,8 +9,8 @@ import { ReleaseHallError, silentLogger } from '#core';
 import type { Account, DeliveryContext, DeliveryDescriptor, PostRef, TextRendition } from '#core';
 import { createTencentAdapter, tencentAccountSchema } from '../../adapters/tencent/index.js';
 import type { TencentAdapterOptions } from '../../adapters/tencent/index.js';
-import { tencentHandlers } from '../../adapters/tencent/msw.js';
-import { TencentPlatform } from '../../adapters/tencent/protocol.js';
+import { tencentHandlers } from '../../adapters/tencent/fake/msw.js';
+import { TencentPlatform } from '../../adapters/tencent/fake/protocol.js';
 
 const API = 'https://open.t.qq.com/api/';
 const SITE = 'www.beijing.gov.cn';

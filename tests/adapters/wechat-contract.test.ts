@@ -9,11 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Account } from '#core';
-import { runAdapterContract } from '../../adapters/contract-suite.js';
-import type { ContractFault, ContractHarness } from '../../adapters/contract-suite.js';
+import { runAdapterContract } from '../../adapters/testing/contract-suite.js';
+import type { ContractFault, ContractHarness } from '../../adapters/testing/contract-suite.js';
 import { createWechatAdapter } from '../../adapters/wechat/index.js';
-import type { WechatFault } from '../../adapters/wechat/protocol.js';
-import { startWechatSandbox } from '../../adapters/wechat/sandbox.js';
+import type { WechatFault } from '../../adapters/wechat/fake/protocol.js';
+import { startWechatSandbox } from '../../adapters/wechat/fake/sandbox.js';
 
 const SECRETS: Readonly<Record<string, string>> = {
   'beijing-fabu/wechat': 'LeadAppSecret0123456789abcdef01',

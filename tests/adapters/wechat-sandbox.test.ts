@@ -11,14 +11,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '#core';
 import type { Account, ArticleRendition, DeliveryContext, ReleaseHallError } from '#core';
 import { MemoryTokenStore, createWechatAdapter } from '../../adapters/wechat/index.js';
-import { wechatHandlers } from '../../adapters/wechat/msw.js';
+import { wechatHandlers } from '../../adapters/wechat/fake/msw.js';
 import {
   WechatPlatform,
   handleWechatRequest,
   hasUnicodeEscape,
-} from '../../adapters/wechat/protocol.js';
-import { startWechatSandbox } from '../../adapters/wechat/sandbox.js';
-import type { WechatSandbox } from '../../adapters/wechat/sandbox.js';
+} from '../../adapters/wechat/fake/protocol.js';
+import { startWechatSandbox } from '../../adapters/wechat/fake/sandbox.js';
+import type { WechatSandbox } from '../../adapters/wechat/fake/sandbox.js';
 import { pushesLeft } from '../../adapters/wechat/quota-ledger.js';
 
 const SUB = { appid: 'wx00000000000000a1', secret: 'sub-secret-000000001', name: '北京发布' };
@@ -727,7 +727,7 @@ describe('a 71-account campaign over the sandbox', () => {
       const outcomes = await Promise.allSettled(
         accounts.flatMap((account) => [
           first.publish(rendition(account), account, contextOf(account, 'post')),
-          first.push(account, contextOf(account, 'mass-send'), {
+          first.pushMessage(account, contextOf(account, 'mass-send'), {
             article: rendition(account),
             clientMsgId: first.clientMsgId('campaign-71', account.id, 'mass-send'),
           }),
@@ -754,7 +754,7 @@ describe('a 71-account campaign over the sandbox', () => {
       });
       const again = await Promise.all(
         accounts.map((account) =>
-          resumed.push(account, contextOf(account, 'mass-send'), {
+          resumed.pushMessage(account, contextOf(account, 'mass-send'), {
             article: rendition(account),
             clientMsgId: resumed.clientMsgId('campaign-71', account.id, 'mass-send'),
           }),
@@ -771,7 +771,7 @@ describe('a 71-account campaign over the sandbox', () => {
       const subscriber = accounts[0];
       if (subscriber === undefined) throw new Error('no account');
       const refused = await resumed
-        .push(subscriber, contextOf(subscriber, 'second'), {
+        .pushMessage(subscriber, contextOf(subscriber, 'second'), {
           text: '第二条',
           clientMsgId: resumed.clientMsgId('campaign-72', subscriber.id, 'mass-send'),
         })

@@ -17,8 +17,8 @@ import {
   wechatClientMsgId,
 } from '../../adapters/wechat/index.js';
 import type { WechatAdapterOptions } from '../../adapters/wechat/index.js';
-import { wechatHandlers } from '../../adapters/wechat/msw.js';
-import { WechatPlatform } from '../../adapters/wechat/protocol.js';
+import { wechatHandlers } from '../../adapters/wechat/fake/msw.js';
+import { WechatPlatform } from '../../adapters/wechat/fake/protocol.js';
 
 const API = 'https://api.weixin.qq.com/cgi-bin/';
 const LEAD_APPID = 'wxa1b2c3d4e5f60001';
@@ -626,7 +626,7 @@ describe('push (mass send)', () => {
   it('sends a text to all with the clientmsgid, then confirms with mass/get', async () => {
     const wechat = adapterWith();
     const clientMsgId = wechat.clientMsgId('campaign-1', lead.id, 'mass-send');
-    const result = await wechat.push(lead, context(lead), {
+    const result = await wechat.pushMessage(lead, context(lead), {
       text: '【北京发布】地铁运营正常。',
       clientMsgId,
     });
@@ -657,7 +657,7 @@ describe('push (mass send)', () => {
   it('pushes an article: a new draft, then mpnews by its media id', async () => {
     const wechat = adapterWith();
     const clientMsgId = wechat.clientMsgId('campaign-2', lead.id, 'mass-send');
-    const result = await wechat.push(lead, context(lead), {
+    const result = await wechat.pushMessage(lead, context(lead), {
       article: article('push'),
       clientMsgId,
     });
@@ -678,21 +678,23 @@ describe('push (mass send)', () => {
   it('repeating the same clientmsgid: too fast is RATE_LIMITED ≥ 60 s, later it is already sent (45065)', async () => {
     const wechat = adapterWith();
     const clientMsgId = wechat.clientMsgId('campaign-3', lead.id, 'mass-send');
-    const first = await wechat.push(lead, context(lead), { text: '通知', clientMsgId });
-    const tooFast = await failure(wechat.push(lead, context(lead), { text: '通知', clientMsgId }));
+    const first = await wechat.pushMessage(lead, context(lead), { text: '通知', clientMsgId });
+    const tooFast = await failure(
+      wechat.pushMessage(lead, context(lead), { text: '通知', clientMsgId }),
+    );
     expect(tooFast.code).toBe('RATE_LIMITED');
     expect(tooFast.retryAfterMs).toBeGreaterThanOrEqual(60_000);
     platform.advanceClock(tooFast.retryAfterMs ?? 0);
-    const again = await wechat.push(lead, context(lead), { text: '通知', clientMsgId });
+    const again = await wechat.pushMessage(lead, context(lead), { text: '通知', clientMsgId });
     expect(again).toMatchObject({ status: 'sent', msgId: first.msgId, alreadySent: true });
     expect(platform.massSends(LEAD_APPID)).toHaveLength(1);
   });
 
   it('a second push the same Shanghai day is QUOTA_EXHAUSTED', async () => {
     const wechat = adapterWith();
-    await wechat.push(lead, context(lead), { text: '一', clientMsgId: 'rh-test-one' });
+    await wechat.pushMessage(lead, context(lead), { text: '一', clientMsgId: 'rh-test-one' });
     const error = await failure(
-      wechat.push(lead, context(lead), { text: '二', clientMsgId: 'rh-test-two' }),
+      wechat.pushMessage(lead, context(lead), { text: '二', clientMsgId: 'rh-test-two' }),
     );
     expect(error.code).toBe('QUOTA_EXHAUSTED');
     expect(error.platformCode).toBe('45028');
@@ -704,11 +706,13 @@ describe('push (mass send)', () => {
     const wechat = adapterWith();
     const clientMsgId = wechat.clientMsgId('campaign-4', lead.id, 'mass-send');
     platform.injectFault({ kind: 'drop-after-apply', endpoint: 'message/mass/sendall' });
-    const error = await failure(wechat.push(lead, context(lead), { text: '通知', clientMsgId }));
+    const error = await failure(
+      wechat.pushMessage(lead, context(lead), { text: '通知', clientMsgId }),
+    );
     expect(error.code).toBe('AMBIGUOUS');
     expect(error.retryAfterMs).toBeGreaterThanOrEqual(60_000);
     platform.advanceClock(error.retryAfterMs ?? 0);
-    const again = await wechat.push(lead, context(lead), { text: '通知', clientMsgId });
+    const again = await wechat.pushMessage(lead, context(lead), { text: '通知', clientMsgId });
     expect(again).toMatchObject({ status: 'sent', alreadySent: true });
     expect(platform.massSends(LEAD_APPID)).toHaveLength(1);
   });
@@ -716,7 +720,7 @@ describe('push (mass send)', () => {
   it('with mass-send protection the push awaits the admin for 30 minutes, then is confirmed or failed', async () => {
     const wechat = adapterWith();
     const start = platform.now();
-    const waiting = await wechat.push(guarded, context(guarded), {
+    const waiting = await wechat.pushMessage(guarded, context(guarded), {
       text: '通知',
       clientMsgId: 'rh-guard-1',
     });
@@ -727,7 +731,7 @@ describe('push (mass send)', () => {
     platform.confirmMassSend(waiting.msgId);
     expect((await wechat.pushStatus(guarded, context(guarded), waiting.msgId)).status).toBe('sent');
 
-    const second = await wechat.push(guarded, context(guarded), {
+    const second = await wechat.pushMessage(guarded, context(guarded), {
       text: '再通知',
       clientMsgId: 'rh-guard-2',
     });
@@ -741,7 +745,7 @@ describe('push (mass send)', () => {
   it('retracting a push deletes the mass send (msg_id as a JSON number) and warns', async () => {
     const lines: { level: string; message: string }[] = [];
     const wechat = adapterWith();
-    const pushed = await wechat.push(lead, context(lead), {
+    const pushed = await wechat.pushMessage(lead, context(lead), {
       article: article('retract-push'),
       clientMsgId: 'rh-retract-1',
     });
@@ -766,7 +770,10 @@ describe('push (mass send)', () => {
   it('a clientMsgId over 64 bytes or a text over 600 characters is refused before sending', async () => {
     const wechat = adapterWith();
     const error = await failure(
-      wechat.push(lead, context(lead), { text: '字'.repeat(601), clientMsgId: 'x'.repeat(65) }),
+      wechat.pushMessage(lead, context(lead), {
+        text: '字'.repeat(601),
+        clientMsgId: 'x'.repeat(65),
+      }),
     );
     expect(error.issues.map((issue) => issue.path)).toEqual(['clientMsgId', 'text']);
     expect(await requests()).toHaveLength(0);

@@ -3,11 +3,11 @@
  */
 import type { Account } from '#core';
 import { createWeiboAdapter } from '../../adapters/weibo/index.js';
-import { runAdapterContract } from '../../adapters/contract-suite.js';
-import type { ContractFault, ContractHarness } from '../../adapters/contract-suite.js';
-import { WEIBO_POSTING_ENDPOINTS } from '../../adapters/weibo/protocol.js';
-import type { WeiboFault } from '../../adapters/weibo/protocol.js';
-import { startWeiboSandbox } from '../../adapters/weibo/sandbox.js';
+import { runAdapterContract } from '../../adapters/testing/contract-suite.js';
+import type { ContractFault, ContractHarness } from '../../adapters/testing/contract-suite.js';
+import { WEIBO_POSTING_ENDPOINTS } from '../../adapters/weibo/fake/protocol.js';
+import type { WeiboFault } from '../../adapters/weibo/fake/protocol.js';
+import { startWeiboSandbox } from '../../adapters/weibo/fake/sandbox.js';
 
 const SITE = 'www.beijing.gov.cn';
 const TOKENS: Readonly<Record<string, string>> = {

@@ -2,9 +2,9 @@
  * The Weibo sandbox over loopback HTTP: the rules it enforces, latency, faults and inspection.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handleWeiboRequest, WeiboPlatform } from '../../adapters/weibo/protocol.js';
-import { startWeiboSandbox } from '../../adapters/weibo/sandbox.js';
-import type { WeiboSandbox } from '../../adapters/weibo/sandbox.js';
+import { handleWeiboRequest, WeiboPlatform } from '../../adapters/weibo/fake/protocol.js';
+import { startWeiboSandbox } from '../../adapters/weibo/fake/sandbox.js';
+import type { WeiboSandbox } from '../../adapters/weibo/fake/sandbox.js';
 
 const LEAD = { uid: '2418724427', screenName: '北京发布', accessToken: 'lead-token-0001' };
 const MEMBER = { uid: '7132135868', screenName: '平安北京', accessToken: 'member-token-0002' };

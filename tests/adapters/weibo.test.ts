@@ -9,8 +9,8 @@ import { ReleaseHallError, silentLogger } from '#core';
 import type { Account, DeliveryContext, DeliveryDescriptor, TextRendition } from '#core';
 import { createWeiboAdapter, weiboAccountSchema } from '../../adapters/weibo/index.js';
 import type { WeiboAdapterOptions } from '../../adapters/weibo/index.js';
-import { weiboHandlers } from '../../adapters/weibo/msw.js';
-import { WeiboPlatform } from '../../adapters/weibo/protocol.js';
+import { weiboHandlers } from '../../adapters/weibo/fake/msw.js';
+import { WeiboPlatform } from '../../adapters/weibo/fake/protocol.js';
 
 const API = 'https://api.weibo.com/2/';
 const SITE = 'www.beijing.gov.cn';

@@ -23,8 +23,8 @@ import {
   Redactor,
   readDataFile,
   resolveHall,
-  resolveLimits,
 } from 'release-hall';
+import { resolveLimits } from '../../src/run/options.js';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';

@@ -14,11 +14,11 @@ import {
   MemoryJournal,
   type Publisher,
   Redactor,
-  SqliteJournal,
   createPublisher,
   createRedactingLogger,
   resolveHall,
 } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import type { BenchSize } from './bench-types.js';
 import { IpcProcess } from './ipc-process.js';

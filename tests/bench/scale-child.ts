@@ -6,7 +6,7 @@
  *   node scale-child.mjs 100000
  */
 import { MemoryJournal, createPublisher } from 'release-hall';
-import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { RssSampler, isMain, now } from './measure.js';
 import { benchStatement, syntheticCredentials, syntheticHall } from './synthetic-hall.js';
 

@@ -6,11 +6,8 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  DRIVER_DEFAULT_OPENID,
-  createCallbackDriver,
-  createCallbackServer,
-} from '../../adapters/wechat/callback/index.js';
+import { createCallbackServer } from '../../adapters/wechat/callback/index.js';
+import { DRIVER_DEFAULT_OPENID, createCallbackDriver } from '../../adapters/testing/index.js';
 import type { WechatMessage } from '../../adapters/wechat/callback/index.js';
 
 const TOKEN = 'pamtest';

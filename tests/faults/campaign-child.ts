@@ -7,7 +7,8 @@
  * RH_STATEMENT (JSON), RH_CAMPAIGN, RH_ACTION (publish | resume | journal-churn),
  * RH_PLATFORM (weibo | tencent | wechat; WeChat campaigns push to every follower).
  */
-import { SqliteJournal, createPublisher } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { createPublisher } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';

@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapter, SqliteJournal, createPublisher } from 'release-hall';
+import { type Adapter, createPublisher } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
 import {

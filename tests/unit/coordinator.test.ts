@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CampaignReport, createPublisher, type DeliveryResult } from 'release-hall';
-import { createMemoryAdapter, type MemoryAdapter } from '../../adapters/memory-adapter.js';
+import { createMemoryAdapter, type MemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { fastRetry, memoryHall, rebuttal, testCredentials } from '../helpers/fixtures.js';
 
 function setup(

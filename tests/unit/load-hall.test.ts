@@ -7,7 +7,7 @@ import {
   parseStatement,
   resolveHall,
 } from 'release-hall';
-import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
 const memory = createMemoryAdapter();

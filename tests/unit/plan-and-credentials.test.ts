@@ -6,14 +6,14 @@ import {
   Redactor,
   createCredentialsResolver,
   credentialsEnvName,
-  idempotencyKey,
   parseStatement,
   planCampaign,
-  redactUrl,
   resolveHall,
   selectAccounts,
 } from 'release-hall';
-import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { idempotencyKey } from '../../src/plan/plan-campaign.js';
+import { redactUrl } from 'release-hall/adapter-kit';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
 const adapter = createMemoryAdapter();

@@ -6,7 +6,7 @@ import {
   planCampaign,
   resolveHall,
 } from 'release-hall';
-import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { lintStatement } from '../../src/lint/lint-statement.js';
 import { renderArticle } from '../../src/render/render-article.js';
 import { buildPreview, terminalWidth, formatPreviewTable } from '../../src/render/preview.js';

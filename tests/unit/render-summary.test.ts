@@ -6,8 +6,8 @@ import {
   hallSchema,
   parseStatement,
   renderText,
-  splitSentences,
 } from 'release-hall';
+import { splitSentences } from '../../src/render/split-text.js';
 import { countWeiboText } from '../../adapters/weibo/count-weibo-text.js';
 import {
   fitsArticleProfile,

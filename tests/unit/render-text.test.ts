@@ -5,9 +5,9 @@ import {
   parseStatement,
   renderText,
   resolveHall,
-  splitSentences,
 } from 'release-hall';
-import { createMemoryAdapter } from '../../adapters/memory-adapter.js';
+import { splitSentences } from '../../src/render/split-text.js';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
 const resolved = resolveHall(memoryHall(1), [createMemoryAdapter()]);

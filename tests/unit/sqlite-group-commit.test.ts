@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type JournalDelivery, SqliteJournal, StaleLeaseError } from 'release-hall';
+import { type JournalDelivery } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { StaleLeaseError } from '../../src/journal/journal.js';
 
 const delivery = (id: string): JournalDelivery => ({
   id,

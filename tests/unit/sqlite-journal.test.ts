@@ -7,9 +7,9 @@ import {
   type Journal,
   type JournalDelivery,
   MemoryJournal,
-  SqliteJournal,
-  StaleLeaseError,
 } from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { StaleLeaseError } from '../../src/journal/journal.js';
 
 const delivery = (id: string): JournalDelivery => ({
   id,

@@ -15,8 +15,8 @@ import {
   pkcs7Pad,
   pkcs7Unpad,
   signatureMatches,
-  textMessageXml,
 } from '../../adapters/wechat/callback/index.js';
+import { textMessageXml } from '../../adapters/testing/index.js';
 
 /** Set A — binarywang/WxJava, WxCryptUtilTest.java. */
 const A = {

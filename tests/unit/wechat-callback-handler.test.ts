@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReleaseHallError } from '#core';
 import {
-  DRIVER_DEFAULT_ACCOUNT,
-  DRIVER_DEFAULT_OPENID,
   buildXml,
   computeSignature,
-  createCallbackDriver,
   createCallbackHandler,
   createMemoryDedupeStore,
   createWechatCrypto,
@@ -16,6 +13,11 @@ import {
   replyFor,
   textOf,
 } from '../../adapters/wechat/callback/index.js';
+import {
+  DRIVER_DEFAULT_ACCOUNT,
+  DRIVER_DEFAULT_OPENID,
+  createCallbackDriver,
+} from '../../adapters/testing/index.js';
 import type {
   AutoReplyMenuInput,
   CallbackHandlerOptions,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReleaseHallError } from '#core';
-import type { FetchLike } from '#core';
+import type { FetchLike } from '#adapter-kit';
 import {
   MemoryTokenStore,
   WechatTokenHolder,

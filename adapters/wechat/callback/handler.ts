@@ -15,7 +15,8 @@
  *   body is ever answered to a POST.
  */
 import { z } from 'zod';
-import { ReleaseHallError, formatPath, invalidInput } from '#core';
+import { ReleaseHallError } from '#core';
+import { formatPath, invalidInput } from '#adapter-kit';
 import {
   computeSignature,
   createWechatCrypto,

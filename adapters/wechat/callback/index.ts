@@ -1,7 +1,7 @@
 /**
  * The inbound callback of WeChat Official Accounts (platforms.md §1.10): signatures, safe-mode
- * crypto, XML, the keyword / number auto-reply menu, a framework-neutral handler, a node:http
- * helper, and a driver that plays WeChat in tests.
+ * crypto, XML, the keyword / number auto-reply menu, a framework-neutral handler, and a node:http
+ * helper. The driver that plays WeChat in tests is in `release-hall/testing`.
  */
 export {
   ENCODING_AES_KEY_LENGTH,
@@ -81,25 +81,3 @@ export type {
 } from './handler.js';
 export { createCallbackListener, createCallbackServer } from './node-http.js';
 export type { CallbackListener, CallbackServerOptions } from './node-http.js';
-export {
-  DRIVER_DEFAULT_ACCOUNT,
-  DRIVER_DEFAULT_OPENID,
-  DRIVER_MIN_MSG_ID,
-  clickEventXml,
-  createCallbackDriver,
-  massSendJobFinishXml,
-  publishJobFinishXml,
-  textMessageXml,
-} from './driver.js';
-export type {
-  CallbackDriver,
-  CallbackDriverOptions,
-  DriverClickOptions,
-  DriverMassSendJobFinishOptions,
-  DriverPublishJobFinishOptions,
-  DriverReply,
-  DriverRequest,
-  DriverResult,
-  DriverSendOptions,
-  DriverTextOptions,
-} from './driver.js';

@@ -17,7 +17,7 @@
  * ```
  */
 import { z } from 'zod';
-import { formatPath, invalidInput } from '#core';
+import { formatPath, invalidInput } from '#adapter-kit';
 import type { InputIssue } from '#core';
 import type { WechatMessage } from './xml.js';
 

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakeBodies, FakeBodyKind, FakeProtocol } from './fake-protocol.js';
+import type { FakeBodies, FakeBodyKind, FakeProtocol } from './protocol.js';
 
 /** Where a sandbox listens. */
 export interface FakeServerListenOptions {

@@ -23,7 +23,7 @@ import {
   resolveLatency,
   parseContentType,
   pathBelowBase,
-} from '../fake-platform.js';
+} from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as below `cgi-bin/` (and as in errors). */
 export type WechatEndpointName =

@@ -3,8 +3,8 @@
  * through the shared protocol description ({@link handleTencentRequest}), with latency and fault
  * injection. Tencent Weibo itself stopped service on 2020-09-28.
  */
-import { startFakeServer } from '../fake-server.js';
-import type { FakeServer, FakeServerListenOptions } from '../fake-server.js';
+import { startFakeServer } from '../../fake/server.js';
+import type { FakeServer, FakeServerListenOptions } from '../../fake/server.js';
 import { TencentPlatform, handleTencentRequest } from './protocol.js';
 import type { TencentPlatformOptions } from './protocol.js';
 

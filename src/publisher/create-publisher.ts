@@ -7,14 +7,14 @@ import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
-import type { Adapter, PushRecord, RateLimits } from './adapter.js';
+import type { Adapter, PushRecord, RateLimits } from '../adapter.js';
 import {
   type CredentialsSource,
   CredentialsResolver,
   createCredentialsResolver,
-} from './credentials.js';
-import { type InputIssue, ReleaseHallError, invalidInput, toReleaseHallError } from './errors.js';
-import type { PublisherEvents } from './events.js';
+} from '../credentials.js';
+import { type InputIssue, ReleaseHallError, invalidInput, toReleaseHallError } from '../errors.js';
+import type { PublisherEvents } from '../events.js';
 import {
   type AuditEntry,
   type CampaignRecord,
@@ -24,25 +24,25 @@ import {
   type JournalDelivery,
   MemoryJournal,
   type PauseState,
-} from './journal/journal.js';
-import { type LogSink, type Logger, createRedactingLogger } from './logger.js';
-import type { LimitsOverride } from './model/hall.js';
-import { issuesFromZod } from './model/issues.js';
-import { type ResolvedHall, parseStatement, resolveHall } from './model/load.js';
+} from '../journal/journal.js';
+import { type LogSink, type Logger, createRedactingLogger } from '../logger.js';
+import type { LimitsOverride } from '../model/hall.js';
+import { issuesFromZod } from '../model/issues.js';
+import { type ResolvedHall, parseStatement, resolveHall } from '../model/load.js';
 import {
   type Selection,
   type Statement,
   type StatementInput,
   selectionSchema,
-} from './model/statement.js';
-import { type Plan, planCampaign } from './plan/plan-campaign.js';
-import type { DiscouragedEntry } from './lint/discouraged-phrases.js';
-import { lintStatement } from './lint/lint-statement.js';
-import type { LintResult } from './lint/lint-types.js';
-import { Redactor } from './redact.js';
-import { type RenditionPreview, buildPreview } from './render/preview.js';
-import type { EarlierStatement } from './render/templates.js';
-import { Coordinator, resultFromRecord } from './run/coordinator.js';
+} from '../model/statement.js';
+import { type Plan, planCampaign } from '../plan/plan-campaign.js';
+import type { DiscouragedEntry } from '../lint/discouraged-phrases.js';
+import { lintStatement } from '../lint/lint-statement.js';
+import type { LintResult } from '../lint/lint-types.js';
+import { Redactor } from '../redact.js';
+import { type RenditionPreview, buildPreview } from '../render/preview.js';
+import type { EarlierStatement } from '../render/templates.js';
+import { Coordinator, resultFromRecord } from '../run/coordinator.js';
 import {
   type RetryOptions,
   type RetryOptionsInput,
@@ -50,8 +50,13 @@ import {
   resolveLimits,
   retryOptionsSchema,
   runOptionsSchema,
-} from './run/options.js';
-import type { CampaignReport, DeliveryResult, PlannedDelivery, ReportCounts } from './run/types.js';
+} from '../run/options.js';
+import type {
+  CampaignReport,
+  DeliveryResult,
+  PlannedDelivery,
+  ReportCounts,
+} from '../run/types.js';
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions {

@@ -2,8 +2,8 @@
  * The Weibo sandbox: a loopback HTTP server that speaks Weibo v2 through the shared protocol
  * description ({@link handleWeiboRequest}), with latency and fault injection.
  */
-import { startFakeServer } from '../fake-server.js';
-import type { FakeServer, FakeServerListenOptions } from '../fake-server.js';
+import { startFakeServer } from '../../fake/server.js';
+import type { FakeServer, FakeServerListenOptions } from '../../fake/server.js';
 import { WeiboPlatform, handleWeiboRequest } from './protocol.js';
 import type { WeiboPlatformOptions } from './protocol.js';
 

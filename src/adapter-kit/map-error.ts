@@ -2,10 +2,11 @@
  * What the error maps of the platforms (Weibo, Tencent Weibo, WeChat) share: reading codes and
  * `Retry-After`, scrubbing the platform's text, the explanations every platform words alike, and
  * building the house-style error `[release-hall] [platform] endpoint failed (code text): …`.
- * The code tables and the platform-specific words stay in each map. Internal: not re-exported.
+ * The code tables and the platform-specific words stay in each map. Part of the adapter kit (`release-hall/adapter-kit`).
  */
-import { Redactor, ReleaseHallError, platformMessage } from '#core';
-import type { ErrorCode, ReleaseHallErrorOptions } from '#core';
+import { ReleaseHallError, platformMessage } from '../errors.js';
+import type { ErrorCode, ReleaseHallErrorOptions } from '../errors.js';
+import { Redactor } from '../redact.js';
 
 /** A code and the plain explanation that goes after `failed (…):`. */
 export interface Classified {

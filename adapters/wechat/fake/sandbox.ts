@@ -2,8 +2,8 @@
  * The WeChat sandbox: a loopback HTTP server that speaks the Official Accounts API through the
  * shared protocol description ({@link handleWechatRequest}), with latency and fault injection.
  */
-import { startFakeServer } from '../fake-server.js';
-import type { FakeServer, FakeServerListenOptions } from '../fake-server.js';
+import { startFakeServer } from '../../fake/server.js';
+import type { FakeServer, FakeServerListenOptions } from '../../fake/server.js';
 import { WechatPlatform, handleWechatRequest } from './protocol.js';
 import type { WechatPlatformOptions } from './protocol.js';
 

@@ -9,17 +9,20 @@
  * The main entry (`release-hall`) never imports this module.
  */
 export * from './sandbox.js';
-export { weiboHandlers } from './weibo/msw.js';
-export { tencentHandlers } from './tencent/msw.js';
-export { wechatHandlers } from './wechat/msw.js';
-export type { WechatHandlersOptions } from './wechat/msw.js';
+export { weiboHandlers } from '../weibo/fake/msw.js';
+export { tencentHandlers } from '../tencent/fake/msw.js';
+export { wechatHandlers } from '../wechat/fake/msw.js';
+export type { WechatHandlersOptions } from '../wechat/fake/msw.js';
 export {
+  DRIVER_DEFAULT_ACCOUNT,
+  DRIVER_DEFAULT_OPENID,
+  DRIVER_MIN_MSG_ID,
   createCallbackDriver,
   textMessageXml,
   clickEventXml,
   massSendJobFinishXml,
   publishJobFinishXml,
-} from './wechat/callback/driver.js';
+} from './wechat-callback-driver.js';
 export type {
   CallbackDriver,
   CallbackDriverOptions,
@@ -31,9 +34,9 @@ export type {
   DriverClickOptions,
   DriverMassSendJobFinishOptions,
   DriverPublishJobFinishOptions,
-} from './wechat/callback/driver.js';
-export type { TencentHandlersOptions } from './tencent/msw.js';
-export type { WeiboHandlersOptions } from './weibo/msw.js';
+} from './wechat-callback-driver.js';
+export type { TencentHandlersOptions } from '../tencent/fake/msw.js';
+export type { WeiboHandlersOptions } from '../weibo/fake/msw.js';
 export { runAdapterContract } from './contract-suite.js';
 export type {
   ContractCase,

@@ -11,17 +11,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { ReleaseHallError } from '#core';
-import type { FetchLike } from '#core';
+import type { FetchLike } from '#adapter-kit';
 import {
   computeSignature,
   createWechatCrypto,
   signatureMatches,
   WECHAT_PLATFORM,
-} from './crypto.js';
-import type { WechatCrypto } from './crypto.js';
-import type { CallbackHandler, CallbackRequest } from './handler.js';
-import { buildXml, parseEncryptedEnvelope, parseXml, textOf } from './xml.js';
-import type { XmlFields } from './xml.js';
+} from '../wechat/callback/crypto.js';
+import type { WechatCrypto } from '../wechat/callback/crypto.js';
+import type { CallbackHandler, CallbackRequest } from '../wechat/callback/handler.js';
+import { buildXml, parseEncryptedEnvelope, parseXml, textOf } from '../wechat/callback/xml.js';
+import type { XmlFields } from '../wechat/callback/xml.js';
 
 /** Default original id (`gh_…`) of the account in driver messages. */
 export const DRIVER_DEFAULT_ACCOUNT = 'gh_7f083739789a';

@@ -5,8 +5,8 @@
  */
 export { startHallSandbox } from './hall-sandbox.js';
 export type { HallSandbox, HallSandboxOptions } from './hall-sandbox.js';
-export { startWeiboSandbox } from './weibo/sandbox.js';
-export type { WeiboSandbox, WeiboSandboxOptions } from './weibo/sandbox.js';
+export { startWeiboSandbox } from '../weibo/fake/sandbox.js';
+export type { WeiboSandbox, WeiboSandboxOptions } from '../weibo/fake/sandbox.js';
 export {
   DEFAULT_FIRST_STATUS_ID,
   DEFAULT_REPOST_TEXT,
@@ -15,7 +15,7 @@ export {
   formatWeiboDate,
   handleWeiboRequest,
   protocolPath,
-} from './weibo/protocol.js';
+} from '../weibo/fake/protocol.js';
 export type {
   WeiboAccountInfo,
   WeiboAccountInit,
@@ -30,9 +30,9 @@ export type {
   WeiboProtocolResponse,
   WeiboRateLimit,
   WeiboRequestRecord,
-} from './weibo/protocol.js';
-export { startTencentSandbox } from './tencent/sandbox.js';
-export type { TencentSandbox, TencentSandboxOptions } from './tencent/sandbox.js';
+} from '../weibo/fake/protocol.js';
+export { startTencentSandbox } from '../tencent/fake/sandbox.js';
+export type { TencentSandbox, TencentSandboxOptions } from '../tencent/fake/sandbox.js';
 export {
   DEFAULT_FIRST_TWEET_ID,
   TENCENT_MAX_REQNUM,
@@ -41,7 +41,7 @@ export {
   TencentPlatform,
   handleTencentRequest,
   tencentProtocolPath,
-} from './tencent/protocol.js';
+} from '../tencent/fake/protocol.js';
 export type {
   TencentAccountInfo,
   TencentAccountInit,
@@ -57,9 +57,9 @@ export type {
   TencentRateLimit,
   TencentRequestRecord,
   TencentTweet,
-} from './tencent/protocol.js';
-export { startWechatSandbox } from './wechat/sandbox.js';
-export type { WechatSandbox, WechatSandboxOptions } from './wechat/sandbox.js';
+} from '../tencent/fake/protocol.js';
+export { startWechatSandbox } from '../wechat/fake/sandbox.js';
+export type { WechatSandbox, WechatSandboxOptions } from '../wechat/fake/sandbox.js';
 export {
   DEFAULT_FIRST_MSG_ID,
   DEFAULT_FIRST_PUBLISH_ID,
@@ -71,7 +71,7 @@ export {
   handleWechatRequest,
   hasUnicodeEscape,
   wechatProtocolPath,
-} from './wechat/protocol.js';
+} from '../wechat/fake/protocol.js';
 export type {
   WechatAccountInfo,
   WechatAccountInit,
@@ -91,4 +91,4 @@ export type {
   WechatPublishJobInfo,
   WechatRequestRecord,
   WechatTokenFetches,
-} from './wechat/protocol.js';
+} from '../wechat/fake/protocol.js';

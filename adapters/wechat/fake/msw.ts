@@ -3,7 +3,7 @@
  * sandbox ({@link handleWechatRequest}), for unit tests that intercept `fetch` in process.
  */
 import type { HttpHandler } from 'msw';
-import { fakeHandlers } from '../fake-msw.js';
+import { fakeHandlers } from '../../fake/msw.js';
 import { handleWechatRequest, wechatProtocolPath } from './protocol.js';
 import type { WechatPlatform } from './protocol.js';
 

@@ -4,7 +4,7 @@
  */
 import { HttpResponse, http } from 'msw';
 import type { HttpHandler } from 'msw';
-import type { FakeBodies, FakeBodyKind, FakeProtocol } from './fake-protocol.js';
+import type { FakeBodies, FakeBodyKind, FakeProtocol } from './protocol.js';
 
 /** Options of {@link fakeHandlers}. */
 export interface FakeHandlersOptions<Kind extends FakeBodyKind> extends FakeProtocol<Kind> {

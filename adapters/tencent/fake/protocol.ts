@@ -13,8 +13,8 @@
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way;
  * the adapter is written to tolerate the other way.
  */
-import { clientIpProblem } from './client-ip.js';
-import { TENCENT_MAX_BYTES, countTencentText, tencentLinks } from './count-tencent-text.js';
+import { clientIpProblem } from '../client-ip.js';
+import { TENCENT_MAX_BYTES, countTencentText, tencentLinks } from '../count-tencent-text.js';
 import {
   type MultipartPart,
   FaultQueue,
@@ -26,7 +26,7 @@ import {
   parseMultipart,
   parseContentType,
   pathBelowBase,
-} from '../fake-platform.js';
+} from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
 export type TencentEndpointName =

@@ -3,7 +3,7 @@
  * ({@link handleTencentRequest}), for unit tests that intercept `fetch` in process.
  */
 import type { HttpHandler } from 'msw';
-import { fakeHandlers } from '../fake-msw.js';
+import { fakeHandlers } from '../../fake/msw.js';
 import { handleTencentRequest, tencentProtocolPath } from './protocol.js';
 import type { TencentPlatform } from './protocol.js';
 

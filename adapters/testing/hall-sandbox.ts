@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Credentials, type CredentialsSource, hallSchema } from '#core';
-import type { TencentPlatformOptions } from './tencent/protocol.js';
-import { type TencentSandbox, startTencentSandbox } from './tencent/sandbox.js';
-import type { WechatPlatformOptions } from './wechat/protocol.js';
-import { type WechatSandbox, startWechatSandbox } from './wechat/sandbox.js';
-import type { WeiboPlatformOptions } from './weibo/protocol.js';
-import { type WeiboSandbox, startWeiboSandbox } from './weibo/sandbox.js';
+import type { TencentPlatformOptions } from '../tencent/fake/protocol.js';
+import { type TencentSandbox, startTencentSandbox } from '../tencent/fake/sandbox.js';
+import type { WechatPlatformOptions } from '../wechat/fake/protocol.js';
+import { type WechatSandbox, startWechatSandbox } from '../wechat/fake/sandbox.js';
+import type { WeiboPlatformOptions } from '../weibo/fake/protocol.js';
+import { type WeiboSandbox, startWeiboSandbox } from '../weibo/fake/sandbox.js';
 
 /** The app key the Tencent sandbox accepts when the hall file names none. */
 export const SANDBOX_TENCENT_APP_KEY = '801000000';

@@ -18,7 +18,7 @@ import {
   isHostOrSubdomain,
   weiboLinkHost,
   weiboLinks,
-} from './count-weibo-text.js';
+} from '../count-weibo-text.js';
 import {
   type MultipartPart,
   FaultQueue,
@@ -30,7 +30,7 @@ import {
   parseMultipart,
   parseContentType,
   pathBelowBase,
-} from '../fake-platform.js';
+} from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
 export type WeiboEndpointName =

@@ -3,7 +3,7 @@
  * ({@link handleWeiboRequest}), for unit tests that intercept `fetch` in process.
  */
 import type { HttpHandler } from 'msw';
-import { fakeHandlers } from '../fake-msw.js';
+import { fakeHandlers } from '../../fake/msw.js';
 import { handleWeiboRequest, protocolPath } from './protocol.js';
 import type { WeiboPlatform } from './protocol.js';
 
