@@ -231,6 +231,12 @@ export interface Adapter {
   readonly credentialFields: readonly string[];
   /** Checks the platform fields of an account in the hall file (e.g. Weibo `uid`). */
   readonly accountSchema?: z.ZodType<Record<string, unknown>>;
+  /**
+   * The checked account fields that name the platform identity (Weibo `uid`, WeChat `appid`,
+   * Tencent `openid`). Two members on the same identity are refused: they would post twice on one
+   * account.
+   */
+  readonly identityFields?: readonly string[];
   /** Public URL of a post, for reports. */
   postUrl?(ref: { id: string }, account: Account): string | undefined;
   /**

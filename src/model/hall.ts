@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /** Identifiers of members, groups and tags: lower-case letters, digits and dashes. */
 export const idSchema = z
@@ -23,7 +24,7 @@ export const credentialsRefSchema = z
 export const accountInputSchema = z
   .object({
     /** The screen name / account name shown to followers. */
-    handle: z.string().min(1, 'expected the account name shown to followers'),
+    handle: safeText(100),
     /** Reference to the credentials, resolved at call time. */
     credentials: credentialsRefSchema,
     /** WeChat account kind. */
@@ -36,17 +37,41 @@ export const limitsOverrideSchema = z.strictObject({
   /** Requests to the platform in flight at once across all accounts. */
   platformConcurrency: z.number().int().min(1).max(1000).optional(),
   /** Posts per account per window. */
-  postsPerWindow: z.number().int().min(1).optional(),
-  /** Length of the per-account window in milliseconds. */
-  windowMs: z.number().int().min(1).optional(),
-  /** Per-request timeout in milliseconds. */
-  requestTimeoutMs: z.number().int().min(100).optional(),
+  postsPerWindow: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000, 'expected at most 100000 posts per window')
+    .optional(),
+  /** Length of the per-account window in milliseconds (at most 31 days). */
+  windowMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(31 * 86_400_000, 'expected a window of at most 31 days (2678400000 ms)')
+    .optional(),
+  /** Per-request timeout in milliseconds (100 ms to 10 minutes). */
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(
+      600_000,
+      'expected a timeout of at most 600000 ms (10 minutes): a longer wait is not a timeout',
+    )
+    .optional(),
 });
 
 /** Platform settings of a hall: where the platform is reached and adapter settings. */
 export const platformSettingsSchema = z.strictObject({
   /** Base URL of the platform API, e.g. a government network gateway or a sandbox. */
-  baseURL: z.url({ message: 'expected an absolute http(s) URL' }).optional(),
+  baseURL: z
+    .url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' })
+    .refine((url) => {
+      const parsed = new URL(url);
+      return parsed.username === '' && parsed.password === '';
+    }, 'a base URL must not carry a user name or password: give credentials through the credentials file or the environment')
+    .optional(),
   limits: limitsOverrideSchema.optional(),
   /** Adapter-specific settings (Weibo: `mode`, `rip`). */
   settings: z.record(z.string(), z.unknown()).optional(),
@@ -56,15 +81,15 @@ export const platformSettingsSchema = z.strictObject({
 export const memberSchema = z.strictObject({
   id: idSchema,
   /** Full name, e.g. 北京市公安局. */
-  name: z.string().min(1),
+  name: safeText(200),
   /** Short name used in the prefix, e.g. 平安北京. Defaults to the weibo handle or the name. */
-  shortName: z.string().min(1).optional(),
+  shortName: safeText(100).optional(),
   groups: z.array(idSchema).default([]),
   tags: z.array(z.string().min(1)).default([]),
   /** Text put before every rendition of this member, e.g. 【海淀发布】. Overrides the hall's naming rule. */
-  prefix: z.string().optional(),
+  prefix: safeText(100).optional(),
   /** Text put at the end of every rendition of this member. */
-  signOff: z.string().optional(),
+  signOff: safeText(500).optional(),
   accounts: z.record(z.string(), accountInputSchema),
 });
 

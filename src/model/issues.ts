@@ -11,10 +11,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/** Shows a string safely: no user name or password of a URL, no invisible or reordering character. */
+function showString(value: string): string {
+  const withoutUserInfo = value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, '$1***@');
+  const short =
+    withoutUserInfo.length > 60 ? `${withoutUserInfo.slice(0, 57)}...` : withoutUserInfo;
+  return JSON.stringify(short).replace(
+    /[\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/gu,
+    (character) => `\\u${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string') return showString(value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
@@ -44,6 +54,11 @@ export function issuesFromZod(
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       message = `expected ${issue.expected}, got ${describeValue(got)}`;
+      if (issue.expected === 'string' && typeof got === 'number') {
+        message += Number.isSafeInteger(got)
+          ? ': put it in quotes'
+          : ': the number is too long to be read exactly (digits were lost); put it in quotes, e.g. "12345678901234567890"';
+      }
     } else if (issue.code === 'unrecognized_keys') {
       message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
     } else if (!/, got /.test(message) && got !== undefined && typeof got !== 'object') {

@@ -44,6 +44,7 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
   const seenMembers = new Map<string, number>();
   const seenHandles = new Map<string, string>();
   const seenRefs = new Map<string, string>();
+  const seenIdentities = new Map<string, string>();
   const accounts: Account[] = [];
 
   hall.groups.forEach((group, index) => {
@@ -97,7 +98,19 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
         if (!BASE_ACCOUNT_KEYS.has(key)) settings[key] = value;
       }
       let checked: Record<string, unknown> = settings;
-      if (adapter.accountSchema) {
+      const inexact = Object.entries(settings).filter(
+        ([, value]) =>
+          typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value),
+      );
+      for (const [key, value] of inexact) {
+        issues.push({
+          path: `${path}.${key}`,
+          message: `the number ${String(value)} is too long to be read exactly (digits were lost when the file was read): put it in quotes, e.g. ${key}: "12345678901234567890"`,
+        });
+      }
+      if (inexact.length > 0) {
+        // The adapter's own message about the same field would only repeat the problem.
+      } else if (adapter.accountSchema) {
         const result = adapter.accountSchema.safeParse(settings);
         if (result.success) checked = result.data;
         else
@@ -123,6 +136,20 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
         });
       }
       seenHandles.set(handleKey, member.id);
+      for (const field of adapter.identityFields ?? []) {
+        const value = checked[field];
+        if (typeof value !== 'string' && typeof value !== 'number') continue;
+        if (value === '') continue;
+        const identityKey = `${platform}:${field}:${String(value)}`;
+        const holder = seenIdentities.get(identityKey);
+        if (holder !== undefined && holder !== member.id) {
+          issues.push({
+            path: `${path}.${field}`,
+            message: `${field} "${String(value)}" on ${platform} is also the account of member "${holder}": one platform account belongs to one member (two members on it would post twice there)`,
+          });
+        }
+        seenIdentities.set(identityKey, member.id);
+      }
       accounts.push({
         id: accountId(member.id, platform),
         memberId: member.id,
@@ -181,8 +208,10 @@ export async function readDataFile(path: string, subject: string): Promise<unkno
 }
 
 /** Parses JSON or YAML text; a syntax error is `INVALID_INPUT` with the line. */
-export function parseDataText(text: string, name: string, subject: string): unknown {
+export function parseDataText(raw: string, name: string, subject: string): unknown {
   const extension = extname(name).toLowerCase();
+  // A byte order mark at the start (as some editors on Windows save files) is not content.
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   try {
     if (extension === '.json') return JSON.parse(text) as unknown;
     return parseYaml(text) as unknown;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BODY_CHARACTERS, MAX_LIST_ENTRIES, safeText } from './text.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
 
@@ -15,11 +16,11 @@ export const statementSchema = z
       .optional(),
     kind: z.enum(['announcement', 'rebuttal', 'update', 'correction']),
     /** One line, e.g. 网传"地铁全线停运"不实. */
-    headline: z.string().min(1).max(200),
-    /** Full text (plain text; paragraphs separated by blank lines). */
-    body: z.string().min(1),
+    headline: safeText(200),
+    /** Full text (plain text; paragraphs separated by blank lines), at most 50,000 characters. */
+    body: safeText(MAX_BODY_CHARACTERS),
     /** Who speaks, e.g. 北京市公安局. */
-    issuer: z.string().min(1),
+    issuer: safeText(),
     /** When it was issued: ISO 8601 with an offset, e.g. 2026-11-26T09:30:00+08:00. */
     issuedAt: z.iso.datetime({
       offset: true,
@@ -27,27 +28,25 @@ export const statementSchema = z
     }),
     /** The full text on the hall's own site; every short rendition ends with it. */
     link: httpUrl,
-    images: z.array(z.string().min(1)).default([]),
+    images: z.array(safeText(4096)).max(MAX_LIST_ENTRIES).default([]),
     /** Topics (#话题#) for platforms and modes that allow them. */
     topics: z
       .array(
-        z
-          .string()
-          .min(1)
-          .regex(/^[^#\s]+$/, 'expected a topic without "#" or spaces'),
+        safeText(100).pipe(z.string().regex(/^[^#\s]+$/, 'expected a topic without "#" or spaces')),
       )
+      .max(MAX_LIST_ENTRIES)
       .default([]),
     urgency: z.enum(['routine', 'urgent', 'crisis']).default('routine'),
     /** Facts that must appear verbatim in every rendition long enough to carry them. */
-    keyFacts: z.array(z.string().min(1)).default([]),
+    keyFacts: z.array(safeText()).max(MAX_LIST_ENTRIES).default([]),
     /** Rebuttal: the rumor, quoted. */
-    rumor: z.string().min(1).optional(),
+    rumor: safeText().optional(),
     /** Rebuttal: the facts, most important first. */
-    facts: z.array(z.string().min(1)).optional(),
+    facts: z.array(safeText()).max(MAX_LIST_ENTRIES).optional(),
     /** Rebuttal: evidence or source. */
-    evidence: z.string().min(1).optional(),
+    evidence: safeText().optional(),
     /** Rebuttal: advice such as 请勿信谣传谣. */
-    advice: z.string().min(1).optional(),
+    advice: safeText().optional(),
     /** Update/correction: the campaign this follows. */
     refersTo: z.string().min(1).optional(),
     /** Update: its number in the series (进展通报（二）). */
