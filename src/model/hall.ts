@@ -87,9 +87,9 @@ export const memberSchema = z.strictObject({
   groups: z.array(idSchema).default([]),
   tags: z.array(z.string().min(1)).default([]),
   /** Text put before every rendition of this member, e.g. 【海淀发布】. Overrides the hall's naming rule. */
-  prefix: safeText(100).optional(),
+  prefix: safeText(100, 0).optional(),
   /** Text put at the end of every rendition of this member. */
-  signOff: safeText(500).optional(),
+  signOff: safeText(500, 0).optional(),
   accounts: z.record(z.string(), accountInputSchema),
 });
 

@@ -53,15 +53,16 @@ export function unsafeCharacter(text: string): string | undefined {
 }
 
 /**
- * A text field: at least one character, at most `max`, normalised to NFC, and free of control
+ * A text field: at least `min` characters (one unless given), at most `max`, normalised to NFC, and free of control
  * characters, bidirectional overrides and unpaired surrogates.
  */
 export function safeText(
   max: number = MAX_FIELD_CHARACTERS,
+  min = 1,
 ): z.ZodPipe<z.ZodString, z.ZodTransform<string, string>> {
   return z
     .string()
-    .min(1)
+    .min(min)
     .max(max, `expected at most ${max} characters: shorten it`)
     .transform((text, context) => {
       const unsafe = unsafeCharacter(text);

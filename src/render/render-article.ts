@@ -108,6 +108,7 @@ export function renderArticle(
       keyFacts: statement.keyFacts,
       compose: (choice) => digestOf(choice),
       fits: (text) => articleLength(text) <= profile.digestMax,
+      bound: { measure: articleLength, max: profile.digestMax },
     }).text || (articleLength(title) <= profile.digestMax ? title : '');
 
   const signOff = member.signOff?.trim() ?? '';
@@ -141,6 +142,7 @@ export function renderArticle(
       includeFullOnly: true,
       compose: (choice) => htmlOf(choice, true),
       fits: fitsContent,
+      bound: { measure: articleLength, max: profile.contentMaxChars - 1 },
     }).text;
   }
 

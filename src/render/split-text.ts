@@ -47,9 +47,15 @@ const TRAILING_CLOSERS = new Set(['”', '’', '」', '』', '）', ')', '"', '
  */
 export function containsFact(text: string, fact: string): boolean {
   if (fact === '') return true;
-  if (new RegExp(LINK_PATTERN.source, 'i').test(fact)) return text.includes(fact);
+  // Most texts either lack the fact or hold no link: both answers need no pattern.
+  if (!text.includes(fact)) return false;
+  if (!text.includes('://')) return true;
+  if (LINK_ANYWHERE.test(fact)) return true;
   return text.replace(LINK_PATTERN, ' ').includes(fact);
 }
+
+/** {@link LINK_PATTERN} without the global flag, for a plain test. */
+const LINK_ANYWHERE = new RegExp(LINK_PATTERN.source, 'i');
 
 /** The links in `text`. */
 export function findLinks(text: string): string[] {

@@ -72,15 +72,23 @@ export function pickText(unit: Unit, pick: Pick): string {
   return closeSentence(unit.clauses.slice(pick.from, pick.to).join(''));
 }
 
-/** The picked pieces in reading order, with their paragraphs. */
+/**
+ * The picked pieces in reading order, with their paragraphs. Visits only the picked units, so a
+ * short rendition of a long statement costs what the rendition holds, not what the statement holds.
+ */
 export function pickedPieces(
   units: readonly Unit[],
   choice: Choice,
 ): { readonly text: string; readonly paragraph: number }[] {
-  return units.flatMap((unit) => {
-    const pick = choice.get(unit.id);
-    return pick === undefined ? [] : [{ text: pickText(unit, pick), paragraph: unit.paragraph }];
-  });
+  const pieces: { readonly text: string; readonly paragraph: number }[] = [];
+  for (const id of [...choice.keys()].sort((a, b) => a - b)) {
+    const unit = units[id]?.id === id ? units[id] : units.find((candidate) => candidate.id === id);
+    const pick = choice.get(id);
+    if (unit !== undefined && pick !== undefined) {
+      pieces.push({ text: pickText(unit, pick), paragraph: unit.paragraph });
+    }
+  }
+  return pieces;
 }
 
 /** Offset of the first occurrence of `fact` in `text` that is not inside a link. */
@@ -119,6 +127,51 @@ export function runHolding(unit: Unit, fact: string): Pick | undefined {
   return { from, to };
 }
 
+const whole = (unit: Unit): Pick => ({ from: 0, to: unit.clauses.length });
+
+/**
+ * Adds units in order as {@link selectUnits} step 4 does one by one, but in runs: a unit larger than
+ * the room left is passed over without an attempt, and after a success the next run is twice as
+ * long (halved again when a run does not fit). The outcome is the one-by-one outcome whenever the
+ * size grows with every added piece.
+ */
+function takeInRuns(
+  units: readonly Unit[],
+  bound: { readonly measure: (text: string) => number; readonly max: number },
+  step: { size(): number; attemptAll(run: readonly Unit[]): boolean },
+): void {
+  let index = 0;
+  let length = 1;
+  while (index < units.length) {
+    const room = bound.max - step.size();
+    const run: Unit[] = [];
+    let runSize = 0;
+    let end = index;
+    for (; end < units.length && run.length < length; end += 1) {
+      const unit = units[end] as Unit;
+      const size = bound.measure(unit.text);
+      if (size > room && run.length === 0) {
+        // Cannot fit now, nor later: the room only shrinks.
+        index = end + 1;
+        continue;
+      }
+      if (runSize + size > room) break;
+      run.push(unit);
+      runSize += size;
+    }
+    if (run.length === 0) break;
+    if (step.attemptAll(run)) {
+      index = end;
+      length *= 2;
+    } else if (run.length > 1) {
+      length = Math.max(1, Math.floor(run.length / 2));
+    } else {
+      index = end;
+      length = 1;
+    }
+  }
+}
+
 const merge = (a: Pick | undefined, b: Pick): Pick =>
   a === undefined ? b : { from: Math.min(a.from, b.from), to: Math.max(a.to, b.to) };
 
@@ -137,6 +190,14 @@ export interface SelectOptions<Extra extends string> {
   compose(choice: Choice, extras: ReadonlySet<Extra>): string;
   /** Whether a composed rendition fits. */
   fits(text: string): boolean;
+  /**
+   * A size that every fitting rendition keeps within `max`, and that adding a piece grows by at
+   * least the piece's own size (true of article HTML measured in characters: escaping and
+   * paragraph tags only add). With it, a sentence that cannot fit is passed over without composing
+   * the rendition, and long runs of sentences that fit are taken in a few steps, so a statement of
+   * thousands of sentences is summarised in time linear in its length.
+   */
+  readonly bound?: { readonly measure: (text: string) => number; readonly max: number };
 }
 
 /** What {@link selectUnits} chose. */
@@ -192,12 +253,23 @@ export function selectUnits<Extra extends string>(options: SelectOptions<Extra>)
   // 4. The other sentences whole, most important first.
   const others = units
     .filter((unit) => options.includeFullOnly === true || unit.short)
-    .sort((a, b) => a.rank - b.rank || a.id - b.id);
-  for (const unit of others) {
-    const pick = choice.get(unit.id);
-    if (pick === undefined || !isWhole(unit, pick)) {
-      attempt(withPick(unit, { from: 0, to: unit.clauses.length }), extras);
-    }
+    .sort((a, b) => a.rank - b.rank || a.id - b.id)
+    .filter((unit) => {
+      const pick = choice.get(unit.id);
+      return pick === undefined || !isWhole(unit, pick);
+    });
+  const { bound } = options;
+  if (bound === undefined) {
+    for (const unit of others) attempt(withPick(unit, whole(unit)), extras);
+  } else {
+    takeInRuns(others, bound, {
+      size: () => bound.measure(text),
+      attemptAll: (run) => {
+        const next = new Map(choice);
+        for (const unit of run) next.set(unit.id, whole(unit));
+        return attempt(next, extras);
+      },
+    });
   }
   // 5. Trailing extras.
   for (const extra of options.trailing ?? []) attempt(choice, new Set(extras).add(extra));
