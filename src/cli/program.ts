@@ -136,7 +136,7 @@ function addCampaignCommands(program: Command): void {
       .description('hold a campaign, whole or for some groups; resume continues it')
       .argument('<campaign-id>', 'campaign id'),
   )
-    .requiredOption('--reason <text>', 'why (goes in the audit trail)')
+    .requiredOption('--reason <text>', 'why (required; goes in the audit trail)')
     .option('--group <ids>', 'pause only members of these groups', list)
     .action(async (campaignId: string, flags: PauseFlags) => {
       const { pauseCommand } = await import('./commands/pause.js');
