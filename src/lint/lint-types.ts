@@ -2,7 +2,10 @@
  * The shapes of the statement linter: findings, and the renditions it checks.
  */
 import type { Rendition } from '../adapter.js';
+import type { Hall } from '../model/hall.js';
+import type { ProfilesByPlatform } from '../render/fit-profile.js';
 import type { PlannedDelivery } from '../run/types.js';
+import type { DiscouragedEntry } from './discouraged-phrases.js';
 
 /** How serious a finding is: an `error` should stop publication, a `warning` asks for a look. */
 export type LintSeverity = 'error' | 'warning';
@@ -63,4 +66,20 @@ export interface LintRendition {
    */
   readonly action?: PlannedDelivery['action'];
   readonly rendition: Rendition;
+}
+
+/** Options of `lintStatement`. */
+export interface LintOptions {
+  /** The hall: its `site.domain` for the link rule, its members' names. */
+  readonly hall?: Hall;
+  /** The renditions planned for each account (a plan's deliveries), for the cross-account checks. */
+  readonly renditions?: readonly LintRendition[];
+  /** Limits by platform: adapters, their `limits`, or text profiles (a `Map` or an object). */
+  readonly profiles?: ProfilesByPlatform;
+  /**
+   * The discouraged phrases. Replaces the defaults; extend them with
+   * `[...DEFAULT_DISCOURAGED_PHRASES, '新短语']`.
+   * @default DEFAULT_DISCOURAGED_PHRASES
+   */
+  readonly discouraged?: readonly DiscouragedEntry[];
 }

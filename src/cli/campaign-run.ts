@@ -1,0 +1,38 @@
+/** What the commands that run a campaign share: Ctrl-C handling, push options, the report. */
+import { type CampaignOptions, type CampaignReport, formatReport } from 'release-hall';
+import type { PushFlags } from './flags.js';
+
+/** Ctrl-C stops cleanly (nothing new starts); a second Ctrl-C quits at once. */
+export function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: nothing new starts; press Ctrl-C again to quit at once\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export function pushOptions(flags: PushFlags): CampaignOptions['push'] {
+  return {
+    policy: flags.push,
+    ...(flags.pushMember ? { members: flags.pushMember } : {}),
+    ...(flags.spendLastPush ? { spendLast: true } : {}),
+  };
+}
+
+/** Prints a campaign report and returns the exit code it calls for. */
+export function printReport(report: CampaignReport, json: boolean | undefined): number {
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReport(report)}\n`);
+  if (report.dryRun) return 0;
+  return report.counts.succeeded === report.counts.total ? 0 : 1;
+}

@@ -1,0 +1,57 @@
+/** `release-hall publish`: publish a statement to the hall (or render and plan it, with --dry-run). */
+import {
+  type CampaignOptions,
+  type Selection,
+  formatPreview,
+  loadStatementFile,
+  showProgress,
+} from 'release-hall';
+import { printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
+import type { PublishFlags } from '../flags.js';
+import { openPublisher } from '../open-publisher.js';
+
+function selectionOf(flags: PublishFlags): Selection {
+  return {
+    ...(flags.member ? { members: flags.member } : {}),
+    ...(flags.group ? { groups: flags.group } : {}),
+    ...(flags.tag ? { tags: flags.tag } : {}),
+    ...(flags.platform ? { platforms: flags.platform } : {}),
+    ...(flags.exclude ? { exclude: flags.exclude } : {}),
+  };
+}
+
+export async function publishCommand(statementPath: string, flags: PublishFlags): Promise<number> {
+  const statement = await loadStatementFile(statementPath);
+  const { publisher, close } = await openPublisher(flags, {
+    sandbox: flags.sandbox === true,
+    dryRun: flags.dryRun === true,
+  });
+  const stopping = stopOnSignals();
+  try {
+    const options: CampaignOptions = {
+      mode: flags.mode,
+      relayFallback: flags.fallback,
+      dryRun: flags.dryRun === true,
+      selection: selectionOf(flags),
+      push: pushOptions(flags),
+      signal: stopping.signal,
+      ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
+    };
+    if (flags.dryRun && !flags.json) {
+      process.stdout.write(`${formatPreview(await publisher.preview(statement, options))}\n`);
+      return 0;
+    }
+    const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
+    const report = await publisher.publish(statement, options).finally(stop);
+    if (!flags.json && !report.dryRun && report.counts.succeeded !== report.counts.total) {
+      process.stderr.write(
+        `campaign ${report.campaignId}: see "release-hall status ${report.campaignId} --hall ${flags.hall}"; ` +
+          `"release-hall resume" looks before it re-sends anything\n`,
+      );
+    }
+    return printReport(report, flags.json);
+  } finally {
+    stopping.release();
+    await close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The flags the commands share and the options that describe them. Loading this module costs
+ * only commander: `release-hall --help` reads it, and nothing else of the package.
+ */
+import { type Command, Option } from 'commander';
+
+/** Where the CLI keeps its journal unless told otherwise. */
+export const DEFAULT_JOURNAL = '.release-hall/journal.db';
+
+/** Parses a comma-separated, repeatable option into one list. */
+export function list(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}
+
+export interface CommonFlags {
+  hall: string;
+  credentials?: string;
+  journal?: string;
+  json?: boolean;
+}
+
+export interface PushFlags {
+  push: 'publish' | 'push' | 'push-else-publish';
+  pushMember?: string[];
+  spendLastPush?: boolean;
+}
+
+export interface PublishFlags extends CommonFlags, PushFlags {
+  sandbox?: boolean;
+  dryRun?: boolean;
+  mode: 'relay' | 'original';
+  fallback: 'original' | 'skip';
+  member?: string[];
+  group?: string[];
+  tag?: string[];
+  platform?: string[];
+  exclude?: string[];
+  campaignId?: string;
+  progress: boolean;
+}
+
+export type ResumeFlags = CommonFlags & { force?: boolean; progress: boolean };
+export type FollowUpFlags = CommonFlags & { progress: boolean };
+export type PauseFlags = CommonFlags & { reason: string; group?: string[] };
+export type PreviewFlags = CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean };
+export interface LintFlags {
+  hall?: string;
+  json?: boolean;
+}
+export interface ValidateFlags {
+  json?: boolean;
+}
+
+/** Adds the push options to a command. */
+export function pushFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--push <policy>',
+        'WeChat: publish (no push), push (to every follower, within quota), or push-else-publish',
+      )
+        .choices(['publish', 'push', 'push-else-publish'])
+        .default('publish'),
+    )
+    .option('--push-member <ids>', 'only these members push; the others publish', list)
+    .option(
+      '--spend-last-push',
+      'allow spending the last push of the day or month (default: only for crisis urgency)',
+    );
+}
+
+/** Adds the options of every command that works on a hall's campaigns. */
+export function commonFlags(command: Command): Command {
+  return command
+    .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+    .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
+    .option(
+      '--journal <file>',
+      `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`,
+    )
+    .option('--json', 'print the result as JSON on stdout');
+}

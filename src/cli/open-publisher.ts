@@ -1,0 +1,60 @@
+/** Opens a publisher for a command: the hall's adapters, the durable journal, a sandbox if asked. */
+import { existsSync } from 'node:fs';
+import {
+  type CredentialsSource,
+  MemoryJournal,
+  type Publisher,
+  createPublisher,
+  readDataFile,
+  resolveHall,
+} from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { startHallSandbox } from 'release-hall/sandbox';
+import { buildAdapters } from './build-adapters.js';
+import { type CommonFlags, DEFAULT_JOURNAL } from './flags.js';
+
+function journalPath(flags: CommonFlags): string {
+  return flags.journal ?? process.env.RELEASE_HALL_JOURNAL ?? DEFAULT_JOURNAL;
+}
+
+/** Opens a publisher for a hall file: adapters from its settings, the durable journal. */
+export async function openPublisher(
+  flags: CommonFlags,
+  options: { sandbox?: boolean; dryRun?: boolean; readOnly?: boolean } = {},
+): Promise<{ publisher: Publisher; close: () => Promise<void> }> {
+  const hallData = await readDataFile(flags.hall, 'hall');
+  // Check the hall before starting anything, so a bad file exits 2 with every path named.
+  resolveHall(hallData, buildAdapters(hallData));
+  const sandbox = options.sandbox ? await startHallSandbox(hallData) : undefined;
+  // A sandbox run keeps its journal in memory unless one is named: the sandbox is gone afterwards.
+  // A dry run writes nothing anywhere.
+  // A preview reads the journal (push quotas) but never creates one.
+  const journal =
+    options.dryRun === true ||
+    (sandbox !== undefined && flags.journal === undefined) ||
+    (options.readOnly === true && !existsSync(journalPath(flags)))
+      ? new MemoryJournal()
+      : new SqliteJournal(journalPath(flags));
+  try {
+    const adapters = buildAdapters(hallData, sandbox);
+    const credentials: CredentialsSource | undefined = sandbox?.credentials;
+    const publisher = createPublisher({
+      hall: resolveHall(hallData, adapters),
+      adapters,
+      journal,
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(flags.credentials === undefined ? {} : { credentialsFile: flags.credentials }),
+    });
+    return {
+      publisher,
+      close: async () => {
+        await journal.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (error) {
+    await journal.close();
+    await sandbox?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `discouraged-phrase`: a phrase from the discouraged list, in the statement, then in the
+ * renditions (where a member's prefix or sign-off brought it). Chatty forms are errors in a
+ * `crisis` statement.
+ */
+import {
+  DEFAULT_DISCOURAGED_PHRASES,
+  findDiscouraged,
+  toDiscouragedPhrase,
+} from '../discouraged-phrases.js';
+import { renditionText } from '../check-consistency.js';
+import type { LintFinding, LintSeverity } from '../lint-types.js';
+import { type StatementRule, finding } from './lint-context.js';
+
+export const discouragedPhrase: StatementRule = (statement, context) => {
+  const findings: LintFinding[] = [];
+  const { rumor } = statement;
+  const phrases = (context.discouraged ?? DEFAULT_DISCOURAGED_PHRASES).map(toDiscouragedPhrase);
+  const severityOf = (severity: 'error' | 'warning' | 'by-urgency' | undefined): LintSeverity =>
+    severity === 'error' || severity === 'warning'
+      ? severity
+      : statement.urgency === 'crisis'
+        ? 'error'
+        : 'warning';
+  const inStatement = new Set<number>();
+  phrases.forEach((phrase, index) => {
+    for (const field of context.fields) {
+      const found = findDiscouraged(field.text, phrase);
+      if (found === undefined) continue;
+      inStatement.add(index);
+      findings.push(
+        finding(
+          severityOf(phrase.severity),
+          'discouraged-phrase',
+          field.path,
+          `"${found}" in ${field.path}: ${phrase.reason}${statement.urgency === 'crisis' ? ' (crisis statement)' : ''}`,
+          phrase.fix,
+        ),
+      );
+    }
+  });
+  for (const entry of context.renditions) {
+    let text = renditionText(entry.rendition);
+    if (rumor !== undefined && rumor !== '') text = text.replaceAll(rumor, '');
+    phrases.forEach((phrase, index) => {
+      if (inStatement.has(index)) return;
+      const found = findDiscouraged(text, phrase);
+      if (found === undefined) return;
+      findings.push(
+        finding(
+          severityOf(phrase.severity),
+          'discouraged-phrase',
+          `renditions[${entry.accountId}]`,
+          `"${found}" in the rendition of ${entry.accountId} (from its prefix or sign-off): ${phrase.reason}`,
+          `${phrase.fix}; change the member's prefix or signOff in the hall file`,
+          entry.accountId,
+        ),
+      );
+    });
+  }
+  return findings;
+};

@@ -1,0 +1,142 @@
+/**
+ * What every rule of the statement linter reads: the statement as written, its text fields, and
+ * the context (hall, planned renditions, platform profiles) the linter was given.
+ */
+import type { Hall } from '../../model/hall.js';
+import { type Statement, type StatementInput, statementSchema } from '../../model/statement.js';
+import type { ProfilesByPlatform } from '../../render/fit-profile.js';
+import type {
+  LintFinding,
+  LintOptions,
+  LintRendition,
+  LintRule,
+  LintSeverity,
+} from '../lint-types.js';
+
+/** One text field of the statement and its path (`facts[1]`). */
+export interface Field {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A statement as written, read defensively: a field of the wrong type counts as missing. */
+export interface WrittenStatement {
+  readonly kind: unknown;
+  readonly headline?: string;
+  readonly body?: string;
+  readonly issuer?: string;
+  readonly issuedAt?: string;
+  readonly link?: string;
+  readonly urgency: unknown;
+  readonly rumor?: string;
+  readonly facts?: readonly string[];
+  readonly evidence?: string;
+  readonly advice?: string;
+  readonly refersTo?: string;
+  readonly keyFacts: readonly string[];
+  readonly topics: readonly string[];
+}
+
+/** What the rules know besides the statement. */
+export interface LintContext {
+  readonly hall: Hall | undefined;
+  readonly profiles: ProfilesByPlatform | undefined;
+  readonly renditions: readonly LintRendition[];
+  readonly discouraged: LintOptions['discouraged'];
+  /** The statement as the schema reads it, or undefined when it does not pass. */
+  readonly parsed: Statement | undefined;
+  /** The statement's own text fields; the rumor is quoted, so kept apart. */
+  readonly fields: readonly Field[];
+  /** Every text field and the rumor, one per line. */
+  readonly allText: string;
+}
+
+/** One rule of the linter: the findings it has about a statement. */
+export type StatementRule = (
+  statement: WrittenStatement,
+  context: LintContext,
+) => readonly LintFinding[];
+
+export const blank = (value: string | undefined): boolean =>
+  value === undefined || value.trim() === '';
+
+/** A finding; `accountId` when it is about one account's rendition. */
+export function finding(
+  severity: LintSeverity,
+  rule: LintRule,
+  path: string,
+  message: string,
+  fix: string,
+  accountId?: string,
+): LintFinding {
+  return {
+    severity,
+    rule,
+    path,
+    message,
+    fix,
+    ...(accountId === undefined ? {} : { accountId }),
+  };
+}
+
+/** Reads the statement's fields that have the expected type. */
+export function readStatement(input: Readonly<Record<string, unknown>>): WrittenStatement {
+  const text = (key: string): { readonly [key: string]: string } => {
+    const value = input[key];
+    return typeof value === 'string' ? { [key]: value } : {};
+  };
+  const texts = (value: unknown): string[] | undefined =>
+    Array.isArray(value)
+      ? value.filter((item): item is string => typeof item === 'string')
+      : undefined;
+  const facts = texts(input.facts);
+  return {
+    kind: input.kind,
+    urgency: input.urgency,
+    ...text('headline'),
+    ...text('body'),
+    ...text('issuer'),
+    ...text('issuedAt'),
+    ...text('link'),
+    ...text('rumor'),
+    ...text('evidence'),
+    ...text('advice'),
+    ...text('refersTo'),
+    ...(facts === undefined ? {} : { facts }),
+    keyFacts: texts(input.keyFacts) ?? [],
+    topics: texts(input.topics) ?? [],
+  };
+}
+
+/** The statement's own text fields, with their paths. The rumor is quoted, so kept apart. */
+function textFields(statement: WrittenStatement): Field[] {
+  const fields: Field[] = [];
+  const add = (path: string, text: string | undefined): void => {
+    if (text !== undefined) fields.push({ path, text });
+  };
+  add('headline', statement.headline);
+  add('body', statement.body);
+  statement.facts?.forEach((fact, index) => add(`facts[${index}]`, fact));
+  add('evidence', statement.evidence);
+  add('advice', statement.advice);
+  return fields;
+}
+
+/** The context of one lint run. */
+export function lintContext(
+  input: StatementInput | Readonly<Record<string, unknown>>,
+  statement: WrittenStatement,
+  options: LintOptions,
+): LintContext {
+  const parsed = statementSchema.safeParse(input);
+  const fields = textFields(statement);
+  return {
+    hall: options.hall,
+    profiles: options.profiles,
+    renditions: options.renditions ?? [],
+    discouraged: options.discouraged,
+    parsed: parsed.success ? parsed.data : undefined,
+    fields,
+    allText: [...fields.map((field) => field.text), statement.rumor ?? ''].join('\n'),
+  };
+}
