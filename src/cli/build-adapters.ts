@@ -16,6 +16,18 @@ export interface SandboxWiring {
   readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
+/**
+ * Where an adapter option came from in the hall file: `baseURL` from `platforms.<platform>.baseURL`,
+ * everything else from `platforms.<platform>.settings`.
+ */
+function hallPath(platform: string, optionPath: string): string {
+  if (optionPath.startsWith('platforms.')) return optionPath;
+  if (optionPath === 'baseURL' || optionPath.startsWith('baseURL.')) {
+    return `platforms.${platform}.${optionPath}`;
+  }
+  return `platforms.${platform}.settings.${optionPath}`;
+}
+
 /** Makes one adapter, naming the hall-file path of any bad setting. */
 function makeAdapter<T>(platform: string, factory: (options: T) => Adapter, options: T): Adapter {
   try {
@@ -25,7 +37,7 @@ function makeAdapter<T>(platform: string, factory: (options: T) => Adapter, opti
       throw invalidInput(
         'hall',
         error.issues.map((issue) => ({
-          path: `platforms.${platform}.settings.${issue.path}`,
+          path: hallPath(platform, issue.path),
           message: issue.message,
         })),
       );

@@ -13,6 +13,7 @@ import {
 } from 'release-hall';
 import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { MAX_BODY_CHARACTERS } from '../../src/model/text.js';
+import { buildAdapters } from '../../src/cli/build-adapters.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
 function refusal(run: () => unknown): ReleaseHallError {
@@ -168,5 +169,17 @@ describe('hall checks', () => {
     const error = refusal(() => resolveHall(hall, [createMemoryAdapter()]));
     expect(error.issues[0]?.path).toBe('members[1].name');
     expect(error.issues[0]?.message).toMatch(/bidirectional override/);
+  });
+});
+
+describe('paths of adapter settings in the hall file', () => {
+  it.each([
+    [{ weibo: { baseURL: 'notaurl' } }, 'platforms.weibo.baseURL', /absolute http\(s\) URL/],
+    [{ wechat: { baseURL: 'ftp://x.example' } }, 'platforms.wechat.baseURL', /http\(s\)/],
+    [{ weibo: { settings: { mode: 'bogus' } } }, 'platforms.weibo.settings.mode', /share/],
+  ])('names where the bad setting is written (%j)', (platforms, path, message) => {
+    const error = refusal(() => buildAdapters({ platforms }));
+    expect(error.issues[0]?.path).toBe(path);
+    expect(error.issues[0]?.message).toMatch(message);
   });
 });
