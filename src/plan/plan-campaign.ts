@@ -99,6 +99,44 @@ export interface PushPlan {
   readonly spendLast?: boolean;
 }
 
+/**
+ * Refuses push members that name nobody who could push: an id the hall does not know, or a member
+ * with no selected account on a platform that pushes. A push the operator asked for must not
+ * silently become a plain publish.
+ */
+function checkPushMembers(
+  push: PushPlan,
+  selected: readonly Account[],
+  adapters: ReadonlyMap<string, Adapter>,
+): void {
+  if (push.members === undefined) return;
+  const issues: InputIssue[] = [];
+  if (push.policy === 'publish') {
+    issues.push({
+      path: 'push.members',
+      message:
+        'push members were named but the push policy is "publish": choose push or push-else-publish, or leave the push members out',
+    });
+  }
+  const pushers = new Set(
+    selected
+      .filter((account) => adapters.get(account.platform)?.push !== undefined)
+      .map((account) => account.memberId),
+  );
+  push.members.forEach((member, index) => {
+    if (!pushers.has(member)) {
+      issues.push({
+        path: `push.members[${index}]`,
+        message: `"${member}" names no selected member with an account that can push (e.g. on WeChat): check the id against the hall and the selection`,
+      });
+    }
+  });
+  if (push.members.length === 0) {
+    issues.push({ path: 'push.members', message: 'the list of push members is empty' });
+  }
+  if (issues.length > 0) throw invalidInput('push', issues);
+}
+
 /** Inputs of {@link planCampaign}. */
 export interface PlanInput {
   readonly campaignId: string;
@@ -150,6 +188,7 @@ export function planCampaign(input: PlanInput): Plan {
   const selected = selectAccounts(resolved, input.selection);
   const deliveries: PlanEntry[] = [];
   const push = input.push ?? { policy: 'publish' };
+  checkPushMembers(push, selected, adapters);
   const spendLast = push.spendLast ?? statement.urgency === 'crisis';
   const now = input.now ?? new Date();
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type Adapter,
   Redactor,
   createCredentialsResolver,
   credentialsEnvName,
@@ -56,6 +57,42 @@ describe('planCampaign', () => {
       'm2/memory',
       'm4/memory',
     ]);
+  });
+
+  it('refuses push members that name nobody who could push', () => {
+    const pusher: Adapter = {
+      ...adapter,
+      push: () => Promise.reject(new Error('a plan sends nothing')),
+    };
+    const withPush = new Map([[pusher.platform, pusher]]);
+    const plan =
+      (members: string[], policy: 'push' | 'publish' = 'push') =>
+      () =>
+        planCampaign({
+          campaignId: 'c1',
+          statement: parseStatement(rebuttal),
+          resolved,
+          adapters: withPush,
+          mode: 'original',
+          selection: { groups: ['bureaus'] },
+          push: { policy, members },
+        });
+    expect(plan(['m1'])().deliveries.find((entry) => entry.memberId === 'm1')?.action).toBe('push');
+    expect(plan(['ghost'])).toThrow(/push\.members\[0\]: "ghost" names no selected member/);
+    // m2 is in the hall but not in the selection.
+    expect(plan(['m1', 'm2'])).toThrow(/push\.members\[1\]: "m2" names no selected member/);
+    expect(plan(['m1'], 'publish')).toThrow(/push policy is "publish"/);
+    // The memory platform cannot push at all.
+    expect(() =>
+      planCampaign({
+        campaignId: 'c1',
+        statement: parseStatement(rebuttal),
+        resolved,
+        adapters,
+        mode: 'original',
+        push: { policy: 'push', members: ['m1'] },
+      }),
+    ).toThrow(/push\.members\[0\]: "m1" names no selected member with an account that can push/);
   });
 
   it('idempotency keys are stable and differ by action', () => {
