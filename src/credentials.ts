@@ -2,8 +2,9 @@
  * Credentials: an account names a reference, and a resolver supplies the secret at call time.
  * Sources: a function (library users), environment variables, a credentials file; chained in order.
  */
+import { stat } from 'node:fs/promises';
 import type { Credentials } from './adapter.js';
-import { ReleaseHallError } from './errors.js';
+import { type InputIssue, ReleaseHallError, invalidInput } from './errors.js';
 import type { Account } from './model/hall.js';
 import { readDataFile } from './model/load.js';
 
@@ -43,31 +44,78 @@ export function envCredentials(env: NodeJS.ProcessEnv = process.env): Credential
   };
 }
 
+/** How {@link fileCredentials} and {@link createCredentialsResolver} report a concern. */
+export interface CredentialsFileOptions {
+  /**
+   * Called with a warning about the file (e.g. other users may read it). By default a Node process
+   * warning with code `RELEASE_HALL_CREDENTIALS_MODE`.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+const defaultWarning = (message: string): void => {
+  process.emitWarning(message, { code: 'RELEASE_HALL_CREDENTIALS_MODE' });
+};
+
+/**
+ * Reads and checks a credentials file: it must exist and map each reference to its fields. Throws
+ * `INVALID_INPUT` naming the file and the fix (never a secret); warns when users other than the
+ * owner may read it. Used by {@link fileCredentials} and by the pre-flight, so that a bad file is
+ * one clear error before anything is sent.
+ */
+export async function readCredentialsFile(
+  path: string,
+  options: CredentialsFileOptions = {},
+): Promise<Record<string, Record<string, string>>> {
+  const data = await readDataFile(path, 'credentials file');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ReleaseHallError(
+      `[release-hall] the credentials file ${path} must map each reference to its fields, e.g. {"weibo-police": {"access_token": "..."}}`,
+      { code: 'INVALID_INPUT' },
+    );
+  }
+  const mode = process.platform === 'win32' ? 0 : (await stat(path)).mode;
+  if ((mode & 0o077) !== 0) {
+    (options.onWarning ?? defaultWarning)(
+      `[release-hall] the credentials file ${path} may be read by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`,
+    );
+  }
+  const out: Record<string, Record<string, string>> = {};
+  const issues: InputIssue[] = [];
+  for (const [ref, fields] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      issues.push({
+        path: ref,
+        message: 'expected the fields of this reference, e.g. {"access_token": "..."}',
+      });
+      continue;
+    }
+    const entry: Record<string, string> = {};
+    for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
+      if (typeof value === 'string' || typeof value === 'number') entry[field] = String(value);
+      else
+        issues.push({
+          path: `${ref}.${field}`,
+          message: `expected a string, got ${value === null ? 'null' : typeof value}`,
+        });
+    }
+    out[ref] = entry;
+  }
+  if (issues.length > 0) throw invalidInput(`credentials file ${path}`, issues);
+  return out;
+}
+
 /**
  * Reads secrets from a JSON or YAML file mapping each reference to its fields:
  * `{ "weibo-police": { "access_token": "…" } }`. The file is read once, on first use.
  */
-export function fileCredentials(path: string): CredentialsSource {
+export function fileCredentials(
+  path: string,
+  options: CredentialsFileOptions = {},
+): CredentialsSource {
   let loaded: Promise<Record<string, Record<string, string>>> | undefined;
-  const load = async (): Promise<Record<string, Record<string, string>>> => {
-    const data = await readDataFile(path, 'credentials file');
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new ReleaseHallError(
-        `[release-hall] the credentials file ${path} must map each reference to its fields, e.g. {"weibo-police": {"access_token": "..."}}`,
-        { code: 'INVALID_INPUT' },
-      );
-    }
-    const out: Record<string, Record<string, string>> = {};
-    for (const [ref, fields] of Object.entries(data as Record<string, unknown>)) {
-      if (typeof fields !== 'object' || fields === null) continue;
-      const entry: Record<string, string> = {};
-      for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
-        if (typeof value === 'string' || typeof value === 'number') entry[field] = String(value);
-      }
-      out[ref] = entry;
-    }
-    return out;
-  };
+  const load = (): Promise<Record<string, Record<string, string>>> =>
+    readCredentialsFile(path, options);
   return async ({ ref, fields }) => {
     loaded ??= load();
     const entry = (await loaded)[ref];
@@ -122,13 +170,20 @@ export function createCredentialsResolver(
     readonly resolve?: CredentialsSource;
     readonly file?: string;
     readonly env?: NodeJS.ProcessEnv;
-  } = {},
+  } & CredentialsFileOptions = {},
 ): CredentialsResolver {
   const env = options.env ?? process.env;
   const sources: CredentialsSource[] = [];
   if (options.resolve) sources.push(options.resolve);
   sources.push(envCredentials(env));
   const file = options.file ?? env.RELEASE_HALL_CREDENTIALS;
-  if (file) sources.push(fileCredentials(file));
+  if (file) {
+    sources.push(
+      fileCredentials(
+        file,
+        options.onWarning === undefined ? {} : { onWarning: options.onWarning },
+      ),
+    );
+  }
   return new CredentialsResolver(sources);
 }

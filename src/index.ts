@@ -100,8 +100,14 @@ export {
   credentialsEnvName,
   envCredentials,
   fileCredentials,
+  readCredentialsFile,
 } from './credentials.js';
-export type { CredentialsRequest, CredentialsResolver, CredentialsSource } from './credentials.js';
+export type {
+  CredentialsFileOptions,
+  CredentialsRequest,
+  CredentialsResolver,
+  CredentialsSource,
+} from './credentials.js';
 
 // The journal (the durable one: `release-hall/journal/sqlite`)
 export { FINAL_STATES, MemoryJournal } from './journal/journal.js';

@@ -1,10 +1,11 @@
 /** Opens a publisher for a command: the hall's adapters, the durable journal, a sandbox if asked. */
 import { existsSync } from 'node:fs';
 import {
-  type CredentialsSource,
   MemoryJournal,
   type Publisher,
+  createCredentialsResolver,
   createPublisher,
+  readCredentialsFile,
   readDataFile,
   resolveHall,
 } from 'release-hall';
@@ -25,6 +26,12 @@ export async function openPublisher(
   const hallData = await readDataFile(flags.hall, 'hall');
   // Check the hall before starting anything, so a bad file exits 2 with every path named.
   resolveHall(hallData, buildAdapters(hallData));
+  const warn = (message: string): void => {
+    process.stderr.write(`warning: ${message}\n`);
+  };
+  // A missing or malformed credentials file is one error now, not one per delivery later.
+  if (flags.credentials !== undefined)
+    await readCredentialsFile(flags.credentials, { onWarning: warn });
   const sandbox = options.sandbox ? await startHallSandbox(hallData) : undefined;
   // A sandbox run keeps its journal in memory unless one is named: the sandbox is gone afterwards.
   // A dry run writes nothing anywhere.
@@ -37,13 +44,17 @@ export async function openPublisher(
       : new SqliteJournal(journalPath(flags));
   try {
     const adapters = buildAdapters(hallData, sandbox);
-    const credentials: CredentialsSource | undefined = sandbox?.credentials;
+    const credentials = createCredentialsResolver({
+      ...(sandbox === undefined ? {} : { resolve: sandbox.credentials }),
+      ...(flags.credentials === undefined ? {} : { file: flags.credentials }),
+      // Warned about once above; the resolver reads the same file.
+      onWarning: () => undefined,
+    });
     const publisher = createPublisher({
       hall: resolveHall(hallData, adapters),
       adapters,
       journal,
-      ...(credentials === undefined ? {} : { credentials }),
-      ...(flags.credentials === undefined ? {} : { credentialsFile: flags.credentials }),
+      credentials,
     });
     return {
       publisher,

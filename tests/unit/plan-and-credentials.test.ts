@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   credentialsEnvName,
   parseStatement,
   planCampaign,
+  readCredentialsFile,
   resolveHall,
   selectAccounts,
 } from 'release-hall';
@@ -137,7 +138,7 @@ describe('credentials', () => {
   it('reads a YAML credentials file and prefers a function', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-cred-'));
     const file = join(dir, 'credentials.yaml');
-    writeFileSync(file, 'cred-m1:\n  access_token: file-secret-1\n');
+    writeFileSync(file, 'cred-m1:\n  access_token: file-secret-1\n', { mode: 0o600 });
     expect(
       await createCredentialsResolver({ file, env: {} }).resolve(account, ['access_token']),
     ).toEqual({ access_token: 'file-secret-1' });
@@ -149,6 +150,53 @@ describe('credentials', () => {
     expect(await withFunction.resolve(account, ['access_token'])).toEqual({
       access_token: 'fn-secret-1',
     });
+  });
+
+  it('warns when other users may read the credentials file, without printing a secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cred-'));
+    const file = join(dir, 'credentials.json');
+    writeFileSync(file, JSON.stringify({ 'cred-m1': { access_token: 'open-secret' } }));
+    chmodSync(file, 0o644);
+    const warnings: string[] = [];
+    const resolver = createCredentialsResolver({
+      file,
+      env: {},
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(await resolver.resolve(account, ['access_token'])).toEqual({
+      access_token: 'open-secret',
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/may be read by other users \(mode 644\): run chmod 600/),
+    ]);
+    expect(warnings.join('')).not.toContain('open-secret');
+    chmodSync(file, 0o600);
+    warnings.length = 0;
+    await readCredentialsFile(file, { onWarning: (message) => warnings.push(message) });
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a missing or malformed credentials file as one error naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cred-'));
+    const missing = join(dir, 'nope.yaml');
+    await expect(readCredentialsFile(missing)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(readCredentialsFile(missing)).rejects.toThrow(/nope\.yaml/);
+    const list = join(dir, 'list.yaml');
+    writeFileSync(list, '- a\n- b\n', { mode: 0o600 });
+    await expect(readCredentialsFile(list)).rejects.toThrow(
+      /must map each reference to its fields/,
+    );
+    const nested = join(dir, 'nested.json');
+    writeFileSync(
+      nested,
+      JSON.stringify({ 'cred-m1': { access_token: { value: 'x' } }, other: 'flat-secret' }),
+      { mode: 0o600 },
+    );
+    const error = await readCredentialsFile(nested).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(String(error)).toMatch(/cred-m1\.access_token: expected a string, got object/);
+    expect(String(error)).toMatch(/other: expected the fields of this reference/);
+    expect(String(error)).not.toContain('flat-secret');
   });
 
   it('names the reference and where to put the secret when none is found', async () => {
