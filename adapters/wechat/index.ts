@@ -5,8 +5,8 @@
  *   cached per account by content hash; `draft/add`; `freepublish/submit`; then `freepublish/get`
  *   polled with backoff to a terminal status. Publishing does not push to followers and, as
  *   reported but [unconfirmed], uses no mass-send quota.
- * - push (an extra method): `message/mass/sendall` to all followers with a deterministic
- *   `clientmsgid`, confirmed with `message/mass/get`.
+ * - push: `message/mass/sendall` to all followers with a deterministic `clientmsgid` (the one
+ *   {@link wechatClientMsgId} gives for the delivery), confirmed with `message/mass/get`.
  * - relay: WeChat has no repost of another account's article; `relay` throws `INVALID_INPUT`.
  * - retract: `freepublish/delete`, or `message/mass/delete` for a push (`mass:<msg_id>` refs).
  * - findExisting: the publish_id when it is known, else `freepublish/batchget` matched by title.
@@ -19,7 +19,7 @@
  * This file wires the workflows together: `options.ts` (options and defaults), `runtime.ts` (token
  * holders, client, media library, what this process remembers), `draft.ts` and `media.ts`
  * (articles and their pictures), `publish.ts`, `push.ts`, `retract.ts`, `find.ts`, and
- * `client-msg-id.ts`.
+ * `client-msg-id.ts` (the one `clientmsgid` scheme).
  */
 import { ADAPTER_SPECIFICATION_VERSION } from '#core';
 import type { Account, Adapter, DeliveryContext } from '#core';
@@ -125,7 +125,10 @@ export interface WechatAdapter extends Adapter {
     msgId: string,
     options?: { readonly submittedAt?: Date | undefined },
   ): Promise<WechatPushResult>;
-  /** A deterministic `clientmsgid` (≤ 64 bytes) for (campaign, account, action). */
+  /**
+   * A deterministic `clientmsgid` (≤ 64 bytes) for (campaign, account, action):
+   * {@link wechatClientMsgId}, the id `push` sends for that delivery.
+   */
   clientMsgId(campaignId: string, accountId: string, action: string): string;
   /** The token holder of an appid (one per appid, shared by every delivery). */
   tokenHolder(appid: string): WechatTokenHolder;

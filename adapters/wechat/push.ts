@@ -24,6 +24,7 @@ import type {
 import { failMalformed, invalidInput } from '#adapter-kit';
 import { appidOf } from './client.js';
 import type { WechatReply } from './client.js';
+import { clientMsgIdOfKey } from './client-msg-id.js';
 import { articleOf, createDraft } from './draft.js';
 import { isAborted, wechatFailure } from './errors.js';
 import { WECHAT_TEXT_MAX_LENGTH } from './limits.js';
@@ -349,9 +350,10 @@ export interface PushMethods {
 }
 
 /**
- * The core's push: a mass send to all followers of the article (or text) rendition, with a
- * `clientmsgid` derived from the delivery's idempotency key, so a repeat after an unclear failure
- * or a crash answers `45065` ("already sent") instead of pushing twice. A push whose `msg_id` an earlier run journaled is
+ * The core's push: a mass send to all followers of the article (or text) rendition, with the
+ * `clientmsgid` of the delivery's idempotency key (the one `wechatClientMsgId` gives for its
+ * campaign, account and action), so a repeat after an unclear failure or a crash, or a push made
+ * by hand with that id, answers `45065` ("already sent") instead of pushing twice. A push whose `msg_id` an earlier run journaled is
  * asked about, never sent again.
  */
 export async function pushDelivery(
@@ -361,7 +363,7 @@ export async function pushDelivery(
   context: DeliveryContext,
 ): Promise<PushResult> {
   const noted = context.notes?.[PUSH_ID_NOTE];
-  const clientMsgId = `rh1-${context.idempotencyKey}`.slice(0, 64);
+  const clientMsgId = clientMsgIdOfKey(context.idempotencyKey);
   const result =
     noted !== undefined
       ? await methods.pushStatus(account, context, noted)
