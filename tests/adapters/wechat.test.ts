@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReleaseHallError, silentLogger } from '#core';
-import type { Account, ArticleRendition, DeliveryContext, DeliveryDescriptor, Logger } from '#core';
+import type {
+  Account,
+  ArticleRendition,
+  DeliveryContext,
+  DeliveryDescriptor,
+  Logger,
+  TextRendition,
+} from '#core';
+import { idempotencyKey } from '../../src/plan/plan-campaign.js';
 import {
   WECHAT_MASS_DELETE_WARNING,
   createWechatAdapter,
@@ -791,6 +799,41 @@ describe('clientMsgId', () => {
       Buffer.byteLength(wechatClientMsgId('长'.repeat(500), '长'.repeat(500), 'x')),
     ).toBeLessThanOrEqual(64);
     expect(one).toMatch(/^rh1-[A-Za-z0-9_-]{43}$/);
+  });
+
+  // The core's push knows only the delivery's idempotency key (made by the planner from campaign,
+  // account and action); the helper takes the three. Both must give one id, or a push made by
+  // hand is not recognised as a repeat.
+  const pushText = (text: string): TextRendition => ({
+    format: 'text',
+    text,
+    length: text.length,
+    topics: [],
+    summarised: false,
+  });
+  const pushContext = (campaignId: string): DeliveryContext =>
+    context(lead, { idempotencyKey: idempotencyKey(campaignId, lead.id, 'push') });
+
+  it("is the id the core's push sends for the same campaign, account and action", async () => {
+    const wechat = adapterWith();
+    const result = await wechat.push!(pushText('通知'), lead, pushContext('campaign-push-1'));
+    const [send] = await requestsTo('message/mass/sendall');
+    const body = JSON.parse(send?.body ?? '{}') as { clientmsgid?: string };
+    expect(body.clientmsgid).toBe(wechatClientMsgId('campaign-push-1', lead.id, 'push'));
+    expect(body.clientmsgid).toBe(wechat.clientMsgId('campaign-push-1', lead.id, 'push'));
+    expect(result).toMatchObject({ status: 'sent', alreadySent: false });
+  });
+
+  it("a push made by hand with the helper is a repeat for the core's push (45065, pushed once)", async () => {
+    const wechat = adapterWith();
+    const byHand = await wechat.pushMessage(lead, context(lead), {
+      text: '通知',
+      clientMsgId: wechatClientMsgId('campaign-push-2', lead.id, 'push'),
+    });
+    platform.advanceClock(61_000);
+    const result = await wechat.push!(pushText('通知'), lead, pushContext('campaign-push-2'));
+    expect(result).toMatchObject({ status: 'sent', alreadySent: true, ref: byHand.ref });
+    expect(platform.massSends(LEAD_APPID)).toHaveLength(1);
   });
 });
 

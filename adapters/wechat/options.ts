@@ -1,0 +1,236 @@
+/**
+ * The options of `createWechatAdapter`: what they mean, the schema that checks them when the
+ * adapter is made, and their defaults, resolved in this one place.
+ */
+import { z } from 'zod';
+import type { RateLimits } from '#core';
+import { formatPath, invalidInput } from '#adapter-kit';
+import type { FetchLike } from '#adapter-kit';
+import { WECHAT_DEFAULT_RATE_LIMITS } from './limits.js';
+import { MemoryMediaCache } from './media-cache.js';
+import type { ImageLoader, MediaCache } from './media-cache.js';
+import { MemoryTokenStore } from './token-holder.js';
+import type { TokenStore, WechatTokenMode } from './token-holder.js';
+
+/** Default API base. */
+export const WECHAT_DEFAULT_BASE_URL = 'https://api.weixin.qq.com/cgi-bin/';
+
+/** Default waits between `freepublish/get` polls: about 5 minutes in all. */
+export const WECHAT_DEFAULT_POLL_INTERVALS_MS: readonly number[] = [
+  1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 20_000, 30_000, 30_000, 30_000, 60_000, 60_000,
+];
+
+/** Overrides of the declared rate limits. */
+export interface WechatLimitsOverride {
+  readonly platformConcurrency?: number | undefined;
+  readonly postsPerWindow?: number | undefined;
+  readonly windowMs?: number | undefined;
+  readonly requestTimeoutMs?: number | undefined;
+}
+
+/** Options of `createWechatAdapter`. Checked when the adapter is made. */
+export interface WechatAdapterOptions {
+  /**
+   * Base URL of the API, ending with `cgi-bin/`: the real platform, a government network gateway,
+   * a proxy, or a sandbox (`startWechatSandbox().url`).
+   * @default 'https://api.weixin.qq.com/cgi-bin/'
+   */
+  readonly baseURL?: string | undefined;
+  /** The `fetch` used for every call. @default globalThis.fetch */
+  readonly fetch?: FetchLike | undefined;
+  /**
+   * `stable` (`stable_token`, recommended: returns the current token without invalidating it) or
+   * `classic` (`token`: each fetch replaces the previous token after 5 minutes; only safe when
+   * this holder is the one place that fetches tokens for the appid).
+   * @default 'stable'
+   */
+  readonly tokenMode?: WechatTokenMode | undefined;
+  /** Where tokens are kept; share one between processes to share tokens. @default in memory */
+  readonly tokenStore?: TokenStore | undefined;
+  /** Refresh this long before expiry. @default 300 000 (stable), 1 500 000 (classic) */
+  readonly tokenRefreshMarginMs?: number | undefined;
+  /** Where uploaded media ids are kept per account and content hash. @default in memory */
+  readonly mediaCache?: MediaCache | undefined;
+  /**
+   * Reads an image source (the rendition's `cover`, an `<img src>` of its HTML).
+   * @default local file paths and `file:` URLs only (`readLocalImage`)
+   */
+  readonly loadImage?: ImageLoader | undefined;
+  /**
+   * Cover used when the rendition has none (a `news` article needs one). Without it, an article
+   * without a cover fails with `INVALID_INPUT` naming `images[0]` before anything is sent; no
+   * cover is ever generated.
+   * @default undefined
+   */
+  readonly defaultCover?: string | undefined;
+  /** Polling of `freepublish/get` after a submit. */
+  readonly publishPoll?: { readonly intervalsMs?: readonly number[] | undefined } | undefined;
+  /**
+   * Called the moment a `publish_id` is known, before polling, so the journal holds it even if the
+   * process dies. A failure is logged, not thrown (the publish is already on its way).
+   */
+  readonly journalPublishId?:
+    | ((accountId: string, idempotencyKey: string, publishId: string) => void | Promise<void>)
+    | undefined;
+  /** Gives back a journaled `publish_id` (after a restart), so publish and findExisting resume it. */
+  readonly recallPublishId?:
+    | ((
+        accountId: string,
+        idempotencyKey: string,
+      ) => string | undefined | Promise<string | undefined>)
+    | undefined;
+  /** Overrides of the declared rate limits (see {@link WECHAT_DEFAULT_RATE_LIMITS}). */
+  readonly limits?: WechatLimitsOverride | undefined;
+  /** Clock skew allowed when `findExisting` keeps articles updated at or after the first attempt. @default 120_000 */
+  readonly clockSkewMs?: number | undefined;
+  /** `freepublish/batchget` pages (20 articles each) read at most by `findExisting`. @default 3 */
+  readonly batchgetPages?: number | undefined;
+  /** Open comments on published articles (`need_open_comment`). @default false */
+  readonly needOpenComment?: boolean | undefined;
+  /** Only followers may comment (`only_fans_can_comment`). @default false */
+  readonly onlyFansCanComment?: boolean | undefined;
+  /** `send_ignore_reprint` of mass sends: go on when the article is judged a reprint. @default false */
+  readonly sendIgnoreReprint?: boolean | undefined;
+  /** Clock (token expiry, rate windows, deadlines). @default Date.now */
+  readonly now?: (() => number) | undefined;
+}
+
+/** A value that must be a function. */
+function functionOption<T>() {
+  return z.custom<T>((value) => typeof value === 'function', { error: 'expected a function' });
+}
+
+/** A value that must be an object with these methods. */
+function objectWith<T>(methods: readonly string[], error: string) {
+  return z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    { error },
+  );
+}
+
+const optionsSchema = z.strictObject({
+  baseURL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'expected an absolute http(s) URL such as "https://api.weixin.qq.com/cgi-bin/"',
+    })
+    .optional(),
+  fetch: z
+    .custom<FetchLike>((value) => typeof value === 'function', {
+      error: 'expected a fetch function',
+    })
+    .optional(),
+  tokenMode: z.enum(['stable', 'classic'], { error: 'expected "stable" or "classic"' }).optional(),
+  tokenStore: objectWith<TokenStore>(
+    ['get', 'set', 'compareAndDelete'],
+    'expected a TokenStore with get, set and compareAndDelete',
+  ).optional(),
+  tokenRefreshMarginMs: z.number().int().min(0).optional(),
+  mediaCache: objectWith<MediaCache>(
+    ['get', 'set', 'delete'],
+    'expected a MediaCache with get, set and delete',
+  ).optional(),
+  loadImage: functionOption<ImageLoader>().optional(),
+  defaultCover: z.string().min(1).optional(),
+  publishPoll: z
+    .strictObject({
+      intervalsMs: z
+        .array(z.number().int().min(0))
+        .min(1, 'expected at least one interval')
+        .optional(),
+    })
+    .optional(),
+  journalPublishId:
+    functionOption<NonNullable<WechatAdapterOptions['journalPublishId']>>().optional(),
+  recallPublishId:
+    functionOption<NonNullable<WechatAdapterOptions['recallPublishId']>>().optional(),
+  limits: z
+    .strictObject({
+      platformConcurrency: z.number().int().min(1).optional(),
+      postsPerWindow: z.number().int().min(1).optional(),
+      windowMs: z.number().int().min(1).optional(),
+      requestTimeoutMs: z.number().int().min(100).optional(),
+    })
+    .optional(),
+  clockSkewMs: z.number().int().min(0).optional(),
+  batchgetPages: z.number().int().min(1).max(50).optional(),
+  needOpenComment: z.boolean().optional(),
+  onlyFansCanComment: z.boolean().optional(),
+  sendIgnoreReprint: z.boolean().optional(),
+  now: functionOption<() => number>().optional(),
+});
+
+/** The options with every default filled in. */
+export interface ResolvedOptions {
+  readonly baseURL: string;
+  readonly fetch: FetchLike;
+  readonly tokenMode: WechatTokenMode;
+  readonly tokenStore: TokenStore;
+  readonly tokenRefreshMarginMs: number | undefined;
+  readonly mediaCache: MediaCache;
+  readonly loadImage: ImageLoader | undefined;
+  readonly defaultCover: string | undefined;
+  readonly pollIntervalsMs: readonly number[];
+  readonly journalPublishId: WechatAdapterOptions['journalPublishId'];
+  readonly recallPublishId: WechatAdapterOptions['recallPublishId'];
+  readonly rate: RateLimits;
+  readonly clockSkewMs: number;
+  readonly batchgetPages: number;
+  readonly needOpenComment: boolean;
+  readonly onlyFansCanComment: boolean;
+  readonly sendIgnoreReprint: boolean;
+  readonly now: () => number;
+}
+
+/** The rate limits with the overrides applied. */
+function resolveRate(limits: WechatLimitsOverride | undefined): RateLimits {
+  return {
+    platformConcurrency:
+      limits?.platformConcurrency ?? WECHAT_DEFAULT_RATE_LIMITS.platformConcurrency,
+    postsPerWindow: limits?.postsPerWindow ?? WECHAT_DEFAULT_RATE_LIMITS.postsPerWindow,
+    windowMs: limits?.windowMs ?? WECHAT_DEFAULT_RATE_LIMITS.windowMs,
+    requestTimeoutMs: limits?.requestTimeoutMs ?? WECHAT_DEFAULT_RATE_LIMITS.requestTimeoutMs,
+  };
+}
+
+/**
+ * Checks the options and fills in the defaults, in this one place.
+ * @throws ReleaseHallError `INVALID_INPUT` naming every wrong option.
+ */
+export function resolveOptions(options: WechatAdapterOptions): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw invalidInput(
+      'WeChat adapter options',
+      parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.message,
+      })),
+    );
+  }
+  const value = parsed.data;
+  const base = value.baseURL ?? WECHAT_DEFAULT_BASE_URL;
+  return {
+    baseURL: base.endsWith('/') ? base : `${base}/`,
+    fetch: value.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    tokenMode: value.tokenMode ?? 'stable',
+    tokenStore: value.tokenStore ?? new MemoryTokenStore(),
+    tokenRefreshMarginMs: value.tokenRefreshMarginMs,
+    mediaCache: value.mediaCache ?? new MemoryMediaCache(),
+    loadImage: value.loadImage,
+    defaultCover: value.defaultCover,
+    pollIntervalsMs: value.publishPoll?.intervalsMs ?? WECHAT_DEFAULT_POLL_INTERVALS_MS,
+    journalPublishId: value.journalPublishId,
+    recallPublishId: value.recallPublishId,
+    rate: resolveRate(value.limits),
+    clockSkewMs: value.clockSkewMs ?? 120_000,
+    batchgetPages: value.batchgetPages ?? 3,
+    needOpenComment: value.needOpenComment ?? false,
+    onlyFansCanComment: value.onlyFansCanComment ?? false,
+    sendIgnoreReprint: value.sendIgnoreReprint ?? false,
+    now: value.now ?? Date.now,
+  };
+}
