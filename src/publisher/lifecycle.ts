@@ -1,0 +1,157 @@
+/**
+ * A campaign's life after it starts: where it stands (status), holding it (pause), and going on
+ * from the journal (resume), here or in the process that runs it.
+ */
+import { ReleaseHallError, invalidInput } from '../errors.js';
+import type { PauseState } from '../journal/journal.js';
+import { resultFromRecord } from '../run/coordinator.js';
+import type { CampaignReport } from '../run/types.js';
+import { type PublisherContext, audit, loadCampaign } from './context.js';
+import type { ResumeOptions } from './options.js';
+import { type CampaignStatus, countResults, statusAsReport } from './report.js';
+import { runCampaign } from './run-campaign.js';
+
+/** Where every delivery of a campaign stands, from the journal. */
+export async function campaignStatus(
+  context: PublisherContext,
+  campaignId: string,
+): Promise<CampaignStatus> {
+  const { journal, hall } = context.settings;
+  const campaign = await loadCampaign(context, campaignId);
+  const records = await journal.getDeliveries(campaignId);
+  const deliveries = records.map((entry) => ({
+    ...resultFromRecord(entry, hall.accountById.get(entry.delivery.accountId)),
+    state: entry.state,
+  }));
+  const counts = countResults(deliveries);
+  const pending = records.filter(
+    (entry) => entry.state === 'planned' || entry.state === 'sending' || entry.state === 'unknown',
+  ).length;
+  return {
+    campaign,
+    counts: { ...counts, pending },
+    deliveries,
+    audit: await journal.getAudit(campaignId),
+  };
+}
+
+/** Holds the campaign (or some groups of it): nothing new starts until `resume`. */
+export async function pauseCampaign(
+  context: PublisherContext,
+  campaignId: string,
+  options: { reason: string; groups?: readonly string[] },
+): Promise<void> {
+  const { journal, hall, actor } = context.settings;
+  const campaign = await loadCampaign(context, campaignId);
+  if (campaign.state === 'finished') {
+    throw invalidInput('pause', [
+      {
+        path: 'campaignId',
+        message: `campaign "${campaignId}" has finished: there is nothing left to hold (retract it, or post a follow-up)`,
+      },
+    ]);
+  }
+  if (options.reason.trim() === '') {
+    throw invalidInput('pause', [
+      {
+        path: 'reason',
+        message: 'say why the campaign is paused (it goes in the audit trail)',
+      },
+    ]);
+  }
+  const knownGroups = new Set(hall.hall.groups.map((group) => group.id));
+  const unknown = (options.groups ?? []).filter((group) => !knownGroups.has(group));
+  if (unknown.length > 0) {
+    throw invalidInput(
+      'pause',
+      unknown.map((group) => ({
+        path: 'groups',
+        message: `unknown group "${group}": use one of the hall's groups`,
+      })),
+    );
+  }
+  const pause: PauseState = {
+    reason: options.reason,
+    actor,
+    at: new Date().toISOString(),
+    ...(options.groups === undefined || options.groups.length === 0
+      ? {}
+      : { groups: [...options.groups] }),
+  };
+  await journal.updateCampaign(campaignId, { pause });
+  await audit(context, {
+    action: 'pause',
+    campaignId,
+    detail: { reason: pause.reason, ...(pause.groups ? { groups: pause.groups } : {}) },
+  });
+}
+
+/** Lifts a campaign's pause, if any, and says so in the audit trail. */
+async function unpause(
+  context: PublisherContext,
+  campaignId: string,
+  paused: boolean,
+  detail: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  if (!paused) return;
+  await context.settings.journal.updateCampaign(campaignId, { pause: null });
+  await audit(context, { action: 'unpause', campaignId, detail });
+}
+
+/**
+ * Continues a campaign from the journal, or lifts the pause of a run in progress (in this
+ * publisher, or in another live process, whose progress is then reported).
+ */
+export async function resumeCampaign(
+  context: PublisherContext,
+  campaignId: string,
+  options: ResumeOptions = {},
+): Promise<CampaignReport> {
+  const { journal, hall } = context.settings;
+  const campaign = await loadCampaign(context, campaignId);
+  if (campaign.state === 'retracted') {
+    throw invalidInput('resume', [
+      {
+        path: 'campaignId',
+        message: `campaign "${campaignId}" was retracted: it is not sent again (publish a new campaign, or a follow-up)`,
+      },
+    ]);
+  }
+  const paused = campaign.pause !== undefined;
+  const running = context.active.get(campaignId);
+  if (running !== undefined) {
+    // This publisher is running the campaign right now: lifting the pause lets it go on.
+    await unpause(context, campaignId, paused, { by: 'resume' });
+    return running;
+  }
+  const runner = context.runner.otherLiveRunner(campaign);
+  if (runner !== undefined && options.force !== true) {
+    if (paused) {
+      // The running process holds its deliveries while paused; lifting the pause lets it go on.
+      await unpause(context, campaignId, paused, { by: 'resume', runnerPid: runner.pid });
+      const status = await campaignStatus(context, campaignId);
+      return statusAsReport(status, hall.hall.id);
+    }
+    throw new ReleaseHallError(
+      `[release-hall] campaign "${campaignId}" is being run by process ${runner.pid} (last seen ${Math.round((Date.now() - Date.parse(runner.heartbeatAt)) / 1000)} s ago): wait for it, stop it, or resume with force once it is gone`,
+      { code: 'INVALID_INPUT' },
+    );
+  }
+  await unpause(context, campaignId, paused, { by: 'resume' });
+  await audit(context, {
+    action: 'resume',
+    campaignId,
+    ...(options.force ? { detail: { force: true } } : {}),
+  });
+  const records = (await journal.getDeliveries(campaignId)).filter(
+    (entry) => entry.delivery.action !== 'retract',
+  );
+  const prior = new Map(records.map((entry) => [entry.delivery.id, entry]));
+  return runCampaign(
+    context,
+    campaign,
+    records.map((entry) => entry.delivery),
+    prior,
+    options.signal ?? new AbortController().signal,
+  );
+}

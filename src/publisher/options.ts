@@ -1,0 +1,235 @@
+/**
+ * The publisher's options: one schema, every default, checked in one place. What the rest of the
+ * publisher reads is {@link PublisherSettings}, never the options as given.
+ */
+import { userInfo } from 'node:os';
+import { z } from 'zod';
+import type { Adapter, RateLimits } from '../adapter.js';
+import {
+  type CredentialsSource,
+  CredentialsResolver,
+  createCredentialsResolver,
+} from '../credentials.js';
+import { invalidInput } from '../errors.js';
+import { type Journal, MemoryJournal } from '../journal/journal.js';
+import type { DiscouragedEntry } from '../lint/discouraged-phrases.js';
+import type { LogSink } from '../logger.js';
+import { limitsOverrideSchema } from '../model/hall.js';
+import { issuesFromZod } from '../model/issues.js';
+import { type ResolvedHall, resolveHall } from '../model/load.js';
+import { type Selection, selectionSchema } from '../model/statement.js';
+import {
+  type RetryOptions,
+  type RunOptions,
+  type RunOptionsInput,
+  resolveLimits,
+  retryOptionsSchema,
+  runOptionsSchema,
+} from '../run/options.js';
+
+function defaultActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+
+/** The options of {@link createPublisher}, with their defaults. */
+export const publisherOptionsSchema = z.object({
+  /** The hall: a parsed hall file (checked here) or a hall already resolved by `resolveHall`. */
+  hall: z.unknown(),
+  /** The adapters, one per platform the hall uses. */
+  adapters: z
+    .array(
+      z.custom<Adapter>(
+        (value) =>
+          isObject(value) && typeof (value as { platform?: unknown }).platform === 'string',
+        { message: 'expected an adapter (an object with a "platform")' },
+      ),
+    )
+    .readonly(),
+  /**
+   * Where secrets come from: a function asked first, then environment variables, then the
+   * credentials file. A ready {@link CredentialsResolver} replaces the defaults.
+   */
+  credentials: z
+    .custom<CredentialsSource | CredentialsResolver>(
+      (value) => typeof value === 'function' || value instanceof CredentialsResolver,
+      { message: 'expected a function or a CredentialsResolver' },
+    )
+    .optional(),
+  /** A credentials file (JSON or YAML) mapping references to fields. */
+  credentialsFile: z.string().optional(),
+  /** Where campaigns are recorded. @default a new in-memory journal */
+  journal: z
+    .custom<Journal>(isObject, { message: 'expected a journal' })
+    .default(() => new MemoryJournal()),
+  /** Retry settings (see `RetryOptionsInput` for each default). */
+  retry: retryOptionsSchema.prefault({}),
+  /** Rate-limit overrides per platform; they win over the hall file's and the adapter's. */
+  limits: z.record(z.string(), limitsOverrideSchema).readonly().optional(),
+  /** Receives redacted log lines (also emitted as `log` events). */
+  log: z
+    .custom<LogSink>((value) => typeof value === 'function', { message: 'expected a function' })
+    .optional(),
+  /** Phrases the linter flags (replaces the defaults; spread `DEFAULT_DISCOURAGED_PHRASES` to extend). */
+  discouraged: z
+    .array(
+      z.custom<DiscouragedEntry>((value) => typeof value === 'string' || isObject(value), {
+        message: 'expected a phrase or a phrase entry',
+      }),
+    )
+    .readonly()
+    .optional(),
+  /** Who is acting, for the audit trail. @default the OS user name */
+  actor: z.string().default(defaultActor),
+  /**
+   * How often a paused run looks at the journal for the pause to be lifted, in milliseconds.
+   * @default 1000
+   */
+  pausePollMs: z.number().min(0).default(1000),
+  /**
+   * A runner whose heartbeat is older than this is taken for dead, and `resume` may take over.
+   * @default 30_000
+   */
+  staleRunnerMs: z.number().min(0).default(30_000),
+});
+
+/** Options of {@link createPublisher}. */
+export type PublisherOptions = z.input<typeof publisherOptionsSchema>;
+
+/** Options of one campaign. */
+export interface CampaignOptions extends RunOptionsInput {
+  /** Which part of the hall to reach. @default everyone */
+  readonly selection?: Selection;
+  /** Stops the run cleanly: nothing new starts; what is in flight ends as unconfirmed. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `resume`. */
+export interface ResumeOptions {
+  readonly signal?: AbortSignal;
+  /** Take over even though another process reported itself running the campaign recently. */
+  readonly force?: boolean;
+}
+
+/** The publisher's options resolved: what every part of the publisher reads. */
+export interface PublisherSettings {
+  readonly hall: ResolvedHall;
+  /** One adapter per platform. */
+  readonly adapters: ReadonlyMap<string, Adapter>;
+  /** Rate limits per platform: the adapter's, then the hall file's, then the caller's. */
+  readonly limits: ReadonlyMap<string, RateLimits>;
+  readonly credentials: CredentialsResolver;
+  readonly journal: Journal;
+  readonly retry: RetryOptions;
+  readonly log: LogSink | undefined;
+  readonly discouraged: readonly DiscouragedEntry[] | undefined;
+  readonly actor: string;
+  readonly pausePollMs: number;
+  readonly staleRunnerMs: number;
+}
+
+/**
+ * Checks the options and resolves every default. Throws `INVALID_INPUT` for bad options, two
+ * adapters of one platform, or a bad hall.
+ */
+export function resolvePublisherOptions(input: PublisherOptions): PublisherSettings {
+  const parsed = publisherOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = issuesFromZod(parsed.error, input);
+    const retryOnly = parsed.error.issues.every((issue) => issue.path[0] === 'retry');
+    throw invalidInput(retryOnly ? 'retry options' : 'publisher options', issues);
+  }
+  const options = parsed.data;
+  const adapters = new Map<string, Adapter>();
+  for (const adapter of options.adapters) {
+    if (adapters.has(adapter.platform)) {
+      throw invalidInput('publisher options', [
+        {
+          path: 'adapters',
+          message: `two adapters for platform "${adapter.platform}": pass one per platform`,
+        },
+      ]);
+    }
+    adapters.set(adapter.platform, adapter);
+  }
+  const hall: ResolvedHall = isResolved(options.hall)
+    ? options.hall
+    : resolveHall(options.hall, options.adapters);
+  const limits = new Map<string, RateLimits>();
+  for (const [platform, adapter] of adapters) {
+    limits.set(
+      platform,
+      resolveLimits(
+        adapter.limits.rate,
+        hall.hall.platforms[platform]?.limits,
+        options.limits?.[platform],
+      ),
+    );
+  }
+  const credentials =
+    options.credentials instanceof CredentialsResolver
+      ? options.credentials
+      : createCredentialsResolver({
+          ...(options.credentials === undefined ? {} : { resolve: options.credentials }),
+          ...(options.credentialsFile === undefined ? {} : { file: options.credentialsFile }),
+        });
+  // The raw hall is not kept: it is as large again as the resolved one.
+  return {
+    hall,
+    adapters,
+    limits,
+    credentials,
+    journal: options.journal,
+    retry: options.retry,
+    log: options.log,
+    discouraged: options.discouraged,
+    actor: options.actor,
+    pausePollMs: options.pausePollMs,
+    staleRunnerMs: options.staleRunnerMs,
+  };
+}
+
+/** A campaign's options checked: the run options with their defaults, and the selection. */
+export interface CampaignSettings {
+  readonly run: RunOptions;
+  readonly selection: Selection | undefined;
+}
+
+/** Checks a campaign's options against the hall; throws `INVALID_INPUT`. */
+export function resolveCampaignOptions(
+  campaign: CampaignOptions,
+  hall: ResolvedHall,
+): CampaignSettings {
+  const { selection, signal: _signal, ...rest } = campaign;
+  const run = runOptionsSchema.safeParse(rest);
+  if (!run.success) throw invalidInput('campaign options', issuesFromZod(run.error, rest));
+  if (selection !== undefined) {
+    const checked = selectionSchema.safeParse(selection);
+    if (!checked.success) {
+      throw invalidInput('selection', issuesFromZod(checked.error, selection, ['selection']));
+    }
+    if (run.data.mode === 'relay' && selection.exclude?.includes(hall.hall.lead)) {
+      throw invalidInput('selection', [
+        {
+          path: 'selection.exclude',
+          message: `relay mode needs the lead "${hall.hall.lead}" to post first: do not exclude it, or use mode "original"`,
+        },
+      ]);
+    }
+  }
+  return { run: run.data, selection };
+}
+
+function isResolved(value: unknown): value is ResolvedHall {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'accountById' in value &&
+    value.accountById instanceof Map
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * The pre-flight: everything checked before the first platform request (campaign options,
+ * selection, statement, renditions, the push plan against the quota ledger, what the platforms
+ * will refuse). Publish, dry run, preview and follow-up all start here; a campaign that would fail
+ * on its input fails here, before anything is sent.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Adapter, PushRecord } from '../adapter.js';
+import { type InputIssue, invalidInput } from '../errors.js';
+import type { Journal, JournalDelivery } from '../journal/journal.js';
+import { type ResolvedHall, parseStatement } from '../model/load.js';
+import type { Selection, Statement } from '../model/statement.js';
+import { type Plan, planCampaign } from '../plan/plan-campaign.js';
+import type { EarlierStatement } from '../render/templates.js';
+import type { RunOptions } from '../run/options.js';
+import type { PlannedDelivery } from '../run/types.js';
+import { type CampaignOptions, type PublisherSettings, resolveCampaignOptions } from './options.js';
+
+/** A campaign that passed the pre-flight. */
+export interface Prepared {
+  readonly plan: Plan;
+  readonly run: RunOptions;
+  readonly statement: Statement;
+  readonly selection: Selection | undefined;
+}
+
+/** How far back the quota ledger looks, in milliseconds. */
+const LEDGER_DAYS_MS = 40 * 24 * 3_600_000;
+
+function newCampaignId(statementId: string | undefined, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${statementId ?? 'statement'}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pushes each account made in the last 40 days, from the journal: the quota ledger. A push
+ * counts from its first attempt unless the platform refused it for quota or it never started.
+ */
+export async function pushHistory(journal: Journal): Promise<Map<string, PushRecord[]>> {
+  const history = new Map<string, PushRecord[]>();
+  const since = Date.now() - LEDGER_DAYS_MS;
+  for (const campaign of await journal.listCampaigns()) {
+    if (Date.parse(campaign.createdAt) < since) continue;
+    for (const record of await journal.getDeliveries(campaign.id)) {
+      if (record.delivery.action !== 'push' || record.firstAttemptAt === undefined) continue;
+      // A push that fell back to publishing used no push.
+      if (record.performed === 'post') continue;
+      if (record.state === 'skipped' || record.state === 'planned') continue;
+      const refused = record.state === 'failed' && record.errorCode === 'QUOTA_EXHAUSTED';
+      const list = history.get(record.delivery.accountId) ?? [];
+      list.push({ at: record.firstAttemptAt, ...(refused ? { refused: true } : {}) });
+      history.set(record.delivery.accountId, list);
+    }
+  }
+  return history;
+}
+
+/**
+ * Checks a plan against what the platforms will refuse, before anything is sent: a link the
+ * platform requires on the hall's domain, topics where they are not allowed, adapters that are not
+ * configured for writes.
+ */
+export function checkPlan(
+  plan: Plan,
+  resolved: ResolvedHall,
+  adapters: ReadonlyMap<string, Adapter>,
+): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const domain = resolved.hall.site?.domain.toLowerCase();
+  const seen = new Set<string>();
+  for (const [platform, adapter] of adapters) {
+    if (!plan.deliveries.some((delivery) => delivery.platform === platform)) continue;
+    for (const issue of adapter.checkReady?.() ?? []) issues.push(issue);
+  }
+  for (const delivery of plan.deliveries) {
+    const adapter = adapters.get(delivery.platform);
+    const { rendition } = delivery;
+    if (adapter === undefined || rendition.format !== 'text' || delivery.action === 'relay')
+      continue;
+    const profile = adapter.limits.text;
+    const key = `${delivery.platform}`;
+    if (profile.requiresSafeDomainLink && !seen.has(`${key}:link`)) {
+      const links = rendition.text.match(/https?:\/\/[^\s]+/g) ?? [];
+      const onDomain = links.some((link) => {
+        const host = hostOf(link);
+        return (
+          host !== undefined &&
+          domain !== undefined &&
+          (host === domain || host.endsWith(`.${domain}`))
+        );
+      });
+      if (domain === undefined) {
+        seen.add(`${key}:link`);
+        issues.push({
+          path: 'site.domain',
+          message: `${delivery.platform} posts must carry a link on the hall's registered safe domain: set site.domain in the hall file`,
+        });
+      } else if (!onDomain) {
+        seen.add(`${key}:link`);
+        issues.push({
+          path: 'link',
+          message: `${delivery.platform} refuses posts without a link on ${domain}: put the full text on ${domain} and set the statement's link to it`,
+        });
+      }
+    }
+    if (!profile.allowsTopics && /#[^#\s]+#/.test(rendition.text) && !seen.has(`${key}:topic`)) {
+      seen.add(`${key}:topic`);
+      issues.push({
+        path: 'headline',
+        message: `${delivery.platform} (${profile.name}) refuses #topic# marks in the text: remove the # marks from the statement (topics go in "topics")`,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Checks a campaign's options and statement, renders and plans it, and (unless it is a dry run)
+ * checks the plan against the platforms. Sends nothing; throws `INVALID_INPUT`.
+ */
+export function prepare(
+  settings: PublisherSettings,
+  statementInput: unknown,
+  campaign: CampaignOptions = {},
+  history: ReadonlyMap<string, readonly PushRecord[]> = new Map(),
+  earlier?: EarlierStatement,
+): Prepared {
+  const { hall, adapters } = settings;
+  const { run, selection } = resolveCampaignOptions(campaign, hall);
+  const statement = parseStatement(statementInput);
+  const campaignId = run.campaignId ?? newCampaignId(statement.id, new Date());
+  const plan = planCampaign({
+    campaignId,
+    statement,
+    resolved: hall,
+    adapters,
+    mode: run.mode,
+    push: {
+      policy: run.push.policy,
+      ...(run.push.members === undefined ? {} : { members: run.push.members }),
+      ...(run.push.spendLast === undefined ? {} : { spendLast: run.push.spendLast }),
+    },
+    pushHistory: history,
+    ...(earlier === undefined ? {} : { earlier }),
+    ...(selection === undefined ? {} : { selection }),
+  });
+  if (plan.deliveries.length === 0) {
+    throw invalidInput('selection', [
+      { path: 'selection', message: 'selects no account: widen the selection' },
+    ]);
+  }
+  if (!run.dryRun) {
+    const issues = checkPlan(plan, hall, adapters);
+    if (issues.length > 0) throw invalidInput('campaign', issues);
+  }
+  return { plan, run, statement, selection };
+}
+
+/**
+ * The pre-flight of a publish (or dry run): reads the quota ledger when the campaign may push,
+ * then {@link prepare}s it.
+ */
+export async function preparePublish(
+  settings: PublisherSettings,
+  statementInput: unknown,
+  campaign: CampaignOptions,
+  earlier?: EarlierStatement,
+): Promise<Prepared> {
+  const history =
+    campaign.push && campaign.push.policy !== 'publish'
+      ? await pushHistory(settings.journal)
+      : new Map<string, PushRecord[]>();
+  return prepare(settings, statementInput, campaign, history, earlier);
+}
+
+/** The plan as callers see it: without the fallback renditions kept for the run. */
+export function stripPlan(deliveries: readonly JournalDelivery[]): PlannedDelivery[] {
+  return deliveries.map(({ fallbackRendition: _fallback, ...delivery }) => delivery);
+}

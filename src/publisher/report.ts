@@ -1,0 +1,184 @@
+/**
+ * What a campaign reports: the preview of a plan, the report of a dry run, of a run, and of a
+ * campaign another process is running. Pure: every value comes in as an argument.
+ */
+import type {
+  AuditEntry,
+  CampaignRecord,
+  DeliveryRecord,
+  JournalDelivery,
+} from '../journal/journal.js';
+import { lintStatement } from '../lint/lint-statement.js';
+import type { LintResult } from '../lint/lint-types.js';
+import type { ResolvedHall } from '../model/load.js';
+import type { Statement } from '../model/statement.js';
+import type { Plan } from '../plan/plan-campaign.js';
+import { type RenditionPreview, buildPreview } from '../render/preview.js';
+import type {
+  CampaignReport,
+  DeliveryResult,
+  PlannedDelivery,
+  ReportCounts,
+} from '../run/types.js';
+import type { PublisherSettings } from './options.js';
+import { stripPlan } from './prepare.js';
+
+/** What a preview shows: the plan, each delivery's text and its count. */
+export interface Preview {
+  readonly campaignId: string;
+  readonly mode: 'original' | 'relay';
+  readonly deliveries: readonly PlannedDelivery[];
+  /** The statement linter's findings over the statement and every rendition. */
+  readonly lint: LintResult;
+  /** Per account: text or article fields, count against the limit, fit, findings; for `formatPreviewTable`. */
+  readonly table: RenditionPreview;
+}
+
+/** Where a campaign stands. */
+export interface CampaignStatus {
+  readonly campaign: CampaignRecord;
+  readonly counts: ReportCounts & { readonly pending: number };
+  readonly deliveries: readonly (DeliveryResult & { readonly state: DeliveryRecord['state'] })[];
+  readonly audit: readonly AuditEntry[];
+}
+
+/** Counts results by status. */
+export function countResults(results: readonly DeliveryResult[]): ReportCounts {
+  const count = (status: DeliveryResult['status']): number =>
+    results.filter((result) => result.status === status).length;
+  return {
+    total: results.length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    unconfirmed: count('unconfirmed'),
+  };
+}
+
+/** The preview of a prepared plan: the plan, the linter's findings and the table. */
+export function previewOf(settings: PublisherSettings, plan: Plan, statement: Statement): Preview {
+  const { hall, adapters, discouraged } = settings;
+  const deliveries = stripPlan(plan.deliveries);
+  const lint = lintStatement(statement, {
+    hall: hall.hall,
+    renditions: deliveries,
+    profiles: adapters,
+    ...(discouraged === undefined ? {} : { discouraged }),
+  });
+  const table = buildPreview({
+    deliveries,
+    profiles: adapters,
+    lint,
+    campaignId: plan.campaignId,
+    mode: plan.mode,
+    handles: new Map(hall.accounts.map((account) => [account.id, account.handle])),
+  });
+  return { campaignId: plan.campaignId, mode: plan.mode, deliveries, lint, table };
+}
+
+/** The report of a dry run: every delivery skipped, with the text it would send. */
+export function dryRunReport(hall: ResolvedHall, plan: Plan, statement: Statement): CampaignReport {
+  const now = new Date().toISOString();
+  const results: DeliveryResult[] = plan.deliveries.map((entry) => ({
+    deliveryId: entry.id,
+    accountId: entry.accountId,
+    memberId: entry.memberId,
+    platform: entry.platform,
+    handle: hall.accountById.get(entry.accountId)?.handle ?? entry.accountId,
+    action: entry.action,
+    performed: 'none',
+    status: 'skipped',
+    attempts: 0,
+    errorMessage: 'dry run: nothing was sent',
+    text: entry.rendition.format === 'text' ? entry.rendition.text : entry.rendition.title,
+  }));
+  return {
+    campaignId: plan.campaignId,
+    hallId: hall.hall.id,
+    ...(statement.id === undefined ? {} : { statementId: statement.id }),
+    mode: plan.mode,
+    dryRun: true,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    counts: countResults(results),
+    deliveries: results,
+    aborted: false,
+  };
+}
+
+/** The line of a delivery whose account (or adapter) has left the hall since it was planned. */
+export function missingAccountResult(delivery: JournalDelivery): DeliveryResult {
+  return {
+    deliveryId: delivery.id,
+    accountId: delivery.accountId,
+    memberId: delivery.memberId,
+    platform: delivery.platform,
+    handle: delivery.accountId,
+    action: delivery.action,
+    performed: 'none',
+    status: 'failed',
+    attempts: 0,
+    errorCode: 'INVALID_INPUT',
+    errorMessage: `[release-hall] account "${delivery.accountId}" is no longer in the hall (or has no adapter): add it back to finish this delivery`,
+  };
+}
+
+/**
+ * The report of a run, from its results in plan order; `started` is when the run began (ms since
+ * the epoch). Not yet redacted.
+ */
+export function runReport(input: {
+  readonly record: CampaignRecord;
+  readonly hallId: string;
+  readonly results: DeliveryResult[];
+  readonly started: number;
+  readonly aborted: boolean;
+}): CampaignReport {
+  const { record, results, started } = input;
+  const finished = Date.now();
+  // A loop, not Math.min(...times): spreading 100,000 arguments overflows the stack.
+  let firstPostMs: number | undefined;
+  let lastPostMs: number | undefined;
+  for (const result of results) {
+    if (result.status !== 'succeeded' || result.finishedAt === undefined) continue;
+    const ms = Date.parse(result.finishedAt) - started;
+    if (ms < 0) continue;
+    if (firstPostMs === undefined || ms < firstPostMs) firstPostMs = ms;
+    if (lastPostMs === undefined || ms > lastPostMs) lastPostMs = ms;
+  }
+  return {
+    campaignId: record.id,
+    hallId: input.hallId,
+    ...(record.statementId === undefined ? {} : { statementId: record.statementId }),
+    mode: record.mode,
+    dryRun: false,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+    ...(firstPostMs === undefined || lastPostMs === undefined ? {} : { firstPostMs, lastPostMs }),
+    counts: countResults(results),
+    deliveries: results,
+    aborted: input.aborted,
+  };
+}
+
+/** A report made from a campaign's status (used when another process is running it). */
+export function statusAsReport(status: CampaignStatus, hallId: string): CampaignReport {
+  const now = new Date().toISOString();
+  return {
+    campaignId: status.campaign.id,
+    hallId,
+    ...(status.campaign.statementId === undefined
+      ? {}
+      : { statementId: status.campaign.statementId }),
+    mode: status.campaign.mode,
+    dryRun: false,
+    startedAt: status.campaign.createdAt,
+    finishedAt: now,
+    durationMs: Date.now() - Date.parse(status.campaign.createdAt),
+    counts: countResults(status.deliveries),
+    deliveries: status.deliveries,
+    aborted: false,
+  };
+}

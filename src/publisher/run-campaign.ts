@@ -1,0 +1,266 @@
+/**
+ * Running a campaign: publish (or a dry run, or a follow-up) creates it in the journal; a run
+ * takes the leases, beats the heart, holds deliveries while paused, hands the plan to the
+ * {@link Coordinator} and reports.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { invalidInput } from '../errors.js';
+import {
+  type CampaignRecord,
+  type DeliveryRecord,
+  FINAL_STATES,
+  type JournalDelivery,
+} from '../journal/journal.js';
+import type { Logger } from '../logger.js';
+import { parseStatement } from '../model/load.js';
+import { Redactor } from '../redact.js';
+import type { EarlierStatement } from '../render/templates.js';
+import { Coordinator } from '../run/coordinator.js';
+import type { CampaignReport, DeliveryResult } from '../run/types.js';
+import { type PublisherContext, audit, campaignLogger, loadCampaign } from './context.js';
+import type { CampaignOptions } from './options.js';
+import { preparePublish, stripPlan } from './prepare.js';
+import { dryRunReport, missingAccountResult, runReport } from './report.js';
+
+/** Holds a delivery while its campaign (or its member's group) is paused. */
+function pauseGate(
+  context: PublisherContext,
+  campaignId: string,
+  signal: AbortSignal,
+  logger: Logger,
+) {
+  const { journal, pausePollMs } = context.settings;
+  return async (delivery: JournalDelivery, onHold?: () => void): Promise<boolean> => {
+    let told = false;
+    for (;;) {
+      if (signal.aborted) return false;
+      const pause = (await journal.getCampaign(campaignId))?.pause;
+      const groups = context.groupsOf.get(delivery.memberId) ?? [];
+      const held =
+        pause !== undefined &&
+        (pause.groups === undefined || pause.groups.some((group) => groups.includes(group)));
+      if (!held) return true;
+      if (!told) {
+        told = true;
+        onHold?.();
+        logger.info(`delivery ${delivery.id} is held: campaign paused (${pause.reason})`);
+      }
+      try {
+        await sleep(pausePollMs, undefined, { signal });
+      } catch {
+        return false;
+      }
+    }
+  };
+}
+
+/**
+ * Runs a campaign's deliveries (those of a resumed campaign that are final stay as they are) and
+ * reports; the campaign counts as active in this publisher until the run ends.
+ */
+export function runCampaign(
+  context: PublisherContext,
+  record: CampaignRecord,
+  deliveries: readonly JournalDelivery[],
+  prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+  signal: AbortSignal,
+): Promise<CampaignReport> {
+  const running = runCampaignOnce(context, record, deliveries, prior, signal).finally(() => {
+    context.active.delete(record.id);
+  });
+  context.active.set(record.id, running);
+  return running;
+}
+
+async function runCampaignOnce(
+  context: PublisherContext,
+  record: CampaignRecord,
+  deliveries: readonly JournalDelivery[],
+  prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+  signal: AbortSignal,
+): Promise<CampaignReport> {
+  const { settings, events, runner } = context;
+  const redactor = new Redactor();
+  const logger = campaignLogger(context, redactor, record.id);
+  const started = Date.now();
+  const pending = deliveries.filter((delivery) => {
+    const state = prior?.get(delivery.id)?.state;
+    return state === undefined || !FINAL_STATES.has(state);
+  });
+  const lease = await runner.claim(pending.map((delivery) => delivery.id));
+  const stopHeartbeat = await runner.startHeartbeat(record.id);
+  // The copy of the plan is made only for listeners: a large hall's plan is large.
+  if (events.listenerCount('campaign:planned') > 0) {
+    events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
+  }
+
+  const accounts = new Map(settings.hall.accountById);
+  const known: JournalDelivery[] = [];
+  const missing: JournalDelivery[] = [];
+  for (const delivery of deliveries) {
+    if (accounts.has(delivery.accountId) && settings.adapters.has(delivery.platform))
+      known.push(delivery);
+    else missing.push(delivery);
+  }
+  let results: DeliveryResult[];
+  try {
+    const coordinator = new Coordinator({
+      campaignId: record.id,
+      deliveries: known,
+      ...(prior === undefined ? {} : { prior }),
+      accounts,
+      adapters: settings.adapters,
+      limits: settings.limits,
+      credentials: settings.credentials,
+      journal: settings.journal,
+      events,
+      redactor,
+      logger,
+      retry: settings.retry,
+      relayFallback: record.relayFallback,
+      siteDomain: settings.hall.hall.site?.domain,
+      signal,
+      lease,
+      gate: pauseGate(context, record.id, signal, logger),
+    });
+    results = await coordinator.run();
+  } finally {
+    stopHeartbeat();
+  }
+  for (const delivery of missing) results.push(missingAccountResult(delivery));
+  const order = new Map(deliveries.map((delivery, index) => [delivery.id, index]));
+  results.sort((a, b) => (order.get(a.deliveryId) ?? 0) - (order.get(b.deliveryId) ?? 0));
+  await settings.journal.updateCampaign(record.id, {
+    state: signal.aborted ? 'aborted' : 'finished',
+  });
+  if (signal.aborted) await audit(context, { action: 'abort', campaignId: record.id });
+
+  const report: CampaignReport = redactor.deep(
+    runReport({
+      record,
+      hallId: settings.hall.hall.id,
+      results,
+      started,
+      aborted: signal.aborted,
+    }),
+  );
+  events.emit('campaign:finished', { report });
+  return report;
+}
+
+/**
+ * Publishes a statement: the pre-flight, then a dry-run report, or a new campaign in the journal
+ * that is run at once. `earlier` is the statement a follow-up refers to.
+ */
+export async function publishCampaign(
+  context: PublisherContext,
+  statementInput: unknown,
+  campaign: CampaignOptions,
+  earlier?: EarlierStatement,
+): Promise<CampaignReport> {
+  const { settings, events } = context;
+  const { plan, run, statement } = await preparePublish(
+    settings,
+    statementInput,
+    campaign,
+    earlier,
+  );
+  const signal = campaign.signal ?? new AbortController().signal;
+  if (run.dryRun) {
+    events.emit('campaign:planned', {
+      campaignId: plan.campaignId,
+      deliveries: stripPlan(plan.deliveries),
+    });
+    return dryRunReport(settings.hall, plan, statement);
+  }
+  const record: CampaignRecord = {
+    id: plan.campaignId,
+    hallId: settings.hall.hall.id,
+    ...(statement.id === undefined ? {} : { statementId: statement.id }),
+    mode: plan.mode,
+    relayFallback: run.relayFallback,
+    createdAt: new Date().toISOString(),
+    state: 'running',
+    statement,
+  };
+  if ((await settings.journal.getCampaign(record.id)) !== undefined) {
+    throw invalidInput('campaign options', [
+      {
+        path: 'campaignId',
+        message: `campaign "${record.id}" is already in the journal: resume it, or choose another id`,
+      },
+    ]);
+  }
+  await settings.journal.createCampaign(record, plan.deliveries);
+  await audit(context, {
+    action: 'publish',
+    campaignId: record.id,
+    detail: {
+      mode: plan.mode,
+      deliveries: plan.deliveries.length,
+      ...(campaign.selection ? { selection: campaign.selection } : {}),
+    },
+  });
+  return runCampaign(context, record, plan.deliveries, undefined, signal);
+}
+
+/**
+ * Publishes an update or correction on every account that carries the campaign, as a campaign of
+ * its own that refers to it.
+ */
+export async function followUp(
+  context: PublisherContext,
+  campaignId: string,
+  statementInput: unknown,
+  campaign: CampaignOptions,
+): Promise<CampaignReport> {
+  const original = await loadCampaign(context, campaignId);
+  const statement = parseStatement(statementInput);
+  if (statement.kind !== 'update' && statement.kind !== 'correction') {
+    throw invalidInput('statement', [
+      {
+        path: 'kind',
+        message: `a follow-up is an "update" or a "correction", got "${statement.kind}"`,
+      },
+    ]);
+  }
+  const records = await context.settings.journal.getDeliveries(campaignId);
+  const carried = records.filter(
+    (record) =>
+      record.delivery.action !== 'retract' &&
+      (record.state === 'succeeded' || record.state === 'reconciled') &&
+      record.remoteId !== undefined,
+  );
+  if (carried.length === 0) {
+    throw invalidInput('campaign', [
+      {
+        path: 'campaignId',
+        message: `campaign "${campaignId}" has no live post to follow up: publish the update as a new campaign`,
+      },
+    ]);
+  }
+  const first = original.statement as {
+    headline?: unknown;
+    issuer?: unknown;
+    issuedAt?: unknown;
+  };
+  const earlier: EarlierStatement = {
+    headline: typeof first.headline === 'string' ? first.headline : campaignId,
+    ...(typeof first.issuer === 'string' ? { issuer: first.issuer } : {}),
+    ...(typeof first.issuedAt === 'string' ? { issuedAt: first.issuedAt } : {}),
+  };
+  const members = [...new Set(carried.map((record) => record.delivery.memberId))];
+  const platforms = [...new Set(carried.map((record) => record.delivery.platform))];
+  const report = await publishCampaign(
+    context,
+    { ...statement, refersTo: statement.refersTo ?? campaignId },
+    { mode: 'original', ...campaign, selection: { ...campaign.selection, members, platforms } },
+    earlier,
+  );
+  await audit(context, {
+    action: 'follow-up',
+    campaignId,
+    detail: { followUp: report.campaignId },
+  });
+  return report;
+}
