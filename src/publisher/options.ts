@@ -177,6 +177,10 @@ export function resolvePublisherOptions(input: PublisherOptions): PublisherSetti
       : createCredentialsResolver({
           ...(options.credentials === undefined ? {} : { resolve: options.credentials }),
           ...(options.credentialsFile === undefined ? {} : { file: options.credentialsFile }),
+          // A publisher with a logger says it there; without one, a Node warning.
+          ...(options.log === undefined
+            ? {}
+            : { onWarning: (message: string) => options.log?.('warn', message, {}) }),
         });
   // The raw hall is not kept: it is as large again as the resolved one.
   return {
