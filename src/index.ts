@@ -9,6 +9,8 @@
 
 // Publishing
 export { createPublisher } from './publisher/create-publisher.js';
+export { listCampaigns, readCampaignStatus } from './publisher/status.js';
+export type { CampaignSummary } from './publisher/status.js';
 export type {
   CampaignOptions,
   CampaignStatus,

@@ -53,6 +53,13 @@ export interface LintFlags {
   hall?: string;
   json?: boolean;
 }
+/** Flags of the commands that only read a journal (`list`, `status`). */
+export interface JournalFlags {
+  journal?: string;
+  json?: boolean;
+  hall?: string;
+}
+
 export interface ValidateFlags {
   json?: boolean;
 }
@@ -73,6 +80,16 @@ export function pushFlags(command: Command): Command {
       '--spend-last-push',
       'allow spending the last push of the day or month (default: only for crisis urgency)',
     );
+}
+
+/** Adds the journal options of a command that only reads the journal. */
+export function journalFlags(command: Command): Command {
+  return command
+    .option(
+      '--journal <file>',
+      `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}); read, never written`,
+    )
+    .option('--json', 'print the result as JSON on stdout');
 }
 
 /** Adds the options of every command that works on a hall's campaigns. */

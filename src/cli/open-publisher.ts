@@ -14,7 +14,8 @@ import { startHallSandbox } from 'release-hall/sandbox';
 import { buildAdapters } from './build-adapters.js';
 import { type CommonFlags, DEFAULT_JOURNAL } from './flags.js';
 
-function journalPath(flags: CommonFlags): string {
+/** The journal file a command works on: `--journal`, else `RELEASE_HALL_JOURNAL`, else the default. */
+export function journalPath(flags: { journal?: string | undefined }): string {
   return flags.journal ?? process.env.RELEASE_HALL_JOURNAL ?? DEFAULT_JOURNAL;
 }
 
@@ -41,7 +42,7 @@ export async function openPublisher(
     (sandbox !== undefined && flags.journal === undefined) ||
     (options.readOnly === true && !existsSync(journalPath(flags)))
       ? new MemoryJournal()
-      : new SqliteJournal(journalPath(flags));
+      : new SqliteJournal(journalPath(flags), { readOnly: options.readOnly === true });
   try {
     const adapters = buildAdapters(hallData, sandbox);
     const credentials = createCredentialsResolver({

@@ -12,6 +12,7 @@ import {
   type CommonFlags,
   DEFAULT_JOURNAL,
   type FollowUpFlags,
+  type JournalFlags,
   type LintFlags,
   type PauseFlags,
   type PreviewFlags,
@@ -19,6 +20,7 @@ import {
   type ResumeFlags,
   type ValidateFlags,
   commonFlags,
+  journalFlags,
   list,
   pushFlags,
 } from './flags.js';
@@ -110,14 +112,23 @@ function addCampaignCommands(program: Command): void {
       process.exitCode = await followUpCommand(campaignId, statement, flags);
     });
 
-  commonFlags(
+  journalFlags(
     program
       .command('status')
       .description('where every delivery of a campaign stands, and its audit trail')
       .argument('<campaign-id>', 'campaign id'),
-  ).action(async (campaignId: string, flags: CommonFlags) => {
-    const { statusCommand } = await import('./commands/status.js');
-    process.exitCode = await statusCommand(campaignId, flags);
+  )
+    .option('--hall <file>', 'hall file (optional: the journal knows the hall; it adds handles)')
+    .action(async (campaignId: string, flags: JournalFlags) => {
+      const { statusCommand } = await import('./commands/status.js');
+      process.exitCode = await statusCommand(campaignId, flags);
+    });
+
+  journalFlags(
+    program.command('list').description('the campaigns in the journal, newest first, with counts'),
+  ).action(async (flags: JournalFlags) => {
+    const { listCommand } = await import('./commands/list.js');
+    process.exitCode = await listCommand(flags);
   });
 
   commonFlags(

@@ -10,9 +10,7 @@
  * the changes waiting, so it sees them and keeps its order; calls on campaigns and the audit trail
  * (a pause check before each delivery) do not wait for them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   type AuditEntry,
   type CampaignRecord,
@@ -24,6 +22,7 @@ import {
   StaleLeaseError,
   applyTransition,
 } from './journal.js';
+import { openJournalDatabase } from './sqlite-open.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -70,6 +69,12 @@ export interface SqliteJournalOptions {
    * @default 4
    */
   readonly commitWindowMs?: number;
+  /**
+   * Open for reading only: the file must exist, and nothing is created or written (for `status`
+   * and `list`). Writes are refused by SQLite.
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /** A state change waiting for the next group commit. */
@@ -86,6 +91,8 @@ interface PendingChange {
 export class SqliteJournal implements Journal {
   readonly #db: Database.Database;
   readonly path: string;
+  /** Whether the journal was opened with `readOnly`. */
+  readonly readOnly: boolean;
   readonly #statements: {
     readonly readDelivery: Database.Statement;
     readonly updateDelivery: Database.Statement;
@@ -99,13 +106,14 @@ export class SqliteJournal implements Journal {
   constructor(path: string, options: SqliteJournalOptions = {}) {
     this.path = path;
     this.#commitWindowMs = options.commitWindowMs ?? 4;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.exec(SCHEMA);
+    this.readOnly = options.readOnly === true;
+    this.#db = openJournalDatabase(path, options);
+    if (!this.readOnly) {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.exec(SCHEMA);
+    }
     this.#statements = {
       readDelivery: this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?'),
       updateDelivery: this.#db.prepare('UPDATE deliveries SET state = ?, record = ? WHERE id = ?'),

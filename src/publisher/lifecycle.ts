@@ -4,35 +4,21 @@
  */
 import { ReleaseHallError, invalidInput } from '../errors.js';
 import type { PauseState } from '../journal/journal.js';
-import { resultFromRecord } from '../run/coordinator.js';
 import type { CampaignReport } from '../run/types.js';
 import { type PublisherContext, audit, loadCampaign } from './context.js';
 import type { ResumeOptions } from './options.js';
-import { type CampaignStatus, countResults, statusAsReport } from './report.js';
+import { type CampaignStatus, statusAsReport } from './report.js';
+import { readCampaignStatus } from './status.js';
 import { runCampaign } from './run-campaign.js';
 
-/** Where every delivery of a campaign stands, from the journal. */
+/** Where every delivery of a campaign stands, from the journal (the campaign must be this hall's). */
 export async function campaignStatus(
   context: PublisherContext,
   campaignId: string,
 ): Promise<CampaignStatus> {
+  await loadCampaign(context, campaignId);
   const { journal, hall } = context.settings;
-  const campaign = await loadCampaign(context, campaignId);
-  const records = await journal.getDeliveries(campaignId);
-  const deliveries = records.map((entry) => ({
-    ...resultFromRecord(entry, hall.accountById.get(entry.delivery.accountId)),
-    state: entry.state,
-  }));
-  const counts = countResults(deliveries);
-  const pending = records.filter(
-    (entry) => entry.state === 'planned' || entry.state === 'sending' || entry.state === 'unknown',
-  ).length;
-  return {
-    campaign,
-    counts: { ...counts, pending },
-    deliveries,
-    audit: await journal.getAudit(campaignId),
-  };
+  return readCampaignStatus(journal, campaignId, hall.accountById);
 }
 
 /** Holds the campaign (or some groups of it): nothing new starts until `resume`. */
