@@ -51,11 +51,13 @@ export interface MicroblogShape extends FakeShape {
   readonly snapshot: { readonly deleted: boolean };
 }
 
-/** The rules of a microblog's fault queue. */
-export interface MicroblogFaultRules<Fault> {
-  readonly beforeApply: ReadonlySet<string>;
-  readonly accountOf: (fault: Fault) => string | undefined;
-}
+/** The fault kinds of a microblog that act before the request is applied. */
+const BEFORE_APPLY: ReadonlySet<string> = new Set([
+  '5xx-before-apply',
+  'error-before-apply',
+  'token-expired',
+  'html-200',
+]);
 
 /** The common body of the Weibo and Tencent Weibo fakes. */
 export abstract class MicroblogPlatform<
@@ -69,15 +71,15 @@ export abstract class MicroblogPlatform<
 
   protected constructor(
     settings: Shape['settings'],
-    rules: MicroblogFaultRules<Fault>,
+    faultAccount: (fault: Fault) => string | undefined,
     postAccount: (post: Shape['post']) => string,
     firstId: bigint,
   ) {
     super(
       settings,
       new FaultQueue<Fault, Endpoint>({
-        beforeApply: rules.beforeApply,
-        accountOf: rules.accountOf,
+        beforeApply: BEFORE_APPLY,
+        accountOf: faultAccount,
       }),
     );
     this.posts = new PostStore<Shape['post']>(postAccount);

@@ -53,11 +53,3 @@ export interface WeiboFault {
   /** `delayed-20032` only: invisibility. @default platform `acceptedVisibleAfterMs` */
   readonly visibleAfterMs?: number;
 }
-
-/** Kinds that act before the request is applied. */
-export const BEFORE_APPLY: ReadonlySet<WeiboFaultKind> = new Set<WeiboFaultKind>([
-  '5xx-before-apply',
-  'error-before-apply',
-  'token-expired',
-  'html-200',
-]);

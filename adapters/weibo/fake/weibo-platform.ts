@@ -11,7 +11,7 @@ import {
   parseFormBody,
   type FormBody,
 } from '../../fake/microblog-platform.js';
-import { BEFORE_APPLY, type WeiboFault, type WeiboFaultKind } from './faults.js';
+import type { WeiboFault, WeiboFaultKind } from './faults.js';
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
 import { showStatus, userTimeline } from './read-statuses.js';
 import {
@@ -110,7 +110,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     const settings = resolveWeiboSettings(options);
     super(
       settings,
-      { beforeApply: BEFORE_APPLY, accountOf: (fault: WeiboFault) => fault.uid },
+      (fault: WeiboFault) => fault.uid,
       (status) => status.uid,
       settings.firstStatusId,
     );
