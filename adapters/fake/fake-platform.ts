@@ -72,6 +72,15 @@ export interface FakeFault<Endpoint extends string> extends QueueableFault<Endpo
   readonly hangMs?: number;
 }
 
+/** The settings every platform takes; each can be changed later with `configure`. */
+export interface FakePlatformOptions {
+  /** Clock of the platform (creation times, rate windows, token expiry, delays). @default Date.now */
+  readonly now?: () => number;
+  readonly latency?: LatencySettings;
+  /** How long a `timeout-after-apply` reply is held back. @default 30_000 */
+  readonly hangMs?: number;
+}
+
 /** The settings every platform has. */
 export interface FakeSettings {
   readonly now: () => number;
@@ -91,7 +100,7 @@ export interface FakeShape {
   /** Settings with defaults filled in. */
   readonly settings: FakeSettings;
   /** Settings as `configure` takes them. */
-  readonly options: { readonly latency?: LatencySettings };
+  readonly options: FakePlatformOptions;
   /** The platform's own code(s) of a reply. */
   readonly code: unknown;
   /** An account as the platform holds it. */

@@ -13,6 +13,34 @@ import {
   type MultipartPart,
   type StoredPost,
 } from './platform.js';
+import type { FakeRequest } from './protocol.js';
+
+/** A request as both fakes hand it to a microblog's protocol, the body as text (`''` if none). */
+export interface MicroblogRequest extends FakeRequest<string> {
+  /** Content type; defaults to `headers['content-type']`. */
+  readonly contentType?: string | undefined;
+}
+
+/** What both microblogs read from every request. */
+export interface MicroblogExchange<Endpoint extends string> {
+  readonly method: string;
+  readonly path: string;
+  readonly contentType: string | undefined;
+  readonly body: FormBody;
+  /** Query and body parameters together (the body wins). */
+  readonly params: URLSearchParams;
+  readonly endpoint: Endpoint | undefined;
+}
+
+/** The fault kinds both microblogs inject; Weibo adds `delayed-20032`. */
+export type MicroblogFaultKind =
+  | '5xx-before-apply'
+  | 'error-before-apply'
+  | 'token-expired'
+  | 'html-200'
+  | 'drop-after-apply'
+  | 'timeout-after-apply'
+  | 'truncated-after-apply';
 
 /** A token of a microblog account. */
 export interface BearerToken {
@@ -204,11 +232,24 @@ export function parseFormBody(
   return body.length === 0 ? none : { ...none, encoding: 'unreadable' };
 }
 
-/** The query and the body parameters of a request together (the body wins). */
-export function mergeParams(query: URLSearchParams, body: URLSearchParams): URLSearchParams {
-  const params = new URLSearchParams(query);
-  for (const [name, value] of body) params.set(name, value);
-  return params;
+/** Reads what both microblogs read from a request: method, body, parameters and endpoint. */
+export function readMicroblogRequest<Endpoint extends string>(
+  request: MicroblogRequest,
+  endpointOf: (path: string) => Endpoint | undefined,
+): MicroblogExchange<Endpoint> {
+  const method = request.method.toUpperCase();
+  const contentType = request.contentType ?? request.headers['content-type'];
+  const body = parseFormBody(method, request.body, contentType);
+  const params = new URLSearchParams(request.query);
+  for (const [name, value] of body.params) params.set(name, value);
+  return {
+    method,
+    path: request.path,
+    contentType,
+    body,
+    params,
+    endpoint: endpointOf(request.path),
+  };
 }
 
 /** The parameters of a request as the log shows them, without the secret ones. */

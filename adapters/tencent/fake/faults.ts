@@ -1,4 +1,6 @@
 /** The faults the Tencent Weibo fake injects. */
+import type { FakeFault } from '../../fake/fake-platform.js';
+import type { MicroblogFaultKind } from '../../fake/microblog-platform.js';
 import type { TencentEndpointName } from './settings.js';
 
 /**
@@ -18,24 +20,13 @@ import type { TencentEndpointName } from './settings.js';
  * Faults that act after the apply are used up only by a request that is applied; one that fails
  * the rules gets its normal error and leaves the fault queued.
  */
-export type TencentFaultKind =
-  | '5xx-before-apply'
-  | 'error-before-apply'
-  | 'token-expired'
-  | 'html-200'
-  | 'drop-after-apply'
-  | 'timeout-after-apply'
-  | 'truncated-after-apply';
+export type TencentFaultKind = MicroblogFaultKind;
 
 /** One fault to inject. */
-export interface TencentFault {
+export interface TencentFault extends FakeFault<TencentEndpointName> {
   readonly kind: TencentFaultKind;
-  /** Endpoints it applies to; all when omitted. */
-  readonly endpoint?: TencentEndpointName | readonly TencentEndpointName[];
   /** Only requests authenticated as this account. */
   readonly openid?: string;
-  /** How many requests it hits. @default 1 */
-  readonly times?: number;
   /** HTTP status for `5xx-before-apply` (default 503) and `error-before-apply` (default 200). */
   readonly status?: number;
   /** `ret` for `error-before-apply`. @default 4 */
@@ -44,8 +35,4 @@ export interface TencentFault {
   readonly errcode?: number;
   /** `msg` for `error-before-apply`. */
   readonly msg?: string;
-  /** `html-200` only: apply the request before replacing the reply. @default false */
-  readonly applyFirst?: boolean;
-  /** `timeout-after-apply` only: how long the reply is held back. @default platform `hangMs` */
-  readonly hangMs?: number;
 }

@@ -2,6 +2,7 @@
  * The endpoints the Tencent Weibo fake serves and the settings and accounts it takes
  * (platforms.md §3).
  */
+import type { FakePlatformOptions, FakeSettings } from '../../fake/fake-platform.js';
 import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
@@ -65,16 +66,11 @@ export interface TencentRateLimit {
 }
 
 /** Settings of a {@link TencentPlatform}; all can be changed later with `configure`. */
-export interface TencentPlatformOptions {
-  /** Clock of the platform (tweet times, rate windows, token expiry). @default Date.now */
-  readonly now?: () => number;
-  readonly latency?: TencentLatency;
+export interface TencentPlatformOptions extends FakePlatformOptions {
   /** Per-account post limit; none by default. */
   readonly rateLimit?: TencentRateLimit | undefined;
   /** Id of the first tweet. @default DEFAULT_FIRST_TWEET_ID */
   readonly firstTweetId?: bigint;
-  /** How long a `timeout-after-apply` reply is held back. @default 30_000 */
-  readonly hangMs?: number;
   /**
    * Show URLs in the `text` of reads as `http://url.cn/XXXX` short links, as the platform did;
    * `origtext` always holds the text as sent. [unconfirmed: the exact short-link form] @default true
@@ -83,12 +79,9 @@ export interface TencentPlatformOptions {
 }
 
 /** {@link TencentPlatformOptions} with the defaults filled in. */
-export interface TencentSettings {
-  readonly now: () => number;
-  readonly latency: Required<TencentLatency>;
+export interface TencentSettings extends FakeSettings {
   readonly rateLimit: TencentRateLimit | undefined;
   readonly firstTweetId: bigint;
-  readonly hangMs: number;
   readonly shortenLinks: boolean;
 }
 

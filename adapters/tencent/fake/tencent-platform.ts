@@ -8,9 +8,9 @@ import {
   MicroblogPlatform,
   base62,
   loggedParams,
-  mergeParams,
-  parseFormBody,
-  type FormBody,
+  readMicroblogRequest,
+  type MicroblogExchange,
+  type MicroblogRequest,
 } from '../../fake/microblog-platform.js';
 import { clientIpProblem } from '../client-ip.js';
 import type { TencentFault, TencentFaultKind } from './faults.js';
@@ -43,30 +43,14 @@ import {
   type TweetState,
 } from './state.js';
 
-/** A request as both fakes hand it to the Tencent Weibo protocol. */
-export interface TencentProtocolRequest {
-  /** HTTP method, any case. */
-  readonly method: string;
-  /** API path starting at `/api/`, e.g. `/api/t/add`. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The body as text (`''` when there is none). */
-  readonly body: string;
-  /** Content type; defaults to `headers['content-type']`. */
-  readonly contentType?: string | undefined;
-}
+/**
+ * A request as both fakes hand it to the Tencent Weibo protocol; `path` starts at `/api/`, e.g.
+ * `/api/t/add`.
+ */
+export type TencentProtocolRequest = MicroblogRequest;
 
 /** A request as the Tencent Weibo fake has read it. */
-interface TencentExchange {
-  readonly method: string;
-  readonly path: string;
-  readonly contentType: string | undefined;
-  readonly body: FormBody;
-  /** Query and body parameters together. */
-  readonly params: URLSearchParams;
-  readonly endpoint: TencentEndpointName | undefined;
+interface TencentExchange extends MicroblogExchange<TencentEndpointName> {
   readonly oauthFrom: TencentOAuthPlacement;
   readonly tokenState: TokenState | undefined;
 }
@@ -211,19 +195,11 @@ export class TencentPlatform extends MicroblogPlatform<
   }
 
   protected openExchange(request: TencentProtocolRequest): TencentExchange {
-    const method = request.method.toUpperCase();
-    const contentType = request.contentType ?? request.headers['content-type'];
-    const body = parseFormBody(method, request.body, contentType);
-    const params = mergeParams(request.query, body.params);
-    const tokenValue = params.get('access_token') ?? '';
+    const read = readMicroblogRequest(request, endpointOf);
+    const tokenValue = read.params.get('access_token') ?? '';
     return {
-      method,
-      path: request.path,
-      contentType,
-      body,
-      params,
-      endpoint: endpointOf(request.path),
-      oauthFrom: placementOf(request.query, body.params),
+      ...read,
+      oauthFrom: placementOf(request.query, read.body.params),
       tokenState: tokenValue === '' ? undefined : this.tokens.get(tokenValue),
     };
   }

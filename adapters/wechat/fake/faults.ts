@@ -1,4 +1,5 @@
 /** The faults the WeChat fake injects. */
+import type { FakeFault } from '../../fake/fake-platform.js';
 import type { WechatEndpointName } from './settings.js';
 
 /**
@@ -25,24 +26,18 @@ export type WechatFaultKind =
   | 'timeout-after-apply';
 
 /** One fault to inject. */
-export interface WechatFault {
+export interface WechatFault extends FakeFault<WechatEndpointName> {
   readonly kind: WechatFaultKind;
   /** Endpoints it applies to; every API endpoint (not the token endpoints) when omitted. */
   readonly endpoint?: WechatEndpointName | readonly WechatEndpointName[];
   /** Only requests of this account. */
   readonly appid?: string;
-  /** How many requests it hits. @default 1 */
-  readonly times?: number;
   /** `error-before-apply`: the code. @default -1 */
   readonly errcode?: number;
   /** `error-before-apply`: the words. */
   readonly errmsg?: string;
   /** `5xx-before-apply`: HTTP status. @default 503 */
   readonly status?: number;
-  /** `html-200` only: apply the request before replacing the reply. @default false */
-  readonly applyFirst?: boolean;
-  /** `timeout-after-apply` only. @default platform `hangMs` */
-  readonly hangMs?: number;
 }
 
 /** Kinds that act before the request is applied. */

@@ -2,6 +2,7 @@
  * The endpoints the WeChat fake serves, their limits, and the settings and accounts it takes
  * (platforms.md §1.1–1.9).
  */
+import type { FakePlatformOptions } from '../../fake/fake-platform.js';
 import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as below `cgi-bin/` (and as in errors). */
@@ -93,10 +94,7 @@ export const WECHAT_CLIENT_MSG_ID_MAX_BYTES = 64;
 export type WechatLatency = LatencySettings;
 
 /** Settings of a {@link WechatPlatform}; all can be changed later with `configure`. */
-export interface WechatPlatformOptions {
-  /** Clock of the platform (tokens, jobs, quotas, windows). @default Date.now */
-  readonly now?: () => number;
-  readonly latency?: WechatLatency;
+export interface WechatPlatformOptions extends FakePlatformOptions {
   /** Life of a new access token. @default 7_200_000 */
   readonly tokenLifetimeMs?: number;
   /**
@@ -117,8 +115,6 @@ export interface WechatPlatformOptions {
   readonly massSendDelayMs?: number;
   /** How long a protected to-all send waits for the admin before it fails. @default 1_800_000 */
   readonly adminConfirmationWindowMs?: number;
-  /** How long a reply is held back by `timeout-after-apply`. @default 30_000 */
-  readonly hangMs?: number;
   /** @default DEFAULT_FIRST_PUBLISH_ID */
   readonly firstPublishId?: bigint;
   /** @default DEFAULT_FIRST_MSG_ID */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import { RawJsonNumber, stringifyWithRawNumbers } from '../../fake/raw-json.js';
+import { RawJsonNumber, rawJsonSuccess } from '../../fake/raw-json.js';
 import type { WechatArticleFields } from './inspection.js';
 import type { WechatSettings } from './settings.js';
 
@@ -133,10 +133,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A success: the JSON body, ids beyond 2^53 as bare numbers. */
 export function wechatOk(body: unknown): WechatOutcome {
-  return {
-    applied: true,
-    reply: new FakeReply<number>(200, stringifyWithRawNumbers(body), JSON_TYPE, undefined),
-  };
+  return rawJsonSuccess(body, JSON_TYPE);
 }
 
 /**

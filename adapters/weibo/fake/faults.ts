@@ -1,4 +1,6 @@
 /** The faults the Weibo fake injects. */
+import type { FakeFault } from '../../fake/fake-platform.js';
+import type { MicroblogFaultKind } from '../../fake/microblog-platform.js';
 import type { WeiboEndpointName } from './settings.js';
 
 /**
@@ -21,35 +23,19 @@ import type { WeiboEndpointName } from './settings.js';
  * Faults that act after the apply are used up only by a request that is applied; one that fails
  * the rules gets its normal error and leaves the fault queued.
  */
-export type WeiboFaultKind =
-  | '5xx-before-apply'
-  | 'error-before-apply'
-  | 'token-expired'
-  | 'html-200'
-  | 'drop-after-apply'
-  | 'timeout-after-apply'
-  | 'truncated-after-apply'
-  | 'delayed-20032';
+export type WeiboFaultKind = MicroblogFaultKind | 'delayed-20032';
 
 /** One fault to inject. */
-export interface WeiboFault {
+export interface WeiboFault extends FakeFault<WeiboEndpointName> {
   readonly kind: WeiboFaultKind;
-  /** Endpoints it applies to; all when omitted. */
-  readonly endpoint?: WeiboEndpointName | readonly WeiboEndpointName[];
   /** Only requests authenticated as this account. */
   readonly uid?: string;
-  /** How many requests it hits. @default 1 */
-  readonly times?: number;
   /** HTTP status for `5xx-before-apply` (default 503) and `error-before-apply` (default 400). */
   readonly status?: number;
   /** Weibo code for `error-before-apply`. @default 10001 */
   readonly errorCode?: number;
   /** Weibo text for `error-before-apply`. */
   readonly errorText?: string;
-  /** `html-200` only: apply the request before replacing the reply. @default false */
-  readonly applyFirst?: boolean;
-  /** `timeout-after-apply` only: how long the reply is held back. @default platform `hangMs` */
-  readonly hangMs?: number;
   /** `delayed-20032` only: invisibility. @default platform `acceptedVisibleAfterMs` */
   readonly visibleAfterMs?: number;
 }

@@ -1,6 +1,7 @@
 /**
  * The endpoints the Weibo fake serves and the settings and accounts it takes (platforms.md §2).
  */
+import type { FakePlatformOptions, FakeSettings } from '../../fake/fake-platform.js';
 import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
@@ -58,10 +59,7 @@ export interface WeiboRateLimit {
 }
 
 /** Settings of a {@link WeiboPlatform}; all can be changed later with `configure`. */
-export interface WeiboPlatformOptions {
-  /** Clock of the platform (creation times, rate windows, delayed visibility). @default Date.now */
-  readonly now?: () => number;
-  readonly latency?: WeiboLatency;
+export interface WeiboPlatformOptions extends FakePlatformOptions {
   /** Per-account post limit; none by default. */
   readonly rateLimit?: WeiboRateLimit | undefined;
   /**
@@ -73,8 +71,6 @@ export interface WeiboPlatformOptions {
   readonly firstStatusId?: bigint;
   /** How long a `delayed-20032` post stays invisible. @default 90_000 */
   readonly acceptedVisibleAfterMs?: number;
-  /** How long a `timeout-after-apply` reply is held back. @default 30_000 */
-  readonly hangMs?: number;
   /**
    * Rewrite links into `http://t.cn/…` short links in stored text, as Weibo shows them
    * [unconfirmed whether the API returns rewritten text]. @default false
@@ -88,14 +84,11 @@ export interface WeiboPlatformOptions {
 }
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
-export interface WeiboSettings {
-  readonly now: () => number;
-  readonly latency: Required<WeiboLatency>;
+export interface WeiboSettings extends FakeSettings {
   readonly rateLimit: WeiboRateLimit | undefined;
   readonly safeDomain: string | undefined;
   readonly firstStatusId: bigint;
   readonly acceptedVisibleAfterMs: number;
-  readonly hangMs: number;
   readonly shortenLinks: boolean;
   readonly truncateLongText: boolean;
 }

@@ -5,7 +5,7 @@
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
 import type { MicroblogCounts } from '../../fake/microblog-platform.js';
 import type { MultipartPart, PostStore } from '../../fake/platform.js';
-import { stringifyWithRawNumbers } from '../../fake/raw-json.js';
+import { rawJsonSuccess } from '../../fake/raw-json.js';
 import type { WeiboFaultKind } from './faults.js';
 import type { WeiboEndpointName, WeiboSettings } from './settings.js';
 
@@ -107,10 +107,7 @@ export function weiboErrors(path: string): WeiboErrorBuilder {
 
 /** A success: the JSON body, ids beyond 2^53 as bare numbers. */
 export function weiboOk(body: unknown): WeiboOutcome {
-  return {
-    applied: true,
-    reply: new FakeReply<number>(200, stringifyWithRawNumbers(body), JSON_TYPE, undefined),
-  };
+  return rawJsonSuccess(body, JSON_TYPE);
 }
 
 /** The statuses and accounts the endpoint handlers read and change. */

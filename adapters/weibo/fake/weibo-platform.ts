@@ -7,9 +7,9 @@ import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
   loggedParams,
-  mergeParams,
-  parseFormBody,
-  type FormBody,
+  readMicroblogRequest,
+  type MicroblogExchange,
+  type MicroblogRequest,
 } from '../../fake/microblog-platform.js';
 import type { WeiboFault, WeiboFaultKind } from './faults.js';
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
@@ -40,30 +40,14 @@ import {
   type WeiboRequestRecord,
 } from './state.js';
 
-/** A request as both fakes hand it to the Weibo protocol. */
-export interface WeiboProtocolRequest {
-  /** HTTP method, any case. */
-  readonly method: string;
-  /** API path starting at the version, e.g. `/2/statuses/share.json`. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The body as text (`''` when there is none). */
-  readonly body: string;
-  /** Content type; defaults to `headers['content-type']`. */
-  readonly contentType?: string | undefined;
-}
+/**
+ * A request as both fakes hand it to the Weibo protocol; `path` starts at the version, e.g.
+ * `/2/statuses/share.json`.
+ */
+export type WeiboProtocolRequest = MicroblogRequest;
 
 /** A request as the Weibo fake has read it. */
-interface WeiboExchange {
-  readonly method: string;
-  readonly path: string;
-  readonly contentType: string | undefined;
-  readonly body: FormBody;
-  /** Query and body parameters together. */
-  readonly params: URLSearchParams;
-  readonly endpoint: WeiboEndpointName | undefined;
+interface WeiboExchange extends MicroblogExchange<WeiboEndpointName> {
   readonly token: { value: string | undefined; from: WeiboRequestRecord['tokenFrom'] };
   readonly tokenState: TokenState | undefined;
   readonly error: WeiboErrorBuilder;
@@ -163,17 +147,10 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   }
 
   protected openExchange(request: WeiboProtocolRequest): WeiboExchange {
-    const method = request.method.toUpperCase();
-    const contentType = request.contentType ?? request.headers['content-type'];
-    const body = parseFormBody(method, request.body, contentType);
-    const token = readToken(request, body.params);
+    const read = readMicroblogRequest(request, endpointOf);
+    const token = readToken(request, read.body.params);
     return {
-      method,
-      path: request.path,
-      contentType,
-      body,
-      params: mergeParams(request.query, body.params),
-      endpoint: endpointOf(request.path),
+      ...read,
       token,
       tokenState: token.value === undefined ? undefined : this.tokens.get(token.value),
       error: weiboErrors(request.path),
