@@ -22,6 +22,7 @@ import {
   PlatformClock,
   RequestLog,
   SeededLatency,
+  resolveLatency,
   type LatencySettings,
   type LoggedRequest,
   type QueueableFault,
@@ -87,6 +88,23 @@ export interface FakeSettings {
   readonly latency: Required<LatencySettings>;
   /** How long a `timeout-after-apply` reply is held back. */
   readonly hangMs: number;
+}
+
+/** The common settings with their defaults filled in. */
+export function resolveFakeSettings(options: FakePlatformOptions): FakeSettings {
+  return {
+    now: options.now ?? Date.now,
+    hangMs: options.hangMs ?? 30_000,
+    latency: resolveLatency(options.latency),
+  };
+}
+
+/** The common settings `configure(options)` changes (latency aside); omitted ones stay. */
+export function fakeSettingsFrom(options: FakePlatformOptions): Partial<FakeSettings> {
+  return {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.hangMs !== undefined ? { hangMs: options.hangMs } : {}),
+  };
 }
 
 /** What the apply of a request gives: whether it changed anything, and the reply. */

@@ -2,8 +2,13 @@
  * The endpoints the Tencent Weibo fake serves and the settings and accounts it takes
  * (platforms.md §3).
  */
-import type { FakePlatformOptions, FakeSettings } from '../../fake/fake-platform.js';
-import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
+import {
+  fakeSettingsFrom,
+  resolveFakeSettings,
+  type FakePlatformOptions,
+  type FakeSettings,
+} from '../../fake/fake-platform.js';
+import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
 export type TencentEndpointName =
@@ -88,12 +93,10 @@ export interface TencentSettings extends FakeSettings {
 /** Fills in the defaults. */
 export function resolveTencentSettings(options: TencentPlatformOptions): TencentSettings {
   return {
-    now: options.now ?? Date.now,
+    ...resolveFakeSettings(options),
     rateLimit: options.rateLimit,
     firstTweetId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
-    hangMs: options.hangMs ?? 30_000,
     shortenLinks: options.shortenLinks ?? true,
-    latency: resolveLatency(options.latency),
   };
 }
 
@@ -103,9 +106,8 @@ export function resolveTencentSettings(options: TencentPlatformOptions): Tencent
  */
 export function tencentSettingsFrom(options: TencentPlatformOptions): Partial<TencentSettings> {
   return {
-    ...(options.now ? { now: options.now } : {}),
+    ...fakeSettingsFrom(options),
     ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
-    ...(options.hangMs !== undefined ? { hangMs: options.hangMs } : {}),
     ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
   };
 }

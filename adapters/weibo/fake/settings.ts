@@ -1,8 +1,13 @@
 /**
  * The endpoints the Weibo fake serves and the settings and accounts it takes (platforms.md §2).
  */
-import type { FakePlatformOptions, FakeSettings } from '../../fake/fake-platform.js';
-import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
+import {
+  fakeSettingsFrom,
+  resolveFakeSettings,
+  type FakePlatformOptions,
+  type FakeSettings,
+} from '../../fake/fake-platform.js';
+import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
 export type WeiboEndpointName =
@@ -96,15 +101,13 @@ export interface WeiboSettings extends FakeSettings {
 /** Fills in the defaults. */
 export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettings {
   return {
-    now: options.now ?? Date.now,
+    ...resolveFakeSettings(options),
     rateLimit: options.rateLimit,
     safeDomain: options.safeDomain,
     firstStatusId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
     acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
-    hangMs: options.hangMs ?? 30_000,
     shortenLinks: options.shortenLinks ?? false,
     truncateLongText: options.truncateLongText ?? true,
-    latency: resolveLatency(options.latency),
   };
 }
 
@@ -114,13 +117,12 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
  */
 export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboSettings> {
   return {
-    ...(options.now ? { now: options.now } : {}),
+    ...fakeSettingsFrom(options),
     ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
     ...('safeDomain' in options ? { safeDomain: options.safeDomain } : {}),
     ...(options.acceptedVisibleAfterMs !== undefined
       ? { acceptedVisibleAfterMs: options.acceptedVisibleAfterMs }
       : {}),
-    ...(options.hangMs !== undefined ? { hangMs: options.hangMs } : {}),
     ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
     ...(options.truncateLongText !== undefined
       ? { truncateLongText: options.truncateLongText }
