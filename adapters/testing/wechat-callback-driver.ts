@@ -10,23 +10,34 @@
  * ```
  */
 import { randomInt } from 'node:crypto';
-import { ReleaseHallError } from '#core';
 import type { FetchLike } from '#adapter-kit';
-import {
-  computeSignature,
-  createWechatCrypto,
-  signatureMatches,
-  WECHAT_PLATFORM,
-} from '../wechat/callback/crypto.js';
-import type { WechatCrypto } from '../wechat/callback/crypto.js';
 import type { CallbackHandler, CallbackRequest } from '../wechat/callback/handler.js';
-import { buildXml, parseEncryptedEnvelope, parseXml, textOf } from '../wechat/callback/xml.js';
-import type { XmlFields } from '../wechat/callback/xml.js';
+import {
+  DEFAULT_ACCOUNT,
+  DEFAULT_OPENID,
+  buildCallbackRequest,
+  buildHandshakeRequest,
+  resolveDriverSetup,
+  sendDriverRequest,
+} from './wechat-callback-exchange.js';
+import {
+  clickEventXml,
+  massSendJobFinishXml,
+  publishJobFinishXml,
+  textMessageXml,
+} from './wechat-callback-messages.js';
+
+export {
+  clickEventXml,
+  massSendJobFinishXml,
+  publishJobFinishXml,
+  textMessageXml,
+} from './wechat-callback-messages.js';
 
 /** Default original id (`gh_…`) of the account in driver messages. */
-export const DRIVER_DEFAULT_ACCOUNT = 'gh_7f083739789a';
+export const DRIVER_DEFAULT_ACCOUNT = DEFAULT_ACCOUNT;
 /** Default follower OpenID in driver messages. */
-export const DRIVER_DEFAULT_OPENID = 'oia2TjjewbmiOUlr6X-1crbLOvLw';
+export const DRIVER_DEFAULT_OPENID = DEFAULT_OPENID;
 /**
  * Default `MsgId`s are above this value (2^53 + 1) on purpose, so code that turns one into a
  * JS number loses digits and fails its tests.
@@ -192,254 +203,16 @@ export interface CallbackDriver {
   publishJobFinish(options: DriverPublishJobFinishOptions): Promise<DriverResult>;
 }
 
-/** XML of a follower's text message, fields in WeChat's order. */
-export function textMessageXml(message: {
-  readonly toUserName: string;
-  readonly fromUserName: string;
-  readonly createTime: number;
-  readonly content: string;
-  readonly msgId: string;
-}): string {
-  return buildXml({
-    ToUserName: message.toUserName,
-    FromUserName: message.fromUserName,
-    CreateTime: message.createTime,
-    MsgType: 'text',
-    Content: message.content,
-    MsgId: digits(message.msgId, 'msgId'),
-  });
-}
-
-/** XML of a custom-menu `CLICK` event. */
-export function clickEventXml(event: {
-  readonly toUserName: string;
-  readonly fromUserName: string;
-  readonly createTime: number;
-  readonly eventKey: string;
-}): string {
-  return buildXml({
-    ToUserName: event.toUserName,
-    FromUserName: event.fromUserName,
-    CreateTime: event.createTime,
-    MsgType: 'event',
-    Event: 'CLICK',
-    EventKey: event.eventKey,
-  });
-}
-
-/** XML of a `MASSSENDJOBFINISH` event. */
-export function massSendJobFinishXml(event: {
-  readonly toUserName: string;
-  readonly fromUserName: string;
-  readonly createTime: number;
-  readonly msgId: string;
-  readonly status: string;
-  readonly totalCount: number;
-  readonly filterCount: number;
-  readonly sentCount: number;
-  readonly errorCount: number;
-}): string {
-  return buildXml({
-    ToUserName: event.toUserName,
-    FromUserName: event.fromUserName,
-    CreateTime: event.createTime,
-    MsgType: 'event',
-    Event: 'MASSSENDJOBFINISH',
-    MsgID: digits(event.msgId, 'msgId'),
-    Status: event.status,
-    TotalCount: event.totalCount,
-    FilterCount: event.filterCount,
-    SentCount: event.sentCount,
-    ErrorCount: event.errorCount,
-  });
-}
-
-/** XML of a `PUBLISHJOBFINISH` event (platforms.md §1.5). */
-export function publishJobFinishXml(event: {
-  readonly toUserName: string;
-  readonly createTime: number;
-  readonly publishId: string;
-  readonly publishStatus: number;
-  readonly articleId?: string | undefined;
-  readonly articleUrls?: readonly string[] | undefined;
-  readonly failIdx?: readonly number[] | undefined;
-}): string {
-  const info: Record<string, XmlFields[string]> = {
-    publish_id: digits(event.publishId, 'publishId'),
-    publish_status: event.publishStatus,
-  };
-  if (event.articleId !== undefined) info.article_id = event.articleId;
-  const urls = event.articleUrls ?? [];
-  if (urls.length > 0) {
-    info.article_detail = {
-      count: urls.length,
-      item: urls.map((url, index) => ({ idx: index + 1, article_url: url })),
-    };
-  }
-  if (event.failIdx !== undefined && event.failIdx.length > 0) info.fail_idx = [...event.failIdx];
-  return buildXml({
-    ToUserName: event.toUserName,
-    FromUserName: 'mphelper',
-    CreateTime: event.createTime,
-    MsgType: 'event',
-    Event: 'PUBLISHJOBFINISH',
-    PublishEventInfo: info,
-  });
-}
-
-function digits(value: string, name: string): bigint {
-  if (!/^\d+$/.test(value)) {
-    throw new ReleaseHallError(
-      `[release-hall] [wechat] callback driver: ${name} must be digits, got "${value}"`,
-      { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM },
-    );
-  }
-  return BigInt(value);
-}
-
-function driverError(explanation: string): ReleaseHallError {
-  return new ReleaseHallError(`[release-hall] [wechat] callback driver: ${explanation}`, {
-    code: 'INVALID_INPUT',
-    platform: WECHAT_PLATFORM,
-  });
-}
-
-function toQueryString(query: Readonly<Record<string, string>>): string {
-  return new URLSearchParams(query).toString();
-}
-
 /** Makes a driver that plays WeChat against a callback. */
 export function createCallbackDriver(options: CallbackDriverOptions): CallbackDriver {
-  const mode = options.mode ?? (options.encodingAESKey === undefined ? 'plain' : 'safe');
-  const crypto: WechatCrypto | undefined =
-    options.encodingAESKey === undefined
-      ? undefined
-      : createWechatCrypto({
-          token: options.token,
-          encodingAESKey: options.encodingAESKey,
-          appId: options.appId,
-        });
-  if (mode === 'safe' && crypto === undefined) {
-    throw driverError('safe mode needs the encodingAESKey');
-  }
-  const now = options.now ?? Date.now;
-  const nextNonce = options.nonce ?? (() => String(randomInt(100_000_000, 2_147_483_647)));
-  const account = options.account ?? DRIVER_DEFAULT_ACCOUNT;
-  const openId = options.openId ?? DRIVER_DEFAULT_OPENID;
-  const seconds = () => Math.floor(now() / 1000);
-
-  function signed(sendOptions: DriverSendOptions): {
-    signature: string;
-    timestamp: string;
-    nonce: string;
-  } {
-    const timestamp = sendOptions.timestamp ?? String(seconds());
-    const nonce = sendOptions.nonce ?? nextNonce();
-    return {
-      signature: computeSignature([options.token, timestamp, nonce]),
-      timestamp,
-      nonce,
-    };
-  }
-
-  function buildHandshake(echostr?: string, sendOptions: DriverSendOptions = {}): DriverRequest {
-    const query = { ...signed(sendOptions), echostr: echostr ?? String(randomInt(1, 2 ** 47)) };
-    return { method: 'GET', url: `/?${toQueryString(query)}`, query, body: '' };
-  }
-
-  function buildRequest(xml: string, sendOptions: DriverSendOptions = {}): DriverRequest {
-    const requestMode = sendOptions.mode ?? mode;
-    const base = { ...signed(sendOptions), openid: openId };
-    if (requestMode === 'plain') {
-      return { method: 'POST', url: `/?${toQueryString(base)}`, query: base, body: xml };
-    }
-    if (crypto === undefined) throw driverError('safe mode needs the encodingAESKey');
-    const encrypt = crypto.encrypt(xml, sendOptions.random ?? options.random?.());
-    const toUserName = textOf(parseXml(xml), 'ToUserName') ?? account;
-    const query = {
-      ...base,
-      encrypt_type: 'aes',
-      msg_signature: crypto.msgSignature(base.timestamp, base.nonce, encrypt),
-    };
-    const body = buildXml({ ToUserName: toUserName, Encrypt: encrypt });
-    return { method: 'POST', url: `/?${toQueryString(query)}`, query, body };
-  }
-
-  async function deliver(
-    request: DriverRequest,
-  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    const { target } = options;
-    if (typeof target === 'function') {
-      const response = await target(request);
-      return { status: response.status, headers: { ...response.headers }, body: response.body };
-    }
-    const url = new URL(target);
-    for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value);
-    const fetchImpl = options.fetch ?? globalThis.fetch;
-    const init: RequestInit =
-      request.method === 'POST'
-        ? {
-            method: 'POST',
-            headers: { 'content-type': 'text/xml; charset=utf-8' },
-            body: request.body,
-          }
-        : { method: 'GET' };
-    const response = await fetchImpl(url, init);
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    return { status: response.status, headers, body: await response.text() };
-  }
-
-  function readReply(body: string): { encrypted: boolean; reply: DriverReply | undefined } {
-    if (!body.trimStart().startsWith('<')) return { encrypted: false, reply: undefined };
-    const fields = parseXml(body);
-    let xml = body;
-    let encrypted = false;
-    if (textOf(fields, 'Encrypt') !== undefined) {
-      if (crypto === undefined) {
-        throw driverError('the reply is encrypted but the driver has no encodingAESKey');
-      }
-      const envelope = parseEncryptedEnvelope(body);
-      if (
-        !signatureMatches(envelope.msgSignature, [
-          options.token,
-          envelope.timeStamp ?? '',
-          envelope.nonce ?? '',
-          envelope.encrypt,
-        ])
-      ) {
-        throw driverError('the MsgSignature of the encrypted reply does not verify');
-      }
-      xml = crypto.decrypt(envelope.encrypt);
-      encrypted = true;
-    }
-    const replyFields = encrypted ? parseXml(xml) : fields;
-    const createTime = textOf(replyFields, 'CreateTime');
-    return {
-      encrypted,
-      reply: {
-        toUserName: textOf(replyFields, 'ToUserName'),
-        fromUserName: textOf(replyFields, 'FromUserName'),
-        createTime: createTime === undefined ? undefined : Number(createTime),
-        msgType: textOf(replyFields, 'MsgType'),
-        content: textOf(replyFields, 'Content'),
-        xml,
-      },
-    };
-  }
-
-  async function send(request: DriverRequest): Promise<DriverResult> {
-    const response = await deliver(request);
-    const readable = request.method === 'POST' && response.status === 200;
-    const { encrypted, reply } = readable
-      ? readReply(response.body)
-      : { encrypted: false, reply: undefined };
-    return { request, ...response, encrypted, reply };
-  }
-
-  const post = (xml: string, sendOptions: DriverSendOptions = {}) =>
+  const setup = resolveDriverSetup(options);
+  const { account, openId, seconds } = setup;
+  const buildHandshake = (echostr?: string, sendOptions?: DriverSendOptions): DriverRequest =>
+    buildHandshakeRequest(setup, echostr, sendOptions);
+  const buildRequest = (xml: string, sendOptions?: DriverSendOptions): DriverRequest =>
+    buildCallbackRequest(setup, xml, sendOptions);
+  const send = (request: DriverRequest): Promise<DriverResult> => sendDriverRequest(setup, request);
+  const post = (xml: string, sendOptions: DriverSendOptions = {}): Promise<DriverResult> =>
     send(buildRequest(xml, sendOptions));
 
   return {

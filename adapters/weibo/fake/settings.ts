@@ -1,0 +1,154 @@
+/**
+ * The endpoints the Weibo fake serves and the settings and accounts it takes (platforms.md §2).
+ */
+import {
+  fakeSettingsFrom,
+  resolveFakeSettings,
+  type FakePlatformOptions,
+  type FakeSettings,
+} from '../../fake/fake-platform.js';
+import type { LatencySettings } from '../../fake/platform.js';
+
+/** The endpoints the fake serves, named as in errors (`statuses/share`). */
+export type WeiboEndpointName =
+  | 'statuses/share'
+  | 'statuses/update'
+  | 'statuses/repost'
+  | 'statuses/destroy'
+  | 'statuses/user_timeline'
+  | 'statuses/show';
+
+interface EndpointRule {
+  readonly method: 'GET' | 'POST';
+  /** Creates a status (counted by the post rate limit). */
+  readonly creates: boolean;
+}
+
+export const ENDPOINTS: Readonly<Record<WeiboEndpointName, EndpointRule>> = {
+  'statuses/share': { method: 'POST', creates: true },
+  'statuses/update': { method: 'POST', creates: true },
+  'statuses/repost': { method: 'POST', creates: true },
+  'statuses/destroy': { method: 'POST', creates: false },
+  'statuses/user_timeline': { method: 'GET', creates: false },
+  'statuses/show': { method: 'GET', creates: false },
+};
+
+/** The write endpoints that create a status. */
+export const WEIBO_POSTING_ENDPOINTS: readonly WeiboEndpointName[] = [
+  'statuses/share',
+  'statuses/update',
+  'statuses/repost',
+];
+
+/** Default first status id: above 2^53, so any trip through a JS number loses digits. */
+export const DEFAULT_FIRST_STATUS_ID = 4_900_000_000_000_000_001n;
+
+/** Text of a repost without a comment (the platform default). */
+export const DEFAULT_REPOST_TEXT = '转发微博';
+
+/** Simulated latency: `fixedMs + jitterMs * random()`, with a seeded generator. */
+export type WeiboLatency = LatencySettings;
+
+/** Posts one account may make per window before Weibo refuses (platforms.md §2.5). */
+export interface WeiboRateLimit {
+  /** Posts (share, update, repost) per window per account. */
+  readonly posts: number;
+  readonly windowMs: number;
+  /** Code of the refusal: `20016` (posting too fast) or `10023` (user rate). @default 20016 */
+  readonly errorCode?: 20016 | 10023;
+  /**
+   * Send a `Retry-After` header with this many seconds. Weibo is not known to send one
+   * [unconfirmed], so by default none is sent.
+   */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Settings of a {@link WeiboPlatform}; all can be changed later with `configure`. */
+export interface WeiboPlatformOptions extends FakePlatformOptions {
+  /** Per-account post limit; none by default. */
+  readonly rateLimit?: WeiboRateLimit | undefined;
+  /**
+   * The app's registered safe domain: `statuses/share` text must link to it or a subdomain.
+   * An account may name its own. When neither is set, any link passes, but a link is required.
+   */
+  readonly safeDomain?: string | undefined;
+  /** Id of the first status. @default DEFAULT_FIRST_STATUS_ID */
+  readonly firstStatusId?: bigint;
+  /** How long a `delayed-20032` post stays invisible. @default 90_000 */
+  readonly acceptedVisibleAfterMs?: number;
+  /**
+   * Rewrite links into `http://t.cn/…` short links in stored text, as Weibo shows them
+   * [unconfirmed whether the API returns rewritten text]. @default false
+   */
+  readonly shortenLinks?: boolean;
+  /**
+   * Return long-text statuses cut to 120 characters plus `...全文： <link>` in reads, as the
+   * Weibo clients show them [unconfirmed for the API]. @default true
+   */
+  readonly truncateLongText?: boolean;
+}
+
+/** {@link WeiboPlatformOptions} with the defaults filled in. */
+export interface WeiboSettings extends FakeSettings {
+  readonly rateLimit: WeiboRateLimit | undefined;
+  readonly safeDomain: string | undefined;
+  readonly firstStatusId: bigint;
+  readonly acceptedVisibleAfterMs: number;
+  readonly shortenLinks: boolean;
+  readonly truncateLongText: boolean;
+}
+
+/** Fills in the defaults. */
+export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettings {
+  return {
+    ...resolveFakeSettings(options),
+    rateLimit: options.rateLimit,
+    safeDomain: options.safeDomain,
+    firstStatusId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
+    acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
+    shortenLinks: options.shortenLinks ?? false,
+    truncateLongText: options.truncateLongText ?? true,
+  };
+}
+
+/**
+ * The settings `configure(options)` changes; omitted ones stay, and `rateLimit: undefined` lifts
+ * the limit. The first status id is fixed at construction.
+ */
+export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboSettings> {
+  return {
+    ...fakeSettingsFrom(options),
+    ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
+    ...('safeDomain' in options ? { safeDomain: options.safeDomain } : {}),
+    ...(options.acceptedVisibleAfterMs !== undefined
+      ? { acceptedVisibleAfterMs: options.acceptedVisibleAfterMs }
+      : {}),
+    ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
+    ...(options.truncateLongText !== undefined
+      ? { truncateLongText: options.truncateLongText }
+      : {}),
+  };
+}
+
+/** A sandbox account. */
+export interface WeiboAccountInit {
+  /** Digits, e.g. `"2418724427"`. */
+  readonly uid: string;
+  readonly screenName: string;
+  /** The token that authenticates as this account. */
+  readonly accessToken: string;
+  /** Overrides the platform's safe domain for this account's app. */
+  readonly safeDomain?: string;
+  /** The token expires at this platform time (ms). */
+  readonly tokenExpiresAt?: number;
+  /** The account qualifies for long text (`is_longtext=1`). @default true */
+  readonly longTextAllowed?: boolean;
+}
+
+/** A registered account, as the inspection API shows it (without its token). */
+export interface WeiboAccountInfo {
+  readonly uid: string;
+  readonly screenName: string;
+  readonly safeDomain: string | undefined;
+  readonly longTextAllowed: boolean;
+}
