@@ -1,6 +1,7 @@
 /** Opens a publisher for a command: the hall's adapters, the durable journal, a sandbox if asked. */
 import { existsSync } from 'node:fs';
 import {
+  type Journal,
   MemoryJournal,
   type Publisher,
   createCredentialsResolver,
@@ -19,6 +20,29 @@ export function journalPath(flags: { journal?: string | undefined }): string {
   return flags.journal ?? process.env.RELEASE_HALL_JOURNAL ?? DEFAULT_JOURNAL;
 }
 
+/**
+ * The journal of a command, opened before anything starts so that a bad file stops the command
+ * first. A sandbox run keeps its journal in memory unless one is named (the sandbox is gone
+ * afterwards). A dry run and a preview never create or write a journal file: they read it when it
+ * exists (a file that is not a journal is refused as publish would refuse it).
+ */
+async function openJournal(
+  flags: CommonFlags,
+  options: { sandbox?: boolean; dryRun?: boolean; readOnly?: boolean },
+): Promise<Journal> {
+  const path = journalPath(flags);
+  if (options.sandbox === true && flags.journal === undefined) return new MemoryJournal();
+  if (options.dryRun === true) {
+    // Checked as publish would check it, then left alone: a dry run records nothing.
+    if (existsSync(path)) await new SqliteJournal(path, { readOnly: true }).close();
+    return new MemoryJournal();
+  }
+  if (options.readOnly === true) {
+    return existsSync(path) ? new SqliteJournal(path, { readOnly: true }) : new MemoryJournal();
+  }
+  return new SqliteJournal(path);
+}
+
 /** Opens a publisher for a hall file: adapters from its settings, the durable journal. */
 export async function openPublisher(
   flags: CommonFlags,
@@ -33,17 +57,10 @@ export async function openPublisher(
   // A missing or malformed credentials file is one error now, not one per delivery later.
   if (flags.credentials !== undefined)
     await readCredentialsFile(flags.credentials, { onWarning: warn });
-  const sandbox = options.sandbox ? await startHallSandbox(hallData) : undefined;
-  // A sandbox run keeps its journal in memory unless one is named: the sandbox is gone afterwards.
-  // A dry run writes nothing anywhere.
-  // A preview reads the journal (push quotas) but never creates one.
-  const journal =
-    options.dryRun === true ||
-    (sandbox !== undefined && flags.journal === undefined) ||
-    (options.readOnly === true && !existsSync(journalPath(flags)))
-      ? new MemoryJournal()
-      : new SqliteJournal(journalPath(flags), { readOnly: options.readOnly === true });
+  const journal = await openJournal(flags, options);
+  let sandbox: Awaited<ReturnType<typeof startHallSandbox>> | undefined;
   try {
+    sandbox = options.sandbox === true ? await startHallSandbox(hallData) : undefined;
     const adapters = buildAdapters(hallData, sandbox);
     const credentials = createCredentialsResolver({
       ...(sandbox === undefined ? {} : { resolve: sandbox.credentials }),
