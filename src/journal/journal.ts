@@ -125,7 +125,7 @@ export class StaleLeaseError extends ReleaseHallError {
 }
 
 /** True when `error` says another run holds the delivery's lease now (code `LEASE_LOST`). */
-export function isLeaseLost(error: unknown): boolean {
+export function isLeaseLost(error: unknown): error is ReleaseHallError {
   return ReleaseHallError.isInstance(error) && error.code === 'LEASE_LOST';
 }
 
