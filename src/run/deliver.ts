@@ -17,17 +17,15 @@
  * carry it out. `conclude.ts` turns the end into what the coordinator records.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  PUSH_ID_NOTE,
-  PUSH_REPEAT_WINDOW_MS,
-  type Adapter,
-  type Credentials,
-  type DeliveryContext,
-  type DeliveryDescriptor,
-  type PostRef,
-  type PublishResult,
-  type PushResult,
-  type Rendition,
+import type {
+  Adapter,
+  Credentials,
+  DeliveryContext,
+  DeliveryDescriptor,
+  PostRef,
+  PublishResult,
+  PushResult,
+  Rendition,
 } from '../adapter.js';
 import type { CredentialsResolver } from '../credentials.js';
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
@@ -43,12 +41,12 @@ import type { Account } from '../model/hall.js';
 import type { Redactor } from '../redact.js';
 import type { Ticket } from './admission.js';
 import { backoffDelay, type Step, decide, doubtAfter } from './decide.js';
+import { pushEnding, pushTooLateToRepeat, pushWith, tooLateToRepeat } from './push.js';
 import type { RetryOptions } from './options.js';
 import {
   type LookUpInput,
   type Reconciliation,
   lookUpAccepted,
-  notConfirmed,
   reconcile,
   reconcileEarlierRun,
   withoutPrefix,
@@ -167,7 +165,7 @@ export function startRun(
   source: PostRef | undefined,
   credentials: Credentials,
 ): DeliveryRun {
-  const mayHaveLanded = prior !== undefined && IN_DOUBT.has(prior.state);
+  const mayHaveLanded = inDoubt(prior);
   return {
     action,
     rendition,
@@ -223,20 +221,8 @@ async function attempt(job: DeliveryJob, run: DeliveryRun): Promise<Stage> {
   job.signal.throwIfAborted();
   await job.ticket.take(true);
   run.rateLimitWaits = 0;
-  if (pushTooLateToRepeat(run)) {
-    const { account } = job;
-    // The platform forgets the push's id after a day: repeating it could push twice.
-    return end(
-      notConfirmed(
-        { platform: account.platform, accountId: account.id, action: run.action },
-        new ReleaseHallError(
-          `[release-hall] [${account.platform}] the push of account "${account.id}" was left in doubt more than a day ago`,
-          { code: 'AMBIGUOUS', platform: account.platform, accountId: account.id },
-        ),
-        "too late to repeat it safely (the platform keeps a push id for 24 hours); check the account's mass-send history by hand",
-      ),
-    );
-  }
+  // The platform forgets a push's id after a day: repeating it then could push twice.
+  if (pushTooLateToRepeat(run)) return end(tooLateToRepeat(job.account, run.action));
   if (run.mayHaveLanded && run.action !== 'push') {
     // Resumed after a crash, or an earlier attempt's fate is unknown: look before sending.
     // (A push needs no look-up: it is idempotent by its key, so it is simply repeated.)
@@ -245,16 +231,6 @@ async function attempt(job: DeliveryJob, run: DeliveryRun): Promise<Stage> {
     run.mayHaveLanded = false;
   }
   return { at: 'send' };
-}
-
-function pushTooLateToRepeat(run: DeliveryRun): boolean {
-  return (
-    run.action === 'push' &&
-    run.pushInDoubt &&
-    run.notes[PUSH_ID_NOTE] === undefined &&
-    run.firstAttemptAt !== undefined &&
-    Date.now() - run.firstAttemptAt.getTime() > PUSH_REPEAT_WINDOW_MS
-  );
 }
 
 /** Sends once: a place in the post window, `sending` in the journal, the call. */
@@ -467,54 +443,6 @@ async function backoff(job: DeliveryJob, run: DeliveryRun, error: unknown): Prom
   }
   run.retriesConsumed += 1;
   return { at: 'attempt' };
-}
-
-/** Calls the adapter's push, refusing clearly when the platform has none. */
-function pushWith(
-  adapter: Adapter,
-  rendition: Rendition,
-  account: Account,
-  context: DeliveryContext,
-): Promise<PushResult> {
-  if (adapter.push === undefined) {
-    return Promise.reject(
-      new ReleaseHallError(
-        `[release-hall] [${account.platform}] this platform cannot push to followers: use the push policy "publish"`,
-        { code: 'INVALID_INPUT', platform: account.platform, accountId: account.id },
-      ),
-    );
-  }
-  return adapter.push(rendition, account, context);
-}
-
-/**
- * What a push's answer means for the delivery: taken (sent, sending, submitted) is a success;
- * waiting for an administrator is unconfirmed until it is decided (resume asks again, with the
- * same key, so it is never pushed twice); failed or deleted is a failure.
- */
-function pushEnding(pushed: PushResult, account: Account): Ending {
-  if (pushed.status === 'sent' || pushed.status === 'sending' || pushed.status === 'submitted') {
-    return {
-      kind: 'done',
-      outcome: { ref: pushed.ref, via: pushed.alreadySent ? 'reconciled' : 'sent' },
-    };
-  }
-  const base = { platform: account.platform, accountId: account.id };
-  if (pushed.status === 'awaiting-confirmation') {
-    const until = pushed.deadline ? ` until ${pushed.deadline.toISOString()}` : '';
-    return {
-      kind: 'unconfirmed',
-      code: 'AMBIGUOUS',
-      message: `[release-hall] [${account.platform}] the push of account "${account.id}" waits for the account administrator's confirmation${until}; it goes out when confirmed and fails when refused or left unanswered. Resume the campaign later to learn which (it is never pushed twice)`,
-    };
-  }
-  return {
-    kind: 'gave-up',
-    error: new ReleaseHallError(
-      `[release-hall] [${account.platform}] the push of account "${account.id}" was taken and then ${pushed.status === 'deleted' ? 'deleted' : 'failed'}${pushed.detail ? ` (${pushed.detail})` : ''}: check the account's mass-send history`,
-      { ...base, code: 'CONTENT_REJECTED' },
-    ),
-  };
 }
 
 /** The context of a platform call, with the credentials of now. */
