@@ -19,9 +19,13 @@ export const ERROR_CODES = [
   'TRANSIENT',
   'AMBIGUOUS',
   'ABORTED',
+  'LEASE_LOST',
 ] as const;
 
-/** A code from {@link ERROR_CODES}. */
+/**
+ * A code from {@link ERROR_CODES}. `LEASE_LOST` is the journal's: another run (a resume) has
+ * claimed the delivery since this run took it, so this run stops touching it.
+ */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** What each code means and what to do about it; used by the README table and the CLI. */
@@ -65,6 +69,10 @@ export const ERROR_GUIDE: Readonly<Record<ErrorCode, { retryable: boolean; actio
     action: 'the request may have landed: the account was checked before any re-send',
   },
   ABORTED: { retryable: false, action: 'the run was stopped by its AbortSignal' },
+  LEASE_LOST: {
+    retryable: false,
+    action: 'another run (a resume) took this delivery over: see that run for its result',
+  },
 };
 
 const MARKER = Symbol.for('release-hall.error');

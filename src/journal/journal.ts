@@ -4,7 +4,7 @@
  * twice. This module holds the interface and the in-memory store; `sqlite-journal.ts` holds the
  * durable store the CLI uses.
  */
-import type { ErrorCode } from '../errors.js';
+import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { Rendition } from '../adapter.js';
 import type { PlannedDelivery } from '../run/types.js';
 
@@ -50,7 +50,8 @@ export interface DeliveryTransition {
   readonly errorMessage?: string;
   /**
    * The lease of the run making the change. A change whose lease is not the delivery's current
-   * lease is refused with {@link StaleLeaseError}: a stalled process cannot overwrite a newer run.
+   * lease is refused with a {@link StaleLeaseError} (code `LEASE_LOST`): a stalled process cannot
+   * overwrite a newer run.
    */
   readonly lease?: string;
 }
@@ -109,14 +110,36 @@ export interface AuditEntry {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-/** Thrown when a run writes to a delivery another run has since claimed. */
-export class StaleLeaseError extends Error {
-  override readonly name = 'StaleLeaseError';
+/**
+ * Thrown when a run writes to a delivery another run has since claimed: a
+ * {@link ReleaseHallError} of code `LEASE_LOST`. Branch on the code (or `ReleaseHallError.isInstance`
+ * and `code`), which holds across copies of the package.
+ */
+export class StaleLeaseError extends ReleaseHallError {
   constructor(readonly deliveryId: string) {
     super(
       `[release-hall] delivery ${deliveryId} is now run by another process; this run stops touching it`,
+      { code: 'LEASE_LOST' },
     );
   }
+}
+
+/** True when `error` says another run holds the delivery's lease now (code `LEASE_LOST`). */
+export function isLeaseLost(error: unknown): error is ReleaseHallError {
+  return ReleaseHallError.isInstance(error) && error.code === 'LEASE_LOST';
+}
+
+/** A journal call that names a campaign or delivery the journal does not hold. */
+export function notInJournal(what: string): ReleaseHallError {
+  return new ReleaseHallError(`[release-hall] ${what}`, { code: 'INVALID_INPUT' });
+}
+
+/**
+ * A failure of the store itself (a full disk, a locked file) as a {@link ReleaseHallError}: the
+ * journal throws nothing else.
+ */
+export function storeFailure(error: unknown): ReleaseHallError {
+  return toReleaseHallError(error, 'TRANSIENT');
 }
 
 /** The journal interface. Every method resolves once the change is stored. */
@@ -128,7 +151,10 @@ export interface Journal {
   claim(deliveryIds: readonly string[], lease: string): Promise<void>;
   /** Stores a fact about a delivery (a platform job id); durable when the promise resolves. */
   note(deliveryId: string, key: string, value: string): Promise<void>;
-  /** Records a state change. Rejects with {@link StaleLeaseError} for a stale lease. */
+  /**
+   * Records a state change. Rejects with a {@link StaleLeaseError} (code `LEASE_LOST`) for a stale
+   * lease. Every method rejects with a {@link ReleaseHallError}.
+   */
   transition(change: DeliveryTransition): Promise<void>;
   updateCampaign(
     campaignId: string,
@@ -175,9 +201,7 @@ export class MemoryJournal implements Journal {
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
-      return Promise.reject(
-        new Error(`[release-hall] campaign ${record.id} is already in the journal`),
-      );
+      return Promise.reject(notInJournal(`campaign ${record.id} is already in the journal`));
     }
     this.#campaigns.set(record.id, record);
     this.#byCampaign.set(record.id, []);
@@ -186,8 +210,7 @@ export class MemoryJournal implements Journal {
 
   addDeliveries(campaignId: string, deliveries: readonly JournalDelivery[]): Promise<void> {
     const ids = this.#byCampaign.get(campaignId);
-    if (ids === undefined)
-      return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
+    if (ids === undefined) return Promise.reject(notInJournal(`unknown campaign ${campaignId}`));
     for (const delivery of deliveries) {
       if (this.#deliveries.has(delivery.id)) continue;
       ids.push(delivery.id);
@@ -206,8 +229,7 @@ export class MemoryJournal implements Journal {
 
   note(deliveryId: string, key: string, value: string): Promise<void> {
     const record = this.#deliveries.get(deliveryId);
-    if (record === undefined)
-      return Promise.reject(new Error(`[release-hall] unknown delivery ${deliveryId}`));
+    if (record === undefined) return Promise.reject(notInJournal(`unknown delivery ${deliveryId}`));
     this.#deliveries.set(deliveryId, { ...record, notes: { ...record.notes, [key]: value } });
     return Promise.resolve();
   }
@@ -215,7 +237,7 @@ export class MemoryJournal implements Journal {
   transition(change: DeliveryTransition): Promise<void> {
     const record = this.#deliveries.get(change.deliveryId);
     if (record === undefined) {
-      return Promise.reject(new Error(`[release-hall] unknown delivery ${change.deliveryId}`));
+      return Promise.reject(notInJournal(`unknown delivery ${change.deliveryId}`));
     }
     if (change.lease !== undefined && record.lease !== undefined && record.lease !== change.lease) {
       return Promise.reject(new StaleLeaseError(change.deliveryId));
@@ -229,8 +251,7 @@ export class MemoryJournal implements Journal {
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void> {
     const record = this.#campaigns.get(campaignId);
-    if (record === undefined)
-      return Promise.reject(new Error(`[release-hall] unknown campaign ${campaignId}`));
+    if (record === undefined) return Promise.reject(notInJournal(`unknown campaign ${campaignId}`));
     const { pause, ...rest } = change;
     const next: CampaignRecord = { ...record, ...rest };
     if (pause === null) {

@@ -11,6 +11,7 @@
  * (a pause check before each delivery) do not wait for them.
  */
 import type Database from 'better-sqlite3';
+import type { ReleaseHallError } from '../errors.js';
 import {
   type AuditEntry,
   type CampaignRecord,
@@ -21,6 +22,8 @@ import {
   type PauseState,
   StaleLeaseError,
   applyTransition,
+  notInJournal,
+  storeFailure,
 } from './journal.js';
 import { openJournalDatabase } from './sqlite-open.js';
 
@@ -136,7 +139,7 @@ export class SqliteJournal implements Journal {
     this.#flush();
     const insert = this.#db.transaction(() => {
       const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(record.id);
-      if (exists) throw new Error(`[release-hall] campaign ${record.id} is already in the journal`);
+      if (exists) throw notInJournal(`campaign ${record.id} is already in the journal`);
       this.#db
         .prepare('INSERT INTO campaigns (id, record) VALUES (?, ?)')
         .run(record.id, JSON.stringify(record));
@@ -166,7 +169,7 @@ export class SqliteJournal implements Journal {
     this.#flush();
     const add = this.#db.transaction(() => {
       const exists = this.#db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(campaignId);
-      if (!exists) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
+      if (!exists) throw notInJournal(`unknown campaign ${campaignId}`);
       this.#insertDeliveries(campaignId, deliveries);
     });
     return run(() => add());
@@ -185,7 +188,7 @@ export class SqliteJournal implements Journal {
     this.#flush();
     const write = this.#db.transaction(() => {
       const current = this.#readDelivery(deliveryId);
-      if (current === undefined) throw new Error(`[release-hall] unknown delivery ${deliveryId}`);
+      if (current === undefined) throw notInJournal(`unknown delivery ${deliveryId}`);
       const { lease: _lease, ...stored } = current;
       const updated: DeliveryRecord = { ...stored, notes: { ...current.notes, [key]: value } };
       this.#statements.updateDelivery.run(current.state, JSON.stringify(updated), deliveryId);
@@ -217,7 +220,7 @@ export class SqliteJournal implements Journal {
     this.#pending = [];
     // A change that cannot apply (unknown delivery, stale lease) fails alone and writes nothing:
     // each runs in its own savepoint (a transaction nested in a transaction) inside the commit.
-    const refused = new Map<PendingChange, Error>();
+    const refused = new Map<PendingChange, ReleaseHallError>();
     const applyOne = this.#db.transaction((change: DeliveryTransition) => {
       this.#apply(change);
     });
@@ -226,14 +229,14 @@ export class SqliteJournal implements Journal {
         try {
           applyOne(pending.change);
         } catch (error) {
-          refused.set(pending, error instanceof Error ? error : new Error(String(error)));
+          refused.set(pending, storeFailure(error));
         }
       }
     });
     try {
       commit();
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = storeFailure(error);
       for (const pending of batch) pending.reject(failure);
       return;
     }
@@ -246,8 +249,7 @@ export class SqliteJournal implements Journal {
 
   #apply(change: DeliveryTransition): void {
     const current = this.#readDelivery(change.deliveryId);
-    if (current === undefined)
-      throw new Error(`[release-hall] unknown delivery ${change.deliveryId}`);
+    if (current === undefined) throw notInJournal(`unknown delivery ${change.deliveryId}`);
     if (
       change.lease !== undefined &&
       current.lease !== undefined &&
@@ -275,7 +277,7 @@ export class SqliteJournal implements Journal {
     const update = this.#db.transaction(() => {
       const row = this.#db.prepare('SELECT record FROM campaigns WHERE id = ?').get(campaignId) as
         { record: string } | undefined;
-      if (row === undefined) throw new Error(`[release-hall] unknown campaign ${campaignId}`);
+      if (row === undefined) throw notInJournal(`unknown campaign ${campaignId}`);
       const { pause, ...rest } = change;
       const current = JSON.parse(row.record) as CampaignRecord & { pause?: PauseState };
       const next: Record<string, unknown> = { ...current, ...rest };
@@ -400,6 +402,6 @@ function run<T>(body: () => T): Promise<T> {
   try {
     return Promise.resolve(body());
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(storeFailure(error));
   }
 }
