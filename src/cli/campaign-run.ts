@@ -29,10 +29,15 @@ export function pushOptions(flags: PushFlags): CampaignOptions['push'] {
   };
 }
 
-/** Prints a campaign report and returns the exit code it calls for. */
+/**
+ * Prints a campaign report and returns the exit code it calls for: 0 all succeeded (or a dry run),
+ * 130 stopped by a signal, 1 otherwise.
+ */
 export function printReport(report: CampaignReport, json: boolean | undefined): number {
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n`);
   if (report.dryRun) return 0;
+  // Stopped by Ctrl-C (or SIGTERM): the shell's code for an interrupted command.
+  if (report.aborted) return 130;
   return report.counts.succeeded === report.counts.total ? 0 : 1;
 }

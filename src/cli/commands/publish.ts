@@ -21,9 +21,14 @@ function selectionOf(flags: PublishFlags): Selection {
 }
 
 export async function publishCommand(statementPath: string, flags: PublishFlags): Promise<number> {
+  if (flags.sandbox === true && flags.dryRun === true) {
+    process.stderr.write(
+      'note: --dry-run sends nothing, not even to the sandbox: --sandbox has no effect here\n',
+    );
+  }
   const statement = await loadStatementFile(statementPath);
   const { publisher, close } = await openPublisher(flags, {
-    sandbox: flags.sandbox === true,
+    sandbox: flags.sandbox === true && flags.dryRun !== true,
     dryRun: flags.dryRun === true,
   });
   const stopping = stopOnSignals();
