@@ -244,6 +244,13 @@ export interface Adapter {
    * not set). Asked before a campaign sends anything; an empty list means ready.
    */
   checkReady?(): readonly InputIssue[];
+  /**
+   * What the platform would refuse about a rendition that can be found without sending: pictures
+   * of the wrong type or size, files that cannot be read, fields over their limits. Asked for
+   * every delivery of a campaign before anything is sent (publish, dry run and preview alike); an
+   * empty list means nothing is known to be wrong.
+   */
+  checkRendition?(rendition: Rendition, account: Account): Promise<readonly InputIssue[]>;
   publish(rendition: Rendition, account: Account, context: DeliveryContext): Promise<PublishResult>;
   relay(
     source: PostRef,

@@ -25,6 +25,7 @@ import { ADAPTER_SPECIFICATION_VERSION } from '#core';
 import type { Account, Adapter, DeliveryContext } from '#core';
 import { invalidInput } from '#adapter-kit';
 import { wechatAccountSchema } from './account-schema.js';
+import { checkArticleRendition } from './check.js';
 import { wechatClientMsgId } from './client-msg-id.js';
 import { guarded } from './errors.js';
 import { findExistingArticle } from './find.js';
@@ -151,10 +152,14 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     limits: wechatLimits(runtime.options.rate),
     credentialFields: ['secret'],
     accountSchema: wechatAccountSchema,
+    identityFields: ['appid'],
     // The article URL comes with the publish result; it cannot be built from the article_id.
     postUrl: () => undefined,
     tokenHolder: runtime.tokenHolder,
     clientMsgId: wechatClientMsgId,
+
+    checkRendition: (rendition, account) =>
+      checkArticleRendition(runtime.options, rendition, account),
 
     publish: (rendition, account, context) =>
       guarded(account, () => publishArticle(runtime, rendition, account, context)),

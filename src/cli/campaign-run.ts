@@ -1,5 +1,10 @@
 /** What the commands that run a campaign share: Ctrl-C handling, push options, the report. */
-import { type CampaignOptions, type CampaignReport, formatReport } from 'release-hall';
+import {
+  type CampaignOptions,
+  type CampaignReport,
+  type InputIssue,
+  formatReport,
+} from 'release-hall';
 import type { PushFlags } from './flags.js';
 
 /** Ctrl-C stops cleanly (nothing new starts); a second Ctrl-C quits at once. */
@@ -40,4 +45,17 @@ export function printReport(report: CampaignReport, json: boolean | undefined): 
   // Stopped by Ctrl-C (or SIGTERM): the shell's code for an interrupted command.
   if (report.aborted) return 130;
   return report.counts.succeeded === report.counts.total ? 0 : 1;
+}
+
+/**
+ * Prints what publish would refuse (from a preview or dry run) on stderr; returns 2 when there is
+ * anything, else 0.
+ */
+export function printRefusals(refusals: readonly InputIssue[]): number {
+  if (refusals.length === 0) return 0;
+  const lines = refusals.map((issue) => `  - ${issue.path}: ${issue.message}`);
+  process.stderr.write(
+    `publish would refuse this campaign, before sending anything:\n${lines.join('\n')}\n`,
+  );
+  return 2;
 }

@@ -19,7 +19,7 @@ import {
   type ResumeOptions,
   resolvePublisherOptions,
 } from './options.js';
-import { prepare, pushHistory } from './prepare.js';
+import { preflight, prepare, pushHistory } from './prepare.js';
 import { type CampaignStatus, type Preview, previewOf } from './report.js';
 import { type RetractReport, retractCampaign } from './retract.js';
 import { followUp, publishCampaign } from './run-campaign.js';
@@ -94,7 +94,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         { ...campaign, dryRun: true },
         history,
       );
-      return previewOf(settings, plan, parsed);
+      return previewOf(settings, plan, parsed, await preflight(settings, plan));
     },
     publish: (statement, campaign = {}) => publishCampaign(context, statement, campaign),
     followUp: (campaignId, statement, campaign = {}) =>

@@ -157,16 +157,87 @@ export function prepare(
       { path: 'selection', message: 'selects no account: widen the selection' },
     ]);
   }
-  if (!run.dryRun) {
-    const issues = checkPlan(plan, hall, adapters);
-    if (issues.length > 0) throw invalidInput('campaign', issues);
-  }
   return { plan, run, statement, selection };
+}
+
+/** Accounts without credentials listed one by one; more are summed up in one issue. */
+const CREDENTIAL_ISSUES_LISTED = 3;
+
+/** Many accounts without credentials are one problem (no file, no environment), told once. */
+function groupCredentialIssues(issues: readonly InputIssue[]): InputIssue[] {
+  const missing = issues.filter((issue) => /^accounts\..*\.credentials$/.test(issue.path));
+  if (missing.length <= CREDENTIAL_ISSUES_LISTED) return [...issues];
+  const first = missing[0] as InputIssue;
+  return [
+    ...issues.filter((issue) => !missing.includes(issue)),
+    {
+      path: 'credentials',
+      message: `${missing.length} accounts have no credentials, the first: ${first.message}. Give a credentials file (--credentials, or RELEASE_HALL_CREDENTIALS) or the environment variables for each account`,
+    },
+  ];
+}
+
+/** How many renditions and credentials the pre-flight checks at once. */
+const PREFLIGHT_CONCURRENCY = 8;
+
+/**
+ * Everything the platforms would refuse about a planned campaign that can be found without
+ * sending: the plan's links and topics, adapters not configured for writes, each rendition's
+ * pictures and fields (`Adapter.checkRendition`), and every selected account's credentials.
+ * Publish, dry run and preview ask it alike, so a dry run reports what publish would refuse.
+ * Each problem is listed once, with its path and its fix.
+ */
+export async function preflight(settings: PublisherSettings, plan: Plan): Promise<InputIssue[]> {
+  const { hall, adapters, credentials } = settings;
+  const issues: InputIssue[] = [...checkPlan(plan, hall, adapters)];
+  const checks: (() => Promise<readonly InputIssue[]>)[] = [];
+  const accounts = new Set<string>();
+  for (const delivery of plan.deliveries) {
+    const adapter = adapters.get(delivery.platform);
+    const account = hall.accountById.get(delivery.accountId);
+    if (adapter === undefined || account === undefined) continue;
+    const check = adapter.checkRendition?.bind(adapter);
+    if (check !== undefined) {
+      checks.push(() => check(delivery.rendition, account));
+      const fallback = delivery.fallbackRendition;
+      if (fallback !== undefined) checks.push(() => check(fallback, account));
+    }
+    if (!accounts.has(account.id)) {
+      accounts.add(account.id);
+      checks.push(async () => {
+        try {
+          await credentials.resolve(account, adapter.credentialFields);
+          return [];
+        } catch (error) {
+          return [
+            {
+              path: `accounts.${account.id}.credentials`,
+              message:
+                error instanceof Error
+                  ? error.message.replace(/^\[release-hall\] /, '')
+                  : String(error),
+            },
+          ];
+        }
+      });
+    }
+  }
+  for (let start = 0; start < checks.length; start += PREFLIGHT_CONCURRENCY) {
+    const batch = checks.slice(start, start + PREFLIGHT_CONCURRENCY);
+    for (const found of await Promise.all(batch.map((check) => check()))) issues.push(...found);
+  }
+  const seen = new Set<string>();
+  return groupCredentialIssues(issues).filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
  * The pre-flight of a publish (or dry run): reads the quota ledger when the campaign may push,
- * then {@link prepare}s it.
+ * {@link prepare}s it, and refuses it with every problem {@link preflight} finds.
  */
 export async function preparePublish(
   settings: PublisherSettings,
@@ -178,7 +249,10 @@ export async function preparePublish(
     campaign.push && campaign.push.policy !== 'publish'
       ? await pushHistory(settings.journal)
       : new Map<string, PushRecord[]>();
-  return prepare(settings, statementInput, campaign, history, earlier);
+  const prepared = prepare(settings, statementInput, campaign, history, earlier);
+  const issues = await preflight(settings, prepared.plan);
+  if (issues.length > 0) throw invalidInput('campaign', issues);
+  return prepared;
 }
 
 /** The plan as callers see it: without the fallback renditions kept for the run. */

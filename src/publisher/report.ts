@@ -2,6 +2,7 @@
  * What a campaign reports: the preview of a plan, the report of a dry run, of a run, and of a
  * campaign another process is running. Pure: every value comes in as an argument.
  */
+import type { InputIssue } from '../errors.js';
 import type {
   AuditEntry,
   CampaignRecord,
@@ -32,6 +33,11 @@ export interface Preview {
   readonly lint: LintResult;
   /** Per account: text or article fields, count against the limit, fit, findings; for `formatPreviewTable`. */
   readonly table: RenditionPreview;
+  /**
+   * What publish would refuse, found by the pre-flight without sending (pictures, links, settings,
+   * credentials). Empty when publish would go ahead.
+   */
+  readonly refusals: readonly InputIssue[];
 }
 
 /** Where a campaign stands. */
@@ -56,7 +62,12 @@ export function countResults(results: readonly DeliveryResult[]): ReportCounts {
 }
 
 /** The preview of a prepared plan: the plan, the linter's findings and the table. */
-export function previewOf(settings: PublisherSettings, plan: Plan, statement: Statement): Preview {
+export function previewOf(
+  settings: PublisherSettings,
+  plan: Plan,
+  statement: Statement,
+  refusals: readonly InputIssue[] = [],
+): Preview {
   const { hall, adapters, discouraged } = settings;
   const deliveries = stripPlan(plan.deliveries);
   const lint = lintStatement(statement, {
@@ -73,7 +84,7 @@ export function previewOf(settings: PublisherSettings, plan: Plan, statement: St
     mode: plan.mode,
     handles: new Map(hall.accounts.map((account) => [account.id, account.handle])),
   });
-  return { campaignId: plan.campaignId, mode: plan.mode, deliveries, lint, table };
+  return { campaignId: plan.campaignId, mode: plan.mode, deliveries, lint, table, refusals };
 }
 
 /** The report of a dry run: every delivery skipped, with the text it would send. */

@@ -113,6 +113,7 @@ describe('release-hall --help', () => {
       '--hall',
       hallPath,
       '--dry-run',
+      '--sandbox',
       '--group',
       'districts',
     ]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CampaignReport, CampaignSummary } from 'release-hall';
-import { hallPath, statementPath } from '../helpers/beijing.js';
+import { beijingCredentialsFile, hallPath, statementPath } from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'rh-journal-'));
@@ -130,6 +130,7 @@ describe('list and status from the journal', () => {
     expect(list.stderr).toContain(`no journal at ${journal}`);
     const status = await runCli(['status', 'x', '--journal', journal]);
     expect(status.code).toBe(2);
+    const credentials = await beijingCredentialsFile(scratch());
     const preview = await runCli([
       'preview',
       statementPath,
@@ -138,7 +139,10 @@ describe('list and status from the journal', () => {
       '--journal',
       journal,
       '--json',
+      '--credentials',
+      credentials,
     ]);
+    expect(preview.stderr).toBe('');
     expect(preview.code).toBe(0);
     expect(existsSync(journal)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);

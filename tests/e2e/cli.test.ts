@@ -11,7 +11,12 @@ import {
   startTencentSandbox,
   startWeiboSandbox,
 } from 'release-hall/sandbox';
-import { hallPath, onlyPlatforms, statementPath } from '../helpers/beijing.js';
+import {
+  beijingCredentialsFile,
+  hallPath,
+  onlyPlatforms,
+  statementPath,
+} from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 
 let server: WeiboSandbox | undefined;
@@ -62,6 +67,7 @@ describe('release-hall CLI', () => {
   });
 
   it('publish --dry-run shows every rendition and sends nothing', async () => {
+    const credentials = await beijingCredentialsFile(mkdtempSync(join(tmpdir(), 'rh-cli-')));
     const result = await runCli([
       'publish',
       statementPath,
@@ -70,7 +76,10 @@ describe('release-hall CLI', () => {
       '--dry-run',
       '--group',
       'districts',
+      '--credentials',
+      credentials,
     ]);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/50 deliveries/);
     expect(result.stdout).toContain('haidian/weibo');
@@ -205,8 +214,33 @@ describe('release-hall CLI', () => {
     }
   });
 
+  it('publish --dry-run and preview without credentials list what publish would refuse, exit 2', async () => {
+    for (const args of [
+      ['publish', statementPath, '--hall', hallPath, '--dry-run'],
+      ['preview', statementPath, '--hall', hallPath],
+    ]) {
+      const result = await runCli(args, { RELEASE_HALL_CREDENTIALS: '' });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain('haidian/weibo');
+      expect(result.stderr).toContain(
+        'publish would refuse this campaign, before sending anything:',
+      );
+      expect(result.stderr).toContain(
+        '- credentials: 216 accounts have no credentials, the first: [weibo] no credentials for account "beijing-fabu/weibo"',
+      );
+    }
+  });
+
   it('preview shows every account of the Beijing hall and flags a planted inconsistency, exit 1', async () => {
-    const clean = await runCli(['preview', statementPath, '--hall', hallPath]);
+    const credentials = await beijingCredentialsFile(mkdtempSync(join(tmpdir(), 'rh-cli-')));
+    const clean = await runCli([
+      'preview',
+      statementPath,
+      '--hall',
+      hallPath,
+      '--credentials',
+      credentials,
+    ]);
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain('216 accounts (weibo 72, wechat 72, tencent 72)');
     expect(clean.stdout).toContain('lint: 0 errors');
@@ -217,7 +251,14 @@ describe('release-hall CLI', () => {
       '    name: 北京市海淀区人民政府\n    signOff: 如需了解运营信息，可拨打12346市民服务热线咨询。',
     );
     writeFileSync(join(dir, 'hall.yaml'), planted);
-    const flagged = await runCli(['preview', statementPath, '--hall', join(dir, 'hall.yaml')]);
+    const flagged = await runCli([
+      'preview',
+      statementPath,
+      '--hall',
+      join(dir, 'hall.yaml'),
+      '--credentials',
+      credentials,
+    ]);
     expect(flagged.code).toBe(1);
     expect(flagged.stdout).toMatch(/error number-mismatch \(renditions\[haidian\/wechat\]\.html\)/);
     expect(flagged.stdout).toContain('12346');

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Statement, loadStatementFile, readDataFile } from 'release-hall';
 
@@ -35,4 +37,32 @@ export async function beijingHall(platforms: readonly string[] = ['weibo']): Pro
 /** The demo rebuttal. */
 export async function beijingRebuttal(): Promise<Statement> {
   return loadStatementFile(statementPath);
+}
+
+/** The secret fields each platform's adapter asks for. */
+const CREDENTIAL_FIELDS: Readonly<Record<string, string>> = {
+  weibo: 'access_token',
+  tencent: 'access_token',
+  wechat: 'secret',
+};
+
+/**
+ * Writes a credentials file (mode 600) with a made-up secret for every account of the Beijing
+ * hall, as an operator would keep one; returns its path. The secrets reach no platform: tests
+ * that use it send nothing, or send to a sandbox.
+ */
+export async function beijingCredentialsFile(dir: string): Promise<string> {
+  const hall = (await readDataFile(hallPath, 'hall')) as {
+    members: { accounts: Record<string, { credentials: string }> }[];
+  };
+  const secrets: Record<string, Record<string, string>> = {};
+  for (const member of hall.members) {
+    for (const [platform, account] of Object.entries(member.accounts)) {
+      const field = CREDENTIAL_FIELDS[platform] ?? 'access_token';
+      secrets[account.credentials] = { [field]: `made-up-${account.credentials}` };
+    }
+  }
+  const path = join(dir, 'credentials.json');
+  writeFileSync(path, JSON.stringify(secrets), { mode: 0o600 });
+  return path;
 }

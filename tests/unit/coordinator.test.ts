@@ -154,12 +154,13 @@ describe('coordinator', () => {
 
   it('auth expired: credentials are resolved again once, then the call is retried', async () => {
     const adapter = createMemoryAdapter({ validToken: 'fresh-token-1234' });
-    let calls = 0;
+    // The token is renewed once the platform has seen the stale one.
     const publisher = createPublisher({
       hall: memoryHall(0),
       adapters: [adapter],
       credentials: () => ({
-        access_token: calls++ === 0 ? 'stale-token-1234' : 'fresh-token-1234',
+        access_token:
+          (adapter.calls.get('lead/memory') ?? 0) === 0 ? 'stale-token-1234' : 'fresh-token-1234',
       }),
       retry: fastRetry,
     });
@@ -182,7 +183,7 @@ describe('coordinator', () => {
     expect(result.errorMessage).not.toContain('stale-token-1234');
   });
 
-  it('missing credentials fail that account only, naming where to put the secret', async () => {
+  it('missing credentials refuse the campaign before anything is sent, naming where to put the secret', async () => {
     const adapter = createMemoryAdapter();
     const publisher = createPublisher({
       hall: memoryHall(1),
@@ -190,10 +191,33 @@ describe('coordinator', () => {
       credentials: ({ ref }) => (ref === 'cred-m1' ? undefined : { access_token: 'token-abcdef' }),
       retry: fastRetry,
     });
+    const refused = await publisher
+      .publish(rebuttal, { mode: 'original' })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(String(refused)).toContain('accounts.m1/memory.credentials');
+    expect(String(refused)).toContain('RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN');
+    expect([...adapter.calls.values()].reduce((sum, calls) => sum + calls, 0)).toBe(0);
+    expect(await publisher.journal.listCampaigns()).toEqual([]);
+  });
+
+  it('credentials that vanish after the pre-flight fail that account only', async () => {
+    const adapter = createMemoryAdapter();
+    let checked = false;
+    const publisher = createPublisher({
+      hall: memoryHall(1),
+      adapters: [adapter],
+      // Answers for every account once (the pre-flight), then no longer for m1.
+      credentials: ({ ref }) => {
+        if (ref === 'cred-m1' && checked) return undefined;
+        if (ref === 'cred-m1') checked = true;
+        return { access_token: 'token-abcdef' };
+      },
+      retry: fastRetry,
+    });
     const report = await publisher.publish(rebuttal, { mode: 'original' });
     const result = byAccount(report, 'm1/memory');
-    expect(result.status).toBe('failed');
-    expect(result.errorCode).toBe('AUTH_INVALID');
+    expect(result).toMatchObject({ status: 'failed', errorCode: 'AUTH_INVALID' });
     expect(result.errorMessage).toContain('RELEASE_HALL_CRED_CRED_M1__ACCESS_TOKEN');
     expect(byAccount(report, 'lead/memory').status).toBe('succeeded');
   });

@@ -1,6 +1,6 @@
 /** `release-hall preview`: every account's rendition, the lint findings and the plan; sends nothing. */
 import { formatPreviewTable, loadStatementFile } from 'release-hall';
-import { pushOptions } from '../campaign-run.js';
+import { printRefusals, pushOptions } from '../campaign-run.js';
 import type { PreviewFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 
@@ -19,6 +19,7 @@ export async function previewCommand(statementPath: string, flags: PreviewFlags)
         `${formatPreviewTable(preview.table, flags.html ? { html: true } : {})}\n`,
       );
     }
+    if (preview.refusals.length > 0) return printRefusals(preview.refusals);
     return preview.lint.ok && preview.table.totals.over === 0 ? 0 : 1;
   } finally {
     await close();

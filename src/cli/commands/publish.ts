@@ -6,7 +6,7 @@ import {
   loadStatementFile,
   showProgress,
 } from 'release-hall';
-import { printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
+import { printRefusals, printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
 import type { PublishFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 
@@ -23,12 +23,12 @@ function selectionOf(flags: PublishFlags): Selection {
 export async function publishCommand(statementPath: string, flags: PublishFlags): Promise<number> {
   if (flags.sandbox === true && flags.dryRun === true) {
     process.stderr.write(
-      'note: --dry-run sends nothing, not even to the sandbox: --sandbox has no effect here\n',
+      'note: --dry-run sends nothing, not even to the sandbox; the checks use the sandbox accounts\n',
     );
   }
   const statement = await loadStatementFile(statementPath);
   const { publisher, close } = await openPublisher(flags, {
-    sandbox: flags.sandbox === true && flags.dryRun !== true,
+    sandbox: flags.sandbox === true,
     dryRun: flags.dryRun === true,
   });
   const stopping = stopOnSignals();
@@ -43,8 +43,9 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
     if (flags.dryRun && !flags.json) {
-      process.stdout.write(`${formatPreview(await publisher.preview(statement, options))}\n`);
-      return 0;
+      const preview = await publisher.preview(statement, options);
+      process.stdout.write(`${formatPreview(preview)}\n`);
+      return printRefusals(preview.refusals);
     }
     const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
     const report = await publisher.publish(statement, options).finally(stop);
