@@ -25,6 +25,9 @@ export interface HttpCall {
   readonly accountId?: string | undefined;
 }
 
+/** What messages and errors say about a call: the platform, the endpoint, whether it writes, the account. */
+export type CallInfo = Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>;
+
 /** A reply that arrived: status and body text. */
 export interface HttpReply {
   readonly status: number;
@@ -124,10 +127,7 @@ function classifyNetworkError(
  * is `AMBIGUOUS` for a write and `TRANSIENT` for a read. Large integers are kept as they arrive in the
  * text, so callers read ids from their string fields (`idstr`, `mid`) or with {@link readIdField}.
  */
-export function parseJsonBody(
-  reply: HttpReply,
-  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
-): unknown {
+export function parseJsonBody(reply: HttpReply, call: CallInfo): unknown {
   try {
     return JSON.parse(reply.text) as unknown;
   } catch {
@@ -141,10 +141,7 @@ export function parseJsonBody(
 }
 
 /** Throws the error for a reply that cannot be understood. */
-export function failMalformed(
-  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
-  what: string,
-): never {
+export function failMalformed(call: CallInfo, what: string): never {
   throw new ReleaseHallError(
     platformMessage(
       call.platform,
