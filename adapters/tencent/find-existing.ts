@@ -2,7 +2,7 @@
  * `findExisting` on Tencent Weibo: `GET statuses/broadcast_timeline`, newest first, matched on the
  * text without its URLs and, for a relay, on the id of the tweet relayed.
  */
-import { httpCall, isRecord, scanTimeline } from '#adapter-kit';
+import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
 import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutTencentLinks } from './count-tencent-text.js';
 import { tencentCode } from './map-tencent-error.js';
@@ -140,8 +140,7 @@ export async function findTencentTweet(
         url: `${settings.baseURL}statuses/broadcast_timeline?${query.toString()}`,
         method: 'GET',
         headers: { accept: 'application/json' },
-        timeoutMs: context.requestTimeoutMs,
-        signal: context.signal,
+        ...timeoutAndSignal(context),
       });
       const read = readTencentReply(reply, call, settings, secretsOf(settings, token));
       const data = read.kind === 'ok' ? read.body.data : undefined;

@@ -2,7 +2,7 @@
  * Reading Tencent Weibo's replies: a success body (`ret=0`), "already gone" on `t/del`, or the
  * mapped error; and the references of the tweets they name.
  */
-import { failMalformed, isRecord, parseJsonBody, postRef } from '#adapter-kit';
+import { errorReplyOf, failMalformed, isRecord, parseJsonBody, postRef } from '#adapter-kit';
 import type { CallInfo, HttpReply } from '#adapter-kit';
 import type { Account, PostRef } from '#core';
 import {
@@ -73,11 +73,7 @@ export function readTencentReply(
       ret: typeof ret === 'number' || typeof ret === 'string' ? ret : undefined,
       errcode: typeof errcode === 'number' || typeof errcode === 'string' ? errcode : undefined,
       msg,
-      status: reply.status,
-      endpoint: call.endpoint,
-      write: call.write,
-      accountId: call.accountId,
-      retryAfter: reply.headers.get('retry-after'),
+      ...errorReplyOf(reply, call),
     },
     { rateLimitRetryAfterMs: settings.rateLimitRetryAfterMs, secrets },
   );

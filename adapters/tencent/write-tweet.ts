@@ -2,7 +2,7 @@
  * Writing on Tencent Weibo: `t/add` (publish), `t/re_add` (relay) and `t/del` (retract). Each
  * request is sent once; nothing is sent while a setting the call needs is missing.
  */
-import { failMalformed, httpCall, invalidInput, isRecord, requireFormat } from '#adapter-kit';
+import { failMalformed, invalidInput, isRecord, postForm, requireFormat } from '#adapter-kit';
 import type { HttpReply } from '#adapter-kit';
 import type {
   Account,
@@ -49,20 +49,13 @@ async function write(
   const call = tencentCall(endpoint, true, account);
   const oauth = oauthParameters(settings, account, token);
   const inQuery = settings.oauthParamsIn === 'query';
-  const body = new URLSearchParams(inQuery ? fields : { ...fields, ...oauth }).toString();
   const query = inQuery ? `?${new URLSearchParams(oauth).toString()}` : '';
-  const reply = await httpCall({
+  const reply = await postForm({
     ...call,
     fetch: settings.fetch,
     url: `${settings.baseURL}${endpoint}${query}`,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-      accept: 'application/json',
-    },
-    body,
-    timeoutMs: context.requestTimeoutMs,
-    signal: context.signal,
+    form: inQuery ? fields : { ...fields, ...oauth },
+    context,
   });
   return { reply, read: readTencentReply(reply, call, settings, secretsOf(settings, token)), call };
 }

@@ -3,7 +3,7 @@
  * without its links (Weibo may rewrite them into t.cn short links) and, for a relay, on the id
  * of the status relayed.
  */
-import { httpCall, isRecord, scanTimeline } from '#adapter-kit';
+import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
 import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutWeiboLinks } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
@@ -117,8 +117,7 @@ export async function findWeiboStatus(
         url: `${settings.baseURL}statuses/user_timeline.json?${query.toString()}`,
         method: 'GET',
         headers: { accept: 'application/json', authorization: `OAuth2 ${token}` },
-        timeoutMs: context.requestTimeoutMs,
-        signal: context.signal,
+        ...timeoutAndSignal(context),
       });
       const read = readWeiboReply(reply, call, settings, token);
       const statuses = read.kind === 'ok' ? read.body.statuses : undefined;

@@ -2,7 +2,7 @@
  * Reading Weibo's replies: a status (or a timeline), `20032` (accepted, appears later), "already
  * gone" on destroy, or the mapped error; and the references of the statuses they name.
  */
-import { failMalformed, isRecord, parseJsonBody, postRef } from '#adapter-kit';
+import { errorReplyOf, failMalformed, isRecord, parseJsonBody, postRef } from '#adapter-kit';
 import type { CallInfo, HttpReply } from '#adapter-kit';
 import type { Account, PostRef } from '#core';
 import { WEIBO_PLATFORM, isAcceptedCode, isAlreadyGone, mapWeiboError } from './map-weibo-error.js';
@@ -67,11 +67,7 @@ export function readWeiboReply(
       errorCode:
         typeof errorCode === 'number' || typeof errorCode === 'string' ? errorCode : undefined,
       errorText,
-      status: reply.status,
-      endpoint: call.endpoint,
-      write: call.write,
-      accountId: call.accountId,
-      retryAfter: reply.headers.get('retry-after'),
+      ...errorReplyOf(reply, call),
     },
     { rateLimitRetryAfterMs: settings.rateLimitRetryAfterMs, secrets: [token] },
   );

@@ -2,7 +2,7 @@
  * Writing on Weibo: `statuses/share` or `statuses/update` (publish), `statuses/repost` (relay) and
  * `statuses/destroy` (retract). Each request is sent once, with the token in the form body.
  */
-import { failMalformed, httpCall, invalidInput, readIdField, requireFormat } from '#adapter-kit';
+import { failMalformed, invalidInput, postForm, readIdField, requireFormat } from '#adapter-kit';
 import type { HttpReply } from '#adapter-kit';
 import type {
   Account,
@@ -53,20 +53,12 @@ async function write(
   token: string,
 ): Promise<WriteOutcome> {
   const call = weiboCall(endpoint, true, account);
-  // The token travels in the form body, never in the URL, so no proxy log or error holds it.
-  const body = new URLSearchParams({ access_token: token, ...fields }).toString();
-  const reply = await httpCall({
+  const reply = await postForm({
     ...call,
     fetch: settings.fetch,
     url: `${settings.baseURL}${endpoint}.json`,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-      accept: 'application/json',
-    },
-    body,
-    timeoutMs: context.requestTimeoutMs,
-    signal: context.signal,
+    form: { access_token: token, ...fields },
+    context,
   });
   return { reply, read: readWeiboReply(reply, call, settings, token), call };
 }

@@ -35,6 +35,45 @@ export interface HttpReply {
   readonly headers: Headers;
 }
 
+/** The timeout and abort signal of a call made for a delivery, from its context. */
+export function timeoutAndSignal(context: {
+  readonly requestTimeoutMs: number;
+  readonly signal: AbortSignal;
+}): { readonly timeoutMs: number; readonly signal: AbortSignal } {
+  return { timeoutMs: context.requestTimeoutMs, signal: context.signal };
+}
+
+/** A form `POST` ({@link postForm}). */
+export interface FormPost extends CallInfo {
+  readonly fetch: FetchLike;
+  readonly url: string;
+  /** The form fields, sent as `application/x-www-form-urlencoded` UTF-8. */
+  readonly form: Readonly<Record<string, string>>;
+  /** Where the timeout and the abort signal come from: the delivery context. */
+  readonly context: { readonly requestTimeoutMs: number; readonly signal: AbortSignal };
+}
+
+/**
+ * Sends a form `POST` that expects JSON back, with the delivery's timeout and signal; see
+ * {@link httpCall} for what it throws. Secrets in the form stay out of the URL, so no proxy log
+ * or error holds them.
+ */
+export function postForm(post: FormPost): Promise<HttpReply> {
+  const { fetch, url, form, context, ...call } = post;
+  return httpCall({
+    ...call,
+    fetch,
+    url,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams(form).toString(),
+    ...timeoutAndSignal(context),
+  });
+}
+
 /** Network errors that prove the request never reached the server. */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
