@@ -51,6 +51,7 @@ import type {
   Adapter,
   AdapterLimits,
   DeliveryContext,
+  DeliveryDescriptor,
   FindExistingResult,
   PostRef,
   PublishResult,
@@ -380,6 +381,97 @@ function articleId(article: Record<string, unknown>, raw: string | undefined): s
   return raw === undefined ? undefined : readIdField(raw, 'id');
 }
 
+/** The section checked by {@link cmsAccountSchema} when the hall was loaded. */
+function sectionOf(account: Account): string {
+  const section = account.settings.section;
+  if (typeof section === 'string' && section !== '') return section;
+  throw invalidInput(`CMS account "${account.id}"`, [
+    { path: 'section', message: 'expected the CMS section slug of the account, e.g. "tzgg"' },
+  ]);
+}
+
+function refFor(id: string, article: Record<string, unknown>, account: Account): PostRef {
+  return postRef(
+    CMS_PLATFORM,
+    account,
+    id,
+    typeof article.url === 'string' ? article.url : undefined,
+  );
+}
+
+/** The key travels in a header; every call sends it, and no message is ever written from it. */
+function headers(apiKey: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { accept: 'application/json', authorization: `Bearer ${apiKey}`, ...extra };
+}
+
+/**
+ * After an `AMBIGUOUS` write (a cut connection, a timeout, a 5xx) the core asks this before it
+ * sends anything again. The CMS files each article under the idempotency key it was created
+ * with, so one read answers: found (with the id), not-found (safe to send), or unknown (the
+ * read failed: the kit's `lookupOrUnknown` turns any error but an abort into `unknown`, so the
+ * core will not send blindly, and reports the delivery as unconfirmed).
+ *
+ * An article under the key with other text was not made by this delivery (a campaign id reused
+ * for an edited statement); it is not-found here, and the CMS refuses the re-send loudly with
+ * `idempotency_key_reused` rather than posting the wrong text twice.
+ *
+ * A platform without such a key reads the account's timeline instead: the kit's
+ * `scanTimeline` pages through it until the post is found or the posts are older than the
+ * first attempt (see the Weibo and Tencent adapters).
+ */
+async function findArticle(
+  resolved: ResolvedOptions,
+  delivery: DeliveryDescriptor,
+  account: Account,
+  context: DeliveryContext,
+  apiKey: string,
+): Promise<FindExistingResult> {
+  const { rendition } = delivery;
+  if (delivery.action !== 'post' || rendition.format !== 'text') return { status: 'not-found' };
+  const call = cmsCall('GET articles', false, account);
+  const query = new URLSearchParams({
+    section: sectionOf(account),
+    idempotency_key: delivery.idempotencyKey,
+  });
+  const read = await lookupOrUnknown(async () => {
+    const reply = await httpCall({
+      ...call,
+      fetch: resolved.fetch,
+      url: `${resolved.articlesURL}?${query.toString()}`,
+      method: 'GET',
+      headers: headers(apiKey),
+      ...timeoutAndSignal(context),
+    });
+    return { articles: readBody(reply, call, resolved, apiKey).articles };
+  });
+  if ('status' in read) return read;
+  const { articles } = read;
+  if (!Array.isArray(articles)) {
+    return {
+      status: 'unknown',
+      reason: '[release-hall] [cms] GET articles replied without a list of articles',
+    };
+  }
+  const wanted = rendition.text;
+  const filed = articles
+    .filter(isRecord)
+    .filter((article) => article.idempotency_key === delivery.idempotencyKey);
+  const ours = filed.find((article) => article.text === wanted);
+  if (ours !== undefined) {
+    const id = articleId(ours, undefined);
+    return id === undefined
+      ? { status: 'unknown', reason: '[release-hall] [cms] the article found has no id' }
+      : { status: 'found', ref: refFor(id, ours, account) };
+  }
+  if (filed.length > 0) {
+    context.logger.warn(
+      `[release-hall] [cms] account "${account.id}" holds an article under this delivery's idempotency key with other text; it is not this delivery's`,
+      { accountId: account.id },
+    );
+  }
+  return { status: 'not-found' };
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. The adapter.
 
@@ -424,25 +516,6 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
     work: (apiKey: string) => Promise<T>,
   ): Promise<T> =>
     withCredential(account, context, { platform: CMS_PLATFORM, field: 'api_key' }, work);
-
-  /** The section checked by {@link cmsAccountSchema} when the hall was loaded. */
-  const sectionOf = (account: Account): string => {
-    const section = account.settings.section;
-    if (typeof section === 'string' && section !== '') return section;
-    throw invalidInput(`CMS account "${account.id}"`, [
-      { path: 'section', message: 'expected the CMS section slug of the account, e.g. "tzgg"' },
-    ]);
-  };
-
-  const refFor = (id: string, article: Record<string, unknown>, account: Account): PostRef =>
-    postRef(CMS_PLATFORM, account, id, typeof article.url === 'string' ? article.url : undefined);
-
-  /** The key travels in a header; every call sends it, and no message is ever written from it. */
-  const headers = (apiKey: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    accept: 'application/json',
-    authorization: `Bearer ${apiKey}`,
-    ...extra,
-  });
 
   const adapter: CmsAdapter = {
     specificationVersion: ADAPTER_SPECIFICATION_VERSION,
@@ -522,68 +595,13 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
         return failReply(reply, call, resolved, apiKey);
       }),
 
-    /**
-     * After an `AMBIGUOUS` write (a cut connection, a timeout, a 5xx) the core asks this before it
-     * sends anything again. The CMS files each article under the idempotency key it was created
-     * with, so one read answers: found (with the id), not-found (safe to send), or unknown (the
-     * read failed: the kit's `lookupOrUnknown` turns any error but an abort into `unknown`, so the
-     * core will not send blindly, and reports the delivery as unconfirmed).
-     *
-     * An article under the key with other text was not made by this delivery (a campaign id reused
-     * for an edited statement); it is not-found here, and the CMS refuses the re-send loudly with
-     * `idempotency_key_reused` rather than posting the wrong text twice.
-     *
-     * A platform without such a key reads the account's timeline instead: the kit's
-     * `scanTimeline` pages through it until the post is found or the posts are older than the
-     * first attempt (see the Weibo and Tencent adapters).
-     */
+    /** See {@link findArticle}: the CMS files each article under its idempotency key. */
     async findExisting(delivery, account, context): Promise<FindExistingResult> {
       const { rendition } = delivery;
       if (delivery.action !== 'post' || rendition.format !== 'text') return { status: 'not-found' };
-      return withApiKey(account, context, async (apiKey) => {
-        const call = cmsCall('GET articles', false, account);
-        const query = new URLSearchParams({
-          section: sectionOf(account),
-          idempotency_key: delivery.idempotencyKey,
-        });
-        const read = await lookupOrUnknown(async () => {
-          const reply = await httpCall({
-            ...call,
-            fetch: resolved.fetch,
-            url: `${resolved.articlesURL}?${query.toString()}`,
-            method: 'GET',
-            headers: headers(apiKey),
-            ...timeoutAndSignal(context),
-          });
-          return { articles: readBody(reply, call, resolved, apiKey).articles };
-        });
-        if ('status' in read) return read;
-        const { articles } = read;
-        if (!Array.isArray(articles)) {
-          return {
-            status: 'unknown',
-            reason: '[release-hall] [cms] GET articles replied without a list of articles',
-          };
-        }
-        const wanted = rendition.text;
-        const filed = articles
-          .filter(isRecord)
-          .filter((article) => article.idempotency_key === delivery.idempotencyKey);
-        const ours = filed.find((article) => article.text === wanted);
-        if (ours !== undefined) {
-          const id = articleId(ours, undefined);
-          return id === undefined
-            ? { status: 'unknown', reason: '[release-hall] [cms] the article found has no id' }
-            : { status: 'found', ref: refFor(id, ours, account) };
-        }
-        if (filed.length > 0) {
-          context.logger.warn(
-            `[release-hall] [cms] account "${account.id}" holds an article under this delivery's idempotency key with other text; it is not this delivery's`,
-            { accountId: account.id },
-          );
-        }
-        return { status: 'not-found' };
-      });
+      return withApiKey(account, context, (apiKey) =>
+        findArticle(resolved, delivery, account, context, apiKey),
+      );
     },
   };
   return adapter;
