@@ -247,7 +247,7 @@ function explain(known: Known, reply: TencentErrorReply, retryAfterMs: number): 
 /** Keeps the platform's text short and free of secrets; Tencent's `ok` says nothing. */
 function cleanTencentText(
   text: string | undefined,
-  secrets: readonly string[],
+  secrets: readonly (string | undefined)[],
 ): string | undefined {
   const cleaned = cleanPlatformText(text, secrets);
   return cleaned?.toLowerCase() === 'ok' ? undefined : cleaned;

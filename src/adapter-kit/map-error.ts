@@ -52,7 +52,7 @@ export interface MapErrorOptions {
   /** Wait reported with a rate-limit reply that has no `Retry-After` header. */
   readonly rateLimitRetryAfterMs?: number | undefined;
   /** Secret values to scrub from the platform's text, should it ever echo one. */
-  readonly secrets?: readonly string[] | undefined;
+  readonly secrets?: readonly (string | undefined)[] | undefined;
   /** Clock used to read an HTTP-date `Retry-After`. @default Date.now */
   readonly now?: (() => number) | undefined;
 }
