@@ -18,31 +18,55 @@
  * into a `ReleaseHallError`. Retries, queues, rate limits and the journal belong to the core.
  */
 import { z } from 'zod';
-import { ADAPTER_SPECIFICATION_VERSION, Redactor, ReleaseHallError } from 'release-hall';
+import { ADAPTER_SPECIFICATION_VERSION, ReleaseHallError } from 'release-hall';
 import {
+  accountLabel,
+  ambiguousOrTransient,
+  baseAdapterOptions,
+  cleanPlatformText,
+  contentRejected,
+  duplicateContent,
+  errorReplyOf,
   failMalformed,
-  formatPath,
   httpCall,
+  httpUrlOption,
   invalidInput,
+  isRecord,
+  lookupOrUnknown,
+  parseAdapterOptions,
   parseJsonBody,
-  platformMessage,
+  platformError,
+  postRef,
+  rateLimitRetryAfterOption,
+  rateLimitWait,
   readIdField,
+  requireFormat,
+  resolveFetch,
+  resolveRateLimits,
+  timeoutAndSignal,
+  withCredential,
 } from 'release-hall/adapter-kit';
 import type {
   Account,
   Adapter,
   AdapterLimits,
   DeliveryContext,
-  ErrorCode,
+  DeliveryDescriptor,
   FindExistingResult,
   PostRef,
   PublishResult,
   RateLimits,
-  Rendition,
   RetractResult,
-  TextRendition,
 } from 'release-hall';
-import type { FetchLike, HttpReply } from 'release-hall/adapter-kit';
+import type {
+  BaseAdapterOptions,
+  CallInfo,
+  Classified,
+  FetchLike,
+  HttpReply,
+  MapErrorOptions,
+  PlatformErrorReply,
+} from 'release-hall/adapter-kit';
 
 // ---------------------------------------------------------------------------------------------
 // 1. What the platform is: its name, its text rule and its rates, stated as data.
@@ -82,26 +106,16 @@ export function countCharacters(text: string): number {
 // ---------------------------------------------------------------------------------------------
 // 2. Options: checked once, at the door, with defaults resolved in one place.
 
-/** Overrides of the declared rates (see {@link CMS_DEFAULT_RATE_LIMITS}). */
-export interface CmsLimitsOverride {
-  readonly platformConcurrency?: number | undefined;
-  readonly postsPerWindow?: number | undefined;
-  readonly windowMs?: number | undefined;
-  readonly requestTimeoutMs?: number | undefined;
-}
-
-/** Options of {@link createCmsAdapter}. */
-export interface CmsAdapterOptions {
+/**
+ * Options of {@link createCmsAdapter}. The kit's base options bring `fetch` (inject one for proxies
+ * or tests) and `limits` (overrides of {@link CMS_DEFAULT_RATE_LIMITS}).
+ */
+export interface CmsAdapterOptions extends BaseAdapterOptions {
   /**
    * Base URL of the CMS API, e.g. `https://cms.example.gov.cn/api/v1`; requests go to
    * `<baseURL>/articles`. A gateway, a proxy or the fake server take the CMS's place through it.
    */
   readonly baseURL: string;
-  /**
-   * The `fetch` used for every call; inject one for proxies or tests.
-   * @default globalThis.fetch
-   */
-  readonly fetch?: FetchLike | undefined;
   /**
    * Name of the website, used in messages ("首都之窗 refused the article …").
    * @default 'the CMS'
@@ -117,8 +131,6 @@ export interface CmsAdapterOptions {
    * @default 30_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Overrides of the declared rates. */
-  readonly limits?: CmsLimitsOverride | undefined;
 }
 
 /** The CMS adapter. */
@@ -126,27 +138,13 @@ export interface CmsAdapter extends Adapter {
   readonly platform: typeof CMS_PLATFORM;
 }
 
-const optionsSchema = z.strictObject({
-  baseURL: z.url({
-    protocol: /^https?$/,
-    error: 'expected an absolute http(s) URL such as "https://cms.example.gov.cn/api/v1"',
-  }),
-  fetch: z
-    .custom<FetchLike>((value) => typeof value === 'function', {
-      error: 'expected a fetch function',
-    })
-    .optional(),
+/** The kit's base schema (`baseURL`, `fetch`, `limits`), with `baseURL` required and the CMS's own fields. */
+const BASE_URL_EXAMPLE = { example: 'https://cms.example.gov.cn/api/v1' };
+const optionsSchema = baseAdapterOptions(BASE_URL_EXAMPLE).extend({
+  baseURL: httpUrlOption(BASE_URL_EXAMPLE),
   siteName: z.string().min(1).optional(),
   maxLength: z.number().int().min(100).optional(),
-  rateLimitRetryAfterMs: z.number().int().min(1).optional(),
-  limits: z
-    .strictObject({
-      platformConcurrency: z.number().int().min(1).optional(),
-      postsPerWindow: z.number().int().min(1).optional(),
-      windowMs: z.number().int().min(1).optional(),
-      requestTimeoutMs: z.number().int().min(100).optional(),
-    })
-    .optional(),
+  rateLimitRetryAfterMs: rateLimitRetryAfterOption(1),
 });
 
 interface ResolvedOptions {
@@ -160,30 +158,14 @@ interface ResolvedOptions {
 
 /** Checks the options and fills in the defaults. A wrong option fails here, before any request. */
 function resolveOptions(options: CmsAdapterOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw invalidInput(
-      'CMS adapter options',
-      parsed.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.message,
-      })),
-    );
-  }
-  const value = parsed.data;
-  const rate = CMS_DEFAULT_RATE_LIMITS;
+  const value = parseAdapterOptions(optionsSchema, options, 'CMS adapter options');
   return {
     articlesURL: `${value.baseURL.replace(/\/+$/, '')}/articles`,
-    fetch: value.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: resolveFetch(value.fetch),
     siteName: value.siteName ?? 'the CMS',
     maxLength: value.maxLength ?? CMS_DEFAULT_MAX_LENGTH,
     rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? CMS_DEFAULT_RETRY_AFTER_MS,
-    rate: {
-      platformConcurrency: value.limits?.platformConcurrency ?? rate.platformConcurrency,
-      postsPerWindow: value.limits?.postsPerWindow ?? rate.postsPerWindow,
-      windowMs: value.limits?.windowMs ?? rate.windowMs,
-      requestTimeoutMs: value.limits?.requestTimeoutMs ?? rate.requestTimeoutMs,
-    },
+    rate: resolveRateLimits(value.limits, CMS_DEFAULT_RATE_LIMITS),
   };
 }
 
@@ -211,51 +193,79 @@ export const cmsAccountSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // 4. Classifying errors: every reply becomes one closed code. The adapter never retries.
 
-/** An error reply of the CMS, as the adapter read it. */
-export interface CmsErrorReply {
-  /** HTTP status. */
-  readonly status: number;
+/**
+ * An error reply of the CMS, as the adapter read it: the kit's facts of every error reply (HTTP
+ * status, endpoint such as `POST articles`, write or read, account, `Retry-After`) and the CMS's
+ * own `error.code` and `error.message`.
+ */
+export interface CmsErrorReply extends PlatformErrorReply {
   /** `error.code` of the body, when it had one. */
   readonly errorCode?: string | undefined;
   /** `error.message` of the body: the CMS's own words. */
   readonly errorMessage?: string | undefined;
-  /** Endpoint for messages, e.g. `POST articles`. */
-  readonly endpoint: string;
-  /** True when the call changes the site (create, delete). */
-  readonly write: boolean;
-  /** The account (`member/cms`) the call was for. */
-  readonly accountId?: string | undefined;
-  /** Value of the `Retry-After` header. */
-  readonly retryAfter?: string | null | undefined;
 }
 
-/** Settings of {@link classifyCmsError}. */
-export interface ClassifyCmsErrorOptions {
+/** Settings of {@link classifyCmsError}: the kit's (wait, secrets, clock) and the site's name. */
+export interface ClassifyCmsErrorOptions extends MapErrorOptions {
   /** @default 'the CMS' */
   readonly siteName?: string | undefined;
-  /** @default 30_000 */
-  readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Secret values to scrub from the CMS's message, should it ever echo one. */
-  readonly secrets?: readonly string[] | undefined;
-  /** Clock used to read an HTTP-date `Retry-After`. @default Date.now */
-  readonly now?: (() => number) | undefined;
-}
-
-/** Reads `Retry-After` (seconds or an HTTP date) as milliseconds from now. */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: () => number = Date.now,
-): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
 }
 
 /**
- * Turns a CMS error reply into a `ReleaseHallError`. The code decides what the core does next,
+ * The code and plain explanation of a CMS error reply. The code decides what the core does next,
  * so each branch answers one question: can the same request succeed later, and may it have landed?
+ * The kit words the cases every platform shares (a server failure, refused content, a duplicate).
+ */
+function classify(reply: CmsErrorReply, site: string, retryAfterMs: number): Classified {
+  const account = accountLabel(reply.accountId);
+  switch (reply.status) {
+    case 401:
+      return reply.errorCode === 'token_expired'
+        ? {
+            code: 'AUTH_EXPIRED',
+            explanation: `the API key of ${account} has expired; issue a new one in ${site} and update the credentials`,
+          }
+        : {
+            code: 'AUTH_INVALID',
+            explanation: `${site} does not accept the API key of ${account}; check the credentials`,
+          };
+    case 403:
+      return {
+        code: 'PERMISSION_DENIED',
+        explanation: `the API key of ${account} may not do this in its section; ask the site's administrator`,
+      };
+    case 409:
+      return duplicateContent(`${site} already holds an article with this text`);
+    case 422:
+      return reply.errorCode === 'idempotency_key_reused'
+        ? {
+            code: 'INVALID_INPUT',
+            explanation: `${site} holds another article under this delivery's idempotency key: the campaign id was reused for a different statement; run it under a new campaign id`,
+          }
+        : contentRejected(`${site} refused the article`, reply);
+    case 429:
+      return {
+        code: 'RATE_LIMITED',
+        explanation: `${site} asked ${account} to slow down; waiting ${Math.ceil(retryAfterMs / 1000)} s`,
+      };
+    case 400:
+    case 404:
+      return {
+        code: 'INVALID_INPUT',
+        explanation: `${site} did not understand the request (check baseURL and the adapter version)`,
+      };
+    default:
+      return reply.status >= 500
+        ? ambiguousOrTransient(`${site} failed`, reply)
+        : {
+            code: 'CONTENT_REJECTED',
+            explanation: `${site} refused the call for ${account}; see its message`,
+          };
+  }
+}
+
+/**
+ * Turns a CMS error reply into a `ReleaseHallError`:
  *
  * - 401 `token_expired` → `AUTH_EXPIRED`; any other 401 → `AUTH_INVALID` (a person must act);
  * - 403 → `PERMISSION_DENIED` (the key may not write to the section);
@@ -267,112 +277,29 @@ export function parseRetryAfter(
  * - any other status → `CONTENT_REJECTED` with the CMS's words.
  *
  * Network failures never reach this function: `httpCall` already made them `TRANSIENT` (certainly
- * not sent) or `AMBIGUOUS` (a write that may have landed).
+ * not sent) or `AMBIGUOUS` (a write that may have landed). The kit's `platformError` writes the
+ * house-style message, with the CMS's words scrubbed of `options.secrets`.
  */
 export function classifyCmsError(
   reply: CmsErrorReply,
   options: ClassifyCmsErrorOptions = {},
 ): ReleaseHallError {
-  const site = options.siteName ?? 'the CMS';
-  const account = reply.accountId === undefined ? 'the account' : `account "${reply.accountId}"`;
-  const retryAfterMs =
-    parseRetryAfter(reply.retryAfter, options.now) ??
-    options.rateLimitRetryAfterMs ??
-    CMS_DEFAULT_RETRY_AFTER_MS;
-
-  const classify = (): { code: ErrorCode; explanation: string } => {
-    const { status } = reply;
-    if (status === 401) {
-      return reply.errorCode === 'token_expired'
-        ? {
-            code: 'AUTH_EXPIRED',
-            explanation: `the API key of ${account} has expired; issue a new one in ${site} and update the credentials`,
-          }
-        : {
-            code: 'AUTH_INVALID',
-            explanation: `${site} does not accept the API key of ${account}; check the credentials`,
-          };
-    }
-    if (status === 403) {
-      return {
-        code: 'PERMISSION_DENIED',
-        explanation: `the API key of ${account} may not do this in its section; ask the site's administrator`,
-      };
-    }
-    if (status === 409) {
-      return {
-        code: 'DUPLICATE_CONTENT',
-        explanation: `${site} already holds an article with this text; the account is checked for it before reporting`,
-      };
-    }
-    if (status === 422 && reply.errorCode === 'idempotency_key_reused') {
-      return {
-        code: 'INVALID_INPUT',
-        explanation: `${site} holds another article under this delivery's idempotency key: the campaign id was reused for a different statement; run it under a new campaign id`,
-      };
-    }
-    if (status === 422) {
-      return {
-        code: 'CONTENT_REJECTED',
-        explanation: `${site} refused the article of ${account}; change it and run again`,
-      };
-    }
-    if (status === 429) {
-      return {
-        code: 'RATE_LIMITED',
-        explanation: `${site} asked ${account} to slow down; waiting ${Math.ceil(retryAfterMs / 1000)} s`,
-      };
-    }
-    if (status >= 500) {
-      return reply.write
-        ? {
-            code: 'AMBIGUOUS',
-            explanation: `${site} failed while writing for ${account}; the article may exist, so the account is checked before any re-send`,
-          }
-        : { code: 'TRANSIENT', explanation: `${site} failed; will retry` };
-    }
-    if (status === 400 || status === 404) {
-      return {
-        code: 'INVALID_INPUT',
-        explanation: `${site} did not understand the request (check baseURL and the adapter version)`,
-      };
-    }
-    return {
-      code: 'CONTENT_REJECTED',
-      explanation: `${site} refused the call for ${account}; see its message`,
-    };
-  };
-
-  const { code, explanation } = classify();
-  const redactor = new Redactor();
-  redactor.add(...(options.secrets ?? []));
-  const said = reply.errorMessage === undefined ? undefined : redactor.string(reply.errorMessage);
-  const platformCode = reply.errorCode ?? String(reply.status);
-  return new ReleaseHallError(
-    platformMessage(
-      CMS_PLATFORM,
-      reply.endpoint,
-      `${reply.status}${reply.errorCode === undefined ? '' : ` ${reply.errorCode}`}`,
-      said === undefined ? undefined : said.replace(/\s+/g, ' ').slice(0, 200),
-      explanation,
-    ),
-    {
-      code,
-      platform: CMS_PLATFORM,
-      platformCode,
-      accountId: reply.accountId,
-      endpoint: reply.endpoint,
-      ...(code === 'RATE_LIMITED' ? { retryAfterMs } : {}),
-    },
-  );
+  const retryAfterMs = rateLimitWait(reply.retryAfter, options, CMS_DEFAULT_RETRY_AFTER_MS);
+  const classified = classify(reply, options.siteName ?? 'the CMS', retryAfterMs);
+  return platformError({
+    ...classified,
+    platform: CMS_PLATFORM,
+    endpoint: reply.endpoint,
+    status: reply.status,
+    accountId: reply.accountId,
+    platformCode: reply.errorCode ?? String(reply.status),
+    platformText: cleanPlatformText(reply.errorMessage, options.secrets ?? []),
+    ...(classified.code === 'RATE_LIMITED' ? { extra: { retryAfterMs } } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // 5. Reading replies and renditions.
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The article title. The renderer writes a text rendition as `<prefix><headline>：<body>…`, so the
@@ -384,11 +311,13 @@ export function articleTitle(text: string): string {
   return (end > 0 ? text.slice(0, end) : text).trim();
 }
 
-interface Call {
-  readonly platform: string;
-  readonly endpoint: string;
-  readonly write: boolean;
+/** A call of the adapter, for messages and errors. */
+interface Call extends CallInfo {
   readonly accountId: string;
+}
+
+function cmsCall(endpoint: string, write: boolean, account: Account): Call {
+  return { platform: CMS_PLATFORM, endpoint, write, accountId: account.id };
 }
 
 /** `error.code` and `error.message` of an error reply; empty when it is not the CMS's JSON. */
@@ -413,13 +342,9 @@ function failReply(reply: HttpReply, call: Call, options: ResolvedOptions, apiKe
   const error = errorBody(reply);
   throw classifyCmsError(
     {
-      status: reply.status,
       errorCode: error.code,
       errorMessage: error.message,
-      endpoint: call.endpoint,
-      write: call.write,
-      accountId: call.accountId,
-      retryAfter: reply.headers.get('retry-after'),
+      ...errorReplyOf(reply, call),
     },
     {
       siteName: options.siteName,
@@ -456,6 +381,97 @@ function articleId(article: Record<string, unknown>, raw: string | undefined): s
   return raw === undefined ? undefined : readIdField(raw, 'id');
 }
 
+/** The section checked by {@link cmsAccountSchema} when the hall was loaded. */
+function sectionOf(account: Account): string {
+  const section = account.settings.section;
+  if (typeof section === 'string' && section !== '') return section;
+  throw invalidInput(`CMS account "${account.id}"`, [
+    { path: 'section', message: 'expected the CMS section slug of the account, e.g. "tzgg"' },
+  ]);
+}
+
+function refFor(id: string, article: Record<string, unknown>, account: Account): PostRef {
+  return postRef(
+    CMS_PLATFORM,
+    account,
+    id,
+    typeof article.url === 'string' ? article.url : undefined,
+  );
+}
+
+/** The key travels in a header; every call sends it, and no message is ever written from it. */
+function headers(apiKey: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { accept: 'application/json', authorization: `Bearer ${apiKey}`, ...extra };
+}
+
+/**
+ * After an `AMBIGUOUS` write (a cut connection, a timeout, a 5xx) the core asks this before it
+ * sends anything again. The CMS files each article under the idempotency key it was created
+ * with, so one read answers: found (with the id), not-found (safe to send), or unknown (the
+ * read failed: the kit's `lookupOrUnknown` turns any error but an abort into `unknown`, so the
+ * core will not send blindly, and reports the delivery as unconfirmed).
+ *
+ * An article under the key with other text was not made by this delivery (a campaign id reused
+ * for an edited statement); it is not-found here, and the CMS refuses the re-send loudly with
+ * `idempotency_key_reused` rather than posting the wrong text twice.
+ *
+ * A platform without such a key reads the account's timeline instead: the kit's
+ * `scanTimeline` pages through it until the post is found or the posts are older than the
+ * first attempt (see the Weibo and Tencent adapters).
+ */
+async function findArticle(
+  resolved: ResolvedOptions,
+  delivery: DeliveryDescriptor,
+  account: Account,
+  context: DeliveryContext,
+  apiKey: string,
+): Promise<FindExistingResult> {
+  const { rendition } = delivery;
+  if (delivery.action !== 'post' || rendition.format !== 'text') return { status: 'not-found' };
+  const call = cmsCall('GET articles', false, account);
+  const query = new URLSearchParams({
+    section: sectionOf(account),
+    idempotency_key: delivery.idempotencyKey,
+  });
+  const read = await lookupOrUnknown(async () => {
+    const reply = await httpCall({
+      ...call,
+      fetch: resolved.fetch,
+      url: `${resolved.articlesURL}?${query.toString()}`,
+      method: 'GET',
+      headers: headers(apiKey),
+      ...timeoutAndSignal(context),
+    });
+    return { articles: readBody(reply, call, resolved, apiKey).articles };
+  });
+  if ('status' in read) return read;
+  const { articles } = read;
+  if (!Array.isArray(articles)) {
+    return {
+      status: 'unknown',
+      reason: '[release-hall] [cms] GET articles replied without a list of articles',
+    };
+  }
+  const wanted = rendition.text;
+  const filed = articles
+    .filter(isRecord)
+    .filter((article) => article.idempotency_key === delivery.idempotencyKey);
+  const ours = filed.find((article) => article.text === wanted);
+  if (ours !== undefined) {
+    const id = articleId(ours, undefined);
+    return id === undefined
+      ? { status: 'unknown', reason: '[release-hall] [cms] the article found has no id' }
+      : { status: 'found', ref: refFor(id, ours, account) };
+  }
+  if (filed.length > 0) {
+    context.logger.warn(
+      `[release-hall] [cms] account "${account.id}" holds an article under this delivery's idempotency key with other text; it is not this delivery's`,
+      { accountId: account.id },
+    );
+  }
+  return { status: 'not-found' };
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. The adapter.
 
@@ -489,66 +505,17 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
   };
 
   /**
-   * The secret comes from the context at call time, never from the hall file or the options. A
-   * missing one is `AUTH_INVALID` naming the reference (never the value).
+   * The frame of every call: the API key comes from the context at call time, never from the hall
+   * file or the options (a missing one is `AUTH_INVALID` naming the reference, never the value),
+   * and should anything thrown below still hold it (a CMS echoing it back), the kit scrubs it
+   * before it leaves the adapter.
    */
-  const apiKeyOf = (account: Account, context: DeliveryContext): string => {
-    const apiKey = context.credentials.api_key;
-    if (apiKey === undefined || apiKey === '') {
-      throw new ReleaseHallError(
-        `[release-hall] [cms] account "${account.id}" has no api_key in its credentials "${account.credentials}"`,
-        { code: 'AUTH_INVALID', platform: CMS_PLATFORM, accountId: account.id },
-      );
-    }
-    return apiKey;
-  };
-
-  /** The section checked by {@link cmsAccountSchema} when the hall was loaded. */
-  const sectionOf = (account: Account): string => {
-    const section = account.settings.section;
-    if (typeof section === 'string' && section !== '') return section;
-    throw invalidInput(`CMS account "${account.id}"`, [
-      { path: 'section', message: 'expected the CMS section slug of the account, e.g. "tzgg"' },
-    ]);
-  };
-
-  const textOf = (rendition: Rendition, account: Account): TextRendition => {
-    if (rendition.format === 'text') return rendition;
-    throw invalidInput(`CMS article for account "${account.id}"`, [
-      { path: 'rendition.format', message: `expected "text", got "${rendition.format}"` },
-    ]);
-  };
-
-  const refFor = (id: string, article: Record<string, unknown>, account: Account): PostRef => ({
-    platform: CMS_PLATFORM,
-    accountId: account.id,
-    id,
-    ...(typeof article.url === 'string' ? { url: article.url } : {}),
-  });
-
-  /** The key travels in a header; every call sends it, and no message is ever written from it. */
-  const headers = (apiKey: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    accept: 'application/json',
-    authorization: `Bearer ${apiKey}`,
-    ...extra,
-  });
-
-  /**
-   * A safety net: should anything thrown below still hold the key (a CMS echoing it back), it is
-   * scrubbed before it leaves the adapter.
-   */
-  const scrubbed = async <T>(apiKey: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof Error) {
-        const redactor = new Redactor();
-        redactor.add(apiKey);
-        redactor.scrubError(error);
-      }
-      throw error;
-    }
-  };
+  const withApiKey = <T>(
+    account: Account,
+    context: DeliveryContext,
+    work: (apiKey: string) => Promise<T>,
+  ): Promise<T> =>
+    withCredential(account, context, { platform: CMS_PLATFORM, field: 'api_key' }, work);
 
   const adapter: CmsAdapter = {
     specificationVersion: ADAPTER_SPECIFICATION_VERSION,
@@ -563,16 +530,13 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
      * (campaign, account, action): should the core ever send it again, the CMS answers with the
      * article it already made instead of a second one.
      */
-    async publish(rendition, account, context): Promise<PublishResult> {
-      const apiKey = apiKeyOf(account, context);
-      return scrubbed(apiKey, async () => {
-        const { text, link } = textOf(rendition, account);
-        const call: Call = {
-          platform: CMS_PLATFORM,
-          endpoint: 'POST articles',
-          write: true,
-          accountId: account.id,
-        };
+    publish: (rendition, account, context): Promise<PublishResult> =>
+      withApiKey(account, context, async (apiKey) => {
+        const { text, link } = requireFormat(rendition, account, {
+          format: 'text',
+          what: 'CMS article',
+        });
+        const call = cmsCall('POST articles', true, account);
         const reply = await httpCall({
           ...call,
           fetch: resolved.fetch,
@@ -588,16 +552,14 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
             text,
             ...(link === undefined ? {} : { link }),
           }),
-          timeoutMs: context.requestTimeoutMs,
-          signal: context.signal,
+          ...timeoutAndSignal(context),
         });
         const article = readBody(reply, call, resolved, apiKey);
         const id = articleId(article, reply.text);
         // Created, but which article? Unknown: AMBIGUOUS, so the core looks it up before re-sending.
         if (id === undefined) failMalformed(call, `HTTP ${reply.status} without an article id`);
         return { status: 'posted', ref: refFor(id, article, account) };
-      });
-    },
+      }),
 
     /**
      * A website has no reposts. The planner never asks (`supportsRelay: false`); a caller who does
@@ -613,23 +575,16 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
     },
 
     /** Removes the article. "Not found" means it is already gone (an earlier retract, an editor). */
-    async retract(ref, account, context): Promise<RetractResult> {
-      const apiKey = apiKeyOf(account, context);
-      return scrubbed(apiKey, async () => {
-        const call: Call = {
-          platform: CMS_PLATFORM,
-          endpoint: 'DELETE articles/{id}',
-          write: true,
-          accountId: account.id,
-        };
+    retract: (ref, account, context): Promise<RetractResult> =>
+      withApiKey(account, context, async (apiKey) => {
+        const call = cmsCall('DELETE articles/{id}', true, account);
         const reply = await httpCall({
           ...call,
           fetch: resolved.fetch,
           url: `${resolved.articlesURL}/${encodeURIComponent(ref.id)}`,
           method: 'DELETE',
           headers: headers(apiKey),
-          timeoutMs: context.requestTimeoutMs,
-          signal: context.signal,
+          ...timeoutAndSignal(context),
         });
         if (reply.status >= 200 && reply.status < 300) return { status: 'removed' };
         // 404 with `article_not_found` is the CMS saying the article is gone. A bare 404 (a wrong
@@ -638,79 +593,15 @@ export function createCmsAdapter(options: CmsAdapterOptions): CmsAdapter {
           return { status: 'already-gone' };
         }
         return failReply(reply, call, resolved, apiKey);
-      });
-    },
+      }),
 
-    /**
-     * After an `AMBIGUOUS` write (a cut connection, a timeout, a 5xx) the core asks this before it
-     * sends anything again. The CMS files each article under the idempotency key it was created
-     * with, so one read answers: found (with the id), not-found (safe to send), or unknown (the
-     * read failed: the core will not send blindly, and reports the delivery as unconfirmed).
-     *
-     * An article under the key with other text was not made by this delivery (a campaign id reused
-     * for an edited statement); it is not-found here, and the CMS refuses the re-send loudly with
-     * `idempotency_key_reused` rather than posting the wrong text twice.
-     */
+    /** See {@link findArticle}: the CMS files each article under its idempotency key. */
     async findExisting(delivery, account, context): Promise<FindExistingResult> {
       const { rendition } = delivery;
       if (delivery.action !== 'post' || rendition.format !== 'text') return { status: 'not-found' };
-      const apiKey = apiKeyOf(account, context);
-      return scrubbed(apiKey, async () => {
-        const call: Call = {
-          platform: CMS_PLATFORM,
-          endpoint: 'GET articles',
-          write: false,
-          accountId: account.id,
-        };
-        const query = new URLSearchParams({
-          section: sectionOf(account),
-          idempotency_key: delivery.idempotencyKey,
-        });
-        let articles: unknown;
-        try {
-          const reply = await httpCall({
-            ...call,
-            fetch: resolved.fetch,
-            url: `${resolved.articlesURL}?${query.toString()}`,
-            method: 'GET',
-            headers: headers(apiKey),
-            timeoutMs: context.requestTimeoutMs,
-            signal: context.signal,
-          });
-          articles = readBody(reply, call, resolved, apiKey).articles;
-        } catch (error) {
-          // Stopping the run is the one failure that must not turn into "cannot tell".
-          if (ReleaseHallError.isInstance(error) && error.code === 'ABORTED') throw error;
-          return {
-            status: 'unknown',
-            reason: error instanceof Error ? error.message : String(error),
-          };
-        }
-        if (!Array.isArray(articles)) {
-          return {
-            status: 'unknown',
-            reason: '[release-hall] [cms] GET articles replied without a list of articles',
-          };
-        }
-        const wanted = rendition.text;
-        const filed = articles
-          .filter(isRecord)
-          .filter((article) => article.idempotency_key === delivery.idempotencyKey);
-        const ours = filed.find((article) => article.text === wanted);
-        if (ours !== undefined) {
-          const id = articleId(ours, undefined);
-          return id === undefined
-            ? { status: 'unknown', reason: '[release-hall] [cms] the article found has no id' }
-            : { status: 'found', ref: refFor(id, ours, account) };
-        }
-        if (filed.length > 0) {
-          context.logger.warn(
-            `[release-hall] [cms] account "${account.id}" holds an article under this delivery's idempotency key with other text; it is not this delivery's`,
-            { accountId: account.id },
-          );
-        }
-        return { status: 'not-found' };
-      });
+      return withApiKey(account, context, (apiKey) =>
+        findArticle(resolved, delivery, account, context, apiKey),
+      );
     },
   };
   return adapter;

@@ -20,6 +20,7 @@ import {
   rateLimitWait,
   readIntegerCode,
 } from '#adapter-kit';
+import type { MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors and hall files. */
 export const TENCENT_PLATFORM = 'tencent';
@@ -30,37 +31,26 @@ export const TENCENT_PLATFORM = 'tencent';
  */
 export const DEFAULT_RATE_LIMIT_RETRY_AFTER_MS = 60_000;
 
-/** A Tencent error reply, as the adapter read it. */
-export interface TencentErrorReply {
+/**
+ * A Tencent error reply, as the adapter read it. Tencent answers its errors with HTTP 200; a
+ * gateway in front of it may add a `Retry-After`.
+ */
+export interface TencentErrorReply extends PlatformErrorReply {
   /** `ret` from the body: the class of the error (0 = success). */
   readonly ret?: number | string | undefined;
   /** `errcode` from the body: the detail within the class. */
   readonly errcode?: number | string | undefined;
   /** `msg` from the body: the platform's own words. */
   readonly msg?: string | undefined;
-  /** HTTP status of the reply (Tencent answers its errors with 200). */
-  readonly status: number;
-  /** Endpoint name, e.g. `t/add`. */
-  readonly endpoint: string;
-  /** True when the call changes state (`t/add`, `t/add_pic`, `t/re_add`, `t/del`). */
-  readonly write: boolean;
-  /** The account (`member/platform`) the call was for. */
-  readonly accountId?: string | undefined;
-  /** Value of a `Retry-After` header, should a gateway in front of Tencent send one. */
-  readonly retryAfter?: string | null | undefined;
 }
 
 /** Settings of {@link mapTencentError}. */
-export interface MapTencentErrorOptions {
+export interface MapTencentErrorOptions extends MapErrorOptions {
   /**
    * Wait reported with a rate-limit reply that has no `Retry-After` header.
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Secret values to scrub from the platform's text, should it ever echo one. */
-  readonly secrets?: readonly string[] | undefined;
-  /** Clock used to read an HTTP-date `Retry-After`. @default Date.now */
-  readonly now?: (() => number) | undefined;
 }
 
 type Classification =
@@ -257,7 +247,7 @@ function explain(known: Known, reply: TencentErrorReply, retryAfterMs: number): 
 /** Keeps the platform's text short and free of secrets; Tencent's `ok` says nothing. */
 function cleanTencentText(
   text: string | undefined,
-  secrets: readonly string[],
+  secrets: readonly (string | undefined)[],
 ): string | undefined {
   const cleaned = cleanPlatformText(text, secrets);
   return cleaned?.toLowerCase() === 'ok' ? undefined : cleaned;

@@ -20,6 +20,7 @@ import {
   rateLimitWait,
   readIntegerCode,
 } from '#adapter-kit';
+import type { MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors. */
 export const WEIBO_PLATFORM = 'weibo';
@@ -33,36 +34,22 @@ export const WEIBO_ACCEPTED_CODE = 20032;
 /** `20101`: "target status does not exist". On `statuses/destroy` it means "already gone". */
 export const WEIBO_NOT_FOUND_CODE = 20101;
 
-/** A Weibo error reply, as the adapter read it. */
-export interface WeiboErrorReply {
+/** A Weibo error reply, as the adapter read it (`endpoint` without `.json`, e.g. `statuses/share`). */
+export interface WeiboErrorReply extends PlatformErrorReply {
   /** `error_code` from the body; Weibo sends it as a number or as a string. */
   readonly errorCode?: number | string | undefined;
   /** `error` from the body: the platform's own words. */
   readonly errorText?: string | undefined;
-  /** HTTP status of the reply. */
-  readonly status: number;
-  /** Endpoint name without `.json`, e.g. `statuses/share`. */
-  readonly endpoint: string;
-  /** True when the call changes state (share, update, repost, destroy). */
-  readonly write: boolean;
-  /** The account (`member/platform`) the call was for. */
-  readonly accountId?: string | undefined;
-  /** Value of the `Retry-After` header, if the reply had one. */
-  readonly retryAfter?: string | null | undefined;
 }
 
 /** Settings of {@link mapWeiboError}. */
-export interface MapWeiboErrorOptions {
+export interface MapWeiboErrorOptions extends MapErrorOptions {
   /**
    * Wait after a rate-limit reply without `Retry-After`. Weibo's windows are hourly, so the real
    * wait can be up to an hour; the core re-schedules after this delay and waits again if told so.
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Secret values to scrub from the platform's text, should it ever echo one. */
-  readonly secrets?: readonly string[] | undefined;
-  /** Clock used to read an HTTP-date `Retry-After`. @default Date.now */
-  readonly now?: (() => number) | undefined;
 }
 
 type Classification =

@@ -25,11 +25,53 @@ export interface HttpCall {
   readonly accountId?: string | undefined;
 }
 
+/** What messages and errors say about a call: the platform, the endpoint, whether it writes, the account. */
+export type CallInfo = Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>;
+
 /** A reply that arrived: status and body text. */
 export interface HttpReply {
   readonly status: number;
   readonly text: string;
   readonly headers: Headers;
+}
+
+/** The timeout and abort signal of a call made for a delivery, from its context. */
+export function timeoutAndSignal(context: {
+  readonly requestTimeoutMs: number;
+  readonly signal: AbortSignal;
+}): { readonly timeoutMs: number; readonly signal: AbortSignal } {
+  return { timeoutMs: context.requestTimeoutMs, signal: context.signal };
+}
+
+/** A form `POST` ({@link postForm}). */
+export interface FormPost extends CallInfo {
+  readonly fetch: FetchLike;
+  readonly url: string;
+  /** The form fields, sent as `application/x-www-form-urlencoded` UTF-8. */
+  readonly form: Readonly<Record<string, string>>;
+  /** Where the timeout and the abort signal come from: the delivery context. */
+  readonly context: { readonly requestTimeoutMs: number; readonly signal: AbortSignal };
+}
+
+/**
+ * Sends a form `POST` that expects JSON back, with the delivery's timeout and signal; see
+ * {@link httpCall} for what it throws. Secrets in the form stay out of the URL, so no proxy log
+ * or error holds them.
+ */
+export function postForm(post: FormPost): Promise<HttpReply> {
+  const { fetch, url, form, context, ...call } = post;
+  return httpCall({
+    ...call,
+    fetch,
+    url,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams(form).toString(),
+    ...timeoutAndSignal(context),
+  });
 }
 
 /** Network errors that prove the request never reached the server. */
@@ -124,10 +166,7 @@ function classifyNetworkError(
  * is `AMBIGUOUS` for a write and `TRANSIENT` for a read. Large integers are kept as they arrive in the
  * text, so callers read ids from their string fields (`idstr`, `mid`) or with {@link readIdField}.
  */
-export function parseJsonBody(
-  reply: HttpReply,
-  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
-): unknown {
+export function parseJsonBody(reply: HttpReply, call: CallInfo): unknown {
   try {
     return JSON.parse(reply.text) as unknown;
   } catch {
@@ -141,10 +180,7 @@ export function parseJsonBody(
 }
 
 /** Throws the error for a reply that cannot be understood. */
-export function failMalformed(
-  call: Pick<HttpCall, 'platform' | 'endpoint' | 'write' | 'accountId'>,
-  what: string,
-): never {
+export function failMalformed(call: CallInfo, what: string): never {
   throw new ReleaseHallError(
     platformMessage(
       call.platform,

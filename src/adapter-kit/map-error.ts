@@ -7,6 +7,7 @@
 import { ReleaseHallError, platformMessage } from '../errors.js';
 import type { ErrorCode, ReleaseHallErrorOptions } from '../errors.js';
 import { Redactor } from '../redact.js';
+import type { CallInfo, HttpReply } from './http.js';
 
 /** A code and the plain explanation that goes after `failed (…):`. */
 export interface Classified {
@@ -22,6 +23,38 @@ export interface ErrorReplyBasics {
   readonly write: boolean;
   /** The account (`member/platform`) the call was for. */
   readonly accountId?: string | undefined;
+}
+
+/**
+ * What every platform's error reply tells besides its own codes; a platform's reply type extends
+ * it with those codes and the platform's words.
+ */
+export interface PlatformErrorReply extends ErrorReplyBasics {
+  /** Endpoint name for messages, e.g. `statuses/share`. */
+  readonly endpoint: string;
+  /** Value of the `Retry-After` header, if the reply had one. */
+  readonly retryAfter?: string | null | undefined;
+}
+
+/** The facts of an error reply to `call`: status, endpoint, write, account and `Retry-After`. */
+export function errorReplyOf(reply: HttpReply, call: CallInfo): PlatformErrorReply {
+  return {
+    status: reply.status,
+    endpoint: call.endpoint,
+    write: call.write,
+    accountId: call.accountId,
+    retryAfter: reply.headers.get('retry-after'),
+  };
+}
+
+/** The settings every platform's error map takes. */
+export interface MapErrorOptions {
+  /** Wait reported with a rate-limit reply that has no `Retry-After` header. */
+  readonly rateLimitRetryAfterMs?: number | undefined;
+  /** Secret values to scrub from the platform's text, should it ever echo one. */
+  readonly secrets?: readonly (string | undefined)[] | undefined;
+  /** Clock used to read an HTTP-date `Retry-After`. @default Date.now */
+  readonly now?: (() => number) | undefined;
 }
 
 /**

@@ -1,0 +1,182 @@
+/**
+ * The options of the Tencent Weibo adapter: what they mean, how they are checked, their defaults
+ * (filled in here, in one place), and the Tencent fields of an account in the hall file.
+ */
+import { z } from 'zod';
+import {
+  baseAdapterOptions,
+  parseAdapterOptions,
+  rateLimitRetryAfterOption,
+  resolveBaseOptions,
+  resolveTimelineScanOptions,
+  timelineScanOptions,
+} from '#adapter-kit';
+import type {
+  BaseAdapterOptions,
+  RateLimitsOverride,
+  ResolvedBaseOptions,
+  ResolvedTimelineScanOptions,
+  TimelineScanOptions,
+} from '#adapter-kit';
+import type { RateLimits } from '#core';
+import { clientIpProblem } from './client-ip.js';
+import { DEFAULT_RATE_LIMIT_RETRY_AFTER_MS } from './map-tencent-error.js';
+
+/** Default API base, as documented. */
+export const TENCENT_DEFAULT_BASE_URL = 'https://open.t.qq.com/api/';
+
+/**
+ * Default rate limits. Tencent's posting limits are [unconfirmed]: no source states them, only
+ * the signals (`ret=2`, `ret=4 errcode=10`). 30 posts per account per hour is the lowest
+ * documented tier of Sina Weibo, a comparable service of the same era; a campaign makes one to
+ * three posts per account, so the limit never binds a normal run but stops a runaway loop. Four
+ * requests in flight keep a small compatible gateway from being flooded. A refusal is handled
+ * either way: the core waits and tries again.
+ */
+export const TENCENT_DEFAULT_RATE_LIMITS: RateLimits = {
+  platformConcurrency: 4,
+  postsPerWindow: 30,
+  windowMs: 3_600_000,
+  requestTimeoutMs: 15_000,
+};
+
+/** Largest `reqnum` the adapter asks for. [unconfirmed] */
+const MAX_TIMELINE_COUNT = 70;
+
+/** Overrides of the declared rate limits. */
+export type TencentLimitsOverride = RateLimitsOverride;
+
+/** Options of `createTencentAdapter`. Checked when the adapter is made. */
+export interface TencentAdapterOptions extends BaseAdapterOptions, TimelineScanOptions {
+  /**
+   * Base URL of the API, ending with `/api/`: a compatible gateway, a proxy, or a sandbox
+   * (`startTencentSandbox().url`). The documented host stopped service on 2020-09-28.
+   * @default 'https://open.t.qq.com/api/'
+   */
+  readonly baseURL?: string | undefined;
+  /**
+   * The app key, sent as `oauth_consumer_key` on every call. It is the key of the app the
+   * accounts authorised; without it nothing is sent (writes fail with `INVALID_INPUT`, look-ups
+   * answer `unknown`). A number (an unquoted key in a hall file) is taken as its digits.
+   * @default undefined
+   */
+  readonly appKey?: string | number | undefined;
+  /**
+   * `clientip`: the public IPv4 address of the person who publishes. Tencent requires it on every
+   * call and refuses LAN addresses, `127.x` and `255.x`. The library cannot know it, and sending a
+   * made-up address would misstate who acted, so there is no default: set the press office's
+   * public IP (or, from a CMS, the editor's). A post, relay or retract without it fails with
+   * `INVALID_INPUT` before anything is sent; a look-up answers `unknown`.
+   * @default undefined
+   */
+  readonly clientIp?: string | undefined;
+  /**
+   * Where writes carry the OAuth parameters: in the form `body` (the token stays out of URLs and
+   * proxy logs) or in the `query` string, as one SDK did. Reads are `GET`s and always use the
+   * query. Which placement Tencent preferred is [unconfirmed]; it accepted both.
+   * @default 'body'
+   */
+  readonly oauthParamsIn?: 'body' | 'query' | undefined;
+  /**
+   * Wait reported with a rate-limit reply (`ret=2`, `ret=4 errcode=10`); Tencent sends no
+   * `Retry-After` [unconfirmed]. The core waits this long and is told again if it is too soon.
+   * @default 60_000
+   */
+  readonly rateLimitRetryAfterMs?: number | undefined;
+  /** Overrides of the declared rate limits (see {@link TENCENT_DEFAULT_RATE_LIMITS}). */
+  readonly limits?: TencentLimitsOverride | undefined;
+  /**
+   * Tweets read per timeline page (`reqnum`) by `findExisting`; at most 70 [unconfirmed].
+   * @default 50
+   */
+  readonly timelineCount?: number | undefined;
+  /**
+   * Clock skew allowed between this machine and the platform when `findExisting` keeps only
+   * tweets made at or after the first attempt. Tencent times are whole seconds.
+   * @default 120_000
+   */
+  readonly clockSkewMs?: number | undefined;
+}
+
+const optionsSchema = baseAdapterOptions({
+  example: TENCENT_DEFAULT_BASE_URL,
+  shape: 'ending with /api/',
+}).extend({
+  ...timelineScanOptions({ maxCount: MAX_TIMELINE_COUNT }),
+  // A hall file may give a numeric app key unquoted; YAML reads it as a number.
+  appKey: z
+    .union([z.string(), z.number().int().nonnegative()], {
+      error: 'expected the app key (oauth_consumer_key) as text, e.g. "801000000"',
+    })
+    .transform(String)
+    .pipe(
+      z.string().regex(/^[A-Za-z0-9]{1,64}$/, {
+        error: (issue) =>
+          `expected the app key (oauth_consumer_key) as letters and digits, got ${JSON.stringify(issue.input)}`,
+      }),
+    )
+    .optional(),
+  clientIp: z
+    .string({ error: 'expected the public IPv4 address of the publisher as text' })
+    .superRefine((value, context) => {
+      const problem = clientIpProblem(value);
+      if (problem !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `expected the public IPv4 address of the publisher (Tencent refuses LAN, 127.x and 255.x), got ${JSON.stringify(value)}: ${problem}`,
+        });
+      }
+    })
+    .optional(),
+  oauthParamsIn: z.enum(['body', 'query'], { error: 'expected "body" or "query"' }).optional(),
+  rateLimitRetryAfterMs: rateLimitRetryAfterOption(),
+});
+
+/** The options with every default filled in. */
+export interface TencentSettings extends ResolvedBaseOptions, ResolvedTimelineScanOptions {
+  readonly appKey: string | undefined;
+  readonly clientIp: string | undefined;
+  readonly oauthParamsIn: 'body' | 'query';
+  readonly rateLimitRetryAfterMs: number;
+}
+
+/** Checks the options and fills in the defaults, in this one place. */
+export function resolveTencentOptions(options: TencentAdapterOptions): TencentSettings {
+  const value = parseAdapterOptions(optionsSchema, options, 'Tencent Weibo adapter options');
+  return {
+    ...resolveBaseOptions(value, {
+      baseURL: TENCENT_DEFAULT_BASE_URL,
+      rate: TENCENT_DEFAULT_RATE_LIMITS,
+    }),
+    ...resolveTimelineScanOptions(value),
+    appKey: value.appKey,
+    clientIp: value.clientIp,
+    oauthParamsIn: value.oauthParamsIn ?? 'body',
+    rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+  };
+}
+
+/** An openid: letters and digits, usually 32 hex characters. */
+export const OPENID_PATTERN = /^[0-9A-Za-z]{1,64}$/;
+
+/**
+ * Platform fields of a Tencent Weibo account in the hall file: `openid`, the id Tencent returned
+ * with the account's access token (letters and digits, usually 32 hex characters). Other fields
+ * pass through.
+ *
+ * @example
+ * // tencent: { handle: beijingfabu, openid: "B624064BA065E01CB73F835017FE96FA", credentials: tencent-beijing-fabu }
+ */
+export const tencentAccountSchema = z.looseObject({
+  openid: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'expected the openid of the account, as returned with its access token (letters and digits, e.g. "B624064BA065E01CB73F835017FE96FA")'
+          : `expected the openid as quoted text (letters and digits), got ${JSON.stringify(issue.input)}`,
+    })
+    .regex(OPENID_PATTERN, {
+      error: (issue) =>
+        `expected the openid as letters and digits (usually 32 hex characters), got ${JSON.stringify(issue.input)}`,
+    }),
+});

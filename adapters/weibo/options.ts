@@ -1,0 +1,131 @@
+/**
+ * The options of the Weibo adapter: what they mean, how they are checked, their defaults (filled
+ * in here, in one place), and the Weibo fields of an account in the hall file.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import {
+  baseAdapterOptions,
+  parseAdapterOptions,
+  rateLimitRetryAfterOption,
+  resolveBaseOptions,
+  resolveTimelineScanOptions,
+  timelineScanOptions,
+} from '#adapter-kit';
+import type {
+  BaseAdapterOptions,
+  RateLimitsOverride,
+  ResolvedBaseOptions,
+  ResolvedTimelineScanOptions,
+  TimelineScanOptions,
+} from '#adapter-kit';
+import type { RateLimits } from '#core';
+import { DEFAULT_RATE_LIMIT_RETRY_AFTER_MS } from './map-weibo-error.js';
+
+/** Default API base. */
+export const WEIBO_DEFAULT_BASE_URL = 'https://api.weibo.com/2/';
+
+/** Default rate limits: 30 posts per user per hour is the lowest documented tier (§2.5). */
+export const WEIBO_DEFAULT_RATE_LIMITS: RateLimits = {
+  platformConcurrency: 8,
+  postsPerWindow: 30,
+  windowMs: 3_600_000,
+  requestTimeoutMs: 15_000,
+};
+
+/** Overrides of the declared rate limits. */
+export type WeiboLimitsOverride = RateLimitsOverride;
+
+/** Options of `createWeiboAdapter`. Checked when the adapter is made. */
+export interface WeiboAdapterOptions extends BaseAdapterOptions, TimelineScanOptions {
+  /**
+   * Base URL of the API, ending with the version: the real platform, a government network
+   * gateway, a proxy, or a sandbox (`startWeiboSandbox().url`).
+   * @default 'https://api.weibo.com/2/'
+   */
+  readonly baseURL?: string | undefined;
+  /**
+   * Which endpoint posts: `share` (`statuses/share`, the documented way for third-party apps:
+   * needs a link on the app's safe domain, no `#topics#`) or `update` (`statuses/update`: topics
+   * allowed, long text up to 2000 with `is_longtext=1`; whether ordinary apps may still call it is
+   * [unconfirmed]).
+   * @default 'share'
+   */
+  readonly mode?: 'share' | 'update' | undefined;
+  /**
+   * `rip`: the IP address of the end user who triggered the post. Weibo requires it on writes
+   * (§2.1). The library cannot know it, and sending a made-up address would misstate who acted,
+   * so there is no default: set the public IP of the press office (or, from a CMS, of the editor
+   * who pressed "publish"). A post, relay or retract without it fails with `INVALID_INPUT` before
+   * anything is sent; reads do not need it.
+   * @default undefined
+   */
+  readonly rip?: string | undefined;
+  /**
+   * Wait reported with a rate-limit reply that has no `Retry-After` header. Weibo's windows are
+   * hourly; the core waits this long and is told again if the window is still closed.
+   * @default 60_000
+   */
+  readonly rateLimitRetryAfterMs?: number | undefined;
+  /** Overrides of the declared rate limits (see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
+  readonly limits?: WeiboLimitsOverride | undefined;
+  /**
+   * Statuses read per timeline page by `findExisting` (at most 100).
+   * @default 50
+   */
+  readonly timelineCount?: number | undefined;
+}
+
+const optionsSchema = baseAdapterOptions({ example: WEIBO_DEFAULT_BASE_URL }).extend({
+  ...timelineScanOptions({ maxCount: 100 }),
+  mode: z.enum(['share', 'update'], { error: 'expected "share" or "update"' }).optional(),
+  rip: z
+    .string()
+    .refine((value) => isIP(value) !== 0, {
+      error: (issue) => `expected an IPv4 or IPv6 address, got ${JSON.stringify(issue.input)}`,
+    })
+    .optional(),
+  rateLimitRetryAfterMs: rateLimitRetryAfterOption(),
+});
+
+/** The options with every default filled in. */
+export interface WeiboSettings extends ResolvedBaseOptions, ResolvedTimelineScanOptions {
+  readonly mode: 'share' | 'update';
+  readonly rip: string | undefined;
+  readonly rateLimitRetryAfterMs: number;
+}
+
+/** Checks the options and fills in the defaults, in this one place. */
+export function resolveWeiboOptions(options: WeiboAdapterOptions): WeiboSettings {
+  const value = parseAdapterOptions(optionsSchema, options, 'Weibo adapter options');
+  return {
+    ...resolveBaseOptions(value, {
+      baseURL: WEIBO_DEFAULT_BASE_URL,
+      rate: WEIBO_DEFAULT_RATE_LIMITS,
+    }),
+    ...resolveTimelineScanOptions(value),
+    mode: value.mode ?? 'share',
+    rip: value.rip,
+    rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+  };
+}
+
+/**
+ * Platform fields of a Weibo account in the hall file: `uid` (digits; a YAML number is accepted
+ * and kept as text). Other fields pass through.
+ */
+export const weiboAccountSchema = z.looseObject({
+  uid: z
+    .union([z.string(), z.number().int().nonnegative()], {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'expected the numeric Weibo uid of the account as text, e.g. "2418724427"'
+          : `expected digits, got ${JSON.stringify(issue.input)}`,
+    })
+    .transform(String)
+    .pipe(
+      z.string().regex(/^\d+$/, {
+        error: (issue) => `expected digits, got ${JSON.stringify(issue.input)}`,
+      }),
+    ),
+});
