@@ -93,6 +93,7 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
     limits,
     credentialFields: ['access_token'],
     accountSchema: tencentAccountSchema,
+    identityFields: ['openid'],
 
     checkReady() {
       // The app-level settings every call needs; per-account problems are found at call time.

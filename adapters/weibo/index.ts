@@ -76,6 +76,7 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     limits,
     credentialFields: ['access_token'],
     accountSchema: weiboAccountSchema,
+    identityFields: ['uid'],
     postUrl: weiboPostUrl,
 
     checkReady() {

@@ -8,12 +8,14 @@ import {
   type Adapter,
   ReleaseHallError,
   parseDataText,
+  readDataFile,
   parseStatement,
   resolveHall,
 } from 'release-hall';
 import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
 import { MAX_BODY_CHARACTERS } from '../../src/model/text.js';
 import { buildAdapters } from '../../src/cli/build-adapters.js';
+import { hallPath } from '../helpers/beijing.js';
 import { memoryHall, rebuttal } from '../helpers/fixtures.js';
 
 function refusal(run: () => unknown): ReleaseHallError {
@@ -181,5 +183,28 @@ describe('paths of adapter settings in the hall file', () => {
     const error = refusal(() => buildAdapters({ platforms }));
     expect(error.issues[0]?.path).toBe(path);
     expect(error.issues[0]?.message).toMatch(message);
+  });
+});
+
+describe('one platform account, one member', () => {
+  it.each([
+    ['weibo', 'uid'],
+    ['tencent', 'openid'],
+    ['wechat', 'appid'],
+  ])('refuses two members on the same %s %s', async (platform, field) => {
+    const hall = (await readDataFile(hallPath, 'hall')) as {
+      members: { accounts: Record<string, Record<string, string>> }[];
+    };
+    const first = hall.members[3]!.accounts[platform]!;
+    hall.members[5]!.accounts[platform]![field] = first[field]!;
+    const error = refusal(() => resolveHall(hall, buildAdapters(hall)));
+    expect(error.issues).toEqual([
+      {
+        path: `members[5].accounts.${platform}.${field}`,
+        message: expect.stringMatching(
+          /is also the account of member "fire": one platform account belongs to one member/,
+        ) as unknown,
+      },
+    ]);
   });
 });
