@@ -45,7 +45,11 @@ export interface PublishFlags extends CommonFlags, PushFlags {
   progress: boolean;
 }
 
-export type ResumeFlags = CommonFlags & { force?: boolean; progress: boolean };
+export type ResumeFlags = CommonFlags & {
+  force?: boolean;
+  retryFailed?: boolean;
+  progress: boolean;
+};
 export type FollowUpFlags = CommonFlags & { progress: boolean };
 export type PauseFlags = CommonFlags & { reason: string; group?: string[] };
 export type PreviewFlags = CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean };

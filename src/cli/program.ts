@@ -91,6 +91,10 @@ function addCampaignCommands(program: Command): void {
       .argument('<campaign-id>', 'campaign id'),
   )
     .option('--force', 'take over even though another process reported itself running it recently')
+    .option(
+      '--retry-failed',
+      'try again deliveries that failed for a passing reason (network, rate limit, in doubt); each is looked up first',
+    )
     .option('--no-progress', 'no progress on stderr')
     .action(async (campaignId: string, flags: ResumeFlags) => {
       const { resumeCommand } = await import('./commands/resume.js');

@@ -105,7 +105,8 @@ export interface AuditEntry {
   readonly at: string;
   /** Who did it (the OS user, or what the caller names). */
   readonly actor: string;
-  readonly action: 'publish' | 'resume' | 'pause' | 'unpause' | 'retract' | 'follow-up' | 'abort';
+  readonly action:
+    'publish' | 'resume' | 'pause' | 'unpause' | 'retract' | 'follow-up' | 'abort' | 'retry-failed';
   readonly campaignId: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -2,7 +2,7 @@
  * A campaign's life after it starts: where it stands (status), holding it (pause), and going on
  * from the journal (resume), here or in the process that runs it.
  */
-import { ReleaseHallError, invalidInput } from '../errors.js';
+import { type ErrorCode, ReleaseHallError, invalidInput } from '../errors.js';
 import type { PauseState } from '../journal/journal.js';
 import type { CampaignReport } from '../run/types.js';
 import { type PublisherContext, audit, loadCampaign } from './context.js';
@@ -129,6 +129,7 @@ export async function resumeCampaign(
     campaignId,
     ...(options.force ? { detail: { force: true } } : {}),
   });
+  if (options.retryFailed === true) await reopenFailed(context, campaignId);
   const records = (await journal.getDeliveries(campaignId)).filter(
     (entry) => entry.delivery.action !== 'retract',
   );
@@ -140,4 +141,35 @@ export async function resumeCampaign(
     prior,
     options.signal ?? new AbortController().signal,
   );
+}
+
+/** Failures that may pass: worth another try once the platform has been asked. */
+const RETRY_FAILED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'TRANSIENT',
+  'RATE_LIMITED',
+  'AMBIGUOUS',
+]);
+
+/**
+ * Reopens the deliveries that failed for a reason that may pass: one that may have been sent goes
+ * back to `unknown` (the run looks it up before any re-send), one that never left to `planned`.
+ * Resolves with how many were reopened.
+ */
+async function reopenFailed(context: PublisherContext, campaignId: string): Promise<number> {
+  const { journal } = context.settings;
+  const at = new Date().toISOString();
+  let reopened = 0;
+  for (const record of await journal.getDeliveries(campaignId)) {
+    if (record.state !== 'failed' || record.delivery.action === 'retract') continue;
+    if (record.errorCode === undefined || !RETRY_FAILED_CODES.has(record.errorCode)) continue;
+    await journal.transition({
+      deliveryId: record.delivery.id,
+      state: record.firstAttemptAt === undefined ? 'planned' : 'unknown',
+      at,
+      errorMessage: `reopened to try again after ${record.errorCode}: looked up before any re-send`,
+    });
+    reopened += 1;
+  }
+  await audit(context, { action: 'retry-failed', campaignId, detail: { reopened } });
+  return reopened;
 }

@@ -114,6 +114,12 @@ export interface ResumeOptions {
   readonly signal?: AbortSignal;
   /** Take over even though another process reported itself running the campaign recently. */
   readonly force?: boolean;
+  /**
+   * Try again the deliveries that failed for a reason that may pass (`TRANSIENT`, `RATE_LIMITED`,
+   * `AMBIGUOUS`): each is looked up on the platform first, and sent only when it is not there.
+   * @default false
+   */
+  readonly retryFailed?: boolean;
 }
 
 /** The publisher's options resolved: what every part of the publisher reads. */

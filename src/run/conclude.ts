@@ -113,5 +113,24 @@ function gaveUpFinal(job: DeliveryJob, run: DeliveryRun, error: unknown, common:
       errorMessage: `[release-hall] [${account.platform}] the push of account "${account.id}" may have gone out (an earlier answer was lost) and the last try ended with: ${withoutPrefix(failure.message)}. Resume the campaign: it repeats the push with the same id, which the platform answers "already sent" instead of pushing twice`,
     };
   }
-  return { ...common, status: 'failed', errorCode: failure.code, errorMessage: failure.message };
+  return {
+    ...common,
+    status: 'failed',
+    errorCode: failure.code,
+    errorMessage: finalWording(failure.message, failure.retryable, common.attempts),
+  };
+}
+
+/** What an adapter says about retrying ("; will retry", "; will retry with backoff"). */
+const RETRY_WORDS = /;\s*will (?:be )?retr(?:y|ied)[^;.]*\.?$/i;
+
+/**
+ * The message of a delivery given up for good: retries are over, so a "will retry" the adapter
+ * wrote for one attempt would mislead. A retryable failure says how to try again.
+ */
+export function finalWording(message: string, retryable: boolean, attempts: number): string {
+  const stripped = message.replace(RETRY_WORDS, '');
+  if (!retryable) return stripped;
+  const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+  return `${stripped}; gave up after ${tries}: resume with retryFailed (CLI: resume --retry-failed) looks it up and tries again`;
 }

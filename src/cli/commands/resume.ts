@@ -10,7 +10,11 @@ export async function resumeCommand(campaignId: string, flags: ResumeFlags): Pro
   try {
     const stop = flags.progress ? showProgress(publisher) : () => undefined;
     const report = await publisher
-      .resume(campaignId, { signal: stopping.signal, ...(flags.force ? { force: true } : {}) })
+      .resume(campaignId, {
+        signal: stopping.signal,
+        ...(flags.force ? { force: true } : {}),
+        ...(flags.retryFailed ? { retryFailed: true } : {}),
+      })
       .finally(stop);
     return printReport(report, flags.json);
   } finally {
