@@ -73,6 +73,7 @@ export async function openPublisher(
       adapters,
       journal,
       credentials,
+      sandbox: sandbox !== undefined,
     });
     return {
       publisher,

@@ -77,6 +77,8 @@ export interface CampaignRecord {
   /** The statement, as checked, for follow-ups and audits. */
   readonly statement: unknown;
   readonly pause?: PauseState;
+  /** Published to sandboxes (a rehearsal), not to the platforms. */
+  readonly sandbox?: boolean;
   /** The process running the campaign and when it last said so. */
   readonly runner?: { readonly id: string; readonly pid: number; readonly heartbeatAt: string };
 }

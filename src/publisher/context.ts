@@ -89,5 +89,16 @@ export async function loadCampaign(
       },
     ]);
   }
+  const sandboxed = campaign.sandbox === true;
+  if (sandboxed !== context.settings.sandbox) {
+    throw invalidInput('campaign', [
+      {
+        path: 'campaignId',
+        message: sandboxed
+          ? `campaign "${campaignId}" was a rehearsal on the built-in sandbox: its posts are on no platform, so nothing of it is continued, retracted or followed up on the real accounts (publish the statement for real instead)`
+          : `campaign "${campaignId}" ran on the real platforms: it is not continued against a sandbox`,
+      },
+    ]);
+  }
   return campaign;
 }

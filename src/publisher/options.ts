@@ -96,6 +96,13 @@ export const publisherOptionsSchema = z.object({
    * @default 30_000
    */
   staleRunnerMs: z.number().min(0).default(30_000),
+  /**
+   * The adapters talk to sandboxes, not to the platforms. Campaigns are marked so in the journal,
+   * and a publisher only resumes, retracts, pauses or follows up campaigns of its own kind: a
+   * rehearsal is never continued on the real accounts, nor a real campaign against a sandbox.
+   * @default false
+   */
+  sandbox: z.boolean().default(false),
 });
 
 /** Options of {@link createPublisher}. */
@@ -137,6 +144,7 @@ export interface PublisherSettings {
   readonly actor: string;
   readonly pausePollMs: number;
   readonly staleRunnerMs: number;
+  readonly sandbox: boolean;
 }
 
 /**
@@ -201,6 +209,7 @@ export function resolvePublisherOptions(input: PublisherOptions): PublisherSetti
     actor: options.actor,
     pausePollMs: options.pausePollMs,
     staleRunnerMs: options.staleRunnerMs,
+    sandbox: options.sandbox,
   };
 }
 

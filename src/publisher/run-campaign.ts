@@ -182,6 +182,7 @@ export async function publishCampaign(
     createdAt: new Date().toISOString(),
     state: 'running',
     statement,
+    ...(settings.sandbox ? { sandbox: true } : {}),
   };
   if ((await settings.journal.getCampaign(record.id)) !== undefined) {
     throw invalidInput('campaign options', [

@@ -73,7 +73,7 @@ describe('list and status from the journal', () => {
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(
-      `Campaign ${report.campaignId} of hall beijing (original), finished`,
+      `Campaign ${report.campaignId} of hall beijing (original, on the sandbox), finished`,
     );
     expect(status.stdout).toContain(
       '16 succeeded, 0 failed, 0 unconfirmed, 0 skipped, 0 pending: 16 in all',
@@ -97,6 +97,44 @@ describe('list and status from the journal', () => {
     expect(Buffer.compare(readFileSync(journal), bytes)).toBe(0);
     expect(readdirSync(dir).filter((name) => name === 'journal.db').length).toBe(1);
     expect(files).toContain('journal.db');
+  });
+
+  it('a sandbox rehearsal is never resumed, retracted or followed up on the real platforms', async () => {
+    const dir = scratch();
+    const journal = join(dir, 'journal.db');
+    const published = await runCli([
+      'publish',
+      statementPath,
+      '--hall',
+      hallPath,
+      '--sandbox',
+      '--journal',
+      journal,
+      '--member',
+      'beijing-fabu',
+      '--platform',
+      'weibo',
+      '--json',
+      '--no-progress',
+    ]);
+    const { campaignId } = JSON.parse(published.stdout) as CampaignReport;
+    const listed = await runCli(['list', '--journal', journal]);
+    expect(listed.stdout).toContain(`${campaignId}  hall beijing  finished (sandbox)`);
+    const status = await runCli(['status', campaignId, '--journal', journal]);
+    expect(status.stdout).toContain('(relay, on the sandbox), finished');
+    for (const args of [
+      ['resume', campaignId],
+      ['retract', campaignId],
+      ['follow-up', campaignId, statementPath],
+      ['pause', campaignId, '--reason', 'check'],
+    ]) {
+      const result = await runCli([...args, '--hall', hallPath, '--journal', journal]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `campaign "${campaignId}" was a rehearsal on the built-in sandbox: its posts are on no platform`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('status of an unknown campaign names it and exits 2', async () => {

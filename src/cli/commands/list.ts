@@ -17,7 +17,7 @@ export async function listCommand(flags: JournalFlags): Promise<number> {
       return 0;
     }
     for (const { campaign, counts } of summaries) {
-      const paused = campaign.pause ? ' PAUSED' : '';
+      const paused = `${campaign.pause ? ' PAUSED' : ''}${campaign.sandbox ? ' (sandbox)' : ''}`;
       process.stdout.write(
         `${campaign.createdAt}  ${campaign.id}  hall ${campaign.hallId}  ${campaign.state}${paused}  ` +
           `${counts.succeeded}/${counts.total} succeeded, ${counts.failed} failed, ${counts.unconfirmed} unconfirmed, ${counts.skipped} skipped, ${counts.pending} pending\n`,

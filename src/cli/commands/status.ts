@@ -20,7 +20,7 @@ function formatStatus(status: CampaignStatus): string {
     ? `, PAUSED${campaign.pause.groups ? ` for ${campaign.pause.groups.join(', ')}` : ''}: ${campaign.pause.reason}`
     : '';
   const lines = [
-    `Campaign ${campaign.id} of hall ${campaign.hallId} (${campaign.mode}), ${campaign.state}${paused}`,
+    `Campaign ${campaign.id} of hall ${campaign.hallId} (${campaign.mode}${campaign.sandbox ? ', on the sandbox' : ''}), ${campaign.state}${paused}`,
     `  ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.unconfirmed} unconfirmed, ${counts.skipped} skipped, ${counts.pending} pending: ${counts.total} in all`,
   ];
   for (const delivery of status.deliveries) {
