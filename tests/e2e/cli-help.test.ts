@@ -86,6 +86,7 @@ describe('release-hall --help', () => {
       'resume',
       'follow-up',
       'status',
+      'list',
       'retract',
       'pause',
       'preview',
