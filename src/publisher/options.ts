@@ -112,7 +112,10 @@ export type PublisherOptions = z.input<typeof publisherOptionsSchema>;
 export interface CampaignOptions extends RunOptionsInput {
   /** Which part of the hall to reach. @default everyone */
   readonly selection?: Selection;
-  /** Stops the run cleanly: nothing new starts; what is in flight ends as unconfirmed. */
+  /**
+   * Stops the run cleanly: nothing new starts, no retry or wait goes on, and the platform calls in
+   * flight finish (each bounded by the request timeout) so their answers are kept.
+   */
   readonly signal?: AbortSignal;
 }
 

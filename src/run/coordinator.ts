@@ -39,6 +39,9 @@ import { type Scheduler, schedulerFor } from './scheduler.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
+
+/** A signal that is never aborted: platform calls end by their own timeout. */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 export interface CoordinatorInput {
   readonly campaignId: string;
   readonly deliveries: readonly JournalDelivery[];
@@ -55,6 +58,11 @@ export interface CoordinatorInput {
   readonly retry: RetryOptions;
   readonly relayFallback: 'original' | 'skip';
   readonly siteDomain: string | undefined;
+  /**
+   * Cuts platform calls in flight short. By default none is: when `signal` stops the run, the calls
+   * in flight finish (each bounded by the request timeout) and their answers are recorded.
+   */
+  readonly requestSignal?: AbortSignal;
   readonly signal: AbortSignal;
   /** This run's lease on its deliveries. */
   readonly lease: string;
@@ -406,6 +414,7 @@ export class Coordinator {
       ticket,
       retry: input.retry,
       signal: input.signal,
+      requestSignal: input.requestSignal ?? NEVER_ABORTED,
       scheduler: this.#scheduler,
       journal: input.journal,
       lease: input.lease,

@@ -67,7 +67,14 @@ export interface DeliveryJob {
   readonly account: Account;
   readonly adapter: Adapter;
   readonly retry: RetryOptions;
+  /** Stops the delivery: no new attempt, wait or retry starts once it is aborted. */
   readonly signal: AbortSignal;
+  /**
+   * Cuts a platform call short. Apart from `signal`: a stopped run lets the call in flight finish
+   * (each is bounded by the request timeout), so its answer is known and only what really was in
+   * flight at the end is left unconfirmed.
+   */
+  readonly requestSignal: AbortSignal;
   /** The delivery's admission ticket: let go of during every wait. */
   readonly ticket: Ticket;
   readonly scheduler: Scheduler;
@@ -240,43 +247,50 @@ async function send(job: DeliveryJob, run: DeliveryRun): Promise<Stage> {
   const slot = await scheduler.takePostSlot(account.id, account.platform, signal, (wait) =>
     ticket.idle(wait),
   );
-  run.attempts += 1;
-  run.firstAttemptAt ??= new Date();
+  let answer: { pushed: PushResult } | { result: PublishResult } | 'stopped';
   try {
-    await record(job, run, 'sending', { performed: run.action });
+    // Then a place on the platform: a run stopped meanwhile sends nothing more.
+    answer = await scheduler.onPlatform(account.platform, async () => {
+      if (signal.aborted) return 'stopped' as const;
+      run.attempts += 1;
+      run.firstAttemptAt ??= new Date();
+      await record(job, run, 'sending', { performed: run.action });
+      job.started(run.action, run.attempts);
+      run.mayHaveLanded = true;
+      return callPlatform(job, run);
+    });
   } catch (error) {
-    slot.settle(false);
-    throw error;
-  }
-  job.started(run.action, run.attempts);
-  run.mayHaveLanded = true;
-  let answer: { pushed: PushResult } | { result: PublishResult };
-  try {
-    answer = await callPlatform(job, run);
-    slot.settle(true);
-  } catch (error) {
+    if (!run.mayHaveLanded) {
+      // The journal refused "sending": nothing left.
+      slot.settle(false);
+      throw error;
+    }
     return afterFailure(job, run, slot, error);
   }
+  if (answer === 'stopped') {
+    slot.settle(false);
+    return gaveUp(signal.reason);
+  }
+  slot.settle(true);
   return 'pushed' in answer
     ? end(pushEnding(answer.pushed, account))
     : afterAnswer(job, run, answer.result);
 }
 
-function callPlatform(
+/** One call to the platform, made with the credentials of now. */
+async function callPlatform(
   job: DeliveryJob,
   run: DeliveryRun,
 ): Promise<{ pushed: PushResult } | { result: PublishResult }> {
   const { adapter, account } = job;
   const { action, rendition, source } = run;
   const context = contextOf(job, run);
-  return job.scheduler.onPlatform(account.platform, async () => {
-    if (action === 'push') return { pushed: await pushWith(adapter, rendition, account, context) };
-    const result =
-      action === 'relay' && source !== undefined
-        ? await adapter.relay(source, rendition, account, context)
-        : await adapter.publish(rendition, account, context);
-    return { result };
-  });
+  if (action === 'push') return { pushed: await pushWith(adapter, rendition, account, context) };
+  const result =
+    action === 'relay' && source !== undefined
+      ? await adapter.relay(source, rendition, account, context)
+      : await adapter.publish(rendition, account, context);
+  return { result };
 }
 
 /** A post's answer: posted is a success; accepted without an id is looked for, never re-sent. */
@@ -450,7 +464,7 @@ function contextOf(job: DeliveryJob, run: DeliveryRun): DeliveryContext {
   const { entry, journal } = job;
   const { notes } = run;
   return {
-    signal: job.signal,
+    signal: job.requestSignal,
     idempotencyKey: entry.idempotencyKey,
     credentials: run.credentials,
     logger: job.logger,

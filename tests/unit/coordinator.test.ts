@@ -266,6 +266,41 @@ describe('coordinator', () => {
     expect(adapter.posts.length).toBeLessThan(6);
   });
 
+  it('a stop lets the calls in flight finish: their answers are kept, nothing else starts', async () => {
+    const adapter = createMemoryAdapter({
+      latencyMs: 30,
+      limits: {
+        rate: {
+          platformConcurrency: 2,
+          postsPerWindow: 100,
+          windowMs: 1000,
+          requestTimeoutMs: 1000,
+        },
+      },
+    });
+    const publisher = createPublisher({
+      hall: memoryHall(5),
+      adapters: [adapter],
+      credentials: testCredentials,
+      retry: fastRetry,
+    });
+    const controller = new AbortController();
+    const started: string[] = [];
+    publisher.on('delivery:started', ({ accountId }) => {
+      started.push(accountId);
+      if (started.length === 2) controller.abort();
+    });
+    const report = await publisher.publish(rebuttal, {
+      mode: 'original',
+      signal: controller.signal,
+    });
+    expect(report.aborted).toBe(true);
+    expect(started).toHaveLength(2);
+    // The two calls in flight were answered: nothing is left in doubt.
+    expect(report.counts).toMatchObject({ total: 6, succeeded: 2, unconfirmed: 0, skipped: 4 });
+    expect(adapter.posts).toHaveLength(2);
+  });
+
   it('journals every delivery: sending before the call, the remote id after', async () => {
     const { adapter, publisher } = setup(1);
     const report = await publisher.publish(rebuttal, { mode: 'original' });
