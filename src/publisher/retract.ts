@@ -16,6 +16,7 @@
  * A post that was sent but never confirmed is looked up first; when the look-up cannot tell, the
  * line fails and nothing is deleted blindly.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Adapter, Credentials, DeliveryContext } from '../adapter.js';
@@ -107,6 +108,8 @@ export async function retractCampaign(
   const campaign = await loadCampaign(context, campaignId);
   assertNotRunning(context, campaign);
   const signal = options.signal ?? new AbortController().signal;
+  // Every delete waiting for its turn listens to the one signal: not a leak.
+  setMaxListeners(0, signal);
   const redactor = new Redactor();
   const logger = campaignLogger(context, redactor, campaignId);
   await audit(context, { action: 'retract', campaignId });

@@ -16,6 +16,7 @@
  * Resume: a delivery the journal left in `sending`, `unknown` or `unconfirmed` is looked up on the
  * platform before anything is sent.
  */
+import { setMaxListeners } from 'node:events';
 import type { EventEmitter } from 'eventemitter3';
 import type { Adapter, Credentials, PostRef, RateLimits, Rendition } from '../adapter.js';
 import type { CredentialsResolver } from '../credentials.js';
@@ -150,6 +151,9 @@ export class Coordinator {
   #skipped = 0;
 
   constructor(input: CoordinatorInput) {
+    // Every delivery waiting (a backoff, a rate window, its turn) listens to the one stop signal:
+    // hundreds at once is the normal case, not a leak, so Node is told not to warn about it.
+    setMaxListeners(0, input.signal);
     this.#input = input;
     this.#scheduler = schedulerFor(input.limits);
   }

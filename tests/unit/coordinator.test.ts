@@ -301,6 +301,34 @@ describe('coordinator', () => {
     expect(adapter.posts).toHaveLength(2);
   });
 
+  it('many deliveries backing off at once raise no Node warning', async () => {
+    const adapter = createMemoryAdapter();
+    const publisher = createPublisher({
+      hall: memoryHall(30),
+      adapters: [adapter],
+      credentials: testCredentials,
+      retry: { ...fastRetry, minTimeoutMs: 20, maxTimeoutMs: 20 },
+    });
+    adapter.inject('transient', { times: 31 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const report = await publisher.publish(rebuttal, {
+        mode: 'original',
+        signal: new AbortController().signal,
+      });
+      expect(report.counts.succeeded).toBe(31);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((warning) => warning.name)).toEqual([]);
+  });
+
   it('journals every delivery: sending before the call, the remote id after', async () => {
     const { adapter, publisher } = setup(1);
     const report = await publisher.publish(rebuttal, { mode: 'original' });
