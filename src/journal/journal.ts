@@ -166,11 +166,23 @@ export interface Journal {
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined>;
   listCampaigns(): Promise<readonly CampaignRecord[]>;
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]>;
+  /**
+   * The delivery, of any campaign, that recorded `remoteId` as its post on the account, if any. A
+   * look-up that finds a post another delivery made does not claim it. Optional for journals of
+   * other makers; without it, the time window of the look-up is the only guard.
+   */
+  ownerOfPost?(accountId: string, remoteId: string): Promise<PostOwner | undefined>;
   audit(entry: AuditEntry): Promise<void>;
   getAudit(campaignId: string): Promise<readonly AuditEntry[]>;
   /** Checks the store's integrity; resolves with the problems found (empty when sound). */
   check(): Promise<readonly string[]>;
   close(): Promise<void>;
+}
+
+/** Which delivery made a post (see {@link Journal.ownerOfPost}). */
+export interface PostOwner {
+  readonly campaignId: string;
+  readonly deliveryId: string;
 }
 
 /** Applies a transition to a record (shared by the stores so they agree). */
@@ -272,6 +284,18 @@ export class MemoryJournal implements Journal {
 
   listCampaigns(): Promise<readonly CampaignRecord[]> {
     return Promise.resolve([...this.#campaigns.values()]);
+  }
+
+  ownerOfPost(accountId: string, remoteId: string): Promise<PostOwner | undefined> {
+    for (const record of this.#deliveries.values()) {
+      if (record.remoteId === remoteId && record.delivery.accountId === accountId) {
+        return Promise.resolve({
+          campaignId: record.delivery.campaignId,
+          deliveryId: record.delivery.id,
+        });
+      }
+    }
+    return Promise.resolve(undefined);
   }
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {

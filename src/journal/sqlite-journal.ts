@@ -20,6 +20,7 @@ import {
   type Journal,
   type JournalDelivery,
   type PauseState,
+  type PostOwner,
   StaleLeaseError,
   applyTransition,
   notInJournal,
@@ -305,6 +306,19 @@ export class SqliteJournal implements Journal {
         }[]
       ).map((row) => JSON.parse(row.record) as CampaignRecord),
     );
+  }
+
+  ownerOfPost(accountId: string, remoteId: string): Promise<PostOwner | undefined> {
+    this.#flush();
+    return run(() => {
+      // Rare (only a look-up that found a post asks), so a scan of the records is enough.
+      const row = this.#db
+        .prepare(
+          "SELECT id, campaign_id FROM deliveries WHERE json_extract(record, '$.remoteId') = ? AND json_extract(record, '$.delivery.accountId') = ? LIMIT 1",
+        )
+        .get(remoteId, accountId) as { id: string; campaign_id: string } | undefined;
+      return row === undefined ? undefined : { campaignId: row.campaign_id, deliveryId: row.id };
+    });
   }
 
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]> {

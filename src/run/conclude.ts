@@ -30,6 +30,8 @@ export interface Final {
   text?: string;
   errorCode?: ErrorCode;
   errorMessage?: string;
+  /** The campaign whose post holds the same text (see `DeliveryResult.duplicateOf`). */
+  duplicateOf?: string;
 }
 
 /** What the delivery's end means for the report and the journal. */
@@ -111,6 +113,16 @@ function gaveUpFinal(job: DeliveryJob, run: DeliveryRun, error: unknown, common:
       status: 'unconfirmed',
       errorCode: failure.code,
       errorMessage: `[release-hall] [${account.platform}] the push of account "${account.id}" may have gone out (an earlier answer was lost) and the last try ended with: ${withoutPrefix(failure.message)}. Resume the campaign: it repeats the push with the same id, which the platform answers "already sent" instead of pushing twice`,
+    };
+  }
+  if (failure.code === 'DUPLICATE_CONTENT' && run.takenBy !== undefined) {
+    const other = run.takenBy;
+    return {
+      ...common,
+      status: 'failed',
+      errorCode: failure.code,
+      duplicateOf: other.campaignId,
+      errorMessage: `[release-hall] [${account.platform}] account "${account.id}" already carries this text, posted by campaign "${other.campaignId}" (delivery ${other.deliveryId}): the platform refused it as a duplicate. That post is not this campaign's and is left alone; change the text to post it again`,
     };
   }
   return {

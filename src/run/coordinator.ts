@@ -41,6 +41,9 @@ import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
 
+/** The journal note naming the campaign whose post holds the same text. */
+const DUPLICATE_OF_NOTE = 'duplicate-of';
+
 /** A signal that is never aborted: platform calls end by their own timeout. */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 export interface CoordinatorInput {
@@ -106,6 +109,7 @@ export function resultFromRecord(
           ...(record.url === undefined ? {} : { url: record.url }),
         };
   const last = record.history.at(-1);
+  const duplicateOf = record.notes?.[DUPLICATE_OF_NOTE];
   return {
     deliveryId: delivery.id,
     accountId: delivery.accountId,
@@ -131,6 +135,7 @@ export function resultFromRecord(
     ...(record.errorMessage === undefined || status === 'succeeded'
       ? {}
       : { errorMessage: record.errorMessage }),
+    ...(duplicateOf === undefined ? {} : { duplicateOf }),
     text: renditionText(delivery.rendition),
     ...(delivery.note === undefined ? {} : { note: delivery.note }),
   };
@@ -495,6 +500,7 @@ export class Coordinator {
       finishedAt: finishedAt.toISOString(),
       ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
       ...(errorMessage === undefined ? {} : { errorMessage }),
+      ...(outcome.duplicateOf === undefined ? {} : { duplicateOf: outcome.duplicateOf }),
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
       ...((outcome.note ?? entry.note) === undefined ? {} : { note: outcome.note ?? entry.note }),
     });
@@ -508,6 +514,9 @@ export class Coordinator {
     // A delivery another run has taken over is that run's to record.
     if (errorCode !== 'LEASE_LOST') {
       try {
+        if (outcome.duplicateOf !== undefined) {
+          await journal.note(entry.id, DUPLICATE_OF_NOTE, outcome.duplicateOf);
+        }
         await journal.transition({
           deliveryId: entry.id,
           state,

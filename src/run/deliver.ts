@@ -35,6 +35,7 @@ import {
   type DeliveryTransition,
   type Journal,
   type JournalDelivery,
+  type PostOwner,
 } from '../journal/journal.js';
 import type { Logger } from '../logger.js';
 import type { Account } from '../model/hall.js';
@@ -126,6 +127,11 @@ export interface DeliveryRun {
   rateLimitWaits: number;
   /** Retries (backoffs) taken. */
   retriesConsumed: number;
+  /**
+   * A post the look-up found that another delivery (of this or another campaign) made: it is that
+   * delivery's, never claimed by this one.
+   */
+  takenBy: PostOwner | undefined;
 }
 
 /** How a delivery succeeded. */
@@ -188,6 +194,7 @@ export function startRun(
     notes: { ...prior?.notes },
     rateLimitWaits: 0,
     retriesConsumed: 0,
+    takenBy: undefined,
   };
 }
 
@@ -491,10 +498,18 @@ function descriptorOf(job: DeliveryJob, run: DeliveryRun): DeliveryDescriptor {
 function lookUpInput(job: DeliveryJob, run: DeliveryRun): LookUpInput {
   const { account, adapter, scheduler } = job;
   return {
-    find: () =>
-      scheduler.onPlatform(account.platform, () =>
+    find: async () => {
+      const found = await scheduler.onPlatform(account.platform, () =>
         adapter.findExisting(descriptorOf(job, run), account, contextOf(job, run)),
-      ),
+      );
+      if (found.status !== 'found') return found;
+      // Only a post this delivery's own attempts made is claimed: the same text posted by another
+      // campaign (or another delivery) on the account is that delivery's.
+      const owner = await job.journal.ownerOfPost?.(account.id, found.ref.id);
+      if (owner === undefined || owner.deliveryId === job.entry.id) return found;
+      run.takenBy = owner;
+      return { status: 'not-found' };
+    },
     wait: (ms) => job.ticket.idle(() => sleep(ms, undefined, { signal: job.signal })),
     minTimeoutMs: job.retry.minTimeoutMs,
     platform: account.platform,

@@ -55,6 +55,12 @@ export interface DeliveryResult {
   readonly durationMs?: number;
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;
+  /**
+   * The campaign whose post already holds this text on the account, when the platform refused this
+   * one as a duplicate and the journal knows whose post it is. That post is not this campaign's:
+   * it is not claimed, and retracting this campaign leaves it alone.
+   */
+  readonly duplicateOf?: string;
   /** What to do about a failure, in plain words. */
   readonly advice?: string;
   readonly text?: string;
