@@ -122,6 +122,7 @@ export type {
   Journal,
   JournalDelivery,
   PauseState,
+  PostOwner,
 } from './journal/journal.js';
 
 // Render, plan, lint, preview (pure steps)
