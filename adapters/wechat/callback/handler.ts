@@ -228,11 +228,20 @@ type Outcome =
   | { readonly kind: 'value'; readonly value: string | null }
   | { readonly kind: 'error'; readonly error: unknown };
 
-/**
- * Makes the callback handler of one account.
- * @throws ReleaseHallError `INVALID_INPUT` when an option is wrong (the message names it).
- */
-export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
+/** What one account's handler works with, made once from its options. */
+interface CallbackRuntime {
+  readonly options: CallbackHandlerOptions;
+  readonly settings: z.infer<typeof settingsSchema>;
+  readonly menu: AutoReplyMenu | undefined;
+  readonly crypto: WechatCrypto | undefined;
+  readonly now: () => number;
+  readonly store: CallbackDedupeStore | undefined;
+  /** Replies being worked out in this process, by dedupe key. */
+  readonly inFlight: Map<string, Promise<string | null>>;
+}
+
+/** The options checked; `INVALID_INPUT` names each wrong one. */
+function callbackRuntime(options: CallbackHandlerOptions): CallbackRuntime {
   const parsed = settingsSchema.safeParse({
     token: options.token,
     appId: options.appId,
@@ -275,203 +284,266 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const now = options.now ?? Date.now;
   const store: CallbackDedupeStore | undefined =
     options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore({ now }));
-  const inFlight = new Map<string, Promise<string | null>>();
-  const { token } = settings;
+  return { options, settings, menu, crypto, now, store, inFlight: new Map() };
+}
 
-  function report(error: unknown, context: CallbackErrorContext): void {
-    try {
-      options.onError?.(error, context);
-    } catch {
-      // A failing error listener must not change the answer to WeChat.
-    }
+/** Tells the owner about a problem; a failing listener does not change the answer to WeChat. */
+function report(runtime: CallbackRuntime, error: unknown, context: CallbackErrorContext): void {
+  try {
+    runtime.options.onError?.(error, context);
+  } catch {
+    // A failing error listener must not change the answer to WeChat.
   }
+}
 
-  function handshake(query: (name: string) => string | undefined): CallbackResponse {
-    const timestamp = query('timestamp') ?? '';
-    const nonce = query('nonce') ?? '';
-    if (!signatureMatches(query('signature'), [token, timestamp, nonce])) return FORBIDDEN();
-    const echostr = query('echostr');
-    if (echostr === undefined) return BAD_REQUEST();
-    return respond(200, echostr);
+/** The server check WeChat makes when the callback URL is set: echo `echostr` when signed. */
+function handshake(
+  runtime: CallbackRuntime,
+  query: (name: string) => string | undefined,
+): CallbackResponse {
+  const timestamp = query('timestamp') ?? '';
+  const nonce = query('nonce') ?? '';
+  if (!signatureMatches(query('signature'), [runtime.settings.token, timestamp, nonce])) {
+    return FORBIDDEN();
   }
+  const echostr = query('echostr');
+  if (echostr === undefined) return BAD_REQUEST();
+  return respond(200, echostr);
+}
 
-  /** Runs the work with the deadline; resolves with the passive reply (`null` = `success`). */
-  async function answer(
-    message: WechatMessage,
-    context: CallbackMessageContext,
-  ): Promise<string | null> {
-    const onMessage = options.onMessage;
-    if (onMessage === undefined) return context.menuReply ?? null;
-    const work: Promise<Outcome> = (async () => {
-      try {
-        const decision = await onMessage(message, context);
-        const text = decision === undefined ? context.menuReply : decision;
-        return { kind: 'value', value: text === undefined || text === '' ? null : text } as const;
-      } catch (error) {
-        return { kind: 'error', error } as const;
-      }
-    })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), settings.answerWithinMs);
-    });
-    const first = await Promise.race([work, deadline]);
-    clearTimeout(timer);
-    if (first !== 'late') {
-      if (first.kind === 'error') {
-        report(first.error, { stage: 'on-message', message });
-        return null;
-      }
-      return first.value;
-    }
-    void work.then(async (late) => {
-      if (late.kind === 'error') {
-        report(late.error, { stage: 'on-message', message });
-        return;
-      }
-      if (late.value === null) return;
-      if (options.sendLater === undefined) {
-        report(
-          new ReleaseHallError(
-            `[release-hall] [wechat] callback reply dropped: onMessage answered after ${settings.answerWithinMs} ms and no sendLater is configured to deliver it as a customer-service message`,
-            { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM },
-          ),
-          { stage: 'send-later', message },
-        );
-        return;
-      }
-      try {
-        await options.sendLater(message.fromUserName, late.value);
-      } catch (error) {
-        report(error, { stage: 'send-later', message });
-      }
-    });
-    return null;
+/** Hands a reply that came after the deadline to `sendLater`, or reports why it cannot. */
+async function deliverLate(
+  runtime: CallbackRuntime,
+  late: Outcome,
+  message: WechatMessage,
+): Promise<void> {
+  const { options, settings } = runtime;
+  if (late.kind === 'error') {
+    report(runtime, late.error, { stage: 'on-message', message });
+    return;
   }
-
-  async function claim(key: string, message: WechatMessage): Promise<DedupeRecord | undefined> {
-    if (store === undefined) return undefined;
-    try {
-      return await store.claim(key, settings.dedupeTtlMs);
-    } catch (error) {
-      report(error, { stage: 'dedupe', message });
-      return undefined;
-    }
-  }
-
-  async function settle(key: string, reply: string | null, message: WechatMessage): Promise<void> {
-    if (store === undefined) return;
-    try {
-      await store.settle(key, reply, settings.dedupeTtlMs);
-    } catch (error) {
-      report(error, { stage: 'dedupe', message });
-    }
-  }
-
-  async function passiveReply(message: WechatMessage, encrypted: boolean): Promise<string | null> {
-    const key = dedupeKeyOf(message);
-    const local = inFlight.get(key);
-    if (local !== undefined) return local;
-    const record = await claim(key, message);
-    if (record !== undefined) {
-      if (record.state === 'answered') return record.reply;
-      // Being handled elsewhere: that try answers, or its reply goes later.
-      return inFlight.get(key) ?? null;
-    }
-    const context: CallbackMessageContext = {
-      menuReply: menu === undefined ? undefined : replyFor(menu, message),
-      encrypted,
-      dedupeKey: key,
-    };
-    const pending = answer(message, context);
-    inFlight.set(key, pending);
-    try {
-      const reply = await pending;
-      await settle(key, reply, message);
-      return reply;
-    } finally {
-      inFlight.delete(key);
-    }
-  }
-
-  async function receive(
-    query: (name: string) => string | undefined,
-    body: string,
-  ): Promise<CallbackResponse> {
-    const timestamp = query('timestamp') ?? '';
-    const nonce = query('nonce') ?? '';
-    const signature = query('signature');
-    const encrypted = query('encrypt_type')?.toLowerCase() === 'aes';
-    let xml: string;
-    if (encrypted) {
-      // msg_signature covers Encrypt: check it before anything is decrypted.
-      if (signature !== undefined && !signatureMatches(signature, [token, timestamp, nonce])) {
-        return FORBIDDEN();
-      }
-      let encrypt: string;
-      try {
-        encrypt = parseEncryptedEnvelope(body).encrypt;
-      } catch {
-        // Without a valid signature nothing is disclosed; the body cannot be checked anyway.
-        return FORBIDDEN();
-      }
-      if (!signatureMatches(query('msg_signature'), [token, timestamp, nonce, encrypt])) {
-        return FORBIDDEN();
-      }
-      if (crypto === undefined) {
-        report(
-          new ReleaseHallError(
-            '[release-hall] [wechat] callback decrypt failed: a safe-mode message (encrypt_type=aes) came but no encodingAESKey is configured; add it to the callback options',
-            { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM },
-          ),
-          { stage: 'config' },
-        );
-        return respond(500);
-      }
-      try {
-        xml = crypto.decrypt(encrypt);
-      } catch (error) {
-        report(error, { stage: 'decrypt' });
-        return BAD_REQUEST();
-      }
-    } else {
-      if (!signatureMatches(signature, [token, timestamp, nonce])) return FORBIDDEN();
-      xml = body;
-    }
-
-    let message: WechatMessage;
-    try {
-      message = parseWechatMessage(xml);
-    } catch (error) {
-      report(error, { stage: 'parse' });
-      return BAD_REQUEST();
-    }
-
-    const reply = await passiveReply(message, encrypted);
-    if (reply === null) return SUCCESS();
-    const createTime = Math.floor(now() / 1000);
-    const replyXml = buildTextReplyTo(message, reply, createTime);
-    if (!encrypted || crypto === undefined) return respond(200, replyXml, XML_HEADERS);
-    const encrypt = crypto.encrypt(replyXml, options.random?.());
-    const timeStamp = String(createTime);
-    const replyNonce = nonce === '' ? String(now()) : nonce;
-    return respond(
-      200,
-      buildEncryptedEnvelope({
-        encrypt,
-        msgSignature: computeSignature([token, timeStamp, replyNonce, encrypt]),
-        timeStamp,
-        nonce: replyNonce,
-      }),
-      XML_HEADERS,
+  if (late.value === null) return;
+  if (options.sendLater === undefined) {
+    report(
+      runtime,
+      new ReleaseHallError(
+        `[release-hall] [wechat] callback reply dropped: onMessage answered after ${settings.answerWithinMs} ms and no sendLater is configured to deliver it as a customer-service message`,
+        { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM },
+      ),
+      { stage: 'send-later', message },
     );
+    return;
   }
+  try {
+    await options.sendLater(message.fromUserName, late.value);
+  } catch (error) {
+    report(runtime, error, { stage: 'send-later', message });
+  }
+}
 
+/** Runs the work with the deadline; resolves with the passive reply (`null` = `success`). */
+async function answer(
+  runtime: CallbackRuntime,
+  message: WechatMessage,
+  context: CallbackMessageContext,
+): Promise<string | null> {
+  const onMessage = runtime.options.onMessage;
+  if (onMessage === undefined) return context.menuReply ?? null;
+  const work: Promise<Outcome> = (async () => {
+    try {
+      const decision = await onMessage(message, context);
+      const text = decision === undefined ? context.menuReply : decision;
+      return { kind: 'value', value: text === undefined || text === '' ? null : text } as const;
+    } catch (error) {
+      return { kind: 'error', error } as const;
+    }
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), runtime.settings.answerWithinMs);
+  });
+  const first = await Promise.race([work, deadline]);
+  clearTimeout(timer);
+  if (first !== 'late') {
+    if (first.kind === 'error') {
+      report(runtime, first.error, { stage: 'on-message', message });
+      return null;
+    }
+    return first.value;
+  }
+  void work.then((late) => deliverLate(runtime, late, message));
+  return null;
+}
+
+async function claim(
+  runtime: CallbackRuntime,
+  key: string,
+  message: WechatMessage,
+): Promise<DedupeRecord | undefined> {
+  if (runtime.store === undefined) return undefined;
+  try {
+    return await runtime.store.claim(key, runtime.settings.dedupeTtlMs);
+  } catch (error) {
+    report(runtime, error, { stage: 'dedupe', message });
+    return undefined;
+  }
+}
+
+async function settle(
+  runtime: CallbackRuntime,
+  key: string,
+  reply: string | null,
+  message: WechatMessage,
+): Promise<void> {
+  if (runtime.store === undefined) return;
+  try {
+    await runtime.store.settle(key, reply, runtime.settings.dedupeTtlMs);
+  } catch (error) {
+    report(runtime, error, { stage: 'dedupe', message });
+  }
+}
+
+/** The reply to a message, worked out once however often WeChat repeats it. */
+async function passiveReply(
+  runtime: CallbackRuntime,
+  message: WechatMessage,
+  encrypted: boolean,
+): Promise<string | null> {
+  const { inFlight, menu } = runtime;
+  const key = dedupeKeyOf(message);
+  const local = inFlight.get(key);
+  if (local !== undefined) return local;
+  const record = await claim(runtime, key, message);
+  if (record !== undefined) {
+    if (record.state === 'answered') return record.reply;
+    // Being handled elsewhere: that try answers, or its reply goes later.
+    return inFlight.get(key) ?? null;
+  }
+  const context: CallbackMessageContext = {
+    menuReply: menu === undefined ? undefined : replyFor(menu, message),
+    encrypted,
+    dedupeKey: key,
+  };
+  const pending = answer(runtime, message, context);
+  inFlight.set(key, pending);
+  try {
+    const reply = await pending;
+    await settle(runtime, key, reply, message);
+    return reply;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+/**
+ * The message XML of a POST, its signatures checked (and decrypted in safe mode), or the answer
+ * to give WeChat when it cannot be read.
+ */
+function openMessage(
+  runtime: CallbackRuntime,
+  query: (name: string) => string | undefined,
+  body: string,
+): { readonly xml: string } | { readonly response: CallbackResponse } {
+  const { token } = runtime.settings;
+  const timestamp = query('timestamp') ?? '';
+  const nonce = query('nonce') ?? '';
+  const signature = query('signature');
+  if (query('encrypt_type')?.toLowerCase() !== 'aes') {
+    if (!signatureMatches(signature, [token, timestamp, nonce])) return { response: FORBIDDEN() };
+    return { xml: body };
+  }
+  // msg_signature covers Encrypt: check it before anything is decrypted.
+  if (signature !== undefined && !signatureMatches(signature, [token, timestamp, nonce])) {
+    return { response: FORBIDDEN() };
+  }
+  let encrypt: string;
+  try {
+    encrypt = parseEncryptedEnvelope(body).encrypt;
+  } catch {
+    // Without a valid signature nothing is disclosed; the body cannot be checked anyway.
+    return { response: FORBIDDEN() };
+  }
+  if (!signatureMatches(query('msg_signature'), [token, timestamp, nonce, encrypt])) {
+    return { response: FORBIDDEN() };
+  }
+  if (runtime.crypto === undefined) {
+    report(
+      runtime,
+      new ReleaseHallError(
+        '[release-hall] [wechat] callback decrypt failed: a safe-mode message (encrypt_type=aes) came but no encodingAESKey is configured; add it to the callback options',
+        { code: 'INVALID_INPUT', platform: WECHAT_PLATFORM },
+      ),
+      { stage: 'config' },
+    );
+    return { response: respond(500) };
+  }
+  try {
+    return { xml: runtime.crypto.decrypt(encrypt) };
+  } catch (error) {
+    report(runtime, error, { stage: 'decrypt' });
+    return { response: BAD_REQUEST() };
+  }
+}
+
+/** The HTTP answer carrying a passive reply, encrypted when the message was. */
+function replyResponse(
+  runtime: CallbackRuntime,
+  message: WechatMessage,
+  reply: string,
+  encrypted: boolean,
+  nonce: string,
+): CallbackResponse {
+  const { crypto, now, options, settings } = runtime;
+  const createTime = Math.floor(now() / 1000);
+  const replyXml = buildTextReplyTo(message, reply, createTime);
+  if (!encrypted || crypto === undefined) return respond(200, replyXml, XML_HEADERS);
+  const encrypt = crypto.encrypt(replyXml, options.random?.());
+  const timeStamp = String(createTime);
+  const replyNonce = nonce === '' ? String(now()) : nonce;
+  return respond(
+    200,
+    buildEncryptedEnvelope({
+      encrypt,
+      msgSignature: computeSignature([settings.token, timeStamp, replyNonce, encrypt]),
+      timeStamp,
+      nonce: replyNonce,
+    }),
+    XML_HEADERS,
+  );
+}
+
+/** One POST from WeChat: check, read, answer once. */
+async function receive(
+  runtime: CallbackRuntime,
+  query: (name: string) => string | undefined,
+  body: string,
+): Promise<CallbackResponse> {
+  const opened = openMessage(runtime, query, body);
+  if ('response' in opened) return opened.response;
+  let message: WechatMessage;
+  try {
+    message = parseWechatMessage(opened.xml);
+  } catch (error) {
+    report(runtime, error, { stage: 'parse' });
+    return BAD_REQUEST();
+  }
+  const encrypted = query('encrypt_type')?.toLowerCase() === 'aes';
+  const reply = await passiveReply(runtime, message, encrypted);
+  if (reply === null) return SUCCESS();
+  return replyResponse(runtime, message, reply, encrypted, query('nonce') ?? '');
+}
+
+/**
+ * Makes the callback handler of one account.
+ * @throws ReleaseHallError `INVALID_INPUT` when an option is wrong (the message names it).
+ */
+export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
+  const runtime = callbackRuntime(options);
   return async (request) => {
     const method = request.method.toUpperCase();
     const query = queryReader(request);
-    if (method === 'GET') return handshake(query);
+    if (method === 'GET') return handshake(runtime, query);
     if (method !== 'POST') return respond(405, '', { ...TEXT_HEADERS, allow: 'GET, POST' });
-    return receive(query, bodyText(request.body));
+    return receive(runtime, query, bodyText(request.body));
   };
 }
