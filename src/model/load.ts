@@ -28,6 +28,40 @@ function credentialsKey(ref: string): string {
 }
 
 /**
+ * The platform fields of one account, checked by its adapter. A number too long to be read exactly
+ * (an unquoted 20-digit uid) is told to be quoted instead.
+ */
+function checkAccountSettings(
+  adapter: Adapter,
+  raw: Readonly<Record<string, unknown>>,
+  where: { readonly path: string; readonly index: number; readonly platform: string },
+  issues: InputIssue[],
+): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!BASE_ACCOUNT_KEYS.has(key)) settings[key] = value;
+  }
+  const inexact = Object.entries(settings).filter(
+    ([, value]) =>
+      typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value),
+  );
+  for (const [key, value] of inexact) {
+    issues.push({
+      path: `${where.path}.${key}`,
+      message: `the number ${String(value)} is too long to be read exactly (digits were lost when the file was read): put it in quotes, e.g. ${key}: "12345678901234567890"`,
+    });
+  }
+  // The adapter's own message about the same field would only repeat the problem.
+  if (inexact.length > 0 || adapter.accountSchema === undefined) return settings;
+  const result = adapter.accountSchema.safeParse(settings);
+  if (result.success) return result.data;
+  issues.push(
+    ...issuesFromZod(result.error, settings, ['members', where.index, 'accounts', where.platform]),
+  );
+  return settings;
+}
+
+/**
  * Checks a hall (already parsed from JSON or YAML) against the schema and the adapters that will
  * serve it. Throws `INVALID_INPUT` listing every problem.
  *
@@ -42,9 +76,8 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
   const byPlatform = new Map(adapters.map((adapter) => [adapter.platform, adapter]));
   const groupIds = new Set(hall.groups.map((group) => group.id));
   const seenMembers = new Map<string, number>();
-  const seenHandles = new Map<string, string>();
-  const seenRefs = new Map<string, string>();
-  const seenIdentities = new Map<string, string>();
+  /** Platform account keys (credentials, handle, identity) → the member that holds them. */
+  const claims = new Map<string, string>();
   const accounts: Account[] = [];
 
   hall.groups.forEach((group, index) => {
@@ -93,62 +126,43 @@ export function resolveHall(input: unknown, adapters: readonly Adapter[]): Resol
         });
         continue;
       }
-      const settings: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(raw)) {
-        if (!BASE_ACCOUNT_KEYS.has(key)) settings[key] = value;
-      }
-      let checked: Record<string, unknown> = settings;
-      const inexact = Object.entries(settings).filter(
-        ([, value]) =>
-          typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value),
+      const checked = checkAccountSettings(adapter, raw, { path, index, platform }, issues);
+      const claim = (
+        kind: string,
+        value: string,
+        at: string,
+        message: (owner: string) => string,
+      ): void => {
+        const key = `${platform}:${kind}:${value}`;
+        const owner = claims.get(key);
+        if (owner !== undefined && owner !== member.id)
+          issues.push({ path: at, message: message(owner) });
+        claims.set(key, member.id);
+      };
+      claim(
+        'credentials',
+        credentialsKey(raw.credentials),
+        `${path}.credentials`,
+        (owner) =>
+          `credentials "${raw.credentials}" are also used by member "${owner}" on ${platform}: each account needs its own (two members posting with one token would post twice on one account)`,
       );
-      for (const [key, value] of inexact) {
-        issues.push({
-          path: `${path}.${key}`,
-          message: `the number ${String(value)} is too long to be read exactly (digits were lost when the file was read): put it in quotes, e.g. ${key}: "12345678901234567890"`,
-        });
-      }
-      if (inexact.length > 0) {
-        // The adapter's own message about the same field would only repeat the problem.
-      } else if (adapter.accountSchema) {
-        const result = adapter.accountSchema.safeParse(settings);
-        if (result.success) checked = result.data;
-        else
-          issues.push(
-            ...issuesFromZod(result.error, settings, ['members', index, 'accounts', platform]),
-          );
-      }
-      const refKey = `${platform}:${credentialsKey(raw.credentials)}`;
-      const refOwner = seenRefs.get(refKey);
-      if (refOwner !== undefined && refOwner !== member.id) {
-        issues.push({
-          path: `${path}.credentials`,
-          message: `credentials "${raw.credentials}" are also used by member "${refOwner}" on ${platform}: each account needs its own (two members posting with one token would post twice on one account)`,
-        });
-      }
-      seenRefs.set(refKey, member.id);
-      const handleKey = `${platform}:${raw.handle}`;
-      const owner = seenHandles.get(handleKey);
-      if (owner !== undefined && owner !== member.id) {
-        issues.push({
-          path: `${path}.handle`,
-          message: `account "${raw.handle}" on ${platform} is also listed for member "${owner}": one account belongs to one member`,
-        });
-      }
-      seenHandles.set(handleKey, member.id);
+      claim(
+        'handle',
+        raw.handle,
+        `${path}.handle`,
+        (owner) =>
+          `account "${raw.handle}" on ${platform} is also listed for member "${owner}": one account belongs to one member`,
+      );
       for (const field of adapter.identityFields ?? []) {
         const value = checked[field];
-        if (typeof value !== 'string' && typeof value !== 'number') continue;
-        if (value === '') continue;
-        const identityKey = `${platform}:${field}:${String(value)}`;
-        const holder = seenIdentities.get(identityKey);
-        if (holder !== undefined && holder !== member.id) {
-          issues.push({
-            path: `${path}.${field}`,
-            message: `${field} "${String(value)}" on ${platform} is also the account of member "${holder}": one platform account belongs to one member (two members on it would post twice there)`,
-          });
-        }
-        seenIdentities.set(identityKey, member.id);
+        if ((typeof value !== 'string' && typeof value !== 'number') || value === '') continue;
+        claim(
+          field,
+          String(value),
+          `${path}.${field}`,
+          (owner) =>
+            `${field} "${String(value)}" on ${platform} is also the account of member "${owner}": one platform account belongs to one member (two members on it would post twice there)`,
+        );
       }
       accounts.push({
         id: accountId(member.id, platform),
