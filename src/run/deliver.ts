@@ -394,6 +394,26 @@ async function waitForRateLimit(
   return { at: 'send' };
 }
 
+/**
+ * The end of a token the platform refused and that resolving again did not change: whether it
+ * expired, was revoked or was never valid, the platform does not always tell, so the message
+ * says what is known and what to do. The code stays the platform's.
+ */
+function refusedToken(failure: ReleaseHallError, accountId: string): ReleaseHallError {
+  const error = new ReleaseHallError(
+    `${failure.message.replace(/;[^;]*$/, '')}; the credentials resolved again are the same, so the token is expired, revoked or not valid for account "${accountId}": re-authorise the account and update its secret`,
+    {
+      code: failure.code,
+      retryable: false,
+      ...(failure.platform === undefined ? {} : { platform: failure.platform }),
+      ...(failure.platformCode === undefined ? {} : { platformCode: failure.platformCode }),
+      accountId,
+      cause: failure,
+    },
+  );
+  return error;
+}
+
 /** Resolves the credentials again (a rotated token); sends again only when they changed. */
 async function refreshCredentials(
   job: DeliveryJob,
@@ -406,7 +426,7 @@ async function refreshCredentials(
     .catch(() => undefined);
   const previous = run.credentials;
   if (again === undefined || !Object.keys(again).some((key) => again[key] !== previous[key])) {
-    return gaveUp(failure);
+    return gaveUp(refusedToken(failure, job.account.id));
   }
   run.credentials = again;
   job.redactor.add(...Object.values(again));

@@ -180,6 +180,9 @@ describe('coordinator', () => {
     const result = byAccount(report, 'lead/memory');
     expect(result).toMatchObject({ status: 'failed', errorCode: 'AUTH_EXPIRED' });
     expect(result.errorMessage).toContain('lead/memory');
+    expect(result.errorMessage).toContain(
+      'the credentials resolved again are the same, so the token is expired, revoked or not valid',
+    );
     expect(result.errorMessage).not.toContain('stale-token-1234');
   });
 
