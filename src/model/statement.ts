@@ -1,7 +1,40 @@
 import { z } from 'zod';
 import { MAX_BODY_CHARACTERS, MAX_LIST_ENTRIES, safeText } from './text.js';
 
-const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
+/** The characters a link may hold: what the platforms' link counters take as one link. */
+const LINK_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+
+/** Where a link goes wrong before it is ever sent: the message names the fix. */
+function linkProblem(link: string): string | undefined {
+  const bad = [...link].findIndex((character) => /[\s\p{Cc}]/u.test(character));
+  if (bad !== -1) {
+    return `holds a space or control character at character ${bad + 1}: the platforms would cut the link there; remove it or write it as %20`;
+  }
+  if (!LINK_CHARACTERS.test(link)) {
+    let suggestion = '';
+    try {
+      suggestion = `, e.g. ${new URL(link).href}`;
+    } catch {
+      // Not a URL at all: the URL check below says so.
+    }
+    return `holds characters the platforms do not count as part of a link (Chinese text, full-width marks): percent-encode the path and use the punycode host${suggestion}`;
+  }
+  return undefined;
+}
+
+const httpUrl = z
+  .string()
+  .max(2048, 'expected a link of at most 2048 characters')
+  .superRefine((link, context) => {
+    const problem = linkProblem(link);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  })
+  .pipe(z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' }))
+  .refine((link) => {
+    if (!URL.canParse(link)) return true; // the URL check above says what is wrong
+    const url = new URL(link);
+    return url.username === '' && url.password === '';
+  }, 'a link must not carry a user name or password: every reader of the post would see them');
 
 /** What is said. A rebuttal also carries the rumor, the facts, the evidence and the advice. */
 export const statementSchema = z

@@ -208,3 +208,31 @@ describe('one platform account, one member', () => {
     ]);
   });
 });
+
+describe('the statement link', () => {
+  it.each([
+    [
+      'a space',
+      'https://www.example.gov.cn/a b.html',
+      /space or control character at character 29/,
+    ],
+    ['a tab', 'https://www.example.gov.cn/a\tb', /space or control character at character 29/],
+    ['no scheme', 'www.example.gov.cn/a', /expected an absolute http\(s\) URL/],
+    ['another scheme', 'javascript:alert(1)', /expected an absolute http\(s\) URL/],
+    [
+      'Chinese in the path',
+      'https://www.example.gov.cn/通知.html',
+      /percent-encode the path.*e\.g\. https:\/\/www\.example\.gov\.cn\/%E9%80%9A%E7%9F%A5\.html/,
+    ],
+    [
+      'a user name and password',
+      'https://press:hunter2@www.example.gov.cn/',
+      /must not carry a user name or password/,
+    ],
+  ])('refuses %s, naming the fix', (_what, link, message) => {
+    const error = refusal(() => parseStatement({ ...rebuttal, link }));
+    expect(error.issues?.[0]?.path).toBe('link');
+    expect(error.issues?.[0]?.message).toMatch(message);
+    expect(error.message).not.toContain('hunter2');
+  });
+});
