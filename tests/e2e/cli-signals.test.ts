@@ -1,0 +1,57 @@
+/**
+ * Ctrl-C in the middle of a campaign: the first stops new starts and lets the calls in flight
+ * finish, the report is printed, the exit code is 130, and no stack trace is shown.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CampaignReport } from 'release-hall';
+import { hallPath, statementPath } from '../helpers/beijing.js';
+import { root } from '../helpers/cli.js';
+
+describe('Ctrl-C during a publish', () => {
+  it('stops cleanly: nothing new starts, what was in flight is answered, exit 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'publish',
+        statementPath,
+        '--hall',
+        hallPath,
+        '--sandbox',
+        '--json',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      // Once the first delivery has finished, the campaign is surely under way.
+      if (!interrupted && /^succeeded /m.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopping: nothing new starts; press Ctrl-C again to quit at once');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const report = JSON.parse(stdout) as CampaignReport;
+    expect(report.aborted).toBe(true);
+    expect(report.counts.succeeded).toBeGreaterThan(0);
+    expect(report.counts.succeeded).toBeLessThan(report.counts.total);
+    // The calls in flight were answered: nothing is left in doubt.
+    expect(report.counts.unconfirmed).toBe(0);
+    expect(report.counts.skipped + report.counts.succeeded + report.counts.failed).toBe(
+      report.counts.total,
+    );
+  });
+});
