@@ -134,7 +134,8 @@ describe('release-hall CLI', () => {
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/CLI-SECRET-/);
 
     // Running the same statement again at once posts nothing twice: the platform refuses the same
-    // text (20019), the library finds the post on the account and reports it as already there.
+    // text (20019), and the post found on the account is the first campaign's, so the second
+    // neither claims it nor counts it as its own: it reports the duplicate and whose post it is.
     const again = await runCli([
       'publish',
       statementPath,
@@ -151,12 +152,16 @@ describe('release-hall CLI', () => {
       'original',
     ]);
     const report = JSON.parse(again.stdout) as CampaignReport;
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(1);
+    const firstCampaign = report.deliveries[0]?.duplicateOf;
+    expect(firstCampaign).toMatch(/^rumor-subway-2026-11-26-/);
+    expect(firstCampaign).not.toBe(report.campaignId);
     expect(report.deliveries[0]).toMatchObject({
-      status: 'succeeded',
-      via: 'reconciled',
+      status: 'failed',
+      errorCode: 'DUPLICATE_CONTENT',
       attempts: 1,
     });
+    expect(report.deliveries[0]?.remoteId).toBeUndefined();
     expect(server.platform.livePostsOf(hall.members[0]!.accounts.weibo.uid)).toHaveLength(1);
   });
 
