@@ -11,12 +11,13 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { hallPath, statementPath } from '../helpers/beijing.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
@@ -57,8 +58,8 @@ function smallHall(): HallDoc {
   hall.members = hall.members.filter((member) => KEEP.includes(member.id));
   return hall;
 }
-/** Writes a file into the fixture folder (mode 600 unless told) and returns its path. */
 const written = new Set<string>();
+/** Writes a file into the fixture folder (mode 600 unless told) and returns its path. */
 function put(name: string, content: string | Buffer, mode = 0o600): string {
   if (written.has(name)) throw new Error(`fixture ${name} written twice`);
   written.add(name);
@@ -139,6 +140,18 @@ const emptyFile = put('empty.db', '');
 const journal = join(dir, 'journal.db');
 const SANDBOX_CAMPAIGN = 'rehearsal-1';
 const noJournal = join(dir, 'nowhere', 'journal.db');
+/**
+ * The environment of every row: none of the user's own release-hall variables (secrets, a
+ * credentials file, a journal), and a default journal that does not exist.
+ */
+const baseEnv: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => name.startsWith('RELEASE_HALL_'))
+      .map((name) => [name, undefined]),
+  ),
+  RELEASE_HALL_JOURNAL: join(dir, 'default', 'journal.db'),
+};
 
 const imageDir = join(dir, 'images');
 mkdirSync(imageDir);
@@ -1280,16 +1293,20 @@ const categories: readonly [string, readonly Row[]][] = [
 
 // A journal holding one sandbox rehearsal, for the rows about campaigns.
 beforeAll(async () => {
-  const result = await runCli([
-    ...sandbox(statement, hall, '--journal', journal, '--campaign-id', SANDBOX_CAMPAIGN),
-    '--member',
-    'haidian',
-    '--platform',
-    'weibo',
-  ]);
+  const result = await runCli(
+    [
+      ...sandbox(statement, hall, '--journal', journal, '--campaign-id', SANDBOX_CAMPAIGN),
+      '--member',
+      'haidian',
+      '--platform',
+      'weibo',
+    ],
+    baseEnv,
+  );
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.code).toBe(0);
 }, 30_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function expectMessage(output: string, check: RegExp | string): void {
   if (typeof check === 'string') expect(output).toContain(check);
@@ -1310,7 +1327,7 @@ describe('bad inputs', () => {
   it.concurrent.each(table)(
     '%s',
     async (_name, row) => {
-      const result = await runCli(row.args, row.env);
+      const result = await runCli(row.args, { ...baseEnv, ...row.env });
       const context = `${row.args.join(' ')}\nexit ${String(result.code)}\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`;
       expect(result.code, context).toBe(row.code);
       expectMessage(result.stderr, row.stderr);
