@@ -373,17 +373,6 @@ const hallRows: Row[] = [
     stderr: /platforms\.weibo\.limits\.postsPerWindow/,
   },
   {
-    name: 'platformConcurrency as a string',
-    args: validate(
-      hallFile(
-        'string-concurrency.yaml',
-        (h) => (h.platforms.weibo!.limits = { platformConcurrency: 'eight' }),
-      ),
-    ),
-    code: 2,
-    stderr: /platforms\.weibo\.limits\.platformConcurrency: expected number, got "eight"/,
-  },
-  {
     name: 'a lead that is not a member',
     args: validate(hallFile('unknown-lead.yaml', (h) => (h.lead = 'beijing-fabu-office'))),
     code: 2,
@@ -416,12 +405,6 @@ const hallRows: Row[] = [
     args: validate(put('twice.yaml', `${stringify(smallHall())}lead: police\n`)),
     code: 2,
     stderr: /twice\.yaml: not valid YAML: Map keys must be unique at line \d+/,
-  },
-  {
-    name: 'a tab as indentation',
-    args: validate(put('tab.yaml', 'id: beijing\n\tname: 北京微博发布厅\n')),
-    code: 2,
-    stderr: /tab\.yaml: not valid YAML: Tabs are not allowed as indentation at line 2/,
   },
   {
     name: 'a rip that is not an IP address',
@@ -473,6 +456,39 @@ const hallRows: Row[] = [
     args: validate(otherAppDb),
     code: 2,
     stderr: /\(root\): expected object, got "SQLite format 3/,
+  },
+  {
+    name: 'platform settings written as a string',
+    args: validate(
+      hallFile('weibo-string.yaml', (h) => Object.assign(h.platforms, { weibo: 'share' })),
+    ),
+    code: 2,
+    stderr: /platforms\.weibo: expected object, got "share"/,
+  },
+  {
+    name: 'two members on one Tencent handle',
+    args: validate(
+      hallFile('same-handle.yaml', (h) => {
+        h.members[2]!.accounts.tencent!.handle = h.members[1]!.accounts.tencent!.handle;
+      }),
+    ),
+    code: 2,
+    stderr:
+      /members\[2\]\.accounts\.tencent\.handle: account "bjpolice" on tencent is also listed for member "police"/,
+  },
+  {
+    name: 'a WeChat default cover that does not exist (sandbox publish)',
+    args: sandbox(
+      statementFile('no-images.yaml', (s) => (s.images = [])),
+      hallFile('missing-default-cover.yaml', (h) => {
+        h.platforms.wechat = { settings: { defaultCover: join(dir, 'gone', 'cover.jpg') } };
+      }),
+      '--platform',
+      'wechat',
+    ),
+    code: 2,
+    stderr:
+      /platforms\.wechat\.settings\.defaultCover: cannot read the image file ".*gone\/cover\.jpg"/,
   },
   {
     name: 'a hall file that does not exist',
@@ -564,12 +580,6 @@ const statementRows: Row[] = [
     stderr: /issuedAt: expected an ISO 8601 time with offset/,
   },
   {
-    name: 'issuedAt in words',
-    args: preview(statementFile('words-time.yaml', (s) => (s.issuedAt = '11月26日上午'))),
-    code: 2,
-    stderr: /issuedAt: expected an ISO 8601 time with offset/,
-  },
-  {
     name: 'a topic with #',
     args: dryRun(statementFile('hash-topic.yaml', (s) => (s.topics = ['#北京地铁#']))),
     code: 2,
@@ -657,12 +667,6 @@ const statementRows: Row[] = [
     args: dryRun(statementFile('typo-field.yaml', (s) => (s.headLine = s.headline))),
     code: 2,
     stderr: /unknown field "headLine"/,
-  },
-  {
-    name: 'urgency out of the list',
-    args: dryRun(statementFile('bad-urgency.yaml', (s) => (s.urgency = 'high'))),
-    code: 2,
-    stderr: /urgency: .*"high"/,
   },
   {
     name: 'a statement id with spaces',
@@ -762,6 +766,12 @@ const credentialRows: Row[] = [
     args: dryRun(statement, hall, '--credentials', join(dir, 'credentails.yaml')),
     code: 2,
     stderr: /credentails\.yaml: file not found/,
+  },
+  {
+    name: 'a credentials file that does not exist (sandbox publish)',
+    args: sandbox(statement, hall, '--credentials', join(dir, 'credential.yaml')),
+    code: 2,
+    stderr: /credential\.yaml: file not found/,
   },
   {
     name: 'a YAML list instead of a map',
@@ -951,12 +961,6 @@ const journalRows: Row[] = [
     stderr:
       /other-app\.db is not a release-hall journal \(an SQLite database with other tables: users\)/,
     then: () => expect(readFileSync(otherAppDb)).toEqual(otherAppDbBefore),
-  },
-  {
-    name: "another application's SQLite database for list",
-    args: ['list', '--journal', otherAppDb],
-    code: 2,
-    stderr: /other-app\.db is not a release-hall journal/,
   },
   {
     name: "another application's SQLite database (with its application id) for preview",
@@ -1190,12 +1194,6 @@ const flagRows: Row[] = [
     args: sandbox(statement, hall, '--campaign-id', 'subway rumor/1'),
     code: 2,
     stderr: /campaignId: expected letters, digits, .*got "subway rumor\/1"/,
-  },
-  {
-    name: '--platform in capitals',
-    args: dryRun(statement, hall, '--platform', 'WEIBO'),
-    code: 2,
-    stderr: /selection\.platforms\[0\]: unknown platform "WEIBO"/,
   },
   {
     name: 'pause without --reason',
