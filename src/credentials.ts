@@ -92,7 +92,15 @@ export async function readCredentialsFile(
     }
     const entry: Record<string, string> = {};
     for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
-      if (typeof value === 'string' || typeof value === 'number') entry[field] = String(value);
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+        // Never print the value: it is a secret, already mangled by the reader.
+        issues.push({
+          path: `${ref}.${field}`,
+          message:
+            'a number too long to be read exactly (digits were lost when the file was read): put the secret in quotes',
+        });
+      } else if (typeof value === 'string' || typeof value === 'number')
+        entry[field] = String(value);
       else
         issues.push({
           path: `${ref}.${field}`,

@@ -22,6 +22,7 @@ export interface SandboxWiring {
  */
 function hallPath(platform: string, optionPath: string): string {
   if (optionPath.startsWith('platforms.')) return optionPath;
+  if (optionPath === '' || optionPath === '(root)') return `platforms.${platform}.settings`;
   if (optionPath === 'baseURL' || optionPath.startsWith('baseURL.')) {
     return `platforms.${platform}.${optionPath}`;
   }

@@ -7,6 +7,7 @@
  *
  * | rule | severity | when |
  * | --- | --- | --- |
+ * | `invalid-statement` | error | what the statement schema refuses (unsafe characters, sizes, kind, link, types): publish refuses it too |
  * | `rebuttal-missing-rumor` / `-facts` / `-source` | error | a rebuttal without the rumor, the facts, or the evidence (source) |
  * | `missing-issuer` / `missing-time` | error | no issuer; no issue time with an offset |
  * | `missing-reference` | warning | an update or correction without `refersTo` |
@@ -27,6 +28,7 @@ import { type StatementRule, lintContext, readStatement } from './rules/lint-con
 import { linkOutsideSafeDomain } from './rules/link-outside-safe-domain.js';
 import { renditionOverLimit } from './rules/rendition-over-limit.js';
 import { followUpReference, issuerAndTime, rebuttalParts } from './rules/required-parts.js';
+import { statementSchema } from './rules/statement-schema.js';
 import { topicOnShareOnly } from './rules/topic-on-share-only.js';
 
 export type { LintOptions } from './lint-types.js';
@@ -61,7 +63,16 @@ export function lintStatement(
 ): LintResult {
   const statement = readStatement(input);
   const context = lintContext(input, statement, options);
-  const findings = RULES.flatMap((rule) => rule(statement, context));
+  const told = RULES.flatMap((rule) => rule(statement, context));
+  // The schema's refusals last, for the fields no rule has spoken about.
+  const fieldOf = (path: string): string => path.split(/[.[]/)[0] ?? path;
+  const toldFields = new Set(told.map((finding) => fieldOf(finding.path)));
+  const findings = [
+    ...statementSchema(statement, context).filter(
+      (finding) => !toldFields.has(fieldOf(finding.path)),
+    ),
+    ...told,
+  ];
   const ordered = [
     ...findings.filter((finding) => finding.severity === 'error'),
     ...findings.filter((finding) => finding.severity === 'warning'),

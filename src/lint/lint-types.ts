@@ -12,6 +12,7 @@ export type LintSeverity = 'error' | 'warning';
 
 /** Every rule of the linter. */
 export const LINT_RULES = [
+  'invalid-statement',
   'rebuttal-missing-rumor',
   'rebuttal-missing-facts',
   'rebuttal-missing-source',

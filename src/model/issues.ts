@@ -61,7 +61,13 @@ export function issuesFromZod(
       }
     } else if (issue.code === 'unrecognized_keys') {
       message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
-    } else if (!/, got /.test(message) && got !== undefined && typeof got !== 'object') {
+    } else if (
+      !/, got /.test(message) &&
+      got !== undefined &&
+      typeof got !== 'object' &&
+      // A credentials field is where a secret gets pasted by mistake: never print it back.
+      issue.path.at(-1) !== 'credentials'
+    ) {
       message = `${message}, got ${describeValue(got)}`;
     }
     return { path: formatPath(fullPath), message };

@@ -1279,9 +1279,77 @@ const lintRows: Row[] = [
     stdout:
       /error {3}link: the full-text link https:\/\/example\.com\/a\.html is not on the hall's site/,
   },
+  {
+    name: 'lint of an empty file',
+    args: ['lint', put('lint-empty.yaml', '')],
+    code: 2,
+    stderr: /\(root\): expected the fields of a statement .*got an empty file/,
+  },
+  {
+    name: 'lint of a list',
+    args: ['lint', put('lint-list.yaml', '- a\n- b\n')],
+    code: 2,
+    stderr: /\(root\): expected the fields of a statement .*got a list/,
+  },
+  {
+    name: 'lint of a statement publish refuses (a NUL in the body): an error finding',
+    args: ['lint', statementFile('lint-nul.json', (s) => (s.body = `${String(s.body)}\u0000`))],
+    code: 1,
+    stderr: /^$/,
+    stdout: /error {3}body: holds a NUL character/,
+  },
+  {
+    name: 'lint of an unknown kind: an error finding',
+    args: ['lint', statementFile('lint-kind.yaml', (s) => (s.kind = 'press-release'))],
+    code: 1,
+    stderr: /^$/,
+    stdout: /error {3}kind: /,
+  },
+];
+
+const pastedSecretRows: Row[] = [
+  {
+    name: "a token pasted into an account's credentials field is refused and not printed back",
+    args: validate(
+      hallFile('pasted-token.yaml', (h) => {
+        h.members[2]!.accounts.weibo!.credentials = '2.00PaStEdT0kEn/zZ9+w=';
+      }),
+    ),
+    code: 2,
+    stderr: /members\[2\]\.accounts\.weibo\.credentials: expected a credentials reference name/,
+    then: (result) => expect(`${result.stdout}${result.stderr}`).not.toContain('PaStEdT0kEn'),
+  },
+  {
+    name: 'an unknown adapter setting is named where it is written',
+    args: validate(
+      hallFile('unknown-setting.yaml', (h) => {
+        (h.platforms.weibo!.settings as Record<string, unknown>).foo = 1;
+      }),
+    ),
+    code: 2,
+    stderr: /platforms\.weibo\.settings: .*"foo"/,
+  },
+  {
+    name: 'a long secret written as a bare number in the credentials file',
+    args: [
+      ...dryRun(statement, hall).filter(
+        (arg, index, all) => all[index - 1] !== '--credentials' && arg !== '--credentials',
+      ),
+      '--credentials',
+      put('numeric-secret.yaml', 'weibo-haidian:\n  access_token: 12345678901234567890123\n'),
+    ],
+    code: 2,
+    stderr:
+      /weibo-haidian\.access_token: a number too long to be read exactly .*put the secret in quotes/,
+    then: (result) =>
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(
+        /1\.234567890123\d*e\+22|12345678901234567890123/,
+      ),
+  },
 ];
 
 const categories: readonly [string, readonly Row[]][] = [
+  ['secrets pasted in the wrong place', pastedSecretRows],
   ['hall files', hallRows],
   ['statements', statementRows],
   ['credentials files', credentialRows],

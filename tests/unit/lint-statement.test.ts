@@ -104,6 +104,10 @@ describe('lintStatement: the statement itself', () => {
       keyFacts: 'oops',
     };
     expect(rules(lint(raw))).toEqual([
+      // What publish refuses and no other rule explains.
+      'error invalid-statement body',
+      'error invalid-statement link',
+      'error invalid-statement keyFacts',
       'error rebuttal-missing-rumor rumor',
       'error rebuttal-missing-facts facts',
       'error rebuttal-missing-source evidence',

@@ -1,10 +1,20 @@
 /** `release-hall lint`: check a statement, and its links against a hall's domain when given. */
 import { lintStatement, readDataFile, resolveHall } from 'release-hall';
+import { invalidInput } from 'release-hall/adapter-kit';
 import { buildAdapters } from '../build-adapters.js';
 import type { LintFlags } from '../flags.js';
 
 export async function lintCommand(statementPath: string, flags: LintFlags): Promise<number> {
   const data = await readDataFile(statementPath, 'statement');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const got = data === null ? 'an empty file' : Array.isArray(data) ? 'a list' : typeof data;
+    throw invalidInput(`statement ${statementPath}`, [
+      {
+        path: '(root)',
+        message: `expected the fields of a statement (kind, headline, body, issuer, issuedAt, link, …), got ${got}`,
+      },
+    ]);
+  }
   const hall =
     flags.hall === undefined
       ? undefined

@@ -2,6 +2,8 @@
  * What every rule of the statement linter reads: the statement as written, its text fields, and
  * the context (hall, planned renditions, platform profiles) the linter was given.
  */
+import type { InputIssue } from '../../errors.js';
+import { issuesFromZod } from '../../model/issues.js';
 import type { Hall } from '../../model/hall.js';
 import { type Statement, type StatementInput, statementSchema } from '../../model/statement.js';
 import type { ProfilesByPlatform } from '../../render/fit-profile.js';
@@ -45,6 +47,8 @@ export interface LintContext {
   readonly discouraged: LintOptions['discouraged'];
   /** The statement as the schema reads it, or undefined when it does not pass. */
   readonly parsed: Statement | undefined;
+  /** What the schema refuses in the statement (publish would refuse the same). */
+  readonly schemaIssues: readonly InputIssue[];
   /** The statement's own text fields; the rumor is quoted, so kept apart. */
   readonly fields: readonly Field[];
   /** Every text field and the rumor, one per line. */
@@ -136,6 +140,7 @@ export function lintContext(
     renditions: options.renditions ?? [],
     discouraged: options.discouraged,
     parsed: parsed.success ? parsed.data : undefined,
+    schemaIssues: parsed.success ? [] : issuesFromZod(parsed.error, input),
     fields,
     allText: [...fields.map((field) => field.text), statement.rumor ?? ''].join('\n'),
   };
