@@ -77,7 +77,7 @@ export async function loadCampaign(
     throw invalidInput('campaign', [
       {
         path: 'campaignId',
-        message: `no campaign "${campaignId}" in the journal: check the id (release-hall status lists it)`,
+        message: `no campaign "${campaignId}" in the journal: check the id (release-hall list shows them)`,
       },
     ]);
   }
