@@ -2,7 +2,14 @@
  * `findExisting` on Tencent Weibo: `GET statuses/broadcast_timeline`, newest first, matched on the
  * text without its URLs and, for a relay, on the id of the tweet relayed.
  */
-import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
+import {
+  httpCall,
+  isRecord,
+  refIfRecordMatches,
+  scanBounds,
+  scanTimeline,
+  timeoutAndSignal,
+} from '#adapter-kit';
 import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutTencentLinks } from './count-tencent-text.js';
 import { tencentCode } from './map-tencent-error.js';
@@ -119,10 +126,7 @@ export async function findTencentTweet(
   }
   const call = tencentCall('statuses/broadcast_timeline', false, account);
   return scanTimeline<unknown, PageCursor>({
-    firstAttemptAt: delivery.firstAttemptAt,
-    clockSkewMs: settings.clockSkewMs,
-    maxPages: settings.timelinePages,
-    pageSize: settings.timelineCount,
+    ...scanBounds(delivery, settings),
     first: { pageflag: '0', pagetime: '0', lastid: '0' },
     readPage: async (cursor) => {
       // [unconfirmed] type=0 and contenttype=0 ask for every kind of tweet; the adapter
@@ -157,10 +161,11 @@ export async function findTencentTweet(
       return { items, next: nextCursor(data, items) };
     },
     createdAt: (item) => (isRecord(item) ? timestampMs(item.timestamp) : undefined),
-    refIfMatch: (item) => {
-      if (!isRecord(item) || !matchesDelivery(item, delivery)) return undefined;
-      const id = tweetId(item.id);
-      return id === undefined ? undefined : tencentRef(id, account);
-    },
+    refIfMatch: (item) =>
+      refIfRecordMatches(item, {
+        matches: (record) => matchesDelivery(record, delivery),
+        idOf: (record) => tweetId(record.id),
+        refOf: (id) => tencentRef(id, account),
+      }),
   });
 }

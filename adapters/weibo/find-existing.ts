@@ -3,7 +3,14 @@
  * without its links (Weibo may rewrite them into t.cn short links) and, for a relay, on the id
  * of the status relayed.
  */
-import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
+import {
+  httpCall,
+  isRecord,
+  refIfRecordMatches,
+  scanBounds,
+  scanTimeline,
+  timeoutAndSignal,
+} from '#adapter-kit';
 import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutWeiboLinks } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
@@ -98,10 +105,7 @@ export async function findWeiboStatus(
   const call = weiboCall('statuses/user_timeline', false, account);
   const uid = account.settings.uid;
   return scanTimeline({
-    firstAttemptAt: delivery.firstAttemptAt,
-    clockSkewMs: settings.clockSkewMs,
-    maxPages: settings.timelinePages,
-    pageSize: settings.timelineCount,
+    ...scanBounds(delivery, settings),
     first: 1,
     readPage: async (page) => {
       // The token goes in the Authorization header, never the URL, so gateway and proxy
@@ -135,10 +139,11 @@ export async function findWeiboStatus(
       isRecord(status) && typeof status.created_at === 'string'
         ? parseWeiboDate(status.created_at)
         : undefined,
-    refIfMatch: (status) => {
-      if (!isRecord(status) || !matchesDelivery(status, delivery)) return undefined;
-      const id = statusId(status);
-      return id === undefined ? undefined : weiboRef(id, account);
-    },
+    refIfMatch: (status) =>
+      refIfRecordMatches(status, {
+        matches: (record) => matchesDelivery(record, delivery),
+        idOf: statusId,
+        refOf: (id) => weiboRef(id, account),
+      }),
   });
 }

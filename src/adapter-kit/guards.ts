@@ -3,7 +3,16 @@
  * has the platform's format), the safety net that keeps secrets out of what it throws, and small
  * readers of platform replies. Part of the adapter kit (`release-hall/adapter-kit`).
  */
-import type { DeliveryContext, PostRef, Rendition } from '../adapter.js';
+import type {
+  Adapter,
+  DeliveryContext,
+  DeliveryDescriptor,
+  FindExistingResult,
+  PostRef,
+  PublishResult,
+  Rendition,
+  RetractResult,
+} from '../adapter.js';
 import type { Account } from '../model/hall.js';
 import { ReleaseHallError, invalidInput } from '../errors.js';
 import { Redactor } from '../redact.js';
@@ -124,6 +133,81 @@ export async function withCredential<T>(
 ): Promise<T> {
   const credential = requireCredential(account, context, use);
   return withSecretsScrubbed([credential, ...(use.alsoScrub ?? [])], () => work(credential));
+}
+
+/**
+ * The workflows of an adapter, each called with the adapter's settings first and the account's
+ * credential last ({@link credentialMethods}).
+ */
+export interface CredentialWorkflows<Settings> {
+  readonly publish: (
+    settings: Settings,
+    rendition: Rendition,
+    account: Account,
+    context: DeliveryContext,
+    credential: string,
+  ) => Promise<PublishResult>;
+  readonly relay: (
+    settings: Settings,
+    source: PostRef,
+    rendition: Rendition,
+    account: Account,
+    context: DeliveryContext,
+    credential: string,
+  ) => Promise<PublishResult>;
+  readonly retract: (
+    settings: Settings,
+    ref: PostRef,
+    account: Account,
+    context: DeliveryContext,
+    credential: string,
+  ) => Promise<RetractResult>;
+  readonly findExisting: (
+    settings: Settings,
+    delivery: DeliveryDescriptor,
+    account: Account,
+    context: DeliveryContext,
+    credential: string,
+  ) => Promise<FindExistingResult>;
+}
+
+/**
+ * The `publish`, `relay`, `retract` and `findExisting` methods of an adapter: each reads the
+ * credential and runs its workflow with `settings` in {@link withCredential}.
+ *
+ * @example
+ * return {
+ *   ...credentialMethods({ platform: 'weibo', field: 'access_token' }, settings, {
+ *     publish: publishStatus,
+ *     relay: relayStatus,
+ *     retract: retractStatus,
+ *     findExisting: findWeiboStatus,
+ *   }),
+ * };
+ */
+export function credentialMethods<Settings>(
+  use: CredentialUse,
+  settings: Settings,
+  workflows: CredentialWorkflows<Settings>,
+): Pick<Adapter, 'publish' | 'relay' | 'retract' | 'findExisting'> {
+  return {
+    publish: (rendition, account, context) =>
+      withCredential(account, context, use, (credential) =>
+        workflows.publish(settings, rendition, account, context, credential),
+      ),
+    relay: (source, rendition, account, context) =>
+      withCredential(account, context, use, (credential) =>
+        workflows.relay(settings, source, rendition, account, context, credential),
+      ),
+    retract: (ref, account, context) =>
+      withCredential(account, context, use, (credential) =>
+        workflows.retract(settings, ref, account, context, credential),
+      ),
+    findExisting: (delivery, account, context) =>
+      withCredential(account, context, use, (credential) =>
+        workflows.findExisting(settings, delivery, account, context, credential),
+      ),
+  };
 }
 
 /** A post reference; `url` is left out when the post has no known public page. */
