@@ -9,19 +9,13 @@
 import type { ReleaseHallError } from '#core';
 import {
   classifyByStatus,
+  classifyKnownReply,
   cleanPlatformText,
-  explainKnownCode,
   rateLimitWait,
   readIntegerCode,
   replyError,
 } from '#adapter-kit';
-import type {
-  Classified,
-  ErrorAdvice,
-  KnownCode,
-  MapErrorOptions,
-  PlatformErrorReply,
-} from '#adapter-kit';
+import type { ErrorAdvice, KnownCode, MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors and hall files. */
 export const TENCENT_PLATFORM = 'tencent';
@@ -200,6 +194,7 @@ function classify(
 
 /** Tencent's words where the platforms' advice differs. */
 const TENCENT_ADVICE: ErrorAdvice = {
+  platformTitle: 'Tencent',
   rateLimited: (what, account) => `${what} (${account})`,
   permission: (what, account) => `${what} (${account}); a person must settle it with Tencent`,
   authExpired: (what, account) =>
@@ -251,25 +246,16 @@ export function mapTencentError(
   const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
   const known = classify(ret, errcode, reply.endpoint);
-  let classified: Classified;
-  let withText = known?.withPlatformText === true;
-  if (reply.status >= 500) {
-    classified = classifyByStatus(reply, 'Tencent');
-  } else if (known !== undefined) {
-    classified = explainKnownCode(known, reply, TENCENT_ADVICE, retryAfterMs);
-  } else if (reply.status === 429) {
-    // Not a Tencent reply; a gateway in front of it may answer so. [derived]
-    classified = explainKnownCode(
-      { kind: 'rate-limited', what: 'the platform asked to slow down' },
-      reply,
-      TENCENT_ADVICE,
-      retryAfterMs,
-    );
-  } else {
-    classified = classifyByStatus(reply, 'Tencent');
-    withText = true;
-  }
-
+  // HTTP 5xx is a server failure whatever the body says. Tencent's `msg` is shown where the
+  // code's words need it, and for a reply no code explains.
+  const classified =
+    reply.status >= 500
+      ? classifyByStatus(reply, 'Tencent')
+      : classifyKnownReply(known, reply, TENCENT_ADVICE, retryAfterMs);
+  const withText =
+    known === undefined
+      ? reply.status < 500 && reply.status !== 429
+      : known.withPlatformText === true;
   return replyError(reply, classified, {
     platform: TENCENT_PLATFORM,
     platformCode: codeText(ret, errcode),

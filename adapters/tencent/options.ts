@@ -38,7 +38,7 @@ export const TENCENT_DEFAULT_RATE_LIMITS: RateLimits = {
 /** Largest `reqnum` the adapter asks for. [unconfirmed] */
 const MAX_TIMELINE_COUNT = 70;
 
-/** Overrides of the declared rate limits. */
+/** Overrides of the declared rate limits (`limits`; see {@link TENCENT_DEFAULT_RATE_LIMITS}). */
 export type TencentLimitsOverride = RateLimitsOverride;
 
 /** Options of `createTencentAdapter`. Checked when the adapter is made. */
@@ -78,8 +78,6 @@ export interface TencentAdapterOptions extends TimelineAdapterOptions {
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Overrides of the declared rate limits (see {@link TENCENT_DEFAULT_RATE_LIMITS}). */
-  readonly limits?: TencentLimitsOverride | undefined;
   /**
    * Tweets read per timeline page (`reqnum`) by `findExisting`; at most 70 [unconfirmed].
    * @default 50
@@ -92,6 +90,13 @@ export interface TencentAdapterOptions extends TimelineAdapterOptions {
    */
   readonly clockSkewMs?: number | undefined;
 }
+
+/** The defaults of the options every timeline adapter takes. */
+const DEFAULTS = {
+  baseURL: TENCENT_DEFAULT_BASE_URL,
+  rate: TENCENT_DEFAULT_RATE_LIMITS,
+  rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+};
 
 const optionsSchema = timelineAdapterOptions({
   example: TENCENT_DEFAULT_BASE_URL,
@@ -137,11 +142,7 @@ export interface TencentSettings extends ResolvedTimelineAdapterOptions {
 export function resolveTencentOptions(options: TencentAdapterOptions): TencentSettings {
   const value = parseAdapterOptions(optionsSchema, options, 'Tencent Weibo adapter options');
   return {
-    ...resolveTimelineAdapterOptions(value, {
-      baseURL: TENCENT_DEFAULT_BASE_URL,
-      rate: TENCENT_DEFAULT_RATE_LIMITS,
-      rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
-    }),
+    ...resolveTimelineAdapterOptions(value, DEFAULTS),
     appKey: value.appKey,
     clientIp: value.clientIp,
     oauthParamsIn: value.oauthParamsIn ?? 'body',

@@ -8,20 +8,13 @@
  */
 import type { ReleaseHallError } from '#core';
 import {
-  classifyByStatus,
+  classifyKnownReply,
   cleanPlatformText,
-  explainKnownCode,
   rateLimitWait,
   readIntegerCode,
   replyError,
 } from '#adapter-kit';
-import type {
-  Classified,
-  ErrorAdvice,
-  KnownCode,
-  MapErrorOptions,
-  PlatformErrorReply,
-} from '#adapter-kit';
+import type { ErrorAdvice, KnownCode, MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors. */
 export const WEIBO_PLATFORM = 'weibo';
@@ -151,6 +144,7 @@ export { parseRetryAfter } from '#adapter-kit';
 
 /** Weibo's words where the platforms' advice differs. */
 const WEIBO_ADVICE: ErrorAdvice = {
+  platformTitle: 'Weibo',
   rateLimited: (what, account) => `${what} for ${account}`,
   permission: (what, account) =>
     `${what} (${account}); check the app's permissions on open.weibo.com`,
@@ -186,21 +180,7 @@ export function mapWeiboError(
   const known = code === undefined ? undefined : KNOWN_CODES.get(code);
   const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
-  let classified: Classified;
-  if (known !== undefined) {
-    classified = explainKnownCode(known, reply, WEIBO_ADVICE, retryAfterMs);
-  } else if (reply.status === 429) {
-    // Not a documented Weibo reply; a gateway in front of Weibo may answer so. [derived]
-    classified = explainKnownCode(
-      { kind: 'rate-limited', what: 'the platform asked to slow down' },
-      reply,
-      WEIBO_ADVICE,
-      retryAfterMs,
-    );
-  } else {
-    classified = classifyByStatus(reply, 'Weibo');
-  }
-
+  const classified = classifyKnownReply(known, reply, WEIBO_ADVICE, retryAfterMs);
   return replyError(reply, classified, {
     platform: WEIBO_PLATFORM,
     platformCode: code === undefined ? undefined : String(code),

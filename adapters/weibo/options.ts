@@ -28,7 +28,7 @@ export const WEIBO_DEFAULT_RATE_LIMITS: RateLimits = {
   requestTimeoutMs: 15_000,
 };
 
-/** Overrides of the declared rate limits. */
+/** Overrides of the declared rate limits (`limits`; see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
 export type WeiboLimitsOverride = RateLimitsOverride;
 
 /** Options of `createWeiboAdapter`. Checked when the adapter is made. */
@@ -62,14 +62,19 @@ export interface WeiboAdapterOptions extends TimelineAdapterOptions {
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Overrides of the declared rate limits (see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
-  readonly limits?: WeiboLimitsOverride | undefined;
   /**
    * Statuses read per timeline page by `findExisting` (at most 100).
    * @default 50
    */
   readonly timelineCount?: number | undefined;
 }
+
+/** The defaults of the options every timeline adapter takes. */
+const DEFAULTS = {
+  baseURL: WEIBO_DEFAULT_BASE_URL,
+  rate: WEIBO_DEFAULT_RATE_LIMITS,
+  rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+};
 
 const optionsSchema = timelineAdapterOptions({
   example: WEIBO_DEFAULT_BASE_URL,
@@ -94,11 +99,7 @@ export interface WeiboSettings extends ResolvedTimelineAdapterOptions {
 export function resolveWeiboOptions(options: WeiboAdapterOptions): WeiboSettings {
   const value = parseAdapterOptions(optionsSchema, options, 'Weibo adapter options');
   return {
-    ...resolveTimelineAdapterOptions(value, {
-      baseURL: WEIBO_DEFAULT_BASE_URL,
-      rate: WEIBO_DEFAULT_RATE_LIMITS,
-      rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
-    }),
+    ...resolveTimelineAdapterOptions(value, DEFAULTS),
     mode: value.mode ?? 'share',
     rip: value.rip,
   };

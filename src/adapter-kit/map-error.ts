@@ -236,6 +236,8 @@ export type AdviceWording = (what: string, account: string) => string;
  * what to check). The other kinds are worded alike everywhere.
  */
 export interface ErrorAdvice {
+  /** The platform's name in words, e.g. `Weibo`, for a refusal no code explains. */
+  readonly platformTitle: string;
   /** Before `; waiting N s before the next call`. */
   readonly rateLimited: AdviceWording;
   readonly permission: AdviceWording;
@@ -282,6 +284,25 @@ export function explainKnownCode(
     case 'auth-invalid':
       return { code: 'AUTH_INVALID', explanation: advice.authInvalid(what, account) };
   }
+}
+
+/**
+ * The classification of an error reply: a documented code ({@link explainKnownCode}); else HTTP
+ * 429 from a gateway, `RATE_LIMITED`; else by HTTP status ({@link classifyByStatus}).
+ */
+export function classifyKnownReply(
+  known: KnownCode | undefined,
+  reply: ErrorReplyBasics,
+  advice: ErrorAdvice,
+  retryAfterMs: number,
+): Classified {
+  if (known !== undefined) return explainKnownCode(known, reply, advice, retryAfterMs);
+  if (reply.status === 429) {
+    // Not a platform reply; a gateway in front of the platform may answer so. [derived]
+    const slowDown: KnownCode = { kind: 'rate-limited', what: 'the platform asked to slow down' };
+    return explainKnownCode(slowDown, reply, advice, retryAfterMs);
+  }
+  return classifyByStatus(reply, advice.platformTitle);
 }
 
 /** What {@link replyError} adds to the classification of a reply. */
