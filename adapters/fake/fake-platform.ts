@@ -368,3 +368,14 @@ export abstract class FakePlatform<
     }
   }
 }
+
+/**
+ * Answers one request as the platform would: the one function both transports (the sandbox
+ * server and the msw handlers) call, so the two cannot drift apart.
+ */
+export function answerRequest<Request>(
+  platform: { handle(request: Request): FakeAnswer },
+  request: Request,
+): FakeAnswer {
+  return platform.handle(request);
+}

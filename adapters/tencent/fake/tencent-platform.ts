@@ -3,6 +3,7 @@
  * shell, with Tencent's routing, body encodings, `format=json`, OAuth parameters, `clientip` and
  * post rate limit. The endpoints themselves live in `post-tweets.ts` and `read-timeline.ts`.
  */
+import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
@@ -48,6 +49,9 @@ import {
  * `/api/t/add`.
  */
 export type TencentProtocolRequest = MicroblogRequest;
+
+/** What a fake must do with a request. */
+export type TencentProtocolResponse = FakeAnswer;
 
 /** A request as the Tencent Weibo fake has read it. */
 interface TencentExchange extends MicroblogExchange<TencentEndpointName> {

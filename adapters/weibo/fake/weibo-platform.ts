@@ -3,6 +3,7 @@
  * with Weibo's routing, authentication and post rate limit. The endpoints themselves live in
  * `post-statuses.ts` and `read-statuses.ts`.
  */
+import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
@@ -45,6 +46,9 @@ import {
  * `/2/statuses/share.json`.
  */
 export type WeiboProtocolRequest = MicroblogRequest;
+
+/** What a fake must do with a request. */
+export type WeiboProtocolResponse = FakeAnswer;
 
 /** A request as the Weibo fake has read it. */
 interface WeiboExchange extends MicroblogExchange<WeiboEndpointName> {
