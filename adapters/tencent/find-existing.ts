@@ -10,7 +10,8 @@ import {
   scanTimeline,
   timeoutAndSignal,
 } from '#adapter-kit';
-import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
+import type { WorkflowCall } from '#adapter-kit';
+import type { DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutTencentLinks } from './count-tencent-text.js';
 import { tencentCode } from './map-tencent-error.js';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
@@ -110,11 +111,8 @@ function nextCursor(data: unknown, items: readonly unknown[]): PageCursor | unde
 
 /** Looks for the delivery's tweet on the account's timeline. */
 export async function findTencentTweet(
-  settings: TencentSettings,
+  { settings, account, context, credential: token }: WorkflowCall<TencentSettings>,
   delivery: DeliveryDescriptor,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<FindExistingResult> {
   if (delivery.rendition.format !== 'text') return { status: 'not-found' };
   const issues = missingSettings(settings, account);

@@ -11,7 +11,8 @@ import {
   scanTimeline,
   timeoutAndSignal,
 } from '#adapter-kit';
-import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
+import type { WorkflowCall } from '#adapter-kit';
+import type { DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutWeiboLinks } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
 import { readWeiboReply, statusId, weiboCall, weiboRef } from './read-reply.js';
@@ -95,11 +96,8 @@ function matchesDelivery(status: Record<string, unknown>, delivery: DeliveryDesc
 
 /** Looks for the delivery's status on the account's timeline. */
 export async function findWeiboStatus(
-  settings: WeiboSettings,
+  { settings, account, context, credential: token }: WorkflowCall<WeiboSettings>,
   delivery: DeliveryDescriptor,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<FindExistingResult> {
   if (delivery.rendition.format !== 'text') return { status: 'not-found' };
   const call = weiboCall('statuses/user_timeline', false, account);

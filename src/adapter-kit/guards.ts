@@ -82,6 +82,21 @@ export function requireFormat<Format extends Rendition['format']>(
 }
 
 /**
+ * The text of a text rendition: {@link requireFormat} with format `text`.
+ *
+ * @example
+ * const text = requireText(rendition, account, { what: 't/add call', platformTitle: 'Tencent Weibo' });
+ * @throws ReleaseHallError `INVALID_INPUT` when the rendition is not text.
+ */
+export function requireText(
+  rendition: Rendition,
+  account: Account,
+  check: Omit<FormatCheck<'text'>, 'format'>,
+): string {
+  return requireFormat(rendition, account, { ...check, format: 'text' }).text;
+}
+
+/**
  * Runs `work` and scrubs `secrets` from anything it throws (message, stack, cause chain) before
  * the error leaves the adapter. A safety net: no error should hold a secret in the first place,
  * but a platform that echoes a token back must not put it in a log.
@@ -136,44 +151,35 @@ export async function withCredential<T>(
 }
 
 /**
- * The workflows of an adapter, each called with the adapter's settings first and the account's
- * credential last ({@link credentialMethods}).
+ * What every workflow of an adapter works with: the adapter's settings, the account, the delivery
+ * context and the account's credential ({@link credentialMethods}).
  */
+export interface WorkflowCall<Settings> {
+  readonly settings: Settings;
+  readonly account: Account;
+  readonly context: DeliveryContext;
+  /** The account's credential, e.g. its access token. */
+  readonly credential: string;
+}
+
+/** The workflows behind an adapter's methods, each given its {@link WorkflowCall} first. */
 export interface CredentialWorkflows<Settings> {
-  readonly publish: (
-    settings: Settings,
-    rendition: Rendition,
-    account: Account,
-    context: DeliveryContext,
-    credential: string,
-  ) => Promise<PublishResult>;
+  readonly publish: (call: WorkflowCall<Settings>, rendition: Rendition) => Promise<PublishResult>;
   readonly relay: (
-    settings: Settings,
+    call: WorkflowCall<Settings>,
     source: PostRef,
     rendition: Rendition,
-    account: Account,
-    context: DeliveryContext,
-    credential: string,
   ) => Promise<PublishResult>;
-  readonly retract: (
-    settings: Settings,
-    ref: PostRef,
-    account: Account,
-    context: DeliveryContext,
-    credential: string,
-  ) => Promise<RetractResult>;
+  readonly retract: (call: WorkflowCall<Settings>, ref: PostRef) => Promise<RetractResult>;
   readonly findExisting: (
-    settings: Settings,
+    call: WorkflowCall<Settings>,
     delivery: DeliveryDescriptor,
-    account: Account,
-    context: DeliveryContext,
-    credential: string,
   ) => Promise<FindExistingResult>;
 }
 
 /**
  * The `publish`, `relay`, `retract` and `findExisting` methods of an adapter: each reads the
- * credential and runs its workflow with `settings` in {@link withCredential}.
+ * credential and runs its workflow in {@link withCredential}.
  *
  * @example
  * return {
@@ -190,23 +196,23 @@ export function credentialMethods<Settings>(
   settings: Settings,
   workflows: CredentialWorkflows<Settings>,
 ): Pick<Adapter, 'publish' | 'relay' | 'retract' | 'findExisting'> {
+  const run = <T>(
+    account: Account,
+    context: DeliveryContext,
+    work: (call: WorkflowCall<Settings>) => Promise<T>,
+  ): Promise<T> =>
+    withCredential(account, context, use, (credential) =>
+      work({ settings, account, context, credential }),
+    );
   return {
     publish: (rendition, account, context) =>
-      withCredential(account, context, use, (credential) =>
-        workflows.publish(settings, rendition, account, context, credential),
-      ),
+      run(account, context, (call) => workflows.publish(call, rendition)),
     relay: (source, rendition, account, context) =>
-      withCredential(account, context, use, (credential) =>
-        workflows.relay(settings, source, rendition, account, context, credential),
-      ),
+      run(account, context, (call) => workflows.relay(call, source, rendition)),
     retract: (ref, account, context) =>
-      withCredential(account, context, use, (credential) =>
-        workflows.retract(settings, ref, account, context, credential),
-      ),
+      run(account, context, (call) => workflows.retract(call, ref)),
     findExisting: (delivery, account, context) =>
-      withCredential(account, context, use, (credential) =>
-        workflows.findExisting(settings, delivery, account, context, credential),
-      ),
+      run(account, context, (call) => workflows.findExisting(call, delivery)),
   };
 }
 
