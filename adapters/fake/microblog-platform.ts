@@ -79,6 +79,16 @@ export interface MicroblogShape extends FakeShape {
   readonly snapshot: { readonly deleted: boolean };
 }
 
+/** The posts and accounts the endpoint handlers of a microblog read and change. */
+export interface MicroblogContent<Settings, Account, Post extends MicroblogPost> {
+  readonly settings: () => Settings;
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly posts: PostStore<Post>;
+  readonly now: () => number;
+  /** The id of the next post. */
+  readonly nextPostId: () => bigint;
+}
+
 /** The fault kinds of a microblog that act before the request is applied. */
 const BEFORE_APPLY: ReadonlySet<string> = new Set([
   '5xx-before-apply',
@@ -112,6 +122,21 @@ export abstract class MicroblogPlatform<
     );
     this.posts = new PostStore<Shape['post']>(postAccount);
     this.#nextId = firstId;
+  }
+
+  /** What the endpoint handlers work on; a platform adds its own helpers. */
+  protected microblogContent(): MicroblogContent<
+    Shape['settings'],
+    Shape['account'],
+    Shape['post']
+  > {
+    return {
+      settings: () => this.settings,
+      accounts: this.accountStates,
+      posts: this.posts,
+      now: () => this.now(),
+      nextPostId: () => this.nextPostId(),
+    };
   }
 
   /** A post as the inspection API shows it. */
@@ -164,6 +189,26 @@ export abstract class MicroblogPlatform<
     this.posts.clear();
     super.reset();
     for (const token of this.tokens.values()) token.expired = false;
+  }
+
+  /**
+   * What both microblogs log of every request: when, the method, path, endpoint and content
+   * type, the parameters without the `secret` ones, and the status of the reply.
+   */
+  protected requestBasics(
+    exchange: MicroblogExchange<Endpoint>,
+    reply: { readonly status: number },
+    secret: readonly string[],
+  ) {
+    return {
+      at: new Date(this.now()),
+      method: exchange.method,
+      path: exchange.path,
+      endpoint: exchange.endpoint,
+      contentType: exchange.contentType,
+      params: loggedParams(exchange.params, secret),
+      status: reply.status,
+    };
   }
 
   /** The id of the next post. */

@@ -4,8 +4,8 @@
  * works on.
  */
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import type { MicroblogCounts } from '../../fake/microblog-platform.js';
-import type { MultipartPart, PostStore } from '../../fake/platform.js';
+import type { MicroblogContent, MicroblogCounts } from '../../fake/microblog-platform.js';
+import type { MultipartPart } from '../../fake/platform.js';
 import type { TencentFaultKind } from './faults.js';
 import type { TencentEndpointName, TencentSettings } from './settings.js';
 
@@ -123,13 +123,11 @@ export function tencentRefusal(ret: number, errcode: number, msg: string): Tence
 }
 
 /** The tweets and accounts the endpoint handlers read and change. */
-export interface TencentContent {
-  readonly settings: () => TencentSettings;
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly tweets: PostStore<TweetState>;
-  readonly now: () => number;
-  /** The id of the next tweet. */
-  readonly nextTweetId: () => bigint;
+export interface TencentContent extends MicroblogContent<
+  TencentSettings,
+  AccountState,
+  TweetState
+> {
   /** The `http://url.cn/XXXX` short link of a URL, the same one for the same URL. */
   readonly shortLink: (url: string) => string;
 }

@@ -8,7 +8,6 @@ import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
   base62,
-  loggedParams,
   readMicroblogRequest,
   type MicroblogExchange,
   type MicroblogRequest,
@@ -116,11 +115,7 @@ export class TencentPlatform extends MicroblogPlatform<
       settings.firstTweetId,
     );
     this.#content = {
-      settings: () => this.settings,
-      accounts: this.accountStates,
-      tweets: this.posts,
-      now: () => this.now(),
-      nextTweetId: () => this.nextPostId(),
+      ...this.microblogContent(),
       shortLink: (url) => this.#shortLink(url),
     };
   }
@@ -292,15 +287,9 @@ export class TencentPlatform extends MicroblogPlatform<
     fault: TencentFaultKind | undefined,
   ): TencentRequestRecord {
     return {
-      at: new Date(this.now()),
-      method: exchange.method,
-      path: exchange.path,
-      endpoint: exchange.endpoint,
+      ...this.requestBasics(exchange, reply, ['access_token', 'oauth_consumer_key']),
       openid: exchange.tokenState?.openid,
       oauthFrom: exchange.oauthFrom,
-      contentType: exchange.contentType,
-      params: loggedParams(exchange.params, ['access_token', 'oauth_consumer_key']),
-      status: reply.status,
       ret: reply.code?.ret,
       errcode: reply.code?.errcode,
       fault,

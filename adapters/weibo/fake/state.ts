@@ -3,8 +3,8 @@
  * the inspection API shows them, its replies and errors, and what an endpoint handler works on.
  */
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import type { MicroblogCounts } from '../../fake/microblog-platform.js';
-import type { MultipartPart, PostStore } from '../../fake/platform.js';
+import type { MicroblogContent, MicroblogCounts } from '../../fake/microblog-platform.js';
+import type { MultipartPart } from '../../fake/platform.js';
 import { rawJsonSuccess } from '../../fake/raw-json.js';
 import type { WeiboFaultKind } from './faults.js';
 import type { WeiboEndpointName, WeiboSettings } from './settings.js';
@@ -111,13 +111,7 @@ export function weiboOk(body: unknown): WeiboOutcome {
 }
 
 /** The statuses and accounts the endpoint handlers read and change. */
-export interface WeiboContent {
-  readonly settings: () => WeiboSettings;
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly statuses: PostStore<StatusState>;
-  readonly now: () => number;
-  /** The id of the next status. */
-  readonly nextStatusId: () => bigint;
+export interface WeiboContent extends MicroblogContent<WeiboSettings, AccountState, StatusState> {
   /** The number behind the next `http://t.cn/…` short link. */
   readonly nextShortLink: () => number;
 }

@@ -61,7 +61,7 @@ export function statusJson(
       screen_name: account?.screenName ?? status.uid,
       name: account?.screenName ?? status.uid,
     },
-    reposts_count: content.statuses
+    reposts_count: content.posts
       .all()
       .filter((item) => item.sourceId === status.idstr && !item.deleted).length,
     comments_count: 0,
@@ -69,7 +69,7 @@ export function statusJson(
   };
   if (status.deleted) json.deleted = '1';
   if (status.sourceId !== undefined) {
-    const source = content.statuses.get(status.sourceId);
+    const source = content.posts.get(status.sourceId);
     json.retweeted_status =
       source === undefined || source.deleted
         ? {

@@ -7,7 +7,6 @@ import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
-  loggedParams,
   readMicroblogRequest,
   type MicroblogExchange,
   type MicroblogRequest,
@@ -103,11 +102,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       settings.firstStatusId,
     );
     this.#content = {
-      settings: () => this.settings,
-      accounts: this.accountStates,
-      statuses: this.posts,
-      now: () => this.now(),
-      nextStatusId: () => this.nextPostId(),
+      ...this.microblogContent(),
       nextShortLink: () => this.#nextShortLink++,
     };
   }
@@ -257,15 +252,9 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     fault: WeiboFaultKind | undefined,
   ): WeiboRequestRecord {
     return {
-      at: new Date(this.now()),
-      method: exchange.method,
-      path: exchange.path,
-      endpoint: exchange.endpoint,
+      ...this.requestBasics(exchange, reply, ['access_token']),
       uid: exchange.tokenState?.uid,
       tokenFrom: exchange.token.from,
-      contentType: exchange.contentType,
-      params: loggedParams(exchange.params, ['access_token']),
-      status: reply.status,
       errorCode: reply.code,
       fault,
     };
