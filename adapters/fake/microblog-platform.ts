@@ -55,6 +55,52 @@ export interface MicroblogPost extends StoredPost {
   readonly createdAt: number;
 }
 
+/** What a post says and where it comes from, alike in a microblog's state and its inspection API. */
+export interface MicroblogPostOrigin<Kind extends string, Endpoint extends string> {
+  /** Text as reads show it (links shortened when `shortenLinks` is on). */
+  readonly text: string;
+  /** Text exactly as sent. */
+  readonly sentText: string;
+  readonly kind: Kind;
+  /** For a repost or relay: the id of the post passed on. */
+  readonly sourceId: string | undefined;
+  readonly endpoint: Endpoint;
+}
+
+/** A post as a microblog keeps it. */
+export interface MicroblogPostState<Kind extends string, Endpoint extends string>
+  extends MicroblogPost, MicroblogPostOrigin<Kind, Endpoint> {
+  deleted: boolean;
+}
+
+/**
+ * The fields every new post of a microblog has: the next id, the text as sent and as shown
+ * (`shorten` applied when the platform shortens links), the origin, and the time it was made.
+ */
+export function newPostFields<Kind extends string, Endpoint extends string>(
+  content: {
+    readonly settings: () => { readonly shortenLinks: boolean };
+    readonly now: () => number;
+    readonly nextPostId: () => bigint;
+  },
+  origin: Omit<MicroblogPostOrigin<Kind, Endpoint>, 'text'>,
+  shorten: (text: string) => string,
+): MicroblogPostState<Kind, Endpoint> {
+  const id = content.nextPostId();
+  const { sentText } = origin;
+  return {
+    id,
+    idstr: id.toString(),
+    text: content.settings().shortenLinks ? shorten(sentText) : sentText,
+    sentText,
+    kind: origin.kind,
+    sourceId: origin.sourceId,
+    endpoint: origin.endpoint,
+    createdAt: content.now(),
+    deleted: false,
+  };
+}
+
 /** Counters of a microblog. */
 export interface MicroblogCounts {
   readonly requests: number;

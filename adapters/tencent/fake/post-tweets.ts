@@ -2,6 +2,7 @@
  * The write endpoints of the Tencent Weibo fake: `t/add` and `t/add_pic` (an original tweet),
  * `t/re_add` (a relay) and `t/del`, with their parameter rules.
  */
+import { newPostFields } from '../../fake/microblog-platform.js';
 import { TENCENT_MAX_BYTES, countTencentText, tencentLinks } from '../count-tencent-text.js';
 import {
   seconds,
@@ -120,20 +121,10 @@ interface NewTweet {
 }
 
 function createTweet(content: TencentContent, draft: NewTweet): TweetState {
-  const id = content.nextPostId();
-  const { sentText } = draft;
   const tweet: TweetState = {
-    id,
-    idstr: id.toString(),
+    ...newPostFields(content, draft, (text) => shorten(content, text)),
     openid: draft.account.openid,
-    text: content.settings().shortenLinks ? shorten(content, sentText) : sentText,
-    sentText,
-    kind: draft.kind,
-    sourceId: draft.sourceId,
-    endpoint: draft.endpoint,
-    createdAt: content.now(),
     hasPicture: draft.hasPicture,
-    deleted: false,
     underReview: false,
   };
   content.posts.add(tweet);

@@ -3,6 +3,7 @@
  * (platforms.md §3).
  */
 import {
+  changedSettings,
   fakeSettingsFrom,
   resolveFakeSettings,
   type FakePlatformOptions,
@@ -107,8 +108,7 @@ export function resolveTencentSettings(options: TencentPlatformOptions): Tencent
 export function tencentSettingsFrom(options: TencentPlatformOptions): Partial<TencentSettings> {
   return {
     ...fakeSettingsFrom(options),
-    ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
-    ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
+    ...changedSettings(options, ['shortenLinks'], ['rateLimit']),
   };
 }
 

@@ -4,24 +4,26 @@
  * works on.
  */
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import type { MicroblogContent, MicroblogCounts } from '../../fake/microblog-platform.js';
+import type {
+  MicroblogContent,
+  MicroblogCounts,
+  MicroblogPostOrigin,
+  MicroblogPostState,
+} from '../../fake/microblog-platform.js';
 import type { MultipartPart } from '../../fake/platform.js';
 import type { TencentFaultKind } from './faults.js';
 import type { TencentEndpointName, TencentSettings } from './settings.js';
 
 /** A tweet as the inspection API shows it. */
-export interface TencentTweet {
+export interface TencentTweet extends MicroblogPostOrigin<
+  'original' | 'relay',
+  TencentEndpointName
+> {
   /** The tweet id, as a string. */
   readonly id: string;
   readonly openid: string;
-  /** Text as reads show it (URLs as short links when `shortenLinks` is on). */
-  readonly text: string;
-  /** Text exactly as sent in `content` (`origtext` in reads). */
-  readonly sentText: string;
-  readonly kind: 'original' | 'relay';
   /** For a relay: the id of the tweet relayed (`reid`). */
   readonly sourceId: string | undefined;
-  readonly endpoint: TencentEndpointName;
   readonly deleted: boolean;
   readonly underReview: boolean;
   readonly hasPicture: boolean;
@@ -67,18 +69,9 @@ export interface TokenState {
   expired: boolean;
 }
 
-export interface TweetState {
-  readonly id: bigint;
-  readonly idstr: string;
+export interface TweetState extends MicroblogPostState<'original' | 'relay', TencentEndpointName> {
   readonly openid: string;
-  readonly text: string;
-  readonly sentText: string;
-  readonly kind: 'original' | 'relay';
-  readonly sourceId: string | undefined;
-  readonly endpoint: TencentEndpointName;
-  readonly createdAt: number;
   readonly hasPicture: boolean;
-  deleted: boolean;
   underReview: boolean;
 }
 

@@ -3,7 +3,7 @@
  * status), `statuses/repost` and `statuses/destroy`, with their parameter rules.
  */
 import { isIP } from 'node:net';
-import { base62 } from '../../fake/microblog-platform.js';
+import { base62, newPostFields } from '../../fake/microblog-platform.js';
 import {
   WEIBO_MAX_LENGTH,
   WEIBO_MAX_LONG_TEXT_LENGTH,
@@ -192,22 +192,12 @@ interface NewStatus {
 }
 
 function createStatus(content: WeiboContent, draft: NewStatus): StatusState {
-  const id = content.nextPostId();
-  const createdAt = content.now();
-  const { sentText } = draft;
+  const fields = newPostFields(content, draft, (text) => shorten(content, text));
   const status: StatusState = {
-    id,
-    idstr: id.toString(),
+    ...fields,
     uid: draft.account.uid,
-    text: content.settings().shortenLinks ? shorten(content, sentText) : sentText,
-    sentText,
-    kind: draft.kind,
-    sourceId: draft.sourceId,
-    endpoint: draft.endpoint,
-    createdAt,
-    visibleAt: createdAt + draft.visibleAfterMs,
+    visibleAt: fields.createdAt + draft.visibleAfterMs,
     isLongText: draft.isLongText,
-    deleted: false,
   };
   content.posts.add(status);
   return status;

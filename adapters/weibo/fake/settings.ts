@@ -2,6 +2,7 @@
  * The endpoints the Weibo fake serves and the settings and accounts it takes (platforms.md §2).
  */
 import {
+  changedSettings,
   fakeSettingsFrom,
   resolveFakeSettings,
   type FakePlatformOptions,
@@ -118,15 +119,11 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
 export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboSettings> {
   return {
     ...fakeSettingsFrom(options),
-    ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
-    ...('safeDomain' in options ? { safeDomain: options.safeDomain } : {}),
-    ...(options.acceptedVisibleAfterMs !== undefined
-      ? { acceptedVisibleAfterMs: options.acceptedVisibleAfterMs }
-      : {}),
-    ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
-    ...(options.truncateLongText !== undefined
-      ? { truncateLongText: options.truncateLongText }
-      : {}),
+    ...changedSettings(
+      options,
+      ['acceptedVisibleAfterMs', 'shortenLinks', 'truncateLongText'],
+      ['rateLimit', 'safeDomain'],
+    ),
   };
 }
 
