@@ -5,6 +5,7 @@
 import {
   httpCall,
   isRecord,
+  pageOfList,
   refIfRecordMatches,
   scanBounds,
   scanTimeline,
@@ -148,15 +149,11 @@ export async function findTencentTweet(
       const data = read.kind === 'ok' ? read.body.data : undefined;
       // [unconfirmed] An empty timeline may come as `data: null`.
       const list: unknown = data === null ? [] : isRecord(data) ? data.info : undefined;
-      if (!Array.isArray(list)) {
-        return {
-          status: 'unknown',
-          reason:
-            '[release-hall] [tencent] statuses/broadcast_timeline replied without a list of tweets (data.info)',
-        };
-      }
-      const items: readonly unknown[] = list;
-      return { items, next: nextCursor(data, items) };
+      return pageOfList(
+        list,
+        (items) => nextCursor(data, items),
+        '[release-hall] [tencent] statuses/broadcast_timeline replied without a list of tweets (data.info)',
+      );
     },
     createdAt: (item) => (isRecord(item) ? timestampMs(item.timestamp) : undefined),
     refIfMatch: (item) =>

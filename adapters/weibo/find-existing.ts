@@ -6,6 +6,7 @@
 import {
   httpCall,
   isRecord,
+  pageOfList,
   refIfRecordMatches,
   scanBounds,
   scanTimeline,
@@ -123,15 +124,11 @@ export async function findWeiboStatus(
       });
       const read = readWeiboReply(reply, call, settings, token);
       const statuses = read.kind === 'ok' ? read.body.statuses : undefined;
-      if (!Array.isArray(statuses)) {
-        return {
-          status: 'unknown',
-          reason:
-            '[release-hall] [weibo] statuses/user_timeline replied without a list of statuses',
-        };
-      }
-      const items: readonly unknown[] = statuses;
-      return { items, next: page + 1 };
+      return pageOfList(
+        statuses,
+        () => page + 1,
+        '[release-hall] [weibo] statuses/user_timeline replied without a list of statuses',
+      );
     },
     createdAt: (status) =>
       isRecord(status) && typeof status.created_at === 'string'

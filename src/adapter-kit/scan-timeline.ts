@@ -141,3 +141,17 @@ export function refIfRecordMatches(item: unknown, match: PostMatch): PostRef | u
   const id = match.idOf(item);
   return id === undefined ? undefined : match.refOf(id);
 }
+
+/**
+ * A page from the list a timeline reply holds, with `next(items)` as the way on; a reply
+ * without a list is `unknown` with `missing` as the reason.
+ */
+export function pageOfList<Cursor>(
+  list: unknown,
+  next: (items: readonly unknown[]) => Cursor | undefined,
+  missing: string,
+): TimelinePage<unknown, Cursor> | LookupUnknown {
+  if (!Array.isArray(list)) return { status: 'unknown', reason: missing };
+  const items: readonly unknown[] = list;
+  return { items, next: next(items) };
+}
