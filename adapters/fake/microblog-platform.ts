@@ -4,7 +4,14 @@
  * limit per account, short links, form bodies, and the inspection API over posts. Internal to the
  * fakes: not re-exported.
  */
-import { FakePlatform, type FakeFault, type FakeShape } from './fake-platform.js';
+import {
+  FakePlatform,
+  resolveFakeSettings,
+  type FakeFault,
+  type FakePlatformOptions,
+  type FakeSettings,
+  type FakeShape,
+} from './fake-platform.js';
 import {
   FaultQueue,
   PostStore,
@@ -117,8 +124,35 @@ export interface PostWindow {
   readonly windowMs: number;
 }
 
+/** The settings both microblogs have, with the defaults filled in. */
+export interface MicroblogSettings<RateLimit> extends FakeSettings {
+  /** Per-account post limit; none when `undefined`. */
+  readonly rateLimit: RateLimit | undefined;
+  /** Id of the first post; fixed at construction. */
+  readonly firstPostId: bigint;
+  /** Show links in reads as the platform's short links. */
+  readonly shortenLinks: boolean;
+}
+
+/** Fills in the defaults of {@link MicroblogSettings}: `firstPostId` and the default of `shortenLinks`. */
+export function resolveMicroblogSettings<RateLimit>(
+  options: FakePlatformOptions & {
+    readonly rateLimit?: RateLimit | undefined;
+    readonly shortenLinks?: boolean;
+  },
+  defaults: { readonly firstPostId: bigint; readonly shortenLinks: boolean },
+): MicroblogSettings<RateLimit> {
+  return {
+    ...resolveFakeSettings(options),
+    rateLimit: options.rateLimit,
+    firstPostId: defaults.firstPostId,
+    shortenLinks: options.shortenLinks ?? defaults.shortenLinks,
+  };
+}
+
 /** The types a microblog fills in besides those of {@link FakeShape}. */
 export interface MicroblogShape extends FakeShape {
+  readonly settings: MicroblogSettings<unknown>;
   readonly token: BearerToken;
   readonly post: MicroblogPost;
   /** A post as the inspection API shows it. */
@@ -157,7 +191,6 @@ export abstract class MicroblogPlatform<
     settings: Shape['settings'],
     faultAccount: (fault: Fault) => string | undefined,
     postAccount: (post: Shape['post']) => string,
-    firstId: bigint,
   ) {
     super(
       settings,
@@ -167,7 +200,7 @@ export abstract class MicroblogPlatform<
       }),
     );
     this.posts = new PostStore<Shape['post']>(postAccount);
-    this.#nextId = firstId;
+    this.#nextId = settings.firstPostId;
   }
 
   /** What the endpoint handlers work on; a platform adds its own helpers. */

@@ -3,7 +3,7 @@
  * request is sent once; nothing is sent while a setting the call needs is missing.
  */
 import { failMalformed, invalidInput, isRecord, postForm, requireText } from '#adapter-kit';
-import type { HttpReply, WorkflowCall } from '#adapter-kit';
+import type { AnsweredCall, WorkflowCall } from '#adapter-kit';
 import type { Account, PostRef, PublishResult, Rendition, RetractResult } from '#core';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
 import type { TencentSettings } from './options.js';
@@ -16,11 +16,7 @@ type WriteEndpoint = Exclude<TencentEndpoint, 'statuses/broadcast_timeline'>;
 type Call = WorkflowCall<TencentSettings>;
 
 /** A write and how it was answered. */
-interface WriteOutcome {
-  readonly reply: HttpReply;
-  readonly read: TencentReadReply;
-  readonly call: TencentCall;
-}
+type WriteOutcome = AnsweredCall<TencentReadReply, TencentCall>;
 
 function textOf(rendition: Rendition, account: Account, endpoint: WriteEndpoint): string {
   return requireText(rendition, account, {

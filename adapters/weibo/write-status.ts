@@ -3,7 +3,7 @@
  * `statuses/destroy` (retract). Each request is sent once, with the token in the form body.
  */
 import { failMalformed, invalidInput, postForm, readIdField, requireText } from '#adapter-kit';
-import type { HttpReply, WorkflowCall } from '#adapter-kit';
+import type { AnsweredCall, WorkflowCall } from '#adapter-kit';
 import type { Account, PostRef, PublishResult, Rendition, RetractResult } from '#core';
 import { WEIBO_MAX_LENGTH, countWeiboText } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
@@ -14,11 +14,7 @@ import type { WeiboCall, WeiboEndpoint, WeiboReadReply } from './read-reply.js';
 type Call = WorkflowCall<WeiboSettings>;
 
 /** A write and how it was answered. */
-interface WriteOutcome {
-  readonly reply: HttpReply;
-  readonly read: WeiboReadReply;
-  readonly call: WeiboCall;
-}
+type WriteOutcome = AnsweredCall<WeiboReadReply, WeiboCall>;
 
 /** `rip`, which Weibo requires on posts and reposts; missing, the call fails before sending. */
 function requireRip(settings: WeiboSettings, account: Account, endpoint: WeiboEndpoint): string {

@@ -5,10 +5,9 @@
 import {
   changedSettings,
   fakeSettingsFrom,
-  resolveFakeSettings,
   type FakePlatformOptions,
-  type FakeSettings,
 } from '../../fake/fake-platform.js';
+import { resolveMicroblogSettings, type MicroblogSettings } from '../../fake/microblog-platform.js';
 import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
@@ -85,20 +84,14 @@ export interface TencentPlatformOptions extends FakePlatformOptions {
 }
 
 /** {@link TencentPlatformOptions} with the defaults filled in. */
-export interface TencentSettings extends FakeSettings {
-  readonly rateLimit: TencentRateLimit | undefined;
-  readonly firstTweetId: bigint;
-  readonly shortenLinks: boolean;
-}
+export type TencentSettings = MicroblogSettings<TencentRateLimit>;
 
 /** Fills in the defaults. */
 export function resolveTencentSettings(options: TencentPlatformOptions): TencentSettings {
-  return {
-    ...resolveFakeSettings(options),
-    rateLimit: options.rateLimit,
-    firstTweetId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
-    shortenLinks: options.shortenLinks ?? true,
-  };
+  return resolveMicroblogSettings(options, {
+    firstPostId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
+    shortenLinks: true,
+  });
 }
 
 /**

@@ -112,7 +112,6 @@ export class TencentPlatform extends MicroblogPlatform<
       settings,
       (fault: TencentFault) => fault.openid,
       (tweet) => tweet.openid,
-      settings.firstTweetId,
     );
     this.#content = {
       ...this.microblogContent(),

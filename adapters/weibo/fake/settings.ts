@@ -4,10 +4,9 @@
 import {
   changedSettings,
   fakeSettingsFrom,
-  resolveFakeSettings,
   type FakePlatformOptions,
-  type FakeSettings,
 } from '../../fake/fake-platform.js';
+import { resolveMicroblogSettings, type MicroblogSettings } from '../../fake/microblog-platform.js';
 import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
@@ -90,24 +89,21 @@ export interface WeiboPlatformOptions extends FakePlatformOptions {
 }
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
-export interface WeiboSettings extends FakeSettings {
-  readonly rateLimit: WeiboRateLimit | undefined;
+export interface WeiboSettings extends MicroblogSettings<WeiboRateLimit> {
   readonly safeDomain: string | undefined;
-  readonly firstStatusId: bigint;
   readonly acceptedVisibleAfterMs: number;
-  readonly shortenLinks: boolean;
   readonly truncateLongText: boolean;
 }
 
 /** Fills in the defaults. */
 export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettings {
   return {
-    ...resolveFakeSettings(options),
-    rateLimit: options.rateLimit,
+    ...resolveMicroblogSettings(options, {
+      firstPostId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
+      shortenLinks: false,
+    }),
     safeDomain: options.safeDomain,
-    firstStatusId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
     acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
-    shortenLinks: options.shortenLinks ?? false,
     truncateLongText: options.truncateLongText ?? true,
   };
 }

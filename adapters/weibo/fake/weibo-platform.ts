@@ -99,7 +99,6 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       settings,
       (fault: WeiboFault) => fault.uid,
       (status) => status.uid,
-      settings.firstStatusId,
     );
     this.#content = {
       ...this.microblogContent(),
