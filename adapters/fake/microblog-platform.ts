@@ -81,6 +81,25 @@ export interface MicroblogPostState<Kind extends string, Endpoint extends string
 }
 
 /**
+ * The fields the inspection API shows of every post: its id (`idstr`), what it says and where
+ * it comes from, whether it is deleted, and when it was made.
+ */
+export function postSnapshot<Kind extends string, Endpoint extends string>(
+  post: MicroblogPostState<Kind, Endpoint>,
+) {
+  return {
+    id: post.idstr,
+    text: post.text,
+    sentText: post.sentText,
+    kind: post.kind,
+    sourceId: post.sourceId,
+    endpoint: post.endpoint,
+    deleted: post.deleted,
+    createdAt: new Date(post.createdAt),
+  };
+}
+
+/**
  * The fields every new post of a microblog has: the next id, the text as sent and as shown
  * (`shorten` applied when the platform shortens links), the origin, and the time it was made.
  */

@@ -7,6 +7,7 @@ import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
+  postSnapshot,
   base62,
   readMicroblogRequest,
   type MicroblogExchange,
@@ -174,17 +175,10 @@ export class TencentPlatform extends MicroblogPlatform<
 
   protected snapshot(tweet: TweetState): TencentTweet {
     return {
-      id: tweet.idstr,
+      ...postSnapshot(tweet),
       openid: tweet.openid,
-      text: tweet.text,
-      sentText: tweet.sentText,
-      kind: tweet.kind,
-      sourceId: tweet.sourceId,
-      endpoint: tweet.endpoint,
-      deleted: tweet.deleted,
       underReview: tweet.underReview,
       hasPicture: tweet.hasPicture,
-      createdAt: new Date(tweet.createdAt),
     };
   }
 

@@ -1,4 +1,5 @@
 /** How the Weibo fake writes a status: as the API's JSON and as the inspection API shows it. */
+import { postSnapshot } from '../../fake/microblog-platform.js';
 import { RawJsonNumber } from '../../fake/raw-json.js';
 import type { StatusState, WeiboContent, WeiboPost } from './state.js';
 
@@ -88,15 +89,8 @@ export function statusJson(
 /** A status as the inspection API shows it. */
 export function statusSnapshot(status: StatusState): WeiboPost {
   return {
-    id: status.idstr,
+    ...postSnapshot(status),
     uid: status.uid,
-    text: status.text,
-    sentText: status.sentText,
-    kind: status.kind,
-    sourceId: status.sourceId,
-    endpoint: status.endpoint,
-    deleted: status.deleted,
-    createdAt: new Date(status.createdAt),
     visibleAt: new Date(status.visibleAt),
     isLongText: status.isLongText,
   };
