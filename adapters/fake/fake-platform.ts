@@ -107,6 +107,21 @@ export function fakeSettingsFrom(options: FakePlatformOptions): Partial<FakeSett
   };
 }
 
+/**
+ * The platform's own settings `configure(options)` changes: each of `kept` that is given (left
+ * out or `undefined`, it stays), and each of `clearable` that is present (`undefined` clears it).
+ */
+export function changedSettings<Options extends object, Key extends keyof Options>(
+  options: Options,
+  kept: readonly Key[],
+  clearable: readonly Key[] = [],
+): Partial<Pick<Options, Key>> {
+  const changed: Partial<Pick<Options, Key>> = {};
+  for (const key of clearable) if (key in options) changed[key] = options[key];
+  for (const key of kept) if (options[key] !== undefined) changed[key] = options[key];
+  return changed;
+}
+
 /** What the apply of a request gives: whether it changed anything, and the reply. */
 export interface FakeOutcome<Code> {
   readonly applied: boolean;
@@ -367,4 +382,15 @@ export abstract class FakePlatform<
         return this.faultAfterApply(fault, reply, exchange) ?? reply;
     }
   }
+}
+
+/**
+ * Answers one request as the platform would: the one function both transports (the sandbox
+ * server and the msw handlers) call, so the two cannot drift apart.
+ */
+export function answerRequest<Request>(
+  platform: { handle(request: Request): FakeAnswer },
+  request: Request,
+): FakeAnswer {
+  return platform.handle(request);
 }

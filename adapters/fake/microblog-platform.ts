@@ -4,7 +4,14 @@
  * limit per account, short links, form bodies, and the inspection API over posts. Internal to the
  * fakes: not re-exported.
  */
-import { FakePlatform, type FakeFault, type FakeShape } from './fake-platform.js';
+import {
+  FakePlatform,
+  resolveFakeSettings,
+  type FakeFault,
+  type FakePlatformOptions,
+  type FakeSettings,
+  type FakeShape,
+} from './fake-platform.js';
 import {
   FaultQueue,
   PostStore,
@@ -55,6 +62,71 @@ export interface MicroblogPost extends StoredPost {
   readonly createdAt: number;
 }
 
+/** What a post says and where it comes from, alike in a microblog's state and its inspection API. */
+export interface MicroblogPostOrigin<Kind extends string, Endpoint extends string> {
+  /** Text as reads show it (links shortened when `shortenLinks` is on). */
+  readonly text: string;
+  /** Text exactly as sent. */
+  readonly sentText: string;
+  readonly kind: Kind;
+  /** For a repost or relay: the id of the post passed on. */
+  readonly sourceId: string | undefined;
+  readonly endpoint: Endpoint;
+}
+
+/** A post as a microblog keeps it. */
+export interface MicroblogPostState<Kind extends string, Endpoint extends string>
+  extends MicroblogPost, MicroblogPostOrigin<Kind, Endpoint> {
+  deleted: boolean;
+}
+
+/**
+ * The fields the inspection API shows of every post: its id (`idstr`), what it says and where
+ * it comes from, whether it is deleted, and when it was made.
+ */
+export function postSnapshot<Kind extends string, Endpoint extends string>(
+  post: MicroblogPostState<Kind, Endpoint>,
+) {
+  return {
+    id: post.idstr,
+    text: post.text,
+    sentText: post.sentText,
+    kind: post.kind,
+    sourceId: post.sourceId,
+    endpoint: post.endpoint,
+    deleted: post.deleted,
+    createdAt: new Date(post.createdAt),
+  };
+}
+
+/**
+ * The fields every new post of a microblog has: the next id, the text as sent and as shown
+ * (`shorten` applied when the platform shortens links), the origin, and the time it was made.
+ */
+export function newPostFields<Kind extends string, Endpoint extends string>(
+  content: {
+    readonly settings: () => { readonly shortenLinks: boolean };
+    readonly now: () => number;
+    readonly nextPostId: () => bigint;
+  },
+  origin: Omit<MicroblogPostOrigin<Kind, Endpoint>, 'text'>,
+  shorten: (text: string) => string,
+): MicroblogPostState<Kind, Endpoint> {
+  const id = content.nextPostId();
+  const { sentText } = origin;
+  return {
+    id,
+    idstr: id.toString(),
+    text: content.settings().shortenLinks ? shorten(sentText) : sentText,
+    sentText,
+    kind: origin.kind,
+    sourceId: origin.sourceId,
+    endpoint: origin.endpoint,
+    createdAt: content.now(),
+    deleted: false,
+  };
+}
+
 /** Counters of a microblog. */
 export interface MicroblogCounts {
   readonly requests: number;
@@ -71,12 +143,49 @@ export interface PostWindow {
   readonly windowMs: number;
 }
 
+/** The settings both microblogs have, with the defaults filled in. */
+export interface MicroblogSettings<RateLimit> extends FakeSettings {
+  /** Per-account post limit; none when `undefined`. */
+  readonly rateLimit: RateLimit | undefined;
+  /** Id of the first post; fixed at construction. */
+  readonly firstPostId: bigint;
+  /** Show links in reads as the platform's short links. */
+  readonly shortenLinks: boolean;
+}
+
+/** Fills in the defaults of {@link MicroblogSettings}: `firstPostId` and the default of `shortenLinks`. */
+export function resolveMicroblogSettings<RateLimit>(
+  options: FakePlatformOptions & {
+    readonly rateLimit?: RateLimit | undefined;
+    readonly shortenLinks?: boolean;
+  },
+  defaults: { readonly firstPostId: bigint; readonly shortenLinks: boolean },
+): MicroblogSettings<RateLimit> {
+  return {
+    ...resolveFakeSettings(options),
+    rateLimit: options.rateLimit,
+    firstPostId: defaults.firstPostId,
+    shortenLinks: options.shortenLinks ?? defaults.shortenLinks,
+  };
+}
+
 /** The types a microblog fills in besides those of {@link FakeShape}. */
 export interface MicroblogShape extends FakeShape {
+  readonly settings: MicroblogSettings<unknown>;
   readonly token: BearerToken;
   readonly post: MicroblogPost;
   /** A post as the inspection API shows it. */
   readonly snapshot: { readonly deleted: boolean };
+}
+
+/** The posts and accounts the endpoint handlers of a microblog read and change. */
+export interface MicroblogContent<Settings, Account, Post extends MicroblogPost> {
+  readonly settings: () => Settings;
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly posts: PostStore<Post>;
+  readonly now: () => number;
+  /** The id of the next post. */
+  readonly nextPostId: () => bigint;
 }
 
 /** The fault kinds of a microblog that act before the request is applied. */
@@ -101,7 +210,6 @@ export abstract class MicroblogPlatform<
     settings: Shape['settings'],
     faultAccount: (fault: Fault) => string | undefined,
     postAccount: (post: Shape['post']) => string,
-    firstId: bigint,
   ) {
     super(
       settings,
@@ -111,7 +219,22 @@ export abstract class MicroblogPlatform<
       }),
     );
     this.posts = new PostStore<Shape['post']>(postAccount);
-    this.#nextId = firstId;
+    this.#nextId = settings.firstPostId;
+  }
+
+  /** What the endpoint handlers work on; a platform adds its own helpers. */
+  protected microblogContent(): MicroblogContent<
+    Shape['settings'],
+    Shape['account'],
+    Shape['post']
+  > {
+    return {
+      settings: () => this.settings,
+      accounts: this.accountStates,
+      posts: this.posts,
+      now: () => this.now(),
+      nextPostId: () => this.nextPostId(),
+    };
   }
 
   /** A post as the inspection API shows it. */
@@ -164,6 +287,26 @@ export abstract class MicroblogPlatform<
     this.posts.clear();
     super.reset();
     for (const token of this.tokens.values()) token.expired = false;
+  }
+
+  /**
+   * What both microblogs log of every request: when, the method, path, endpoint and content
+   * type, the parameters without the `secret` ones, and the status of the reply.
+   */
+  protected requestBasics(
+    exchange: MicroblogExchange<Endpoint>,
+    reply: { readonly status: number },
+    secret: readonly string[],
+  ) {
+    return {
+      at: new Date(this.now()),
+      method: exchange.method,
+      path: exchange.path,
+      endpoint: exchange.endpoint,
+      contentType: exchange.contentType,
+      params: loggedParams(exchange.params, secret),
+      status: reply.status,
+    };
   }
 
   /** The id of the next post. */

@@ -269,6 +269,19 @@ export function pathBelowBase(url: URL, baseURL: string): string | undefined {
   return url.pathname.slice(base.pathname.length);
 }
 
+/**
+ * The protocol path of a URL received by a fake: the part below the base URL the fake serves,
+ * after `prefix` (`/2/`, `/api/`, `/cgi-bin/`); `undefined` when the URL is outside the base.
+ */
+export function protocolPathUnder(
+  prefix: string,
+): (url: URL, baseURL: string) => string | undefined {
+  return (url, baseURL) => {
+    const below = pathBelowBase(url, baseURL);
+    return below === undefined ? undefined : `${prefix}${below}`;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clock
 

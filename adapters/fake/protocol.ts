@@ -50,3 +50,9 @@ export interface FakeProtocol<Kind extends FakeBodyKind> {
   readonly body: Kind;
   readonly handle: FakeProtocolHandler<Kind>;
 }
+
+/** The one function both transports of a platform call: a request in, the fake's answer out. */
+export type PlatformRequestHandler<Platform, Request> = (
+  platform: Platform,
+  request: Request,
+) => FakeAnswer;

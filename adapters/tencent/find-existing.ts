@@ -2,8 +2,17 @@
  * `findExisting` on Tencent Weibo: `GET statuses/broadcast_timeline`, newest first, matched on the
  * text without its URLs and, for a relay, on the id of the tweet relayed.
  */
-import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
-import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
+import {
+  httpCall,
+  isRecord,
+  pageOfList,
+  refIfRecordMatches,
+  scanBounds,
+  scanTimeline,
+  timeoutAndSignal,
+} from '#adapter-kit';
+import type { WorkflowCall } from '#adapter-kit';
+import type { DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutTencentLinks } from './count-tencent-text.js';
 import { tencentCode } from './map-tencent-error.js';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
@@ -103,11 +112,8 @@ function nextCursor(data: unknown, items: readonly unknown[]): PageCursor | unde
 
 /** Looks for the delivery's tweet on the account's timeline. */
 export async function findTencentTweet(
-  settings: TencentSettings,
+  { settings, account, context, credential: token }: WorkflowCall<TencentSettings>,
   delivery: DeliveryDescriptor,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<FindExistingResult> {
   if (delivery.rendition.format !== 'text') return { status: 'not-found' };
   const issues = missingSettings(settings, account);
@@ -119,10 +125,7 @@ export async function findTencentTweet(
   }
   const call = tencentCall('statuses/broadcast_timeline', false, account);
   return scanTimeline<unknown, PageCursor>({
-    firstAttemptAt: delivery.firstAttemptAt,
-    clockSkewMs: settings.clockSkewMs,
-    maxPages: settings.timelinePages,
-    pageSize: settings.timelineCount,
+    ...scanBounds(delivery, settings),
     first: { pageflag: '0', pagetime: '0', lastid: '0' },
     readPage: async (cursor) => {
       // [unconfirmed] type=0 and contenttype=0 ask for every kind of tweet; the adapter
@@ -146,21 +149,18 @@ export async function findTencentTweet(
       const data = read.kind === 'ok' ? read.body.data : undefined;
       // [unconfirmed] An empty timeline may come as `data: null`.
       const list: unknown = data === null ? [] : isRecord(data) ? data.info : undefined;
-      if (!Array.isArray(list)) {
-        return {
-          status: 'unknown',
-          reason:
-            '[release-hall] [tencent] statuses/broadcast_timeline replied without a list of tweets (data.info)',
-        };
-      }
-      const items: readonly unknown[] = list;
-      return { items, next: nextCursor(data, items) };
+      return pageOfList(
+        list,
+        (items) => nextCursor(data, items),
+        '[release-hall] [tencent] statuses/broadcast_timeline replied without a list of tweets (data.info)',
+      );
     },
     createdAt: (item) => (isRecord(item) ? timestampMs(item.timestamp) : undefined),
-    refIfMatch: (item) => {
-      if (!isRecord(item) || !matchesDelivery(item, delivery)) return undefined;
-      const id = tweetId(item.id);
-      return id === undefined ? undefined : tencentRef(id, account);
-    },
+    refIfMatch: (item) =>
+      refIfRecordMatches(item, {
+        matches: (record) => matchesDelivery(record, delivery),
+        idOf: (record) => tweetId(record.id),
+        refOf: (id) => tencentRef(id, account),
+      }),
   });
 }

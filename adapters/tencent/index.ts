@@ -18,9 +18,9 @@
  *
  * @packageDocumentation
  */
-import { withCredential } from '#adapter-kit';
+import { credentialMethods } from '#adapter-kit';
 import { ADAPTER_SPECIFICATION_VERSION } from '#core';
-import type { Account, Adapter, AdapterLimits, DeliveryContext } from '#core';
+import type { Adapter, AdapterLimits } from '#core';
 import { TENCENT_MAX_BYTES, countTencentText } from './count-tencent-text.js';
 import { findTencentTweet } from './find-existing.js';
 import { TENCENT_PLATFORM } from './map-tencent-error.js';
@@ -74,19 +74,6 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
     supportsRelay: true,
   };
 
-  /** Runs `work` with the account's access token, scrubbing it and the app key from anything thrown. */
-  const withToken = <T>(
-    account: Account,
-    context: DeliveryContext,
-    work: (token: string) => Promise<T>,
-  ): Promise<T> =>
-    withCredential(
-      account,
-      context,
-      { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-      work,
-    );
-
   return {
     specificationVersion: ADAPTER_SPECIFICATION_VERSION,
     platform: TENCENT_PLATFORM,
@@ -108,22 +95,16 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
     },
     postUrl: tencentPostUrl,
 
-    publish: (rendition, account, context) =>
-      withToken(account, context, (token) =>
-        publishTweet(settings, rendition, account, context, token),
-      ),
-
-    relay: (source, rendition, account, context) =>
-      withToken(account, context, (token) =>
-        relayTweet(settings, source, rendition, account, context, token),
-      ),
-
-    retract: (ref, account, context) =>
-      withToken(account, context, (token) => retractTweet(settings, ref, account, context, token)),
-
-    findExisting: (delivery, account, context) =>
-      withToken(account, context, (token) =>
-        findTencentTweet(settings, delivery, account, context, token),
-      ),
+    // The app key is scrubbed from anything thrown, like the access token.
+    ...credentialMethods(
+      { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
+      settings,
+      {
+        publish: publishTweet,
+        relay: relayTweet,
+        retract: retractTweet,
+        findExisting: findTencentTweet,
+      },
+    ),
   };
 }

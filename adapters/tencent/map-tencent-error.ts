@@ -8,19 +8,14 @@
  */
 import type { ReleaseHallError } from '#core';
 import {
-  type Classified,
-  accountLabel,
-  ambiguousOrTransient,
   classifyByStatus,
+  classifyKnownReply,
   cleanPlatformText,
-  contentRejected,
-  duplicateContent,
-  invalidInputError,
-  platformError,
   rateLimitWait,
   readIntegerCode,
+  replyError,
 } from '#adapter-kit';
-import type { MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
+import type { ErrorAdvice, KnownCode, MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors and hall files. */
 export const TENCENT_PLATFORM = 'tencent';
@@ -53,19 +48,7 @@ export interface MapTencentErrorOptions extends MapErrorOptions {
   readonly rateLimitRetryAfterMs?: number | undefined;
 }
 
-type Classification =
-  | 'transient-or-ambiguous'
-  | 'rate-limited'
-  | 'permission'
-  | 'invalid-input'
-  | 'content'
-  | 'duplicate'
-  | 'auth-expired'
-  | 'auth-invalid';
-
-interface Known {
-  readonly kind: Classification;
-  readonly what: string;
+interface Known extends KnownCode {
   /** Add the platform's `msg` to the message: our words alone do not say enough. */
   readonly withPlatformText?: boolean;
 }
@@ -209,40 +192,16 @@ function classify(
   return ret === undefined ? undefined : RET_CODES.get(ret);
 }
 
-function explain(known: Known, reply: TencentErrorReply, retryAfterMs: number): Classified {
-  const account = accountLabel(reply.accountId);
-  const { what } = known;
-  switch (known.kind) {
-    case 'transient-or-ambiguous':
-      return ambiguousOrTransient(what, reply);
-    case 'rate-limited':
-      return {
-        code: 'RATE_LIMITED',
-        explanation: `${what} (${account}); waiting ${Math.ceil(retryAfterMs / 1000)} s before the next call`,
-      };
-    case 'permission':
-      return {
-        code: 'PERMISSION_DENIED',
-        explanation: `${what} (${account}); a person must settle it with Tencent`,
-      };
-    case 'invalid-input':
-      return invalidInputError(what, reply);
-    case 'content':
-      return contentRejected(what, reply);
-    case 'duplicate':
-      return duplicateContent(what);
-    case 'auth-expired':
-      return {
-        code: 'AUTH_EXPIRED',
-        explanation: `the access token of ${account} ${what}; refresh or re-authorise it`,
-      };
-    case 'auth-invalid':
-      return {
-        code: 'AUTH_INVALID',
-        explanation: `${what}: Tencent refused the credentials of ${account}; check the app key, openid and clientip, or re-authorise it`,
-      };
-  }
-}
+/** Tencent's words where the platforms' advice differs. */
+const TENCENT_ADVICE: ErrorAdvice = {
+  platformTitle: 'Tencent',
+  rateLimited: (what, account) => `${what} (${account})`,
+  permission: (what, account) => `${what} (${account}); a person must settle it with Tencent`,
+  authExpired: (what, account) =>
+    `the access token of ${account} ${what}; refresh or re-authorise it`,
+  authInvalid: (what, account) =>
+    `${what}: Tencent refused the credentials of ${account}; check the app key, openid and clientip, or re-authorise it`,
+};
 
 /** Keeps the platform's text short and free of secrets; Tencent's `ok` says nothing. */
 function cleanTencentText(
@@ -287,34 +246,20 @@ export function mapTencentError(
   const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
   const known = classify(ret, errcode, reply.endpoint);
-  let classified: Classified;
-  let withText = known?.withPlatformText === true;
-  if (reply.status >= 500) {
-    classified = classifyByStatus(reply, 'Tencent');
-  } else if (known !== undefined) {
-    classified = explain(known, reply, retryAfterMs);
-  } else if (reply.status === 429) {
-    // Not a Tencent reply; a gateway in front of it may answer so. [derived]
-    classified = explain(
-      { kind: 'rate-limited', what: 'the platform asked to slow down' },
-      reply,
-      retryAfterMs,
-    );
-  } else {
-    classified = classifyByStatus(reply, 'Tencent');
-    withText = true;
-  }
-
-  const platformCode = codeText(ret, errcode);
-  const platformText = withText ? cleanTencentText(reply.msg, options.secrets ?? []) : undefined;
-  return platformError({
-    ...classified,
+  // HTTP 5xx is a server failure whatever the body says. Tencent's `msg` is shown where the
+  // code's words need it, and for a reply no code explains.
+  const classified =
+    reply.status >= 500
+      ? classifyByStatus(reply, 'Tencent')
+      : classifyKnownReply(known, reply, TENCENT_ADVICE, retryAfterMs);
+  const withText =
+    known === undefined
+      ? reply.status < 500 && reply.status !== 429
+      : known.withPlatformText === true;
+  return replyError(reply, classified, {
     platform: TENCENT_PLATFORM,
-    endpoint: reply.endpoint,
-    status: reply.status,
-    accountId: reply.accountId,
-    platformCode,
-    platformText,
-    ...(classified.code === 'RATE_LIMITED' ? { extra: { retryAfterMs } } : {}),
+    platformCode: codeText(ret, errcode),
+    platformText: withText ? cleanTencentText(reply.msg, options.secrets ?? []) : undefined,
+    retryAfterMs,
   });
 }

@@ -4,19 +4,14 @@
  */
 import { z } from 'zod';
 import {
-  baseAdapterOptions,
   parseAdapterOptions,
-  rateLimitRetryAfterOption,
-  resolveBaseOptions,
-  resolveTimelineScanOptions,
-  timelineScanOptions,
+  resolveTimelineAdapterOptions,
+  timelineAdapterOptions,
 } from '#adapter-kit';
 import type {
-  BaseAdapterOptions,
   RateLimitsOverride,
-  ResolvedBaseOptions,
-  ResolvedTimelineScanOptions,
-  TimelineScanOptions,
+  ResolvedTimelineAdapterOptions,
+  TimelineAdapterOptions,
 } from '#adapter-kit';
 import type { RateLimits } from '#core';
 import { clientIpProblem } from './client-ip.js';
@@ -43,11 +38,11 @@ export const TENCENT_DEFAULT_RATE_LIMITS: RateLimits = {
 /** Largest `reqnum` the adapter asks for. [unconfirmed] */
 const MAX_TIMELINE_COUNT = 70;
 
-/** Overrides of the declared rate limits. */
+/** Overrides of the declared rate limits (`limits`; see {@link TENCENT_DEFAULT_RATE_LIMITS}). */
 export type TencentLimitsOverride = RateLimitsOverride;
 
 /** Options of `createTencentAdapter`. Checked when the adapter is made. */
-export interface TencentAdapterOptions extends BaseAdapterOptions, TimelineScanOptions {
+export interface TencentAdapterOptions extends TimelineAdapterOptions {
   /**
    * Base URL of the API, ending with `/api/`: a compatible gateway, a proxy, or a sandbox
    * (`startTencentSandbox().url`). The documented host stopped service on 2020-09-28.
@@ -83,8 +78,6 @@ export interface TencentAdapterOptions extends BaseAdapterOptions, TimelineScanO
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Overrides of the declared rate limits (see {@link TENCENT_DEFAULT_RATE_LIMITS}). */
-  readonly limits?: TencentLimitsOverride | undefined;
   /**
    * Tweets read per timeline page (`reqnum`) by `findExisting`; at most 70 [unconfirmed].
    * @default 50
@@ -98,11 +91,18 @@ export interface TencentAdapterOptions extends BaseAdapterOptions, TimelineScanO
   readonly clockSkewMs?: number | undefined;
 }
 
-const optionsSchema = baseAdapterOptions({
+/** The defaults of the options every timeline adapter takes. */
+const DEFAULTS = {
+  baseURL: TENCENT_DEFAULT_BASE_URL,
+  rate: TENCENT_DEFAULT_RATE_LIMITS,
+  rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+};
+
+const optionsSchema = timelineAdapterOptions({
   example: TENCENT_DEFAULT_BASE_URL,
   shape: 'ending with /api/',
+  maxCount: MAX_TIMELINE_COUNT,
 }).extend({
-  ...timelineScanOptions({ maxCount: MAX_TIMELINE_COUNT }),
   // A hall file may give a numeric app key unquoted; YAML reads it as a number.
   appKey: z
     .union([z.string(), z.number().int().nonnegative()], {
@@ -129,30 +129,23 @@ const optionsSchema = baseAdapterOptions({
     })
     .optional(),
   oauthParamsIn: z.enum(['body', 'query'], { error: 'expected "body" or "query"' }).optional(),
-  rateLimitRetryAfterMs: rateLimitRetryAfterOption(),
 });
 
 /** The options with every default filled in. */
-export interface TencentSettings extends ResolvedBaseOptions, ResolvedTimelineScanOptions {
+export interface TencentSettings extends ResolvedTimelineAdapterOptions {
   readonly appKey: string | undefined;
   readonly clientIp: string | undefined;
   readonly oauthParamsIn: 'body' | 'query';
-  readonly rateLimitRetryAfterMs: number;
 }
 
 /** Checks the options and fills in the defaults, in this one place. */
 export function resolveTencentOptions(options: TencentAdapterOptions): TencentSettings {
   const value = parseAdapterOptions(optionsSchema, options, 'Tencent Weibo adapter options');
   return {
-    ...resolveBaseOptions(value, {
-      baseURL: TENCENT_DEFAULT_BASE_URL,
-      rate: TENCENT_DEFAULT_RATE_LIMITS,
-    }),
-    ...resolveTimelineScanOptions(value),
+    ...resolveTimelineAdapterOptions(value, DEFAULTS),
     appKey: value.appKey,
     clientIp: value.clientIp,
     oauthParamsIn: value.oauthParamsIn ?? 'body',
-    rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
   };
 }
 

@@ -2,16 +2,9 @@
  * Writing on Tencent Weibo: `t/add` (publish), `t/re_add` (relay) and `t/del` (retract). Each
  * request is sent once; nothing is sent while a setting the call needs is missing.
  */
-import { failMalformed, invalidInput, isRecord, postForm, requireFormat } from '#adapter-kit';
-import type { HttpReply } from '#adapter-kit';
-import type {
-  Account,
-  DeliveryContext,
-  PostRef,
-  PublishResult,
-  Rendition,
-  RetractResult,
-} from '#core';
+import { failMalformed, invalidInput, isRecord, postForm, requireText } from '#adapter-kit';
+import type { AnsweredCall, WorkflowCall } from '#adapter-kit';
+import type { Account, PostRef, PublishResult, Rendition, RetractResult } from '#core';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
 import type { TencentSettings } from './options.js';
 import { readTencentReply, tencentCall, tencentRef, tweetId } from './read-reply.js';
@@ -19,28 +12,23 @@ import type { TencentCall, TencentEndpoint, TencentReadReply } from './read-repl
 
 type WriteEndpoint = Exclude<TencentEndpoint, 'statuses/broadcast_timeline'>;
 
+/** A workflow call of the Tencent adapter; the credential is the access token. */
+type Call = WorkflowCall<TencentSettings>;
+
 /** A write and how it was answered. */
-interface WriteOutcome {
-  readonly reply: HttpReply;
-  readonly read: TencentReadReply;
-  readonly call: TencentCall;
-}
+type WriteOutcome = AnsweredCall<TencentReadReply, TencentCall>;
 
 function textOf(rendition: Rendition, account: Account, endpoint: WriteEndpoint): string {
-  return requireFormat(rendition, account, {
-    format: 'text',
+  return requireText(rendition, account, {
     what: `${endpoint} call`,
     platformTitle: 'Tencent Weibo',
-  }).text;
+  });
 }
 
 async function write(
-  settings: TencentSettings,
+  { settings, account, context, credential: token }: Call,
   endpoint: WriteEndpoint,
   fields: Readonly<Record<string, string>>,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<WriteOutcome> {
   const issues = missingSettings(settings, account);
   if (issues.length > 0) {
@@ -70,40 +58,24 @@ function posted(outcome: WriteOutcome, account: Account): PublishResult {
 }
 
 /** Posts the text (`t/add`). */
-export async function publishTweet(
-  settings: TencentSettings,
-  rendition: Rendition,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
-): Promise<PublishResult> {
-  const text = textOf(rendition, account, 't/add');
-  const outcome = await write(settings, 't/add', { content: text }, account, context, token);
-  return posted(outcome, account);
+export async function publishTweet(call: Call, rendition: Rendition): Promise<PublishResult> {
+  const text = textOf(rendition, call.account, 't/add');
+  return posted(await write(call, 't/add', { content: text }), call.account);
 }
 
 /** Relays `source` with the member's comment (`t/re_add`). */
 export async function relayTweet(
-  settings: TencentSettings,
+  call: Call,
   source: PostRef,
   rendition: Rendition,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<PublishResult> {
-  const text = textOf(rendition, account, 't/re_add');
+  const text = textOf(rendition, call.account, 't/re_add');
   const fields = { content: text, reid: source.id };
-  return posted(await write(settings, 't/re_add', fields, account, context, token), account);
+  return posted(await write(call, 't/re_add', fields), call.account);
 }
 
 /** Deletes the tweet (`t/del`); one already gone (`ret=4 errcode=6`) is `already-gone`. */
-export async function retractTweet(
-  settings: TencentSettings,
-  ref: PostRef,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
-): Promise<RetractResult> {
-  const { read } = await write(settings, 't/del', { id: ref.id }, account, context, token);
+export async function retractTweet(call: Call, ref: PostRef): Promise<RetractResult> {
+  const { read } = await write(call, 't/del', { id: ref.id });
   return { status: read.kind === 'gone' ? 'already-gone' : 'removed' };
 }

@@ -5,8 +5,15 @@
  *
  * Nothing here retries anything else: the core owns every retry.
  */
-import { Redactor, ReleaseHallError } from '#core';
-import { failMalformed, httpCall, parseJsonBody } from '#adapter-kit';
+import { ReleaseHallError } from '#core';
+import {
+  failMalformed,
+  httpCall,
+  isRecord,
+  parseJsonBody,
+  timeoutAndSignal,
+  withSecretsScrubbed,
+} from '#adapter-kit';
 import type { Account, DeliveryContext } from '#core';
 import type { FetchLike, HttpReply } from '#adapter-kit';
 import {
@@ -112,10 +119,6 @@ export function secretOf(account: Account, context: DeliveryContext): string {
   return secret;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Sends WeChat API calls for the adapter. */
 export class WechatClient {
   readonly #options: WechatClientOptions;
@@ -134,21 +137,21 @@ export class WechatClient {
     const appid = appidOf(account);
     const secret = secretOf(account, context);
     const holder = this.#options.tokens(appid);
-    const redactor = new Redactor();
-    redactor.add(secret);
-    try {
+    // Every token fetched joins the secrets scrubbed from whatever is thrown.
+    const secrets: string[] = [secret];
+    return withSecretsScrubbed(secrets, async () => {
       let token = await holder.getToken({
         secret,
         signal: context.signal,
         accountId: account.id,
       });
-      redactor.add(token);
+      secrets.push(token);
       for (let attempt = 0; ; attempt++) {
         const reply = await this.#send(account, context, call, token);
         if (reply.errcode !== undefined && isTokenErrorCode(reply.errcode) && attempt === 0) {
           await holder.invalidate(token);
           token = await holder.getToken({ secret, signal: context.signal, accountId: account.id });
-          redactor.add(token);
+          secrets.push(token);
           context.logger.debug('wechat access token refused; fetched again and retrying once', {
             accountId: account.id,
             endpoint: call.endpoint,
@@ -174,10 +177,7 @@ export class WechatClient {
         }
         return reply;
       }
-    } catch (error) {
-      if (error instanceof Error) redactor.scrubError(error);
-      throw error;
-    }
+    });
   }
 
   async #send(
@@ -207,8 +207,8 @@ export class WechatClient {
       method: call.method,
       headers,
       ...(body === undefined ? {} : { body }),
-      timeoutMs: call.timeoutMs ?? context.requestTimeoutMs,
-      signal: context.signal,
+      ...timeoutAndSignal(context),
+      ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
     });
     const parsed = parseJsonBody(http, info);
     if (!isRecord(parsed))

@@ -4,7 +4,7 @@
  * publishing and pushing an article start here.
  */
 import { failMalformed, invalidInput } from '#adapter-kit';
-import type { Account, ArticleRendition, DeliveryContext, InputIssue, Rendition } from '#core';
+import type { Account, ArticleRendition, DeliveryContext, InputIssue } from '#core';
 import { appidOf } from './client.js';
 import { WECHAT_ARTICLE_PROFILE } from './limits.js';
 import { WECHAT_PLATFORM } from './map-wechat-error.js';
@@ -13,19 +13,6 @@ import { rewriteImageSources } from './media-cache.js';
 import type { ResolvedOptions } from './options.js';
 import { characters, readId } from './read-reply.js';
 import type { WechatRuntime } from './runtime.js';
-
-/** The rendition as an article, or `INVALID_INPUT`: WeChat publishes and pushes articles. */
-export function articleOf(rendition: Rendition, account: Account, what: string): ArticleRendition {
-  if (rendition.format !== 'article') {
-    throw invalidInput(`${what} for account "${account.id}"`, [
-      {
-        path: 'rendition.format',
-        message: `expected "article" for WeChat, got "${rendition.format}"`,
-      },
-    ]);
-  }
-  return rendition;
-}
 
 /** Problems of the HTML content: empty, too many characters, or too many bytes. */
 function contentIssues(content: string): InputIssue[] {

@@ -6,19 +6,12 @@
  * attempt. When nothing shows but a submit's answer was lost, a draft that has left the draft box
  * makes the answer `unknown` (the job may still be running), never `not-found`.
  */
-import type {
-  Account,
-  DeliveryContext,
-  DeliveryDescriptor,
-  FindExistingResult,
-  PublishResult,
-} from '#core';
-import type { WechatReply } from './client.js';
-import { isAborted, messageOf } from './errors.js';
+import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
+import { isRecord, lookupOrUnknown, postRef } from '#adapter-kit';
+import { messageOf } from './errors.js';
 import { WECHAT_PLATFORM } from './map-wechat-error.js';
 import { DRAFT_MEDIA_ID_NOTE, failedPublish, pollPublish, recallPublishId } from './publish.js';
-import type { FailedPublish } from './publish.js';
-import { isRecord, readInteger, titleKey } from './read-reply.js';
+import { readInteger, titleKey } from './read-reply.js';
 import type { WechatRuntime } from './runtime.js';
 
 /** Articles in one `freepublish/batchget` page. */
@@ -38,18 +31,15 @@ async function readPage(
   context: DeliveryContext,
   page: number,
 ): Promise<unknown[] | FindExistingResult> {
-  let reply: WechatReply;
-  try {
-    reply = await runtime.client.call(account, context, {
+  const reply = await lookupOrUnknown(() =>
+    runtime.client.call(account, context, {
       endpoint: 'freepublish/batchget',
       method: 'POST',
       json: { offset: page * PAGE_SIZE, count: PAGE_SIZE, no_content: 1 },
       write: false,
-    });
-  } catch (error) {
-    if (isAborted(error)) throw error;
-    return { status: 'unknown', reason: messageOf(error) };
-  }
+    }),
+  );
+  if (!('body' in reply)) return reply;
   const items = reply.body.item;
   if (!Array.isArray(items)) {
     return {
@@ -118,12 +108,7 @@ async function findByTitle(
   if (found === undefined) return { status: 'not-found' };
   return {
     status: 'found',
-    ref: {
-      platform: WECHAT_PLATFORM,
-      accountId: account.id,
-      id: found.id,
-      ...(found.url === undefined ? {} : { url: found.url }),
-    },
+    ref: postRef(WECHAT_PLATFORM, account, found.id, found.url),
   };
 }
 
@@ -137,13 +122,8 @@ async function findByPublishId(
   context: DeliveryContext,
   publishId: string,
 ): Promise<FindExistingResult | undefined> {
-  let outcome: PublishResult | FailedPublish;
-  try {
-    outcome = await pollPublish(runtime, account, context, publishId);
-  } catch (error) {
-    if (isAborted(error)) throw error;
-    return { status: 'unknown', reason: messageOf(error) };
-  }
+  const outcome = await lookupOrUnknown(() => pollPublish(runtime, account, context, publishId));
+  if (outcome.status === 'unknown') return outcome;
   if (!('kind' in outcome)) {
     return outcome.status === 'posted'
       ? { status: 'found', ref: outcome.ref }
@@ -173,23 +153,21 @@ async function checkUnansweredSubmit(
       ? undefined
       : { draftMediaId: journaledDraft, submitUnanswered: true });
   if (state?.submitUnanswered !== true || state.draftMediaId === undefined) return undefined;
-  try {
-    const draft = await runtime.client.call(account, context, {
+  const draft = await lookupOrUnknown(() =>
+    runtime.client.call(account, context, {
       endpoint: 'draft/get',
       method: 'POST',
       json: { media_id: state.draftMediaId },
       write: false,
       handle: [40007],
-    });
-    if (draft.errcode === 40007) {
-      return {
-        status: 'unknown',
-        reason: `[release-hall] [wechat] the draft of account "${account.id}" left the draft box after a submit whose answer was lost, but no article shows yet; it may still be publishing: check the account before sending again`,
-      };
-    }
-  } catch (error) {
-    if (isAborted(error)) throw error;
-    return { status: 'unknown', reason: messageOf(error) };
+    }),
+  );
+  if (!('body' in draft)) return draft;
+  if (draft.errcode === 40007) {
+    return {
+      status: 'unknown',
+      reason: `[release-hall] [wechat] the draft of account "${account.id}" left the draft box after a submit whose answer was lost, but no article shows yet; it may still be publishing: check the account before sending again`,
+    };
   }
   // [unconfirmed] whether a submitted draft leaves the box at once: a draft still there is read
   // as "the submit did not land".

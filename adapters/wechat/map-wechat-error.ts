@@ -24,6 +24,7 @@ import {
   platformError,
   readIntegerCode,
 } from '#adapter-kit';
+import type { MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors and post references. */
 export const WECHAT_PLATFORM = 'wechat';
@@ -47,7 +48,7 @@ export const WECHAT_MASS_REPEAT_WAIT_MS = 65_000;
 export const WECHAT_TOKEN_ENDPOINTS: ReadonlySet<string> = new Set(['token', 'stable_token']);
 
 /** A WeChat error reply, as the adapter read it. */
-export interface WechatErrorReply {
+export interface WechatErrorReply extends PlatformErrorReply {
   /** `errcode` from the body; a number, or a numeric string from a gateway. */
   readonly errcode?: number | string | undefined;
   /** `errmsg` from the body: the platform's words, usually ending in ` rid: …`. */
@@ -56,16 +57,10 @@ export interface WechatErrorReply {
   readonly status: number;
   /** Endpoint below `cgi-bin/`, e.g. `draft/add`, `message/mass/sendall`. */
   readonly endpoint: string;
-  /** True when the call changes state on the platform in a way a duplicate would show. */
-  readonly write: boolean;
-  /** The account (`member/platform`) the call was for. */
-  readonly accountId?: string | undefined;
 }
 
 /** Settings of {@link mapWechatError}. */
-export interface MapWechatErrorOptions {
-  /** Secret values (tokens, the AppSecret) to scrub from the platform's text. */
-  readonly secrets?: readonly (string | undefined)[] | undefined;
+export interface MapWechatErrorOptions extends MapErrorOptions {
   /** Clock for the "next minute" wait of `45011`. @default Date.now */
   readonly now?: (() => number) | undefined;
 }
@@ -361,7 +356,7 @@ export function mapWechatError(
       ? explain(known, effective, options.now ?? Date.now)
       : unknownCode(effective, code);
   if (classified.code === 'RATE_LIMITED' && classified.retryAfterMs === undefined) {
-    classified.retryAfterMs = 60_000;
+    classified.retryAfterMs = options.rateLimitRetryAfterMs ?? 60_000;
   }
   const { text, rid } = splitRequestId(cleanPlatformText(reply.errmsg, options.secrets ?? []));
   const platformCode = code === undefined ? undefined : String(code);

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { RateLimits } from '#core';
-import { formatPath, invalidInput } from '#adapter-kit';
-import type { FetchLike } from '#adapter-kit';
+import { baseAdapterOptions, parseAdapterOptions, resolveBaseOptions } from '#adapter-kit';
+import type { BaseAdapterOptions, FetchLike, RateLimitsOverride } from '#adapter-kit';
 import { WECHAT_DEFAULT_RATE_LIMITS } from './limits.js';
 import { MemoryMediaCache } from './media-cache.js';
 import type { ImageLoader, MediaCache } from './media-cache.js';
@@ -21,23 +21,16 @@ export const WECHAT_DEFAULT_POLL_INTERVALS_MS: readonly number[] = [
 ];
 
 /** Overrides of the declared rate limits. */
-export interface WechatLimitsOverride {
-  readonly platformConcurrency?: number | undefined;
-  readonly postsPerWindow?: number | undefined;
-  readonly windowMs?: number | undefined;
-  readonly requestTimeoutMs?: number | undefined;
-}
+export type WechatLimitsOverride = RateLimitsOverride;
 
 /** Options of `createWechatAdapter`. Checked when the adapter is made. */
-export interface WechatAdapterOptions {
+export interface WechatAdapterOptions extends BaseAdapterOptions {
   /**
    * Base URL of the API, ending with `cgi-bin/`: the real platform, a government network gateway,
    * a proxy, or a sandbox (`startWechatSandbox().url`).
    * @default 'https://api.weixin.qq.com/cgi-bin/'
    */
   readonly baseURL?: string | undefined;
-  /** The `fetch` used for every call. @default globalThis.fetch */
-  readonly fetch?: FetchLike | undefined;
   /**
    * `stable` (`stable_token`, recommended: returns the current token without invalidating it) or
    * `classic` (`token`: each fetch replaces the previous token after 5 minutes; only safe when
@@ -111,18 +104,7 @@ function objectWith<T>(methods: readonly string[], error: string) {
   );
 }
 
-const optionsSchema = z.strictObject({
-  baseURL: z
-    .url({
-      protocol: /^https?$/,
-      error: 'expected an absolute http(s) URL such as "https://api.weixin.qq.com/cgi-bin/"',
-    })
-    .optional(),
-  fetch: z
-    .custom<FetchLike>((value) => typeof value === 'function', {
-      error: 'expected a fetch function',
-    })
-    .optional(),
+const optionsSchema = baseAdapterOptions({ example: WECHAT_DEFAULT_BASE_URL }).extend({
   tokenMode: z.enum(['stable', 'classic'], { error: 'expected "stable" or "classic"' }).optional(),
   tokenStore: objectWith<TokenStore>(
     ['get', 'set', 'compareAndDelete'],
@@ -147,14 +129,6 @@ const optionsSchema = z.strictObject({
     functionOption<NonNullable<WechatAdapterOptions['journalPublishId']>>().optional(),
   recallPublishId:
     functionOption<NonNullable<WechatAdapterOptions['recallPublishId']>>().optional(),
-  limits: z
-    .strictObject({
-      platformConcurrency: z.number().int().min(1).optional(),
-      postsPerWindow: z.number().int().min(1).optional(),
-      windowMs: z.number().int().min(1).optional(),
-      requestTimeoutMs: z.number().int().min(100).optional(),
-    })
-    .optional(),
   clockSkewMs: z.number().int().min(0).optional(),
   batchgetPages: z.number().int().min(1).max(50).optional(),
   needOpenComment: z.boolean().optional(),
@@ -185,37 +159,17 @@ export interface ResolvedOptions {
   readonly now: () => number;
 }
 
-/** The rate limits with the overrides applied. */
-function resolveRate(limits: WechatLimitsOverride | undefined): RateLimits {
-  return {
-    platformConcurrency:
-      limits?.platformConcurrency ?? WECHAT_DEFAULT_RATE_LIMITS.platformConcurrency,
-    postsPerWindow: limits?.postsPerWindow ?? WECHAT_DEFAULT_RATE_LIMITS.postsPerWindow,
-    windowMs: limits?.windowMs ?? WECHAT_DEFAULT_RATE_LIMITS.windowMs,
-    requestTimeoutMs: limits?.requestTimeoutMs ?? WECHAT_DEFAULT_RATE_LIMITS.requestTimeoutMs,
-  };
-}
-
 /**
  * Checks the options and fills in the defaults, in this one place.
  * @throws ReleaseHallError `INVALID_INPUT` naming every wrong option.
  */
 export function resolveOptions(options: WechatAdapterOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw invalidInput(
-      'WeChat adapter options',
-      parsed.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.message,
-      })),
-    );
-  }
-  const value = parsed.data;
-  const base = value.baseURL ?? WECHAT_DEFAULT_BASE_URL;
+  const value = parseAdapterOptions(optionsSchema, options, 'WeChat adapter options');
   return {
-    baseURL: base.endsWith('/') ? base : `${base}/`,
-    fetch: value.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    ...resolveBaseOptions(value, {
+      baseURL: WECHAT_DEFAULT_BASE_URL,
+      rate: WECHAT_DEFAULT_RATE_LIMITS,
+    }),
     tokenMode: value.tokenMode ?? 'stable',
     tokenStore: value.tokenStore ?? new MemoryTokenStore(),
     tokenRefreshMarginMs: value.tokenRefreshMarginMs,
@@ -225,7 +179,6 @@ export function resolveOptions(options: WechatAdapterOptions): ResolvedOptions {
     pollIntervalsMs: value.publishPoll?.intervalsMs ?? WECHAT_DEFAULT_POLL_INTERVALS_MS,
     journalPublishId: value.journalPublishId,
     recallPublishId: value.recallPublishId,
-    rate: resolveRate(value.limits),
     clockSkewMs: value.clockSkewMs ?? 120_000,
     batchgetPages: value.batchgetPages ?? 3,
     needOpenComment: value.needOpenComment ?? false,

@@ -16,12 +16,12 @@ import type {
   PublishResult,
   Rendition,
 } from '#core';
-import { failMalformed, readIdField } from '#adapter-kit';
+import { failMalformed, isRecord, postRef, readIdField, requireFormat } from '#adapter-kit';
 import type { WechatReply } from './client.js';
-import { articleOf, createDraft } from './draft.js';
+import { createDraft } from './draft.js';
 import { wechatFailure } from './errors.js';
 import { WECHAT_PLATFORM } from './map-wechat-error.js';
-import { isRecord, readId, readInteger } from './read-reply.js';
+import { readId, readInteger } from './read-reply.js';
 import type { WechatRuntime } from './runtime.js';
 
 /** The journal note that holds a delivery's `publish_id`. */
@@ -89,12 +89,7 @@ function readPublishOutcome(reply: WechatReply, account: Account, publishId: str
   const first: unknown = items[0];
   const url =
     isRecord(first) && typeof first.article_url === 'string' ? first.article_url : undefined;
-  const refFor = (id: string): PostRef => ({
-    platform: WECHAT_PLATFORM,
-    accountId: account.id,
-    id,
-    ...(url === undefined ? {} : { url }),
-  });
+  const refFor = (id: string): PostRef => postRef(WECHAT_PLATFORM, account, id, url);
   switch (status) {
     case 0:
     case 5:
@@ -319,7 +314,11 @@ export async function publishArticle(
   account: Account,
   context: DeliveryContext,
 ): Promise<PublishResult> {
-  const article = articleOf(rendition, account, 'publish');
+  const article = requireFormat(rendition, account, {
+    format: 'article',
+    what: 'publish',
+    platformTitle: 'WeChat',
+  });
   const resumed = await resumeKnownJob(runtime, account, context);
   if (resumed !== undefined) return resumed;
   const publishId = await submitDraft(runtime, article, account, context);

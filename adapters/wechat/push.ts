@@ -21,11 +21,11 @@ import type {
   PushResult,
   Rendition,
 } from '#core';
-import { failMalformed, invalidInput } from '#adapter-kit';
+import { failMalformed, invalidInput, postRef, requireFormat } from '#adapter-kit';
 import { appidOf } from './client.js';
 import type { WechatReply } from './client.js';
 import { clientMsgIdOfKey } from './client-msg-id.js';
-import { articleOf, createDraft } from './draft.js';
+import { createDraft } from './draft.js';
 import { isAborted, wechatFailure } from './errors.js';
 import { WECHAT_TEXT_MAX_LENGTH } from './limits.js';
 import {
@@ -140,7 +140,7 @@ function pushResult(
     status,
     msgId,
     alreadySent: facts.alreadySent,
-    ref: { platform: WECHAT_PLATFORM, accountId: account.id, id: `mass:${msgId}` },
+    ref: postRef(WECHAT_PLATFORM, account, `mass:${msgId}`, undefined),
     ...(facts.msgDataId === undefined ? {} : { msgDataId: facts.msgDataId }),
     ...(facts.clientMsgId === undefined ? {} : { clientMsgId: facts.clientMsgId }),
     ...(platformStatus === undefined ? {} : { platformStatus }),
@@ -196,7 +196,11 @@ async function pushDraft(
   }
   const mediaId = await createDraft(
     runtime,
-    articleOf(request.article, account, 'push'),
+    requireFormat(request.article, account, {
+      format: 'article',
+      what: 'push',
+      platformTitle: 'WeChat',
+    }),
     account,
     context,
   );

@@ -5,11 +5,6 @@
 import { readIdField } from '#adapter-kit';
 import type { WechatReply } from './client.js';
 
-/** A plain object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The number of characters (code points) of a text, as WeChat counts them. */
 export function characters(text: string): number {
   return Array.from(text).length;

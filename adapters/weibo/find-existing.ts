@@ -3,8 +3,17 @@
  * without its links (Weibo may rewrite them into t.cn short links) and, for a relay, on the id
  * of the status relayed.
  */
-import { httpCall, isRecord, scanTimeline, timeoutAndSignal } from '#adapter-kit';
-import type { Account, DeliveryContext, DeliveryDescriptor, FindExistingResult } from '#core';
+import {
+  httpCall,
+  isRecord,
+  pageOfList,
+  refIfRecordMatches,
+  scanBounds,
+  scanTimeline,
+  timeoutAndSignal,
+} from '#adapter-kit';
+import type { WorkflowCall } from '#adapter-kit';
+import type { DeliveryDescriptor, FindExistingResult } from '#core';
 import { withoutWeiboLinks } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
 import { readWeiboReply, statusId, weiboCall, weiboRef } from './read-reply.js';
@@ -88,20 +97,14 @@ function matchesDelivery(status: Record<string, unknown>, delivery: DeliveryDesc
 
 /** Looks for the delivery's status on the account's timeline. */
 export async function findWeiboStatus(
-  settings: WeiboSettings,
+  { settings, account, context, credential: token }: WorkflowCall<WeiboSettings>,
   delivery: DeliveryDescriptor,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<FindExistingResult> {
   if (delivery.rendition.format !== 'text') return { status: 'not-found' };
   const call = weiboCall('statuses/user_timeline', false, account);
   const uid = account.settings.uid;
   return scanTimeline({
-    firstAttemptAt: delivery.firstAttemptAt,
-    clockSkewMs: settings.clockSkewMs,
-    maxPages: settings.timelinePages,
-    pageSize: settings.timelineCount,
+    ...scanBounds(delivery, settings),
     first: 1,
     readPage: async (page) => {
       // The token goes in the Authorization header, never the URL, so gateway and proxy
@@ -121,24 +124,21 @@ export async function findWeiboStatus(
       });
       const read = readWeiboReply(reply, call, settings, token);
       const statuses = read.kind === 'ok' ? read.body.statuses : undefined;
-      if (!Array.isArray(statuses)) {
-        return {
-          status: 'unknown',
-          reason:
-            '[release-hall] [weibo] statuses/user_timeline replied without a list of statuses',
-        };
-      }
-      const items: readonly unknown[] = statuses;
-      return { items, next: page + 1 };
+      return pageOfList(
+        statuses,
+        () => page + 1,
+        '[release-hall] [weibo] statuses/user_timeline replied without a list of statuses',
+      );
     },
     createdAt: (status) =>
       isRecord(status) && typeof status.created_at === 'string'
         ? parseWeiboDate(status.created_at)
         : undefined,
-    refIfMatch: (status) => {
-      if (!isRecord(status) || !matchesDelivery(status, delivery)) return undefined;
-      const id = statusId(status);
-      return id === undefined ? undefined : weiboRef(id, account);
-    },
+    refIfMatch: (status) =>
+      refIfRecordMatches(status, {
+        matches: (record) => matchesDelivery(record, delivery),
+        idOf: statusId,
+        refOf: (id) => weiboRef(id, account),
+      }),
   });
 }

@@ -9,9 +9,9 @@
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
  */
-import { withCredential } from '#adapter-kit';
+import { credentialMethods } from '#adapter-kit';
 import { ADAPTER_SPECIFICATION_VERSION } from '#core';
-import type { Account, Adapter, AdapterLimits, DeliveryContext } from '#core';
+import type { Adapter, AdapterLimits } from '#core';
 import { WEIBO_MAX_LENGTH, countWeiboText } from './count-weibo-text.js';
 import { findWeiboStatus } from './find-existing.js';
 import { WEIBO_PLATFORM } from './map-weibo-error.js';
@@ -61,14 +61,6 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     supportsRelay: true,
   };
 
-  /** Runs `work` with the account's access token, scrubbing it from anything thrown. */
-  const withToken = <T>(
-    account: Account,
-    context: DeliveryContext,
-    work: (token: string) => Promise<T>,
-  ): Promise<T> =>
-    withCredential(account, context, { platform: WEIBO_PLATFORM, field: 'access_token' }, work);
-
   return {
     specificationVersion: ADAPTER_SPECIFICATION_VERSION,
     platform: WEIBO_PLATFORM,
@@ -91,22 +83,11 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
         : [];
     },
 
-    publish: (rendition, account, context) =>
-      withToken(account, context, (token) =>
-        publishStatus(settings, rendition, account, context, token),
-      ),
-
-    relay: (source, rendition, account, context) =>
-      withToken(account, context, (token) =>
-        relayStatus(settings, source, rendition, account, context, token),
-      ),
-
-    retract: (ref, account, context) =>
-      withToken(account, context, (token) => retractStatus(settings, ref, account, context, token)),
-
-    findExisting: (delivery, account, context) =>
-      withToken(account, context, (token) =>
-        findWeiboStatus(settings, delivery, account, context, token),
-      ),
+    ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
+      publish: publishStatus,
+      relay: relayStatus,
+      retract: retractStatus,
+      findExisting: findWeiboStatus,
+    }),
   };
 }

@@ -8,19 +8,13 @@
  */
 import type { ReleaseHallError } from '#core';
 import {
-  type Classified,
-  accountLabel,
-  ambiguousOrTransient,
-  classifyByStatus,
+  classifyKnownReply,
   cleanPlatformText,
-  contentRejected,
-  duplicateContent,
-  invalidInputError,
-  platformError,
   rateLimitWait,
   readIntegerCode,
+  replyError,
 } from '#adapter-kit';
-import type { MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
+import type { ErrorAdvice, KnownCode, MapErrorOptions, PlatformErrorReply } from '#adapter-kit';
 
 /** Platform name used in errors. */
 export const WEIBO_PLATFORM = 'weibo';
@@ -52,92 +46,80 @@ export interface MapWeiboErrorOptions extends MapErrorOptions {
   readonly rateLimitRetryAfterMs?: number | undefined;
 }
 
-type Classification =
-  | 'transient-or-ambiguous'
-  | 'rate-limited'
-  | 'permission'
-  | 'invalid-input'
-  | 'content'
-  | 'duplicate'
-  | 'not-found'
-  | 'auth-expired'
-  | 'auth-invalid';
-
 /**
  * Every documented code, with its class and a plain explanation. Codes not listed here are
  * classified by HTTP status (see {@link mapWeiboError}).
  */
-const KNOWN_CODES: ReadonlyMap<number, { readonly kind: Classification; readonly what: string }> =
-  new Map([
-    // Server-side failures. On a read they are TRANSIENT. On a write the code alone does not tell
-    // whether the status was stored before the failure: 10001/10003/10011 can happen after the
-    // write reached storage and 10010 ("job expired") follows a queued job that may have run.
-    // 10002 ("service paused") and 10009 ("too many pending tasks") read like admission refusals,
-    // but that is not confirmed, and a duplicate government statement costs far more than one
-    // timeline lookup, so every one of them is AMBIGUOUS on a write. [derived]
-    [10001, { kind: 'transient-or-ambiguous', what: 'Weibo reported a system error' }],
-    [10002, { kind: 'transient-or-ambiguous', what: 'the Weibo service is paused' }],
-    [10003, { kind: 'transient-or-ambiguous', what: 'a Weibo back-end service failed' }],
-    [10009, { kind: 'transient-or-ambiguous', what: 'Weibo has too many pending tasks' }],
-    [10010, { kind: 'transient-or-ambiguous', what: 'the Weibo job expired' }],
-    [10011, { kind: 'transient-or-ambiguous', what: 'Weibo reported an RPC error' }],
-    // Rate limits: the windows are hourly (platforms.md §2.5).
-    [10022, { kind: 'rate-limited', what: 'the request rate of this IP was exceeded' }],
-    [10023, { kind: 'rate-limited', what: 'the request rate of this user was exceeded' }],
-    [10024, { kind: 'rate-limited', what: 'the rate of this user for this API was exceeded' }],
-    [20016, { kind: 'rate-limited', what: 'the account is posting too frequently' }],
-    // The app or account may not make this call.
-    [10014, { kind: 'permission', what: 'the app lacks permission for this API' }],
-    [20015, { kind: 'permission', what: 'Weibo treats the account, IP or app as illegal' }],
-    [21321, { kind: 'permission', what: 'the unaudited app is over its user limit' }],
-    [21337, { kind: 'permission', what: 'the app key lacks permission' }],
-    // 20022 ("abnormal behaviour from this IP") is not in the brief's table; a person must look at
-    // the IP before anything is sent again, so it is a permission problem, not a rate limit. [derived]
-    [20022, { kind: 'permission', what: 'Weibo saw abnormal behaviour from this IP' }],
-    // Parameter errors are bugs or bad settings on our side (wrong id, missing `rip`, ...).
-    [10008, { kind: 'invalid-input', what: 'a parameter is wrong' }],
-    [10016, { kind: 'invalid-input', what: 'a required parameter is missing' }],
-    [10017, { kind: 'invalid-input', what: 'a parameter value is invalid' }],
-    [20007, { kind: 'invalid-input', what: 'the picture was not sent as multipart' }],
-    // A status that is not the account's own, or the account's own status relayed: the plan or the
-    // post reference is wrong, not the text.
-    [20102, { kind: 'invalid-input', what: 'the status is not one of this account' }],
-    [20103, { kind: 'invalid-input', what: 'an account cannot repost its own status' }],
-    // The text or picture was refused: change the content.
-    [10018, { kind: 'content', what: 'the request body is too long' }],
-    [20005, { kind: 'content', what: 'the picture type is not supported' }],
-    [20006, { kind: 'content', what: 'the picture is too large' }],
-    [20008, { kind: 'content', what: 'the text is empty' }],
-    [20012, { kind: 'content', what: 'the text is longer than 140 characters' }],
-    [20013, { kind: 'content', what: 'the text is longer than 300 characters' }],
-    [
-      20018,
-      {
-        kind: 'content',
-        what: 'Weibo refused a link in the text (share needs one on the safe domain)',
-      },
-    ],
-    [20020, { kind: 'content', what: 'Weibo classified the text as advertising' }],
-    [20021, { kind: 'content', what: 'Weibo classified the content as illegal' }],
-    [20031, { kind: 'content', what: 'Weibo requires a captcha; a person must post it' }],
-    [20101, { kind: 'not-found', what: 'the target status does not exist' }],
-    // Already there: the core reconciles through findExisting before it reports.
-    [20017, { kind: 'duplicate', what: 'Weibo holds similar content from this account' }],
-    [20019, { kind: 'duplicate', what: 'Weibo holds identical content from this account' }],
-    [20111, { kind: 'duplicate', what: 'Weibo holds this text from this account' }],
-    [40025, { kind: 'duplicate', what: 'Weibo holds this text from this account' }],
-    // Tokens.
-    [21314, { kind: 'auth-expired', what: 'the access token was already used' }],
-    [21315, { kind: 'auth-expired', what: 'the access token has expired' }],
-    [21327, { kind: 'auth-expired', what: 'the access token has expired' }],
-    // [unconfirmed] 21332 is commonly reported as "invalid access token"; its official meaning was
-    // not found. Treated as expired: either way the account must be authorised again.
-    [21332, { kind: 'auth-expired', what: 'the access token is no longer valid' }],
-    [21301, { kind: 'auth-invalid', what: 'authentication failed' }],
-    [21316, { kind: 'auth-invalid', what: 'the access token is illegal' }],
-    [21317, { kind: 'auth-invalid', what: 'the access token was rejected' }],
-    [21319, { kind: 'auth-invalid', what: 'the user revoked the authorisation' }],
-  ]);
+const KNOWN_CODES: ReadonlyMap<number, KnownCode> = new Map<number, KnownCode>([
+  // Server-side failures. On a read they are TRANSIENT. On a write the code alone does not tell
+  // whether the status was stored before the failure: 10001/10003/10011 can happen after the
+  // write reached storage and 10010 ("job expired") follows a queued job that may have run.
+  // 10002 ("service paused") and 10009 ("too many pending tasks") read like admission refusals,
+  // but that is not confirmed, and a duplicate government statement costs far more than one
+  // timeline lookup, so every one of them is AMBIGUOUS on a write. [derived]
+  [10001, { kind: 'transient-or-ambiguous', what: 'Weibo reported a system error' }],
+  [10002, { kind: 'transient-or-ambiguous', what: 'the Weibo service is paused' }],
+  [10003, { kind: 'transient-or-ambiguous', what: 'a Weibo back-end service failed' }],
+  [10009, { kind: 'transient-or-ambiguous', what: 'Weibo has too many pending tasks' }],
+  [10010, { kind: 'transient-or-ambiguous', what: 'the Weibo job expired' }],
+  [10011, { kind: 'transient-or-ambiguous', what: 'Weibo reported an RPC error' }],
+  // Rate limits: the windows are hourly (platforms.md §2.5).
+  [10022, { kind: 'rate-limited', what: 'the request rate of this IP was exceeded' }],
+  [10023, { kind: 'rate-limited', what: 'the request rate of this user was exceeded' }],
+  [10024, { kind: 'rate-limited', what: 'the rate of this user for this API was exceeded' }],
+  [20016, { kind: 'rate-limited', what: 'the account is posting too frequently' }],
+  // The app or account may not make this call.
+  [10014, { kind: 'permission', what: 'the app lacks permission for this API' }],
+  [20015, { kind: 'permission', what: 'Weibo treats the account, IP or app as illegal' }],
+  [21321, { kind: 'permission', what: 'the unaudited app is over its user limit' }],
+  [21337, { kind: 'permission', what: 'the app key lacks permission' }],
+  // 20022 ("abnormal behaviour from this IP") is not in the brief's table; a person must look at
+  // the IP before anything is sent again, so it is a permission problem, not a rate limit. [derived]
+  [20022, { kind: 'permission', what: 'Weibo saw abnormal behaviour from this IP' }],
+  // Parameter errors are bugs or bad settings on our side (wrong id, missing `rip`, ...).
+  [10008, { kind: 'invalid-input', what: 'a parameter is wrong' }],
+  [10016, { kind: 'invalid-input', what: 'a required parameter is missing' }],
+  [10017, { kind: 'invalid-input', what: 'a parameter value is invalid' }],
+  [20007, { kind: 'invalid-input', what: 'the picture was not sent as multipart' }],
+  // A status that is not the account's own, or the account's own status relayed: the plan or the
+  // post reference is wrong, not the text.
+  [20102, { kind: 'invalid-input', what: 'the status is not one of this account' }],
+  [20103, { kind: 'invalid-input', what: 'an account cannot repost its own status' }],
+  // The text or picture was refused: change the content.
+  [10018, { kind: 'content', what: 'the request body is too long' }],
+  [20005, { kind: 'content', what: 'the picture type is not supported' }],
+  [20006, { kind: 'content', what: 'the picture is too large' }],
+  [20008, { kind: 'content', what: 'the text is empty' }],
+  [20012, { kind: 'content', what: 'the text is longer than 140 characters' }],
+  [20013, { kind: 'content', what: 'the text is longer than 300 characters' }],
+  [
+    20018,
+    {
+      kind: 'content',
+      what: 'Weibo refused a link in the text (share needs one on the safe domain)',
+    },
+  ],
+  [20020, { kind: 'content', what: 'Weibo classified the text as advertising' }],
+  [20021, { kind: 'content', what: 'Weibo classified the content as illegal' }],
+  [20031, { kind: 'content', what: 'Weibo requires a captcha; a person must post it' }],
+  [20101, { kind: 'not-found', what: 'the target status does not exist' }],
+  // Already there: the core reconciles through findExisting before it reports.
+  [20017, { kind: 'duplicate', what: 'Weibo holds similar content from this account' }],
+  [20019, { kind: 'duplicate', what: 'Weibo holds identical content from this account' }],
+  [20111, { kind: 'duplicate', what: 'Weibo holds this text from this account' }],
+  [40025, { kind: 'duplicate', what: 'Weibo holds this text from this account' }],
+  // Tokens.
+  [21314, { kind: 'auth-expired', what: 'the access token was already used' }],
+  [21315, { kind: 'auth-expired', what: 'the access token has expired' }],
+  [21327, { kind: 'auth-expired', what: 'the access token has expired' }],
+  // [unconfirmed] 21332 is commonly reported as "invalid access token"; its official meaning was
+  // not found. Treated as expired: either way the account must be authorised again.
+  [21332, { kind: 'auth-expired', what: 'the access token is no longer valid' }],
+  [21301, { kind: 'auth-invalid', what: 'authentication failed' }],
+  [21316, { kind: 'auth-invalid', what: 'the access token is illegal' }],
+  [21317, { kind: 'auth-invalid', what: 'the access token was rejected' }],
+  [21319, { kind: 'auth-invalid', what: 'the user revoked the authorisation' }],
+]);
 
 /** Reads `error_code` as a number; `undefined` when absent or not an integer. */
 export function weiboErrorCode(value: unknown): number | undefined {
@@ -160,49 +142,18 @@ export function isAlreadyGone(code: unknown, endpoint: string): boolean {
  */
 export { parseRetryAfter } from '#adapter-kit';
 
-function explain(
-  kind: Classification,
-  what: string,
-  reply: WeiboErrorReply,
-  retryAfterMs: number,
-): Classified {
-  const account = accountLabel(reply.accountId);
-  switch (kind) {
-    case 'transient-or-ambiguous':
-      return ambiguousOrTransient(what, reply);
-    case 'rate-limited':
-      return {
-        code: 'RATE_LIMITED',
-        explanation: `${what} for ${account}; waiting ${Math.ceil(retryAfterMs / 1000)} s before the next call`,
-      };
-    case 'permission':
-      return {
-        code: 'PERMISSION_DENIED',
-        explanation: `${what} (${account}); check the app's permissions on open.weibo.com`,
-      };
-    case 'invalid-input':
-      return invalidInputError(what, reply);
-    case 'content':
-      return contentRejected(what, reply);
-    case 'not-found':
-      return {
-        code: 'CONTENT_REJECTED',
-        explanation: `${what} (${account}); the post it refers to was deleted or never existed`,
-      };
-    case 'duplicate':
-      return duplicateContent(what);
-    case 'auth-expired':
-      return {
-        code: 'AUTH_EXPIRED',
-        explanation: `the access token of ${account} has expired; re-authorise it`,
-      };
-    case 'auth-invalid':
-      return {
-        code: 'AUTH_INVALID',
-        explanation: `${what}: the access token of ${account} is wrong or revoked; re-authorise it`,
-      };
-  }
-}
+/** Weibo's words where the platforms' advice differs. */
+const WEIBO_ADVICE: ErrorAdvice = {
+  platformTitle: 'Weibo',
+  rateLimited: (what, account) => `${what} for ${account}`,
+  permission: (what, account) =>
+    `${what} (${account}); check the app's permissions on open.weibo.com`,
+  notFound: (what, account) =>
+    `${what} (${account}); the post it refers to was deleted or never existed`,
+  authExpired: (_what, account) => `the access token of ${account} has expired; re-authorise it`,
+  authInvalid: (what, account) =>
+    `${what}: the access token of ${account} is wrong or revoked; re-authorise it`,
+};
 
 /**
  * Turns a Weibo error reply into a {@link ReleaseHallError}.
@@ -229,26 +180,11 @@ export function mapWeiboError(
   const known = code === undefined ? undefined : KNOWN_CODES.get(code);
   const retryAfterMs = rateLimitWait(reply.retryAfter, options, DEFAULT_RATE_LIMIT_RETRY_AFTER_MS);
 
-  let classified: Classified;
-  if (known !== undefined) {
-    classified = explain(known.kind, known.what, reply, retryAfterMs);
-  } else if (reply.status === 429) {
-    // Not a documented Weibo reply; a gateway in front of Weibo may answer so. [derived]
-    classified = explain('rate-limited', 'the platform asked to slow down', reply, retryAfterMs);
-  } else {
-    classified = classifyByStatus(reply, 'Weibo');
-  }
-
-  const platformCode = code === undefined ? undefined : String(code);
-  const platformText = cleanPlatformText(reply.errorText, options.secrets ?? []);
-  return platformError({
-    ...classified,
+  const classified = classifyKnownReply(known, reply, WEIBO_ADVICE, retryAfterMs);
+  return replyError(reply, classified, {
     platform: WEIBO_PLATFORM,
-    endpoint: reply.endpoint,
-    status: reply.status,
-    accountId: reply.accountId,
-    platformCode,
-    platformText,
-    ...(classified.code === 'RATE_LIMITED' ? { extra: { retryAfterMs } } : {}),
+    platformCode: code === undefined ? undefined : String(code),
+    platformText: cleanPlatformText(reply.errorText, options.secrets ?? []),
+    retryAfterMs,
   });
 }

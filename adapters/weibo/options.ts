@@ -5,19 +5,14 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
-  baseAdapterOptions,
   parseAdapterOptions,
-  rateLimitRetryAfterOption,
-  resolveBaseOptions,
-  resolveTimelineScanOptions,
-  timelineScanOptions,
+  resolveTimelineAdapterOptions,
+  timelineAdapterOptions,
 } from '#adapter-kit';
 import type {
-  BaseAdapterOptions,
   RateLimitsOverride,
-  ResolvedBaseOptions,
-  ResolvedTimelineScanOptions,
-  TimelineScanOptions,
+  ResolvedTimelineAdapterOptions,
+  TimelineAdapterOptions,
 } from '#adapter-kit';
 import type { RateLimits } from '#core';
 import { DEFAULT_RATE_LIMIT_RETRY_AFTER_MS } from './map-weibo-error.js';
@@ -33,11 +28,11 @@ export const WEIBO_DEFAULT_RATE_LIMITS: RateLimits = {
   requestTimeoutMs: 15_000,
 };
 
-/** Overrides of the declared rate limits. */
+/** Overrides of the declared rate limits (`limits`; see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
 export type WeiboLimitsOverride = RateLimitsOverride;
 
 /** Options of `createWeiboAdapter`. Checked when the adapter is made. */
-export interface WeiboAdapterOptions extends BaseAdapterOptions, TimelineScanOptions {
+export interface WeiboAdapterOptions extends TimelineAdapterOptions {
   /**
    * Base URL of the API, ending with the version: the real platform, a government network
    * gateway, a proxy, or a sandbox (`startWeiboSandbox().url`).
@@ -67,8 +62,6 @@ export interface WeiboAdapterOptions extends BaseAdapterOptions, TimelineScanOpt
    * @default 60_000
    */
   readonly rateLimitRetryAfterMs?: number | undefined;
-  /** Overrides of the declared rate limits (see {@link WEIBO_DEFAULT_RATE_LIMITS}). */
-  readonly limits?: WeiboLimitsOverride | undefined;
   /**
    * Statuses read per timeline page by `findExisting` (at most 100).
    * @default 50
@@ -76,8 +69,17 @@ export interface WeiboAdapterOptions extends BaseAdapterOptions, TimelineScanOpt
   readonly timelineCount?: number | undefined;
 }
 
-const optionsSchema = baseAdapterOptions({ example: WEIBO_DEFAULT_BASE_URL }).extend({
-  ...timelineScanOptions({ maxCount: 100 }),
+/** The defaults of the options every timeline adapter takes. */
+const DEFAULTS = {
+  baseURL: WEIBO_DEFAULT_BASE_URL,
+  rate: WEIBO_DEFAULT_RATE_LIMITS,
+  rateLimitRetryAfterMs: DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
+};
+
+const optionsSchema = timelineAdapterOptions({
+  example: WEIBO_DEFAULT_BASE_URL,
+  maxCount: 100,
+}).extend({
   mode: z.enum(['share', 'update'], { error: 'expected "share" or "update"' }).optional(),
   rip: z
     .string()
@@ -85,28 +87,21 @@ const optionsSchema = baseAdapterOptions({ example: WEIBO_DEFAULT_BASE_URL }).ex
       error: (issue) => `expected an IPv4 or IPv6 address, got ${JSON.stringify(issue.input)}`,
     })
     .optional(),
-  rateLimitRetryAfterMs: rateLimitRetryAfterOption(),
 });
 
 /** The options with every default filled in. */
-export interface WeiboSettings extends ResolvedBaseOptions, ResolvedTimelineScanOptions {
+export interface WeiboSettings extends ResolvedTimelineAdapterOptions {
   readonly mode: 'share' | 'update';
   readonly rip: string | undefined;
-  readonly rateLimitRetryAfterMs: number;
 }
 
 /** Checks the options and fills in the defaults, in this one place. */
 export function resolveWeiboOptions(options: WeiboAdapterOptions): WeiboSettings {
   const value = parseAdapterOptions(optionsSchema, options, 'Weibo adapter options');
   return {
-    ...resolveBaseOptions(value, {
-      baseURL: WEIBO_DEFAULT_BASE_URL,
-      rate: WEIBO_DEFAULT_RATE_LIMITS,
-    }),
-    ...resolveTimelineScanOptions(value),
+    ...resolveTimelineAdapterOptions(value, DEFAULTS),
     mode: value.mode ?? 'share',
     rip: value.rip,
-    rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? DEFAULT_RATE_LIMIT_RETRY_AFTER_MS,
   };
 }
 

@@ -2,27 +2,19 @@
  * Writing on Weibo: `statuses/share` or `statuses/update` (publish), `statuses/repost` (relay) and
  * `statuses/destroy` (retract). Each request is sent once, with the token in the form body.
  */
-import { failMalformed, invalidInput, postForm, readIdField, requireFormat } from '#adapter-kit';
-import type { HttpReply } from '#adapter-kit';
-import type {
-  Account,
-  DeliveryContext,
-  PostRef,
-  PublishResult,
-  Rendition,
-  RetractResult,
-} from '#core';
+import { failMalformed, invalidInput, postForm, readIdField, requireText } from '#adapter-kit';
+import type { AnsweredCall, WorkflowCall } from '#adapter-kit';
+import type { Account, PostRef, PublishResult, Rendition, RetractResult } from '#core';
 import { WEIBO_MAX_LENGTH, countWeiboText } from './count-weibo-text.js';
 import type { WeiboSettings } from './options.js';
 import { readWeiboReply, statusId, weiboCall, weiboRef } from './read-reply.js';
 import type { WeiboCall, WeiboEndpoint, WeiboReadReply } from './read-reply.js';
 
+/** A workflow call of the Weibo adapter; the credential is the access token. */
+type Call = WorkflowCall<WeiboSettings>;
+
 /** A write and how it was answered. */
-interface WriteOutcome {
-  readonly reply: HttpReply;
-  readonly read: WeiboReadReply;
-  readonly call: WeiboCall;
-}
+type WriteOutcome = AnsweredCall<WeiboReadReply, WeiboCall>;
 
 /** `rip`, which Weibo requires on posts and reposts; missing, the call fails before sending. */
 function requireRip(settings: WeiboSettings, account: Account, endpoint: WeiboEndpoint): string {
@@ -37,20 +29,13 @@ function requireRip(settings: WeiboSettings, account: Account, endpoint: WeiboEn
 }
 
 function textOf(rendition: Rendition, account: Account, endpoint: WeiboEndpoint): string {
-  return requireFormat(rendition, account, {
-    format: 'text',
-    what: `${endpoint} call`,
-    platformTitle: 'Weibo',
-  }).text;
+  return requireText(rendition, account, { what: `${endpoint} call`, platformTitle: 'Weibo' });
 }
 
 async function write(
-  settings: WeiboSettings,
+  { settings, account, context, credential: token }: Call,
   endpoint: WeiboEndpoint,
   fields: Readonly<Record<string, string>>,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<WriteOutcome> {
   const call = weiboCall(endpoint, true, account);
   const reply = await postForm({
@@ -76,13 +61,8 @@ function posted(outcome: WriteOutcome, account: Account): PublishResult {
 }
 
 /** Posts the text with `statuses/share` (or `statuses/update` in `update` mode). */
-export async function publishStatus(
-  settings: WeiboSettings,
-  rendition: Rendition,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
-): Promise<PublishResult> {
+export async function publishStatus(call: Call, rendition: Rendition): Promise<PublishResult> {
+  const { settings, account } = call;
   const endpoint: WeiboEndpoint = settings.mode === 'share' ? 'statuses/share' : 'statuses/update';
   const text = textOf(rendition, account, endpoint);
   const rip = requireRip(settings, account, endpoint);
@@ -90,36 +70,28 @@ export async function publishStatus(
   if (settings.mode === 'update' && countWeiboText(text) > WEIBO_MAX_LENGTH) {
     fields.is_longtext = '1';
   }
-  return posted(await write(settings, endpoint, fields, account, context, token), account);
+  return posted(await write(call, endpoint, fields), account);
 }
 
 /** Reposts `source` with the member's comment (`statuses/repost`). */
 export async function relayStatus(
-  settings: WeiboSettings,
+  call: Call,
   source: PostRef,
   rendition: Rendition,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
 ): Promise<PublishResult> {
+  const { settings, account } = call;
   const endpoint: WeiboEndpoint = 'statuses/repost';
   const text = textOf(rendition, account, endpoint);
   const rip = requireRip(settings, account, endpoint);
   const fields = { id: source.id, status: text, is_comment: '0', rip };
-  return posted(await write(settings, endpoint, fields, account, context, token), account);
+  return posted(await write(call, endpoint, fields), account);
 }
 
 /** Deletes the status (`statuses/destroy`); one already gone is `already-gone`. */
-export async function retractStatus(
-  settings: WeiboSettings,
-  ref: PostRef,
-  account: Account,
-  context: DeliveryContext,
-  token: string,
-): Promise<RetractResult> {
+export async function retractStatus(call: Call, ref: PostRef): Promise<RetractResult> {
   // [unconfirmed] whether v2 destroy needs `rip`; it is sent when configured, not required.
-  const { rip } = settings;
+  const { rip } = call.settings;
   const fields: Record<string, string> = { id: ref.id, ...(rip === undefined ? {} : { rip }) };
-  const { read } = await write(settings, 'statuses/destroy', fields, account, context, token);
+  const { read } = await write(call, 'statuses/destroy', fields);
   return { status: read.kind === 'gone' ? 'already-gone' : 'removed' };
 }

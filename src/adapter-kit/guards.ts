@@ -3,7 +3,16 @@
  * has the platform's format), the safety net that keeps secrets out of what it throws, and small
  * readers of platform replies. Part of the adapter kit (`release-hall/adapter-kit`).
  */
-import type { DeliveryContext, PostRef, Rendition } from '../adapter.js';
+import type {
+  Adapter,
+  DeliveryContext,
+  DeliveryDescriptor,
+  FindExistingResult,
+  PostRef,
+  PublishResult,
+  Rendition,
+  RetractResult,
+} from '../adapter.js';
 import type { Account } from '../model/hall.js';
 import { ReleaseHallError, invalidInput } from '../errors.js';
 import { Redactor } from '../redact.js';
@@ -73,6 +82,21 @@ export function requireFormat<Format extends Rendition['format']>(
 }
 
 /**
+ * The text of a text rendition: {@link requireFormat} with format `text`.
+ *
+ * @example
+ * const text = requireText(rendition, account, { what: 't/add call', platformTitle: 'Tencent Weibo' });
+ * @throws ReleaseHallError `INVALID_INPUT` when the rendition is not text.
+ */
+export function requireText(
+  rendition: Rendition,
+  account: Account,
+  check: Omit<FormatCheck<'text'>, 'format'>,
+): string {
+  return requireFormat(rendition, account, { ...check, format: 'text' }).text;
+}
+
+/**
  * Runs `work` and scrubs `secrets` from anything it throws (message, stack, cause chain) before
  * the error leaves the adapter. A safety net: no error should hold a secret in the first place,
  * but a platform that echoes a token back must not put it in a log.
@@ -124,6 +148,72 @@ export async function withCredential<T>(
 ): Promise<T> {
   const credential = requireCredential(account, context, use);
   return withSecretsScrubbed([credential, ...(use.alsoScrub ?? [])], () => work(credential));
+}
+
+/**
+ * What every workflow of an adapter works with: the adapter's settings, the account, the delivery
+ * context and the account's credential ({@link credentialMethods}).
+ */
+export interface WorkflowCall<Settings> {
+  readonly settings: Settings;
+  readonly account: Account;
+  readonly context: DeliveryContext;
+  /** The account's credential, e.g. its access token. */
+  readonly credential: string;
+}
+
+/** The workflows behind an adapter's methods, each given its {@link WorkflowCall} first. */
+export interface CredentialWorkflows<Settings> {
+  readonly publish: (call: WorkflowCall<Settings>, rendition: Rendition) => Promise<PublishResult>;
+  readonly relay: (
+    call: WorkflowCall<Settings>,
+    source: PostRef,
+    rendition: Rendition,
+  ) => Promise<PublishResult>;
+  readonly retract: (call: WorkflowCall<Settings>, ref: PostRef) => Promise<RetractResult>;
+  readonly findExisting: (
+    call: WorkflowCall<Settings>,
+    delivery: DeliveryDescriptor,
+  ) => Promise<FindExistingResult>;
+}
+
+/**
+ * The `publish`, `relay`, `retract` and `findExisting` methods of an adapter: each reads the
+ * credential and runs its workflow in {@link withCredential}.
+ *
+ * @example
+ * return {
+ *   ...credentialMethods({ platform: 'weibo', field: 'access_token' }, settings, {
+ *     publish: publishStatus,
+ *     relay: relayStatus,
+ *     retract: retractStatus,
+ *     findExisting: findWeiboStatus,
+ *   }),
+ * };
+ */
+export function credentialMethods<Settings>(
+  use: CredentialUse,
+  settings: Settings,
+  workflows: CredentialWorkflows<Settings>,
+): Pick<Adapter, 'publish' | 'relay' | 'retract' | 'findExisting'> {
+  const run = <T>(
+    account: Account,
+    context: DeliveryContext,
+    work: (call: WorkflowCall<Settings>) => Promise<T>,
+  ): Promise<T> =>
+    withCredential(account, context, use, (credential) =>
+      work({ settings, account, context, credential }),
+    );
+  return {
+    publish: (rendition, account, context) =>
+      run(account, context, (call) => workflows.publish(call, rendition)),
+    relay: (source, rendition, account, context) =>
+      run(account, context, (call) => workflows.relay(call, source, rendition)),
+    retract: (ref, account, context) =>
+      run(account, context, (call) => workflows.retract(call, ref)),
+    findExisting: (delivery, account, context) =>
+      run(account, context, (call) => workflows.findExisting(call, delivery)),
+  };
 }
 
 /** A post reference; `url` is left out when the post has no known public page. */

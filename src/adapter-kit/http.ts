@@ -35,6 +35,13 @@ export interface HttpReply {
   readonly headers: Headers;
 }
 
+/** A call and how it was answered: the reply and what the adapter read from it. */
+export interface AnsweredCall<Read, Call extends CallInfo = CallInfo> {
+  readonly reply: HttpReply;
+  readonly read: Read;
+  readonly call: Call;
+}
+
 /** The timeout and abort signal of a call made for a delivery, from its context. */
 export function timeoutAndSignal(context: {
   readonly requestTimeoutMs: number;

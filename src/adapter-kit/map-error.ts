@@ -206,3 +206,136 @@ export function platformError(parts: PlatformErrorParts): ReleaseHallError {
     },
   );
 }
+
+/**
+ * The kinds a microblog platform's code table sorts its codes into; {@link explainKnownCode}
+ * turns one into a {@link Classified}.
+ */
+export type ErrorKind =
+  | 'transient-or-ambiguous'
+  | 'rate-limited'
+  | 'permission'
+  | 'invalid-input'
+  | 'content'
+  | 'duplicate'
+  | 'not-found'
+  | 'auth-expired'
+  | 'auth-invalid';
+
+/** A documented code: its kind and the plain words for it. */
+export interface KnownCode {
+  readonly kind: ErrorKind;
+  readonly what: string;
+}
+
+/** Words of one kind: from the code's words and {@link accountLabel}, the explanation. */
+export type AdviceWording = (what: string, account: string) => string;
+
+/**
+ * A platform's words for the kinds whose advice differs from platform to platform (who to ask,
+ * what to check). The other kinds are worded alike everywhere.
+ */
+export interface ErrorAdvice {
+  /** The platform's name in words, e.g. `Weibo`, for a refusal no code explains. */
+  readonly platformTitle: string;
+  /** Before `; waiting N s before the next call`. */
+  readonly rateLimited: AdviceWording;
+  readonly permission: AdviceWording;
+  readonly authExpired: AdviceWording;
+  readonly authInvalid: AdviceWording;
+  /** `CONTENT_REJECTED` for a post that is gone; left out, the kind reads as refused content. */
+  readonly notFound?: AdviceWording | undefined;
+}
+
+/**
+ * The code and explanation of a documented code, in the platform's words (`advice`) where the
+ * platforms differ. `retryAfterMs` is the wait a rate limit reports.
+ */
+export function explainKnownCode(
+  known: KnownCode,
+  reply: ErrorReplyBasics,
+  advice: ErrorAdvice,
+  retryAfterMs: number,
+): Classified {
+  const account = accountLabel(reply.accountId);
+  const { what } = known;
+  switch (known.kind) {
+    case 'transient-or-ambiguous':
+      return ambiguousOrTransient(what, reply);
+    case 'rate-limited':
+      return {
+        code: 'RATE_LIMITED',
+        explanation: `${advice.rateLimited(what, account)}; waiting ${Math.ceil(retryAfterMs / 1000)} s before the next call`,
+      };
+    case 'permission':
+      return { code: 'PERMISSION_DENIED', explanation: advice.permission(what, account) };
+    case 'invalid-input':
+      return invalidInputError(what, reply);
+    case 'content':
+      return contentRejected(what, reply);
+    case 'not-found':
+      return advice.notFound === undefined
+        ? contentRejected(what, reply)
+        : { code: 'CONTENT_REJECTED', explanation: advice.notFound(what, account) };
+    case 'duplicate':
+      return duplicateContent(what);
+    case 'auth-expired':
+      return { code: 'AUTH_EXPIRED', explanation: advice.authExpired(what, account) };
+    case 'auth-invalid':
+      return { code: 'AUTH_INVALID', explanation: advice.authInvalid(what, account) };
+  }
+}
+
+/**
+ * The classification of an error reply: a documented code ({@link explainKnownCode}); else HTTP
+ * 429 from a gateway, `RATE_LIMITED`; else by HTTP status ({@link classifyByStatus}).
+ */
+export function classifyKnownReply(
+  known: KnownCode | undefined,
+  reply: ErrorReplyBasics,
+  advice: ErrorAdvice,
+  retryAfterMs: number,
+): Classified {
+  if (known !== undefined) return explainKnownCode(known, reply, advice, retryAfterMs);
+  if (reply.status === 429) {
+    // Not a platform reply; a gateway in front of the platform may answer so. [derived]
+    const slowDown: KnownCode = { kind: 'rate-limited', what: 'the platform asked to slow down' };
+    return explainKnownCode(slowDown, reply, advice, retryAfterMs);
+  }
+  return classifyByStatus(reply, advice.platformTitle);
+}
+
+/** What {@link replyError} adds to the classification of a reply. */
+export interface ReplyErrorFacts {
+  readonly platform: string;
+  /** The platform's code as text (`20016`, `ret=3 errcode=4`). */
+  readonly platformCode: string | undefined;
+  /** The platform's words, already cleaned. */
+  readonly platformText: string | undefined;
+  /** The wait reported when the classification is `RATE_LIMITED`. */
+  readonly retryAfterMs?: number | undefined;
+}
+
+/**
+ * The house-style error ({@link platformError}) of an error reply: its endpoint, status and
+ * account, the classification, and the wait when it is `RATE_LIMITED`.
+ */
+export function replyError(
+  reply: Pick<PlatformErrorReply, 'endpoint' | 'status' | 'accountId'>,
+  classified: Classified,
+  facts: ReplyErrorFacts,
+): ReleaseHallError {
+  const { retryAfterMs } = facts;
+  return platformError({
+    ...classified,
+    platform: facts.platform,
+    endpoint: reply.endpoint,
+    status: reply.status,
+    accountId: reply.accountId,
+    platformCode: facts.platformCode,
+    platformText: facts.platformText,
+    ...(classified.code === 'RATE_LIMITED' && retryAfterMs !== undefined
+      ? { extra: { retryAfterMs } }
+      : {}),
+  });
+}

@@ -226,3 +226,47 @@ export function resolveTimelineScanOptions(
     clockSkewMs: value.clockSkewMs ?? TIMELINE_SCAN_DEFAULTS.clockSkewMs,
   };
 }
+
+/**
+ * The options of an adapter that reads a timeline in `findExisting` and waits out rate limits:
+ * {@link BaseAdapterOptions}, {@link TimelineScanOptions} and `rateLimitRetryAfterMs`.
+ */
+export interface TimelineAdapterOptions extends BaseAdapterOptions, TimelineScanOptions {
+  /** Wait reported with a rate-limit reply that has no `Retry-After` header. */
+  readonly rateLimitRetryAfterMs?: number | undefined;
+}
+
+/**
+ * The schema of {@link TimelineAdapterOptions}: {@link baseAdapterOptions} with the timeline scan
+ * fields (`maxCount` is the largest page the platform serves) and `rateLimitRetryAfterMs`. Extend
+ * it with the adapter's own fields.
+ */
+export function timelineAdapterOptions(settings: BaseUrlWording & { readonly maxCount: number }) {
+  const { maxCount, ...baseURL } = settings;
+  return baseAdapterOptions(baseURL).extend({
+    ...timelineScanOptions({ maxCount }),
+    rateLimitRetryAfterMs: rateLimitRetryAfterOption(),
+  });
+}
+
+/** {@link TimelineAdapterOptions} with every default filled in. */
+export interface ResolvedTimelineAdapterOptions
+  extends ResolvedBaseOptions, ResolvedTimelineScanOptions {
+  readonly rateLimitRetryAfterMs: number;
+}
+
+/** Fills in the defaults of {@link TimelineAdapterOptions}. */
+export function resolveTimelineAdapterOptions(
+  value: TimelineAdapterOptions,
+  defaults: {
+    readonly baseURL: string;
+    readonly rate: RateLimits;
+    readonly rateLimitRetryAfterMs: number;
+  },
+): ResolvedTimelineAdapterOptions {
+  return {
+    ...resolveBaseOptions(value, defaults),
+    ...resolveTimelineScanOptions(value),
+    rateLimitRetryAfterMs: value.rateLimitRetryAfterMs ?? defaults.rateLimitRetryAfterMs,
+  };
+}

@@ -3,8 +3,10 @@
  * first, page by page, until the post the first attempt made is found or the posts are older
  * than that attempt. Part of the adapter kit (`release-hall/adapter-kit`).
  */
-import type { FindExistingResult, PostRef } from '../adapter.js';
+import type { DeliveryDescriptor, FindExistingResult, PostRef } from '../adapter.js';
 import { ReleaseHallError } from '../errors.js';
+import { isRecord } from './guards.js';
+import type { ResolvedTimelineScanOptions } from './options.js';
 
 /** `findExisting`'s answer when the platform cannot tell; the core never re-sends on it. */
 export interface LookupUnknown {
@@ -102,4 +104,54 @@ export async function scanTimeline<Item, Cursor>(
     cursor = page.next;
   }
   return found === undefined ? { status: 'not-found' } : { status: 'found', ref: found };
+}
+
+/** The bounds of a {@link scanTimeline} for `delivery`, from the adapter's resolved scan options. */
+export function scanBounds(
+  delivery: Pick<DeliveryDescriptor, 'firstAttemptAt'>,
+  options: ResolvedTimelineScanOptions,
+): Pick<
+  TimelineScan<unknown, unknown>,
+  'firstAttemptAt' | 'clockSkewMs' | 'maxPages' | 'pageSize'
+> {
+  return {
+    firstAttemptAt: delivery.firstAttemptAt,
+    clockSkewMs: options.clockSkewMs,
+    maxPages: options.timelinePages,
+    pageSize: options.timelineCount,
+  };
+}
+
+/** How {@link refIfRecordMatches} reads a post of a timeline. */
+export interface PostMatch {
+  /** True when the post is the delivery's. */
+  readonly matches: (post: Record<string, unknown>) => boolean;
+  /** The post's id; `undefined` when it has none. */
+  readonly idOf: (post: Record<string, unknown>) => string | undefined;
+  /** The reference of the post with that id. */
+  readonly refOf: (id: string) => PostRef;
+}
+
+/**
+ * The reference of a timeline item that is a JSON object, matches and has an id; else
+ * `undefined`. A `refIfMatch` of {@link scanTimeline}.
+ */
+export function refIfRecordMatches(item: unknown, match: PostMatch): PostRef | undefined {
+  if (!isRecord(item) || !match.matches(item)) return undefined;
+  const id = match.idOf(item);
+  return id === undefined ? undefined : match.refOf(id);
+}
+
+/**
+ * A page from the list a timeline reply holds, with `next(items)` as the way on; a reply
+ * without a list is `unknown` with `missing` as the reason.
+ */
+export function pageOfList<Cursor>(
+  list: unknown,
+  next: (items: readonly unknown[]) => Cursor | undefined,
+  missing: string,
+): TimelinePage<unknown, Cursor> | LookupUnknown {
+  if (!Array.isArray(list)) return { status: 'unknown', reason: missing };
+  const items: readonly unknown[] = list;
+  return { items, next: next(items) };
 }

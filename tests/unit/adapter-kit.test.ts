@@ -8,24 +8,39 @@ import type { Account, ArticleRendition, PostRef, TextRendition } from 'release-
 import {
   TIMELINE_SCAN_DEFAULTS,
   baseAdapterOptions,
+  classifyKnownReply,
+  credentialMethods,
   errorReplyOf,
   isRecord,
   lookupOrUnknown,
+  pageOfList,
   parseAdapterOptions,
   postForm,
   postRef,
   rateLimitRetryAfterOption,
+  refIfRecordMatches,
+  replyError,
   requireCredential,
   requireFormat,
+  requireText,
   resolveBaseOptions,
+  resolveTimelineAdapterOptions,
   resolveTimelineScanOptions,
+  scanBounds,
   scanTimeline,
+  timelineAdapterOptions,
   timelineScanOptions,
   timeoutAndSignal,
   withCredential,
   withSecretsScrubbed,
 } from 'release-hall/adapter-kit';
-import type { FetchLike, TimelinePage, TimelineScan } from 'release-hall/adapter-kit';
+import type {
+  CredentialWorkflows,
+  ErrorAdvice,
+  FetchLike,
+  TimelinePage,
+  TimelineScan,
+} from 'release-hall/adapter-kit';
 
 const SECRET = 'tok-SecretAbcdef1234567890';
 
@@ -435,5 +450,123 @@ describe('scanTimeline', () => {
       status: 'unknown',
       reason: 'boom',
     });
+  });
+});
+
+describe('shared pieces of the timeline adapters', () => {
+  it('timelineAdapterOptions checks the base, scan and rate-limit fields; defaults come from one object', () => {
+    const schema = timelineAdapterOptions({ example: 'https://api.example.com/2/', maxCount: 100 });
+    const value = parseAdapterOptions(schema, { timelineCount: 20 }, 'Example adapter options');
+    expect(
+      resolveTimelineAdapterOptions(value, {
+        baseURL: 'https://api.example.com/2',
+        rate: RATE,
+        rateLimitRetryAfterMs: 60_000,
+      }),
+    ).toMatchObject({
+      baseURL: 'https://api.example.com/2/',
+      rate: RATE,
+      timelineCount: 20,
+      timelinePages: 3,
+      rateLimitRetryAfterMs: 60_000,
+    });
+    expect(caught(() => parseAdapterOptions(schema, { timelineCount: 101 }, 'x')).code).toBe(
+      'INVALID_INPUT',
+    );
+  });
+
+  it('requireText gives the text of a text rendition and refuses an article', () => {
+    expect(requireText(text, account, { what: 't/add call' })).toBe(text.text);
+    expect(caught(() => requireText(article, account, { what: 't/add call' })).code).toBe(
+      'INVALID_INPUT',
+    );
+  });
+
+  it('credentialMethods runs each workflow with one call that holds the credential', async () => {
+    const seen: string[] = [];
+    const ref: PostRef = { platform: 'cms', accountId: account.id, id: '1' };
+    const workflows: CredentialWorkflows<{ readonly name: string }> = {
+      publish: (call) => {
+        seen.push(`${call.settings.name}:${call.credential}`);
+        return Promise.resolve({ status: 'posted', ref });
+      },
+      relay: () => Promise.reject(new Error(`echoed ${SECRET}`)),
+      retract: () => Promise.resolve({ status: 'removed' }),
+      findExisting: () => Promise.resolve({ status: 'not-found' }),
+    };
+    const methods = credentialMethods(
+      { platform: 'cms', field: 'api_key' },
+      { name: 'cms' },
+      workflows,
+    );
+    const context = { credentials: { api_key: SECRET } } as never;
+    await expect(methods.publish(text, account, context)).resolves.toEqual({
+      status: 'posted',
+      ref,
+    });
+    expect(seen).toEqual([`cms:${SECRET}`]);
+    const error: unknown = await methods
+      .relay(ref, text, account, context)
+      .catch((error: unknown) => error);
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+
+  it('scanBounds, pageOfList and refIfRecordMatches feed scanTimeline', () => {
+    const firstAttemptAt = new Date(1_000_000);
+    expect(
+      scanBounds({ firstAttemptAt }, { timelineCount: 20, timelinePages: 2, clockSkewMs: 5 }),
+    ).toEqual({ firstAttemptAt, clockSkewMs: 5, maxPages: 2, pageSize: 20 });
+    expect(pageOfList([1, 2], (items) => items.length, 'no list')).toEqual({
+      items: [1, 2],
+      next: 2,
+    });
+    expect(pageOfList(undefined, () => 0, 'no list')).toEqual({
+      status: 'unknown',
+      reason: 'no list',
+    });
+    const match = {
+      matches: (post: Record<string, unknown>) => post.text === 'a',
+      idOf: (post: Record<string, unknown>) => (typeof post.id === 'string' ? post.id : undefined),
+      refOf: (id: string) => postRef('cms', account, id, undefined),
+    };
+    expect(refIfRecordMatches({ id: '7', text: 'a' }, match)).toEqual({
+      platform: 'cms',
+      accountId: account.id,
+      id: '7',
+    });
+    expect(refIfRecordMatches({ id: '7', text: 'b' }, match)).toBeUndefined();
+    expect(refIfRecordMatches('a', match)).toBeUndefined();
+  });
+
+  it('classifyKnownReply words known codes with the advice and falls back to 429 and HTTP status', () => {
+    const advice: ErrorAdvice = {
+      platformTitle: 'Example',
+      rateLimited: (what, who) => `${what} for ${who}`,
+      permission: (what, who) => `${what} (${who}); ask Example`,
+      authExpired: (_what, who) => `the token of ${who} has expired`,
+      authInvalid: (what, who) => `${what}: the token of ${who} is wrong`,
+    };
+    const reply = { status: 400, write: true, accountId: account.id };
+    expect(
+      classifyKnownReply({ kind: 'rate-limited', what: 'too fast' }, reply, advice, 2_500),
+    ).toEqual({
+      code: 'RATE_LIMITED',
+      explanation: `too fast for account "${account.id}"; waiting 3 s before the next call`,
+    });
+    expect(classifyKnownReply({ kind: 'not-found', what: 'gone' }, reply, advice, 0).code).toBe(
+      'CONTENT_REJECTED',
+    );
+    expect(classifyKnownReply(undefined, { ...reply, status: 429 }, advice, 0).code).toBe(
+      'RATE_LIMITED',
+    );
+    expect(classifyKnownReply(undefined, { ...reply, status: 502 }, advice, 0).code).toBe(
+      'AMBIGUOUS',
+    );
+    const error = replyError(
+      { endpoint: 'posts/add', status: 400, accountId: account.id },
+      { code: 'RATE_LIMITED', explanation: 'slow down' },
+      { platform: 'cms', platformCode: '42', platformText: undefined, retryAfterMs: 3_000 },
+    );
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 3_000, platformCode: '42' });
   });
 });

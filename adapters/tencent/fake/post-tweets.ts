@@ -2,6 +2,7 @@
  * The write endpoints of the Tencent Weibo fake: `t/add` and `t/add_pic` (an original tweet),
  * `t/re_add` (a relay) and `t/del`, with their parameter rules.
  */
+import { newPostFields } from '../../fake/microblog-platform.js';
 import { TENCENT_MAX_BYTES, countTencentText, tencentLinks } from '../count-tencent-text.js';
 import {
   seconds,
@@ -60,7 +61,7 @@ export function relayTweet(call: TencentCall): TencentOutcome {
   if (countTencentText(text) > TENCENT_MAX_BYTES) {
     return refuse(4, 8, `content longer than ${TENCENT_MAX_BYTES} bytes`);
   }
-  const source = content.tweets.get(reid);
+  const source = content.posts.get(reid);
   if (source === undefined) return refuse(4, 6, 'the source tweet does not exist');
   if (source.deleted) return refuse(4, 11, 'the source tweet was deleted');
   if (source.underReview) return refuse(4, 12, 'the source tweet is under review');
@@ -84,7 +85,7 @@ export function deleteTweet(call: TencentCall): TencentOutcome {
   const id = params.get('id');
   if (id === null || id === '') return refuse(1, 0, 'missing parameter id');
   if (!/^\d+$/.test(id)) return refuse(1, 0, 'id must be a tweet id');
-  const tweet = content.tweets.get(id);
+  const tweet = content.posts.get(id);
   if (tweet === undefined || tweet.deleted) return refuse(4, 6, 'the tweet does not exist');
   // [unconfirmed] the code for deleting another account's tweet.
   if (tweet.openid !== account.openid) return refuse(1, 0, 'not a tweet of this account');
@@ -99,7 +100,7 @@ function repeats(
   text: string,
   sourceId: string | undefined,
 ): boolean {
-  return content.tweets
+  return content.posts
     .all()
     .some(
       (tweet) =>
@@ -120,23 +121,13 @@ interface NewTweet {
 }
 
 function createTweet(content: TencentContent, draft: NewTweet): TweetState {
-  const id = content.nextTweetId();
-  const { sentText } = draft;
   const tweet: TweetState = {
-    id,
-    idstr: id.toString(),
+    ...newPostFields(content, draft, (text) => shorten(content, text)),
     openid: draft.account.openid,
-    text: content.settings().shortenLinks ? shorten(content, sentText) : sentText,
-    sentText,
-    kind: draft.kind,
-    sourceId: draft.sourceId,
-    endpoint: draft.endpoint,
-    createdAt: content.now(),
     hasPicture: draft.hasPicture,
-    deleted: false,
     underReview: false,
   };
-  content.tweets.add(tweet);
+  content.posts.add(tweet);
   return tweet;
 }
 

@@ -15,8 +15,9 @@
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way;
  * the adapter is written to tolerate the other way.
  */
-import { pathBelowBase } from '../../fake/platform.js';
-import type { FakeAnswer } from '../../fake/protocol.js';
+import { protocolPathUnder } from '../../fake/platform.js';
+import type { PlatformRequestHandler } from '../../fake/protocol.js';
+import { answerRequest } from '../../fake/fake-platform.js';
 import type { TencentPlatform, TencentProtocolRequest } from './tencent-platform.js';
 
 export {
@@ -41,29 +42,19 @@ export type {
   TencentTweet,
 } from './state.js';
 export { TencentPlatform } from './tencent-platform.js';
-export type { TencentProtocolRequest } from './tencent-platform.js';
-
-/** What a fake must do with a request. */
-export type TencentProtocolResponse = FakeAnswer;
+export type { TencentProtocolRequest, TencentProtocolResponse } from './tencent-platform.js';
 
 /**
  * Answers one request as Tencent Weibo would: routing, method, body encoding, `format=json`, the
  * OAuth parameters, `clientip`, the post rate limit, parameter rules, state change, and the queued
  * faults. The one function both fakes call.
  */
-export function handleTencentRequest(
-  platform: TencentPlatform,
-  request: TencentProtocolRequest,
-): TencentProtocolResponse {
-  return platform.handle(request);
-}
+export const handleTencentRequest: PlatformRequestHandler<TencentPlatform, TencentProtocolRequest> =
+  answerRequest;
 
 /**
  * Maps a URL received by a fake to the protocol path (`/api/t/add`), given the base URL the fake
  * serves (`https://open.t.qq.com/api/`, `http://127.0.0.1:PORT/api/`, a gateway prefix).
  * Returns `undefined` when the URL is outside the base.
  */
-export function tencentProtocolPath(url: URL, baseURL: string): string | undefined {
-  const below = pathBelowBase(url, baseURL);
-  return below === undefined ? undefined : `/api/${below}`;
-}
+export const tencentProtocolPath = protocolPathUnder('/api/');

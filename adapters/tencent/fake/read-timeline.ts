@@ -63,7 +63,7 @@ export function broadcastTimeline(call: TencentCall): TencentOutcome {
  * 0x2 link, 0x4 picture (0 = all).
  */
 function timeline(content: TencentContent, account: AccountState, query: TimelineQuery): unknown {
-  const own = content.tweets
+  const own = content.posts
     .all()
     .filter((tweet) => tweet.openid === account.openid && !tweet.deleted)
     .filter((tweet) => query.type === 0 || (query.type & kindBits(tweet)) !== 0)
@@ -146,13 +146,13 @@ function tweetJson(
     self: 1,
     from: 'release-hall sandbox',
     image: tweet.hasPicture ? [`http://app.qpic.cn/sandbox/${tweet.idstr}`] : null,
-    count: content.tweets.all().filter((item) => item.sourceId === tweet.idstr && !item.deleted)
+    count: content.posts.all().filter((item) => item.sourceId === tweet.idstr && !item.deleted)
       .length,
     mcount: 0,
     source: null,
   };
   if (withSource && tweet.sourceId !== undefined) {
-    const source = content.tweets.get(tweet.sourceId);
+    const source = content.posts.get(tweet.sourceId);
     json.source =
       source === undefined
         ? { id: tweet.sourceId, text: '', origtext: '', status: 3 }

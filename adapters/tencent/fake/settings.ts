@@ -3,11 +3,11 @@
  * (platforms.md §3).
  */
 import {
+  changedSettings,
   fakeSettingsFrom,
-  resolveFakeSettings,
   type FakePlatformOptions,
-  type FakeSettings,
 } from '../../fake/fake-platform.js';
+import { resolveMicroblogSettings, type MicroblogSettings } from '../../fake/microblog-platform.js';
 import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
@@ -84,20 +84,14 @@ export interface TencentPlatformOptions extends FakePlatformOptions {
 }
 
 /** {@link TencentPlatformOptions} with the defaults filled in. */
-export interface TencentSettings extends FakeSettings {
-  readonly rateLimit: TencentRateLimit | undefined;
-  readonly firstTweetId: bigint;
-  readonly shortenLinks: boolean;
-}
+export type TencentSettings = MicroblogSettings<TencentRateLimit>;
 
 /** Fills in the defaults. */
 export function resolveTencentSettings(options: TencentPlatformOptions): TencentSettings {
-  return {
-    ...resolveFakeSettings(options),
-    rateLimit: options.rateLimit,
-    firstTweetId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
-    shortenLinks: options.shortenLinks ?? true,
-  };
+  return resolveMicroblogSettings(options, {
+    firstPostId: options.firstTweetId ?? DEFAULT_FIRST_TWEET_ID,
+    shortenLinks: true,
+  });
 }
 
 /**
@@ -107,8 +101,7 @@ export function resolveTencentSettings(options: TencentPlatformOptions): Tencent
 export function tencentSettingsFrom(options: TencentPlatformOptions): Partial<TencentSettings> {
   return {
     ...fakeSettingsFrom(options),
-    ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
-    ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
+    ...changedSettings(options, ['shortenLinks'], ['rateLimit']),
   };
 }
 

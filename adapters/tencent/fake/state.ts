@@ -4,24 +4,26 @@
  * works on.
  */
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import type { MicroblogCounts } from '../../fake/microblog-platform.js';
-import type { MultipartPart, PostStore } from '../../fake/platform.js';
+import type {
+  MicroblogContent,
+  MicroblogCounts,
+  MicroblogPostOrigin,
+  MicroblogPostState,
+} from '../../fake/microblog-platform.js';
+import type { MultipartPart } from '../../fake/platform.js';
 import type { TencentFaultKind } from './faults.js';
 import type { TencentEndpointName, TencentSettings } from './settings.js';
 
 /** A tweet as the inspection API shows it. */
-export interface TencentTweet {
+export interface TencentTweet extends MicroblogPostOrigin<
+  'original' | 'relay',
+  TencentEndpointName
+> {
   /** The tweet id, as a string. */
   readonly id: string;
   readonly openid: string;
-  /** Text as reads show it (URLs as short links when `shortenLinks` is on). */
-  readonly text: string;
-  /** Text exactly as sent in `content` (`origtext` in reads). */
-  readonly sentText: string;
-  readonly kind: 'original' | 'relay';
   /** For a relay: the id of the tweet relayed (`reid`). */
   readonly sourceId: string | undefined;
-  readonly endpoint: TencentEndpointName;
   readonly deleted: boolean;
   readonly underReview: boolean;
   readonly hasPicture: boolean;
@@ -67,18 +69,9 @@ export interface TokenState {
   expired: boolean;
 }
 
-export interface TweetState {
-  readonly id: bigint;
-  readonly idstr: string;
+export interface TweetState extends MicroblogPostState<'original' | 'relay', TencentEndpointName> {
   readonly openid: string;
-  readonly text: string;
-  readonly sentText: string;
-  readonly kind: 'original' | 'relay';
-  readonly sourceId: string | undefined;
-  readonly endpoint: TencentEndpointName;
-  readonly createdAt: number;
   readonly hasPicture: boolean;
-  deleted: boolean;
   underReview: boolean;
 }
 
@@ -123,13 +116,11 @@ export function tencentRefusal(ret: number, errcode: number, msg: string): Tence
 }
 
 /** The tweets and accounts the endpoint handlers read and change. */
-export interface TencentContent {
-  readonly settings: () => TencentSettings;
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly tweets: PostStore<TweetState>;
-  readonly now: () => number;
-  /** The id of the next tweet. */
-  readonly nextTweetId: () => bigint;
+export interface TencentContent extends MicroblogContent<
+  TencentSettings,
+  AccountState,
+  TweetState
+> {
   /** The `http://url.cn/XXXX` short link of a URL, the same one for the same URL. */
   readonly shortLink: (url: string) => string;
 }

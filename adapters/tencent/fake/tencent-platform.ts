@@ -3,11 +3,12 @@
  * shell, with Tencent's routing, body encodings, `format=json`, OAuth parameters, `clientip` and
  * post rate limit. The endpoints themselves live in `post-tweets.ts` and `read-timeline.ts`.
  */
+import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
+  postSnapshot,
   base62,
-  loggedParams,
   readMicroblogRequest,
   type MicroblogExchange,
   type MicroblogRequest,
@@ -48,6 +49,9 @@ import {
  * `/api/t/add`.
  */
 export type TencentProtocolRequest = MicroblogRequest;
+
+/** What a fake must do with a request. */
+export type TencentProtocolResponse = FakeAnswer;
 
 /** A request as the Tencent Weibo fake has read it. */
 interface TencentExchange extends MicroblogExchange<TencentEndpointName> {
@@ -109,14 +113,9 @@ export class TencentPlatform extends MicroblogPlatform<
       settings,
       (fault: TencentFault) => fault.openid,
       (tweet) => tweet.openid,
-      settings.firstTweetId,
     );
     this.#content = {
-      settings: () => this.settings,
-      accounts: this.accountStates,
-      tweets: this.posts,
-      now: () => this.now(),
-      nextTweetId: () => this.nextPostId(),
+      ...this.microblogContent(),
       shortLink: (url) => this.#shortLink(url),
     };
   }
@@ -176,17 +175,10 @@ export class TencentPlatform extends MicroblogPlatform<
 
   protected snapshot(tweet: TweetState): TencentTweet {
     return {
-      id: tweet.idstr,
+      ...postSnapshot(tweet),
       openid: tweet.openid,
-      text: tweet.text,
-      sentText: tweet.sentText,
-      kind: tweet.kind,
-      sourceId: tweet.sourceId,
-      endpoint: tweet.endpoint,
-      deleted: tweet.deleted,
       underReview: tweet.underReview,
       hasPicture: tweet.hasPicture,
-      createdAt: new Date(tweet.createdAt),
     };
   }
 
@@ -288,15 +280,9 @@ export class TencentPlatform extends MicroblogPlatform<
     fault: TencentFaultKind | undefined,
   ): TencentRequestRecord {
     return {
-      at: new Date(this.now()),
-      method: exchange.method,
-      path: exchange.path,
-      endpoint: exchange.endpoint,
+      ...this.requestBasics(exchange, reply, ['access_token', 'oauth_consumer_key']),
       openid: exchange.tokenState?.openid,
       oauthFrom: exchange.oauthFrom,
-      contentType: exchange.contentType,
-      params: loggedParams(exchange.params, ['access_token', 'oauth_consumer_key']),
-      status: reply.status,
       ret: reply.code?.ret,
       errcode: reply.code?.errcode,
       fault,

@@ -15,8 +15,9 @@
  * with a fixed +08:00 offset (China has no daylight saving time), independently of the adapter's
  * quota ledger, so a test over both checks one against the other.
  */
-import { pathBelowBase } from '../../fake/platform.js';
-import type { FakeAnswer } from '../../fake/protocol.js';
+import { protocolPathUnder } from '../../fake/platform.js';
+import type { PlatformRequestHandler } from '../../fake/protocol.js';
+import { answerRequest } from '../../fake/fake-platform.js';
 import type { WechatPlatform, WechatProtocolRequest } from './wechat-platform.js';
 
 export {
@@ -48,29 +49,19 @@ export type {
 } from './inspection.js';
 export { hasUnicodeEscape, parseMultipart } from './request-body.js';
 export { WechatPlatform } from './wechat-platform.js';
-export type { WechatProtocolRequest } from './wechat-platform.js';
-
-/** What a fake must do with a request. */
-export type WechatProtocolResponse = FakeAnswer;
+export type { WechatProtocolRequest, WechatProtocolResponse } from './wechat-platform.js';
 
 /**
  * Answers one request as WeChat would: routing, method, token, body encoding (raw JSON characters,
  * multipart `media`), account checks, field limits, state change, and the queued faults. The one
  * function both fakes call.
  */
-export function handleWechatRequest(
-  platform: WechatPlatform,
-  request: WechatProtocolRequest,
-): WechatProtocolResponse {
-  return platform.handle(request);
-}
+export const handleWechatRequest: PlatformRequestHandler<WechatPlatform, WechatProtocolRequest> =
+  answerRequest;
 
 /**
  * Maps a URL received by a fake to the protocol path (`/cgi-bin/draft/add`), given the base URL the
  * fake serves (`https://api.weixin.qq.com/cgi-bin/`, `http://127.0.0.1:PORT/cgi-bin/`, a gateway
  * prefix). Returns `undefined` when the URL is outside the base.
  */
-export function wechatProtocolPath(url: URL, baseURL: string): string | undefined {
-  const below = pathBelowBase(url, baseURL);
-  return below === undefined ? undefined : `/cgi-bin/${below}`;
-}
+export const wechatProtocolPath = protocolPathUnder('/cgi-bin/');

@@ -4,6 +4,7 @@
  * The endpoints themselves live in `upload-media.ts`, `drafts.ts`, `publishing.ts` and
  * `mass-send.ts`; tokens in `tokens.ts`.
  */
+import type { FakeAnswer, FakeRequest } from '../../fake/protocol.js';
 import { FakePlatform, busyPage } from '../../fake/fake-platform.js';
 import { FaultQueue } from '../../fake/platform.js';
 import { countDrafts, addDraft, deleteDraft, getDraft } from './drafts.js';
@@ -53,18 +54,14 @@ import {
 import { WechatTokens } from './tokens.js';
 import { uploadMedia } from './upload-media.js';
 
-/** A request as both fakes hand it to the WeChat protocol. */
-export interface WechatProtocolRequest {
-  /** HTTP method, any case. */
-  readonly method: string;
-  /** Path from `/cgi-bin/`, e.g. `/cgi-bin/draft/add`. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The body as bytes (multipart uploads) or text; empty when there is none. */
-  readonly body: Uint8Array | string;
-}
+/**
+ * A request as both fakes hand it to the WeChat protocol: `path` from `/cgi-bin/`, e.g.
+ * `/cgi-bin/draft/add`; the body as bytes (multipart uploads) or text, empty when there is none.
+ */
+export type WechatProtocolRequest = FakeRequest<Uint8Array | string>;
+
+/** What a fake must do with a request. */
+export type WechatProtocolResponse = FakeAnswer;
 
 /** A request as the WeChat fake has read it. */
 interface WechatExchange {

@@ -3,7 +3,7 @@
  * status), `statuses/repost` and `statuses/destroy`, with their parameter rules.
  */
 import { isIP } from 'node:net';
-import { base62 } from '../../fake/microblog-platform.js';
+import { base62, newPostFields } from '../../fake/microblog-platform.js';
 import {
   WEIBO_MAX_LENGTH,
   WEIBO_MAX_LONG_TEXT_LENGTH,
@@ -99,7 +99,7 @@ export function repostStatus(call: WeiboCall): WeiboOutcome {
   if (countWeiboText(comment) > WEIBO_MAX_LENGTH) {
     return refuse(20012, `text too long: at most ${WEIBO_MAX_LENGTH} characters`);
   }
-  const source = content.statuses.get(id);
+  const source = content.posts.get(id);
   if (source === undefined || !isVisible(content, source)) {
     return refuse(20101, 'target status does not exist');
   }
@@ -132,7 +132,7 @@ export function destroyStatus(call: WeiboCall): WeiboOutcome {
   const id = params.get('id');
   if (id === null) return refuse(10016, 'miss required parameter (id)');
   if (!/^\d+$/.test(id)) return refuse(10017, "parameter (id)'s value invalid");
-  const status = content.statuses.get(id);
+  const status = content.posts.get(id);
   if (status === undefined || status.deleted) {
     return refuse(20101, 'target status does not exist');
   }
@@ -172,7 +172,7 @@ function repeatsLatest(
   text: string,
   sourceId: string | undefined,
 ): boolean {
-  const all = content.statuses.all();
+  const all = content.posts.all();
   for (let index = all.length - 1; index >= 0; index--) {
     const status = all[index];
     if (status === undefined || status.uid !== uid || status.deleted) continue;
@@ -192,24 +192,14 @@ interface NewStatus {
 }
 
 function createStatus(content: WeiboContent, draft: NewStatus): StatusState {
-  const id = content.nextStatusId();
-  const createdAt = content.now();
-  const { sentText } = draft;
+  const fields = newPostFields(content, draft, (text) => shorten(content, text));
   const status: StatusState = {
-    id,
-    idstr: id.toString(),
+    ...fields,
     uid: draft.account.uid,
-    text: content.settings().shortenLinks ? shorten(content, sentText) : sentText,
-    sentText,
-    kind: draft.kind,
-    sourceId: draft.sourceId,
-    endpoint: draft.endpoint,
-    createdAt,
-    visibleAt: createdAt + draft.visibleAfterMs,
+    visibleAt: fields.createdAt + draft.visibleAfterMs,
     isLongText: draft.isLongText,
-    deleted: false,
   };
-  content.statuses.add(status);
+  content.posts.add(status);
   return status;
 }
 

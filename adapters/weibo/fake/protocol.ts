@@ -12,8 +12,9 @@
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way;
  * the adapter is written to tolerate the other way.
  */
-import type { FakeAnswer } from '../../fake/protocol.js';
-import { pathBelowBase } from '../../fake/platform.js';
+import type { PlatformRequestHandler } from '../../fake/protocol.js';
+import { answerRequest } from '../../fake/fake-platform.js';
+import { protocolPathUnder } from '../../fake/platform.js';
 import type { WeiboPlatform, WeiboProtocolRequest } from './weibo-platform.js';
 
 export {
@@ -33,28 +34,18 @@ export type { WeiboFault, WeiboFaultKind } from './faults.js';
 export type { WeiboCounts, WeiboPost, WeiboRequestRecord } from './state.js';
 export { formatWeiboDate } from './status-json.js';
 export { WeiboPlatform } from './weibo-platform.js';
-export type { WeiboProtocolRequest } from './weibo-platform.js';
-
-/** What a fake must do with a request. */
-export type WeiboProtocolResponse = FakeAnswer;
+export type { WeiboProtocolRequest, WeiboProtocolResponse } from './weibo-platform.js';
 
 /**
  * Answers one request as Weibo v2 would: routing, method, body encoding, token, post rate limit,
  * parameter rules, state change, and the queued faults. The one function both fakes call.
  */
-export function handleWeiboRequest(
-  platform: WeiboPlatform,
-  request: WeiboProtocolRequest,
-): WeiboProtocolResponse {
-  return platform.handle(request);
-}
+export const handleWeiboRequest: PlatformRequestHandler<WeiboPlatform, WeiboProtocolRequest> =
+  answerRequest;
 
 /**
  * Maps a URL received by a fake to the protocol path (`/2/statuses/share.json`), given the base
  * URL the fake serves (`https://api.weibo.com/2/`, `http://127.0.0.1:PORT/2/`, a gateway prefix).
  * Returns `undefined` when the URL is outside the base.
  */
-export function protocolPath(url: URL, baseURL: string): string | undefined {
-  const below = pathBelowBase(url, baseURL);
-  return below === undefined ? undefined : `/2/${below}`;
-}
+export const protocolPath = protocolPathUnder('/2/');

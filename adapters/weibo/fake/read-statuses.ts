@@ -15,7 +15,7 @@ export function showStatus(call: WeiboCall): WeiboOutcome {
   const id = params.get('id');
   if (id === null) return refuse(10016, 'miss required parameter (id)');
   if (!/^\d+$/.test(id)) return refuse(10017, "parameter (id)'s value invalid");
-  const status = content.statuses.get(id);
+  const status = content.posts.get(id);
   if (status === undefined || !isVisible(content, status)) {
     return refuse(20101, 'target status does not exist');
   }
@@ -47,7 +47,7 @@ export function userTimeline(call: WeiboCall): WeiboOutcome {
     return refuse(10017, "parameter (since_id/max_id)'s value invalid");
   }
   const owner = target.uid;
-  const live = content.statuses
+  const live = content.posts
     .all()
     .filter((status) => status.uid === owner && isVisible(content, status))
     .filter((status) => sinceId === null || status.id > BigInt(sinceId))

@@ -2,11 +2,11 @@
  * The endpoints the Weibo fake serves and the settings and accounts it takes (platforms.md §2).
  */
 import {
+  changedSettings,
   fakeSettingsFrom,
-  resolveFakeSettings,
   type FakePlatformOptions,
-  type FakeSettings,
 } from '../../fake/fake-platform.js';
+import { resolveMicroblogSettings, type MicroblogSettings } from '../../fake/microblog-platform.js';
 import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`statuses/share`). */
@@ -89,24 +89,21 @@ export interface WeiboPlatformOptions extends FakePlatformOptions {
 }
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
-export interface WeiboSettings extends FakeSettings {
-  readonly rateLimit: WeiboRateLimit | undefined;
+export interface WeiboSettings extends MicroblogSettings<WeiboRateLimit> {
   readonly safeDomain: string | undefined;
-  readonly firstStatusId: bigint;
   readonly acceptedVisibleAfterMs: number;
-  readonly shortenLinks: boolean;
   readonly truncateLongText: boolean;
 }
 
 /** Fills in the defaults. */
 export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettings {
   return {
-    ...resolveFakeSettings(options),
-    rateLimit: options.rateLimit,
+    ...resolveMicroblogSettings(options, {
+      firstPostId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
+      shortenLinks: false,
+    }),
     safeDomain: options.safeDomain,
-    firstStatusId: options.firstStatusId ?? DEFAULT_FIRST_STATUS_ID,
     acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
-    shortenLinks: options.shortenLinks ?? false,
     truncateLongText: options.truncateLongText ?? true,
   };
 }
@@ -118,15 +115,11 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
 export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboSettings> {
   return {
     ...fakeSettingsFrom(options),
-    ...('rateLimit' in options ? { rateLimit: options.rateLimit } : {}),
-    ...('safeDomain' in options ? { safeDomain: options.safeDomain } : {}),
-    ...(options.acceptedVisibleAfterMs !== undefined
-      ? { acceptedVisibleAfterMs: options.acceptedVisibleAfterMs }
-      : {}),
-    ...(options.shortenLinks !== undefined ? { shortenLinks: options.shortenLinks } : {}),
-    ...(options.truncateLongText !== undefined
-      ? { truncateLongText: options.truncateLongText }
-      : {}),
+    ...changedSettings(
+      options,
+      ['acceptedVisibleAfterMs', 'shortenLinks', 'truncateLongText'],
+      ['rateLimit', 'safeDomain'],
+    ),
   };
 }
 

@@ -3,25 +3,24 @@
  * the inspection API shows them, its replies and errors, and what an endpoint handler works on.
  */
 import { FakeReply, type FakeOutcome } from '../../fake/fake-platform.js';
-import type { MicroblogCounts } from '../../fake/microblog-platform.js';
-import type { MultipartPart, PostStore } from '../../fake/platform.js';
+import type {
+  MicroblogContent,
+  MicroblogCounts,
+  MicroblogPostOrigin,
+  MicroblogPostState,
+} from '../../fake/microblog-platform.js';
+import type { MultipartPart } from '../../fake/platform.js';
 import { rawJsonSuccess } from '../../fake/raw-json.js';
 import type { WeiboFaultKind } from './faults.js';
 import type { WeiboEndpointName, WeiboSettings } from './settings.js';
 
 /** A status as the inspection API shows it. */
-export interface WeiboPost {
+export interface WeiboPost extends MicroblogPostOrigin<'original' | 'repost', WeiboEndpointName> {
   /** `idstr`. */
   readonly id: string;
   readonly uid: string;
-  /** Text as stored (links rewritten when `shortenLinks` is on). */
-  readonly text: string;
-  /** Text exactly as sent in `status`. */
-  readonly sentText: string;
-  readonly kind: 'original' | 'repost';
   /** For a repost: `idstr` of the status reposted (the root of a repost chain). */
   readonly sourceId: string | undefined;
-  readonly endpoint: WeiboEndpointName;
   readonly deleted: boolean;
   readonly createdAt: Date;
   /** When reads start to show it (later than `createdAt` after `delayed-20032`). */
@@ -63,19 +62,10 @@ export interface TokenState {
   expired: boolean;
 }
 
-export interface StatusState {
-  readonly id: bigint;
-  readonly idstr: string;
+export interface StatusState extends MicroblogPostState<'original' | 'repost', WeiboEndpointName> {
   readonly uid: string;
-  readonly text: string;
-  readonly sentText: string;
-  readonly kind: 'original' | 'repost';
-  readonly sourceId: string | undefined;
-  readonly endpoint: WeiboEndpointName;
-  readonly createdAt: number;
   readonly visibleAt: number;
   readonly isLongText: boolean;
-  deleted: boolean;
 }
 
 /** A Weibo reply; its code is `error_code` of an error body. */
@@ -111,13 +101,7 @@ export function weiboOk(body: unknown): WeiboOutcome {
 }
 
 /** The statuses and accounts the endpoint handlers read and change. */
-export interface WeiboContent {
-  readonly settings: () => WeiboSettings;
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly statuses: PostStore<StatusState>;
-  readonly now: () => number;
-  /** The id of the next status. */
-  readonly nextStatusId: () => bigint;
+export interface WeiboContent extends MicroblogContent<WeiboSettings, AccountState, StatusState> {
   /** The number behind the next `http://t.cn/…` short link. */
   readonly nextShortLink: () => number;
 }

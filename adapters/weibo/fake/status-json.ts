@@ -1,4 +1,5 @@
 /** How the Weibo fake writes a status: as the API's JSON and as the inspection API shows it. */
+import { postSnapshot } from '../../fake/microblog-platform.js';
 import { RawJsonNumber } from '../../fake/raw-json.js';
 import type { StatusState, WeiboContent, WeiboPost } from './state.js';
 
@@ -61,7 +62,7 @@ export function statusJson(
       screen_name: account?.screenName ?? status.uid,
       name: account?.screenName ?? status.uid,
     },
-    reposts_count: content.statuses
+    reposts_count: content.posts
       .all()
       .filter((item) => item.sourceId === status.idstr && !item.deleted).length,
     comments_count: 0,
@@ -69,7 +70,7 @@ export function statusJson(
   };
   if (status.deleted) json.deleted = '1';
   if (status.sourceId !== undefined) {
-    const source = content.statuses.get(status.sourceId);
+    const source = content.posts.get(status.sourceId);
     json.retweeted_status =
       source === undefined || source.deleted
         ? {
@@ -88,15 +89,8 @@ export function statusJson(
 /** A status as the inspection API shows it. */
 export function statusSnapshot(status: StatusState): WeiboPost {
   return {
-    id: status.idstr,
+    ...postSnapshot(status),
     uid: status.uid,
-    text: status.text,
-    sentText: status.sentText,
-    kind: status.kind,
-    sourceId: status.sourceId,
-    endpoint: status.endpoint,
-    deleted: status.deleted,
-    createdAt: new Date(status.createdAt),
     visibleAt: new Date(status.visibleAt),
     isLongText: status.isLongText,
   };

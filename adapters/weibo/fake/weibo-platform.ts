@@ -3,10 +3,10 @@
  * with Weibo's routing, authentication and post rate limit. The endpoints themselves live in
  * `post-statuses.ts` and `read-statuses.ts`.
  */
+import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
 import {
   MicroblogPlatform,
-  loggedParams,
   readMicroblogRequest,
   type MicroblogExchange,
   type MicroblogRequest,
@@ -45,6 +45,9 @@ import {
  * `/2/statuses/share.json`.
  */
 export type WeiboProtocolRequest = MicroblogRequest;
+
+/** What a fake must do with a request. */
+export type WeiboProtocolResponse = FakeAnswer;
 
 /** A request as the Weibo fake has read it. */
 interface WeiboExchange extends MicroblogExchange<WeiboEndpointName> {
@@ -96,14 +99,9 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       settings,
       (fault: WeiboFault) => fault.uid,
       (status) => status.uid,
-      settings.firstStatusId,
     );
     this.#content = {
-      settings: () => this.settings,
-      accounts: this.accountStates,
-      statuses: this.posts,
-      now: () => this.now(),
-      nextStatusId: () => this.nextPostId(),
+      ...this.microblogContent(),
       nextShortLink: () => this.#nextShortLink++,
     };
   }
@@ -253,15 +251,9 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     fault: WeiboFaultKind | undefined,
   ): WeiboRequestRecord {
     return {
-      at: new Date(this.now()),
-      method: exchange.method,
-      path: exchange.path,
-      endpoint: exchange.endpoint,
+      ...this.requestBasics(exchange, reply, ['access_token']),
       uid: exchange.tokenState?.uid,
       tokenFrom: exchange.token.from,
-      contentType: exchange.contentType,
-      params: loggedParams(exchange.params, ['access_token']),
-      status: reply.status,
       errorCode: reply.code,
       fault,
     };
