@@ -151,6 +151,8 @@ export interface MicroblogSettings<RateLimit> extends FakeSettings {
   readonly firstPostId: bigint;
   /** Show links in reads as the platform's short links. */
   readonly shortenLinks: boolean;
+  /** Refuse a post that repeats the account's live text (the platform's duplicate check). */
+  readonly refuseRepeats: boolean;
 }
 
 /** Fills in the defaults of {@link MicroblogSettings}: `firstPostId` and the default of `shortenLinks`. */
@@ -158,6 +160,7 @@ export function resolveMicroblogSettings<RateLimit>(
   options: FakePlatformOptions & {
     readonly rateLimit?: RateLimit | undefined;
     readonly shortenLinks?: boolean;
+    readonly refuseRepeats?: boolean;
   },
   defaults: { readonly firstPostId: bigint; readonly shortenLinks: boolean },
 ): MicroblogSettings<RateLimit> {
@@ -166,6 +169,7 @@ export function resolveMicroblogSettings<RateLimit>(
     rateLimit: options.rateLimit,
     firstPostId: defaults.firstPostId,
     shortenLinks: options.shortenLinks ?? defaults.shortenLinks,
+    refuseRepeats: options.refuseRepeats ?? true,
   };
 }
 

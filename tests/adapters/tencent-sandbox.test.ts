@@ -217,6 +217,17 @@ describe('t/add', () => {
     await expectError(add('知'.repeat(141)), 4, 8);
   });
 
+  it('with refuseRepeats off, takes a repeated text as a new tweet (for crash tests)', async () => {
+    platform.configure({ refuseRepeats: false });
+    try {
+      expect((await add(`again ${LINK}`)).json.ret).toBe(0);
+      expect((await add(`again ${LINK}`)).json.ret).toBe(0);
+      expect(platform.livePostsOf(LEAD.openid)).toHaveLength(2);
+    } finally {
+      platform.configure({ refuseRepeats: true });
+    }
+  });
+
   it('refuses identical text from the same account (ret=4 errcode=13), but not from another or after a delete', async () => {
     expect((await add(`same ${LINK}`)).json.ret).toBe(0);
     await expectError(add(`same ${LINK}`), 4, 13);

@@ -156,6 +156,19 @@ describe('statuses/share rules', () => {
     expect((await share(`same ${LINK}`)).status).toBe(200);
   });
 
+  it('with refuseRepeats off, takes a repeated text as a new status (for crash tests)', async () => {
+    platform.configure({ refuseRepeats: false });
+    try {
+      expect((await share(`again ${LINK}`)).status).toBe(200);
+      expect((await share(`again ${LINK}`)).status).toBe(200);
+      expect(
+        platform.livePostsOf(LEAD.uid).filter((post) => post.text.startsWith('again')),
+      ).toHaveLength(2);
+    } finally {
+      platform.configure({ refuseRepeats: true });
+    }
+  });
+
   it('requires status and rip, and a valid rip', async () => {
     await expectError(call('statuses/share', { params: { rip: RIP } }), 10016);
     await expectError(call('statuses/share', { params: { status: `x ${LINK}` } }), 10016);

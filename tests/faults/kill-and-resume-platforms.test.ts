@@ -76,7 +76,9 @@ let tencent: TencentSandbox;
 let wechat: WechatSandbox;
 beforeAll(async () => {
   await child.bundle();
-  tencent = await startTencentSandbox();
+  // A real platform's duplicate check is a narrow window, not a guarantee: off here, so only the
+  // library's own look-up before a re-send can keep a post from going out twice.
+  tencent = await startTencentSandbox({ refuseRepeats: false });
   ids.forEach((id, index) => {
     tencent.platform.addAccount({
       openid: openidOf(index),
@@ -211,10 +213,15 @@ async function crashRun(platform: 'tencent' | 'wechat', seed: number): Promise<n
         `${platform} seed ${seed}: ${result.accountId} ${result.errorMessage ?? ''}`,
       ).toContain(result.status);
     }
-    const unconfirmed = report.deliveries.filter(
-      (result) => result.status === 'unconfirmed',
-    ).length;
-    expect(counts.size + unconfirmed).toBeGreaterThanOrEqual(target.keys.length);
+    // Both platforms can tell whether a write landed (Tencent's timeline, WeChat's push id), so
+    // nothing is left unconfirmed: every account holds its write exactly once.
+    expect(
+      report.deliveries
+        .filter((result) => result.status === 'unconfirmed')
+        .map((result) => result.accountId),
+      `${platform} seed ${seed}`,
+    ).toEqual([]);
+    expect(counts.size, `${platform} seed ${seed}`).toBe(target.keys.length);
     expect(await journal.check()).toEqual([]);
     return before;
   } finally {

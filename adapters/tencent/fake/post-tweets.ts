@@ -100,6 +100,7 @@ function repeats(
   text: string,
   sourceId: string | undefined,
 ): boolean {
+  if (!content.settings().refuseRepeats) return false;
   return content.posts
     .all()
     .some(

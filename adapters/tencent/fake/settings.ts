@@ -81,6 +81,13 @@ export interface TencentPlatformOptions extends FakePlatformOptions {
    * `origtext` always holds the text as sent. [unconfirmed: the exact short-link form] @default true
    */
   readonly shortenLinks?: boolean;
+  /**
+   * Refuse a post or relay that repeats the account's live text, as the platform's duplicate check
+   * does. Off, the fake takes every repeat: a real platform's check is a narrow window, not a
+   * guarantee, so crash tests switch it off to prove the library never re-sends blindly.
+   * @default true
+   */
+  readonly refuseRepeats?: boolean;
 }
 
 /** {@link TencentPlatformOptions} with the defaults filled in. */
@@ -101,7 +108,7 @@ export function resolveTencentSettings(options: TencentPlatformOptions): Tencent
 export function tencentSettingsFrom(options: TencentPlatformOptions): Partial<TencentSettings> {
   return {
     ...fakeSettingsFrom(options),
-    ...changedSettings(options, ['shortenLinks'], ['rateLimit']),
+    ...changedSettings(options, ['shortenLinks', 'refuseRepeats'], ['rateLimit']),
   };
 }
 

@@ -172,6 +172,7 @@ function repeatsLatest(
   text: string,
   sourceId: string | undefined,
 ): boolean {
+  if (!content.settings().refuseRepeats) return false;
   const all = content.posts.all();
   for (let index = all.length - 1; index >= 0; index--) {
     const status = all[index];

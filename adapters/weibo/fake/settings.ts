@@ -86,6 +86,13 @@ export interface WeiboPlatformOptions extends FakePlatformOptions {
    * Weibo clients show them [unconfirmed for the API]. @default true
    */
   readonly truncateLongText?: boolean;
+  /**
+   * Refuse a post or relay that repeats the account's live text, as the platform's duplicate check
+   * does. Off, the fake takes every repeat: a real platform's check is a narrow window, not a
+   * guarantee, so crash tests switch it off to prove the library never re-sends blindly.
+   * @default true
+   */
+  readonly refuseRepeats?: boolean;
 }
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
@@ -117,7 +124,7 @@ export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboS
     ...fakeSettingsFrom(options),
     ...changedSettings(
       options,
-      ['acceptedVisibleAfterMs', 'shortenLinks', 'truncateLongText'],
+      ['acceptedVisibleAfterMs', 'shortenLinks', 'truncateLongText', 'refuseRepeats'],
       ['rateLimit', 'safeDomain'],
     ),
   };
