@@ -77,6 +77,8 @@ interface RunOutcome {
   kind: 'at-apply' | 'random-time';
   postedBeforeKill: number;
   unconfirmed: number;
+  /** The kill came when the target's post was applied and its answer not yet journaled. */
+  killedAtApply: boolean;
 }
 
 async function crashRun(seed: number): Promise<RunOutcome> {
@@ -117,6 +119,14 @@ async function crashRun(seed: number): Promise<RunOutcome> {
   const journal = new SqliteJournal(journalFile);
   try {
     expect(await journal.check()).toEqual([]);
+    // What the kill left: the target's post applied on the server, and its delivery still
+    // "sending" in the journal (the answer never came back).
+    const targetMember = hall.members[uids.indexOf(target)]!;
+    const targetRecord = (await journal.getDeliveries(campaignId)).find(
+      (record) => record.delivery.accountId === `${targetMember.id}/weibo`,
+    );
+    const killedAtApply =
+      server.platform.postsOf(target).length === 1 && targetRecord?.state === 'sending';
     const publisher = createPublisher({
       hall,
       adapters: [
@@ -151,8 +161,17 @@ async function crashRun(seed: number): Promise<RunOutcome> {
       (result) => result.status === 'unconfirmed',
     ).length;
     expect(perAccount.size + unconfirmed, `seed ${seed}`).toBeGreaterThanOrEqual(uids.length);
+    // The post ids in the report are the server's own.
+    const uidOf = new Map(
+      hall.members.map((member) => [`${member.id}/weibo`, member.accounts.weibo.uid]),
+    );
+    for (const result of report.deliveries) {
+      if (result.status !== 'succeeded') continue;
+      const posts = server.platform.postsOf(uidOf.get(result.accountId) ?? '');
+      expect(result.remoteId, `seed ${seed}: ${result.accountId}`).toBe(posts[0]?.id);
+    }
     expect(await journal.check()).toEqual([]);
-    return { seed, kind, postedBeforeKill, unconfirmed };
+    return { seed, kind, postedBeforeKill, unconfirmed, killedAtApply };
   } finally {
     await journal.close();
   }
@@ -169,7 +188,12 @@ describe('SIGKILL at seeded moments, then resume', () => {
       (outcome) => outcome.postedBeforeKill > 0 && outcome.postedBeforeKill < uids.length,
     );
     expect(partial.length).toBeGreaterThan(RUNS / 4);
-    expect(outcomes.some((outcome) => outcome.kind === 'at-apply')).toBe(true);
+    // Every at-apply run was killed with the post applied and its answer unjournaled.
+    const atApply = outcomes.filter((outcome) => outcome.kind === 'at-apply');
+    expect(atApply.length).toBeGreaterThan(0);
+    expect(
+      atApply.filter((outcome) => !outcome.killedAtApply).map((outcome) => outcome.seed),
+    ).toEqual([]);
     expect(outcomes.every((outcome) => outcome.unconfirmed === 0)).toBe(true);
   }, 600_000);
 
