@@ -109,7 +109,10 @@ const report =
         mode: 'relay',
         campaignId: env('RH_CAMPAIGN'),
         // On WeChat every account pushes to its followers: the write that must never happen twice.
-        ...(platform === 'wechat' ? { push: { policy: 'push' as const, spendLast: true } } : {}),
+        // RH_WECHAT_ARTICLES=1: publish articles instead (draft → freepublish → publish_id).
+        ...(platform === 'wechat' && process.env.RH_WECHAT_ARTICLES !== '1'
+          ? { push: { policy: 'push' as const, spendLast: true } }
+          : {}),
       });
 process.stdout.write(`${JSON.stringify(report.counts)}\n`);
 await journal.close();
