@@ -160,7 +160,7 @@ export const OPENID_PATTERN = /^[0-9A-Za-z]{1,64}$/;
  * @example
  * // tencent: { handle: beijingfabu, openid: "B624064BA065E01CB73F835017FE96FA", credentials: tencent-beijing-fabu }
  */
-export const tencentAccountSchema = z.looseObject({
+export const tencentAccountSchema = z.strictObject({
   openid: z
     .string({
       error: (issue) =>

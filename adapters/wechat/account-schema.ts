@@ -28,7 +28,7 @@ const appidSchema = z
  *
  * Other fields pass through unchecked.
  */
-export const wechatAccountSchema = z.looseObject({
+export const wechatAccountSchema = z.strictObject({
   appid: appidSchema,
   massSendProtection: z.boolean({ error: 'expected true or false' }).optional(),
   autoReply: autoReplyMenuSchema.optional(),

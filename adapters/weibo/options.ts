@@ -109,7 +109,7 @@ export function resolveWeiboOptions(options: WeiboAdapterOptions): WeiboSettings
  * Platform fields of a Weibo account in the hall file: `uid` (digits; a YAML number is accepted
  * and kept as text). Other fields pass through.
  */
-export const weiboAccountSchema = z.looseObject({
+export const weiboAccountSchema = z.strictObject({
   uid: z
     .union([z.string(), z.number().int().nonnegative()], {
       error: (issue) =>

@@ -749,11 +749,11 @@ describe('findExisting', () => {
 });
 
 describe('account schema, options and limits', () => {
-  it('requires openid as letters and digits and keeps other fields', () => {
-    expect(tencentAccountSchema.parse({ openid: LEAD_OPENID, note: 'x' })).toEqual({
-      openid: LEAD_OPENID,
-      note: 'x',
-    });
+  it('requires openid as letters and digits and refuses unknown fields (a misspelling is not ignored)', () => {
+    expect(tencentAccountSchema.parse({ openid: LEAD_OPENID })).toEqual({ openid: LEAD_OPENID });
+    expect(tencentAccountSchema.safeParse({ openid: LEAD_OPENID, opneid: 'x' }).success).toBe(
+      false,
+    );
     const bad = tencentAccountSchema.safeParse({ openid: 'B624-064B' });
     expect(bad.error?.issues[0]).toMatchObject({
       path: ['openid'],

@@ -563,11 +563,11 @@ describe('findExisting', () => {
 });
 
 describe('account schema, options and limits', () => {
-  it('requires uid as digits and keeps other fields', () => {
-    expect(weiboAccountSchema.parse({ uid: '2418724427', note: 'x' })).toEqual({
-      uid: '2418724427',
-      note: 'x',
-    });
+  it('requires uid as digits and refuses unknown fields (a misspelling is not ignored)', () => {
+    expect(weiboAccountSchema.parse({ uid: '2418724427' })).toEqual({ uid: '2418724427' });
+    expect(weiboAccountSchema.safeParse({ uid: '2418724427', screen_name: 'x' }).success).toBe(
+      false,
+    );
     expect(weiboAccountSchema.parse({ uid: 2418724427 })).toEqual({ uid: '2418724427' });
     const bad = weiboAccountSchema.safeParse({ uid: 'abc' });
     expect(bad.success).toBe(false);

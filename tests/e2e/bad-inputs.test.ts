@@ -1348,7 +1348,32 @@ const pastedSecretRows: Row[] = [
   },
 ];
 
+const accountFieldRows: Row[] = [
+  {
+    name: 'a misspelt WeChat account field (kinds)',
+    args: validate(
+      hallFile('misspelt-kind.yaml', (h) => {
+        h.members[1]!.accounts.wechat!.kinds = 'service';
+      }),
+    ),
+    code: 2,
+    stderr:
+      /members\[1\]\.accounts\.wechat: unknown field "kinds": remove it or check the spelling/,
+  },
+  {
+    name: 'an extra Weibo account field (screen_name)',
+    args: validate(
+      hallFile('extra-field.yaml', (h) => {
+        h.members[2]!.accounts.weibo!.screen_name = 'x';
+      }),
+    ),
+    code: 2,
+    stderr: /members\[2\]\.accounts\.weibo: unknown field "screen_name"/,
+  },
+];
+
 const categories: readonly [string, readonly Row[]][] = [
+  ['account fields', accountFieldRows],
   ['secrets pasted in the wrong place', pastedSecretRows],
   ['hall files', hallRows],
   ['statements', statementRows],
