@@ -55,8 +55,9 @@ export async function openPublisher(
     process.stderr.write(`warning: ${message}\n`);
   };
   // A missing or malformed credentials file is one error now, not one per delivery later.
-  if (flags.credentials !== undefined)
-    await readCredentialsFile(flags.credentials, { onWarning: warn });
+  const credentialsFile = flags.credentials ?? (process.env.RELEASE_HALL_CREDENTIALS || undefined);
+  if (credentialsFile !== undefined)
+    await readCredentialsFile(credentialsFile, { onWarning: warn });
   const journal = await openJournal(flags, options);
   let sandbox: Awaited<ReturnType<typeof startHallSandbox>> | undefined;
   try {
@@ -64,7 +65,7 @@ export async function openPublisher(
     const adapters = buildAdapters(hallData, sandbox);
     const credentials = createCredentialsResolver({
       ...(sandbox === undefined ? {} : { resolve: sandbox.credentials }),
-      ...(flags.credentials === undefined ? {} : { file: flags.credentials }),
+      ...(credentialsFile === undefined ? {} : { file: credentialsFile }),
       // Warned about once above; the resolver reads the same file.
       onWarning: () => undefined,
     });

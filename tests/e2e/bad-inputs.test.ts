@@ -924,6 +924,8 @@ const credentialRows: Row[] = [
     env: { RELEASE_HALL_CREDENTIALS: join(dir, 'gone.yaml') },
     code: 2,
     stderr: /gone\.yaml: file not found/,
+    // One clear error about the file, not one per account.
+    then: (result) => expect(result.stderr).not.toMatch(/accounts have no credentials/),
   },
 ];
 
