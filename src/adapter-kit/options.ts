@@ -159,7 +159,10 @@ export function parseAdapterOptions<Schema extends z.ZodType>(
       label,
       parsed.error.issues.map((issue) => ({
         path: formatPath(issue.path),
-        message: issue.message,
+        message:
+          issue.code === 'unrecognized_keys'
+            ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
+            : issue.message,
       })),
     );
   }

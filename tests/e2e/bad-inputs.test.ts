@@ -1329,7 +1329,7 @@ const pastedSecretRows: Row[] = [
       }),
     ),
     code: 2,
-    stderr: /platforms\.weibo\.settings: .*"foo"/,
+    stderr: /platforms\.weibo\.settings: unknown setting "foo": remove it or check the spelling/,
   },
   {
     name: 'a long secret written as a bare number in the credentials file',
