@@ -9,29 +9,33 @@ import type { CampaignReport } from 'release-hall';
 import { hallPath, statementPath } from '../helpers/beijing.js';
 import { root } from '../helpers/cli.js';
 
+function startPublish(): ReturnType<typeof spawn> {
+  return spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(root, 'src/cli/main.ts'),
+      'publish',
+      statementPath,
+      '--hall',
+      hallPath,
+      '--sandbox',
+      '--json',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
 describe('Ctrl-C during a publish', () => {
   it('stops cleanly: nothing new starts, what was in flight is answered, exit 130', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        join(root, 'src/cli/main.ts'),
-        'publish',
-        statementPath,
-        '--hall',
-        hallPath,
-        '--sandbox',
-        '--json',
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = startPublish();
     let stdout = '';
     let stderr = '';
     let interrupted = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       // Once the first delivery has finished, the campaign is surely under way.
       if (!interrupted && /^succeeded /m.test(stderr)) {
@@ -53,5 +57,28 @@ describe('Ctrl-C during a publish', () => {
     expect(report.counts.skipped + report.counts.succeeded + report.counts.failed).toBe(
       report.counts.total,
     );
+  });
+
+  it('a second Ctrl-C quits at once, with exit 130 and no stack trace', async () => {
+    const child = startPublish();
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    let interrupted = false;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (!interrupted && /^succeeded /m.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+      if (interrupted && stderr.includes('press Ctrl-C again to quit at once'))
+        child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    // It did not wait for the report: that is what the first Ctrl-C does.
+    expect(stdout).toBe('');
   });
 });
