@@ -16,9 +16,9 @@
  * A post that was sent but never confirmed is looked up first; when the look-up cannot tell, the
  * line fails and nothing is deleted blindly.
  */
+import { backoffDelay } from '../run/decide.js';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry, { AbortError } from 'p-retry';
 import type { Adapter, Credentials, DeliveryContext } from '../adapter.js';
 import { invalidInput, toReleaseHallError } from '../errors.js';
 import type { CampaignRecord, DeliveryRecord } from '../journal/journal.js';
@@ -279,6 +279,15 @@ async function retractInLane(task: RetractTask): Promise<RetractResultLine> {
   }
 }
 
+/** A failure that ends the retries at once (not retryable, stopped, or out of rate-limit waits). */
+class StopRetrying extends Error {
+  readonly failure: Error;
+  constructor(failure: Error) {
+    super(failure.message);
+    this.failure = failure;
+  }
+}
+
 /**
  * Runs {@link attemptRetract} under the publisher's retry settings: backoff for a retryable
  * failure, a wait for a rate-limit window (not counted as an attempt), fresh credentials once for
@@ -298,15 +307,15 @@ async function withRetry(task: RetractTask, first: Credentials): Promise<Retract
       try {
         return await attemptRetract(task, credentials);
       } catch (error) {
-        if (error instanceof AbortError) throw error;
+        if (error instanceof StopRetrying) throw error;
         const failure = toReleaseHallError(error, signal.aborted ? 'ABORTED' : 'TRANSIENT', {
           platform: account.platform,
           accountId: account.id,
         });
         redactor.scrubError(failure);
-        if (signal.aborted || failure.code === 'ABORTED') throw new AbortError(failure);
+        if (signal.aborted || failure.code === 'ABORTED') throw new StopRetrying(failure);
         if (failure.code === 'RATE_LIMITED') {
-          if (rateLimitWaits >= retry.maxRateLimitWaits) throw new AbortError(failure);
+          if (rateLimitWaits >= retry.maxRateLimitWaits) throw new StopRetrying(failure);
           rateLimitWaits += 1;
           const wait = Math.min(
             failure.retryAfterMs ?? retry.minTimeoutMs,
@@ -331,31 +340,31 @@ async function withRetry(task: RetractTask, first: Credentials): Promise<Retract
           }
         }
         if (failure.retryable) throw failure;
-        throw new AbortError(failure);
+        throw new StopRetrying(failure);
       }
     }
   };
-  return pRetry(once, {
-    retries: retry.retries,
-    minTimeout: retry.minTimeoutMs,
-    maxTimeout: retry.maxTimeoutMs,
-    factor: retry.factor,
-    randomize: retry.randomize,
-    signal,
-    onFailedAttempt: ({ error, retriesLeft }) => {
-      if (retriesLeft > 0) {
-        // The backoff is a wait: another delete may use the ticket meanwhile.
-        ticket.release();
-        logger.warn(`retract of ${deliveryId} failed, trying again: ${error.message}`);
-      }
-    },
-  });
+  // The same backoff as a delivery's retries (decide.ts): a failed try waits and goes again
+  // while retries are left; the wait lets another delete use the account's turn.
+  for (let retriesConsumed = 0; ; retriesConsumed++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (error instanceof StopRetrying) throw error.failure;
+      if (retriesConsumed >= retry.retries) throw error;
+      ticket.release();
+      logger.warn(
+        `retract of ${deliveryId} failed, trying again: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await sleep(backoffDelay(retriesConsumed, retry), undefined, { signal });
+    }
+  }
 }
 
 /**
  * One try at removing the post: looks up a post that was sent but never confirmed, then deletes
  * it. Each request takes a slot of the platform's cap. Throws what the platform answered; a
- * journal write that fails is thrown as an `AbortError`, so it is not retried.
+ * journal write that fails is thrown as a `StopRetrying`, so it is not retried.
  */
 async function attemptRetract(
   task: RetractTask,
@@ -366,7 +375,7 @@ async function attemptRetract(
   const { settings } = run.context;
   const note: RetractTask['note'] = (state, extra) =>
     task.note(state, extra).catch((error: unknown) => {
-      throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+      throw new StopRetrying(error instanceof Error ? error : new Error(String(error)));
     });
   const onPlatform = <T>(call: () => Promise<T>): Promise<T> =>
     run.scheduler.onPlatform(account.platform, call);
