@@ -31,6 +31,25 @@ function foreignFiles(dir: string): { path: string; bytes: Buffer; what: string 
   ];
 }
 
+/** Publishes the Beijing statement to 北京发布's Weibo account on the sandbox, journaled in `journal`. */
+function rehearseOne(journal: string): ReturnType<typeof runCli> {
+  return runCli([
+    'publish',
+    statementPath,
+    '--hall',
+    hallPath,
+    '--sandbox',
+    '--journal',
+    journal,
+    '--member',
+    'beijing-fabu',
+    '--platform',
+    'weibo',
+    '--json',
+    '--no-progress',
+  ]);
+}
+
 describe('list and status from the journal', () => {
   it('list shows the campaign with its counts; status needs no hall, adds up, and writes nothing', async () => {
     const dir = scratch();
@@ -102,21 +121,7 @@ describe('list and status from the journal', () => {
   it('a sandbox rehearsal is never resumed, retracted or followed up on the real platforms', async () => {
     const dir = scratch();
     const journal = join(dir, 'journal.db');
-    const published = await runCli([
-      'publish',
-      statementPath,
-      '--hall',
-      hallPath,
-      '--sandbox',
-      '--journal',
-      journal,
-      '--member',
-      'beijing-fabu',
-      '--platform',
-      'weibo',
-      '--json',
-      '--no-progress',
-    ]);
+    const published = await rehearseOne(journal);
     const { campaignId } = JSON.parse(published.stdout) as CampaignReport;
     const listed = await runCli(['list', '--journal', journal]);
     expect(listed.stdout).toContain(`${campaignId}  hall beijing  finished (sandbox)`);
@@ -140,21 +145,7 @@ describe('list and status from the journal', () => {
   it('status of an unknown campaign names it and exits 2', async () => {
     const dir = scratch();
     const journal = join(dir, 'journal.db');
-    await runCli([
-      'publish',
-      statementPath,
-      '--hall',
-      hallPath,
-      '--sandbox',
-      '--journal',
-      journal,
-      '--member',
-      'beijing-fabu',
-      '--platform',
-      'weibo',
-      '--json',
-      '--no-progress',
-    ]);
+    await rehearseOne(journal);
     const result = await runCli(['status', 'no-such-campaign', '--journal', journal]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no campaign "no-such-campaign" in the journal');

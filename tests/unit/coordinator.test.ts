@@ -26,6 +26,31 @@ function byAccount(report: CampaignReport, accountId: string): DeliveryResult {
   return result;
 }
 
+/** Six accounts on a memory platform whose calls take `latencyMs`, `concurrency` at a time. */
+function slowHall(
+  latencyMs: number,
+  concurrency: number,
+): { adapter: MemoryAdapter; publisher: ReturnType<typeof createPublisher> } {
+  const adapter = createMemoryAdapter({
+    latencyMs,
+    limits: {
+      rate: {
+        platformConcurrency: concurrency,
+        postsPerWindow: 100,
+        windowMs: 1000,
+        requestTimeoutMs: 1000,
+      },
+    },
+  });
+  const publisher = createPublisher({
+    hall: memoryHall(5),
+    adapters: [adapter],
+    credentials: testCredentials,
+    retry: fastRetry,
+  });
+  return { adapter, publisher };
+}
+
 describe('coordinator', () => {
   it('relay mode: the lead posts once, every member relays the lead post once', async () => {
     const { adapter, publisher } = setup(3);
@@ -238,23 +263,7 @@ describe('coordinator', () => {
   });
 
   it('an aborted run starts nothing new and reports every delivery', async () => {
-    const adapter = createMemoryAdapter({
-      latencyMs: 20,
-      limits: {
-        rate: {
-          platformConcurrency: 1,
-          postsPerWindow: 100,
-          windowMs: 1000,
-          requestTimeoutMs: 1000,
-        },
-      },
-    });
-    const publisher = createPublisher({
-      hall: memoryHall(5),
-      adapters: [adapter],
-      credentials: testCredentials,
-      retry: fastRetry,
-    });
+    const { adapter, publisher } = slowHall(20, 1);
     const controller = new AbortController();
     publisher.once('delivery:succeeded', () => controller.abort());
     const report = await publisher.publish(rebuttal, {
@@ -270,23 +279,7 @@ describe('coordinator', () => {
   });
 
   it('a stop lets the calls in flight finish: their answers are kept, nothing else starts', async () => {
-    const adapter = createMemoryAdapter({
-      latencyMs: 30,
-      limits: {
-        rate: {
-          platformConcurrency: 2,
-          postsPerWindow: 100,
-          windowMs: 1000,
-          requestTimeoutMs: 1000,
-        },
-      },
-    });
-    const publisher = createPublisher({
-      hall: memoryHall(5),
-      adapters: [adapter],
-      credentials: testCredentials,
-      retry: fastRetry,
-    });
+    const { adapter, publisher } = slowHall(30, 2);
     const controller = new AbortController();
     const started: string[] = [];
     publisher.on('delivery:started', ({ accountId }) => {
