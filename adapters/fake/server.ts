@@ -29,6 +29,11 @@ export interface FakeServer {
   /** Base URL to give the adapter as `baseURL`. */
   readonly url: string;
   readonly port: number;
+  /**
+   * Connections open now. A client killed mid-request leaves its connection open until the
+   * server has read and answered what it had sent; zero means every such request was carried out.
+   */
+  openConnections(): number;
   /** Stops the server, cutting open connections and pending replies. */
   close(): Promise<void>;
 }
@@ -116,6 +121,14 @@ export async function startFakeServer<Kind extends FakeBodyKind>(
     });
   });
 
+  let open = 0;
+  server.on('connection', (socket) => {
+    open += 1;
+    socket.once('close', () => {
+      open -= 1;
+    });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -129,6 +142,7 @@ export async function startFakeServer<Kind extends FakeBodyKind>(
   return {
     url: `http://${hostInUrl}:${address.port}${basePath}`,
     port: address.port,
+    openConnections: () => open,
     close: async () => {
       for (const timer of pending) clearTimeout(timer);
       pending.clear();
