@@ -106,7 +106,8 @@ export async function startFakeServer<Kind extends FakeBodyKind>(
       request.socket.destroy();
       return;
     }
-    response.writeHead(answer.status, { ...answer.headers, connection: 'close' });
+    // Connections stay open for the next request, as on the real platforms.
+    response.writeHead(answer.status, answer.headers);
     response.end(answer.body);
   };
 

@@ -61,3 +61,46 @@ export async function withCpu<T>(work: () => Promise<T>): Promise<{ value: T; cp
   const used = process.cpuUsage(before);
   return { value, cpuMs: (used.user + used.system) / 1000 };
 }
+
+/** The median, minimum and maximum of repeated measurements of one figure. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Every measurement, in the order taken. */
+  readonly values: readonly number[];
+}
+
+/** The spread of `values` (at least one). */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) throw new Error('spreadOf: no measurement');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, values: [...values] };
+}
+
+/**
+ * A spread as table text: the median with its unit, then the range and the number of runs, e.g.
+ * `3,908 ms (3,850–4,010, 3 runs)`. `format` turns one number into text without its unit.
+ */
+export function formatSpread(
+  spread: Spread,
+  unit: string,
+  format: (value: number) => string = count,
+): string {
+  const runs = spread.values.length;
+  if (runs === 1) return `${format(spread.median)} ${unit} (1 run)`;
+  return `${format(spread.median)} ${unit} (${format(spread.min)}–${format(spread.max)}, ${runs} runs)`;
+}
+
+/** Runs `measure` `runs` times, one after another, and returns every result. */
+export async function repeatRuns<T>(
+  runs: number,
+  measure: (run: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (let run = 0; run < runs; run++) results.push(await measure(run));
+  return results;
+}

@@ -34,11 +34,13 @@ const appidOf = (index: number): string => `wx${String(index).padStart(16, '0')}
 /** What the test needs of one platform's fake. */
 interface Target {
   readonly url: string;
+  /** The same platform, served on a port only the killed child uses. */
+  readonly childUrl: string;
   /** Account keys on the fake, in member order. */
   readonly keys: readonly string[];
   reset(): void;
   clearFaults(): void;
-  /** Connections open on the fake (a killed client's stay open until its requests are carried out). */
+  /** Connections open on the child's port (a killed client's stay open until its requests are carried out). */
   openConnections(): number;
   /** Holds back the answer to the next write of this account after applying it. */
   holdAfterApply(key: string): void;
@@ -76,6 +78,10 @@ function hallFor(platform: 'tencent' | 'wechat'): unknown {
 
 let tencent: TencentSandbox;
 let wechat: WechatSandbox;
+// The killed child talks to servers of its own over the same platform state, so "no connection
+// open" on them means every request it sent has been carried out (the resume uses the others).
+let tencentForChild: TencentSandbox;
+let wechatForChild: WechatSandbox;
 beforeAll(async () => {
   await child.bundle();
   // A real platform's duplicate check is a narrow window, not a guarantee: off here, so only the
@@ -90,6 +96,8 @@ beforeAll(async () => {
     });
   });
   wechat = await startWechatSandbox();
+  tencentForChild = await startTencentSandbox({ platform: tencent.platform });
+  wechatForChild = await startWechatSandbox({ platform: wechat.platform });
   ids.forEach((id, index) => {
     wechat.platform.addAccount({
       appid: appidOf(index),
@@ -102,6 +110,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await tencent.close();
   await wechat.close();
+  await tencentForChild.close();
+  await wechatForChild.close();
 });
 
 type Platform = 'tencent' | 'wechat' | 'wechat-article';
@@ -109,9 +119,10 @@ type Platform = 'tencent' | 'wechat' | 'wechat-article';
 const targets: Record<Platform, () => Target> = {
   tencent: () => ({
     url: tencent.url,
+    childUrl: tencentForChild.url,
     keys: ids.map((_, index) => openidOf(index)),
     reset: () => tencent.platform.reset(),
-    openConnections: () => tencent.openConnections(),
+    openConnections: () => tencentForChild.openConnections(),
     clearFaults: () => tencent.platform.clearFaults(),
     holdAfterApply: (key) =>
       tencent.platform.injectFault({ kind: 'timeout-after-apply', openid: key, hangMs: 20_000 }),
@@ -133,9 +144,10 @@ const targets: Record<Platform, () => Target> = {
   }),
   wechat: () => ({
     url: wechat.url,
+    childUrl: wechatForChild.url,
     keys: ids.map((_, index) => appidOf(index)),
     reset: () => wechat.platform.reset(),
-    openConnections: () => wechat.openConnections(),
+    openConnections: () => wechatForChild.openConnections(),
     clearFaults: () => wechat.platform.clearFaults(),
     holdAfterApply: (key) =>
       wechat.platform.injectFault({
@@ -195,7 +207,7 @@ async function crashRun(platform: Platform, seed: number): Promise<number> {
   const run = child.start({
     RH_PLATFORM: platform === 'tencent' ? 'tencent' : 'wechat',
     RH_WECHAT_ARTICLES: platform === 'wechat-article' ? '1' : '0',
-    RH_BASE_URL: target.url,
+    RH_BASE_URL: target.childUrl,
     RH_JOURNAL: journalFile,
     RH_HALL: JSON.stringify(hall),
     RH_TOKENS: JSON.stringify(tokens),
