@@ -50,16 +50,21 @@ const tokens: Record<string, string> = Object.fromEntries(
 );
 
 let server: WeiboSandbox;
+// The killed child talks to a server of its own over the same platform state, so "no connection
+// open" on it means every request the child sent has been carried out (the resume uses the other).
+let serverForChild: WeiboSandbox;
 beforeAll(async () => {
   // Bundle the child once, so each run starts plain JavaScript in a fraction of a second.
   await child.bundle();
   // A real platform's duplicate check is a narrow window, not a guarantee: off here, so only the
   // library's own look-up before a re-send can keep a post from going out twice.
   server = await startWeiboSandbox({ safeDomain: 'www.example.gov.cn', refuseRepeats: false });
+  serverForChild = await startWeiboSandbox({ platform: server.platform });
   registerAccounts();
 });
 afterAll(async () => {
   await server.close();
+  await serverForChild.close();
 });
 
 function registerAccounts(): void {
@@ -95,7 +100,7 @@ async function crashRun(seed: number): Promise<RunOutcome> {
     server.platform.injectFault({ kind: 'timeout-after-apply', uid: target, hangMs: 20_000 });
   }
   const run = child.start({
-    RH_BASE_URL: server.url,
+    RH_BASE_URL: serverForChild.url,
     RH_JOURNAL: journalFile,
     RH_HALL: JSON.stringify(hall),
     RH_TOKENS: JSON.stringify(tokens),
@@ -113,6 +118,9 @@ async function crashRun(seed: number): Promise<RunOutcome> {
     await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 6)));
   }
   await run.kill();
+  // A request the child had sent may still be read after its death: the resume starts once the
+  // server has carried out all of them.
+  expect(await waitFor(() => serverForChild.openConnections() === 0, 10_000)).toBe(true);
   const postedBeforeKill = server.platform.allPosts().length;
   server.platform.clearFaults();
 
