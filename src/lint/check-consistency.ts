@@ -20,6 +20,7 @@ import {
   NUMBER_PATTERN,
   containsFact,
   splitClauses,
+  splitParagraphs,
   splitSentences,
 } from '../render/split-text.js';
 import { type Unit, pickText, runHolding } from '../render/summarise.js';
@@ -38,9 +39,14 @@ export interface NumberSlot {
 
 /**
  * The number slots of a text. Links, `【…】` prefixes and `#topic#` marks are left out first, so
- * the same sentence yields the same slot on every account.
+ * the same sentence yields the same slot on every account. `memo` keeps the slots of each
+ * paragraph already seen: the renditions of one statement share most of their paragraphs, so a
+ * hall's check cuts each paragraph into clauses once, not once per account.
  */
-export function numberSlots(text: string): NumberSlot[] {
+export function numberSlots(
+  text: string,
+  memo: Map<string, readonly NumberSlot[]> = new Map(),
+): NumberSlot[] {
   const cleaned = text
     .replace(LINK_PATTERN, ' ')
     .replace(/【[^】]*】/gu, '')
@@ -49,7 +55,21 @@ export function numberSlots(text: string): NumberSlot[] {
     // A closing bracket ends a clause: the issuer-and-time signature is a slot of its own.
     .replace(/([）)])/gu, '$1\n');
   const slots: NumberSlot[] = [];
-  for (const sentence of splitSentences(cleaned)) {
+  for (const paragraph of splitParagraphs(cleaned)) {
+    let known = memo.get(paragraph);
+    if (known === undefined) {
+      known = paragraphSlots(paragraph);
+      memo.set(paragraph, known);
+    }
+    slots.push(...known);
+  }
+  return slots;
+}
+
+/** The number slots of one paragraph (no line break inside). */
+function paragraphSlots(paragraph: string): NumberSlot[] {
+  const slots: NumberSlot[] = [];
+  for (const sentence of splitSentences(paragraph)) {
     for (const raw of splitClauses(sentence)) {
       const clause = raw.trim();
       const numbers = clause.match(NUMBER_PATTERN) ?? [];
@@ -169,8 +189,9 @@ export function checkKeyFacts(input: ConsistencyInput): LintFinding[] {
 /** Renditions whose numbers differ from the statement's (or from most accounts') in the same slot. */
 export function checkNumberSlots(input: ConsistencyInput): LintFinding[] {
   const reference = new Map<string, Map<string, string>>();
+  const memo = new Map<string, readonly NumberSlot[]>();
   for (const text of input.reference) {
-    for (const { slot, numbers, clause } of numberSlots(text)) {
+    for (const { slot, numbers, clause } of numberSlots(text, memo)) {
       const tuples = reference.get(slot) ?? new Map<string, string>();
       tuples.set(numbers.join(' '), clause);
       reference.set(slot, tuples);
@@ -184,7 +205,7 @@ export function checkNumberSlots(input: ConsistencyInput): LintFinding[] {
   const bySlot = new Map<string, Seen[]>();
   for (const entry of input.renditions) {
     const text = renditionText(entry.rendition);
-    for (const { slot, numbers, clause } of numberSlots(text)) {
+    for (const { slot, numbers, clause } of numberSlots(text, memo)) {
       const seen = bySlot.get(slot) ?? [];
       seen.push({ entry, tuple: numbers.join(' '), clause });
       bySlot.set(slot, seen);

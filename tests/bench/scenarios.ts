@@ -1,6 +1,7 @@
 /** Every benchmark scenario, in the order `run.ts` runs them. */
 import type { Scenario } from './bench-types.js';
 import { crisisScenario } from './crisis-makespan.js';
+import { everydayScenario } from './everyday.js';
 import { scaleScenario } from './hall-scale.js';
 import { overheadScenario } from './http-overhead.js';
 import { rateLimitScenario } from './rate-limit-precision.js';
@@ -11,4 +12,5 @@ export const SCENARIOS: readonly Scenario[] = [
   overheadScenario,
   scaleScenario,
   rateLimitScenario,
+  everydayScenario,
 ];
