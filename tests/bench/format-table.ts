@@ -5,6 +5,10 @@ import type { BenchRow, ScenarioResult } from './bench-types.js';
 export interface BenchReport {
   readonly command: string;
   readonly startedAt: string;
+  /** The commit measured (short hash). */
+  readonly commit: string;
+  /** Files that differed from that commit when the run began (the figures' own files aside). */
+  readonly changedFiles: readonly string[];
   readonly machine: {
     readonly node: string;
     readonly platform: string;
