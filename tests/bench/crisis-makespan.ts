@@ -368,6 +368,7 @@ function hallFigures(hall: HallMeasure): Record<string, Figure> {
   for (const run of hall.runs) {
     for (const [code, times] of run.retries) retries.set(code, (retries.get(code) ?? 0) + times);
   }
+  for (const [code, times] of retries) figures[`${hall.key}.retries.${code}`] = times;
   figures[`${hall.key}.retriesRateLimited`] = retries.get('RATE_LIMITED') ?? 0;
   figures[`${hall.key}.retriesOther`] = [...retries.entries()]
     .filter(([code]) => code !== 'RATE_LIMITED')
