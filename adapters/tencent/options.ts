@@ -21,15 +21,26 @@ import { DEFAULT_RATE_LIMIT_RETRY_AFTER_MS } from './map-tencent-error.js';
 export const TENCENT_DEFAULT_BASE_URL = 'https://open.t.qq.com/api/';
 
 /**
+ * Requests in flight at once on Tencent Weibo by default. Tencent's limits are [unconfirmed]
+ * (platforms.md §3.4: only the `ret=2` and `ret=4 errcode=10` signals are known); like Sina
+ * Weibo's (§2.5), the limits of a service of that era count posts per account and calls per app
+ * or IP per hour, not accounts posting in the same second. So a crisis sends every relay as soon
+ * as the lead's post is known, bounded only by this process: one connection per request in
+ * flight, at most 1 000 (the lowest per-IP hourly quota of Sina Weibo, §2.5). A small compatible
+ * gateway that cannot take that many at once sets `limits.platformConcurrency` in the hall file;
+ * a refusal is handled either way (the core waits and tries again).
+ */
+const TENCENT_DEFAULT_PLATFORM_CONCURRENCY = 1_000;
+
+/**
  * Default rate limits. Tencent's posting limits are [unconfirmed]: no source states them, only
  * the signals (`ret=2`, `ret=4 errcode=10`). 30 posts per account per hour is the lowest
  * documented tier of Sina Weibo, a comparable service of the same era; a campaign makes one to
- * three posts per account, so the limit never binds a normal run but stops a runaway loop. Four
- * requests in flight keep a small compatible gateway from being flooded. A refusal is handled
- * either way: the core waits and tries again.
+ * three posts per account, so the limit never binds a normal run but stops a runaway loop. See
+ * {@link TENCENT_DEFAULT_PLATFORM_CONCURRENCY} for the requests in flight.
  */
 export const TENCENT_DEFAULT_RATE_LIMITS: RateLimits = {
-  platformConcurrency: 4,
+  platformConcurrency: TENCENT_DEFAULT_PLATFORM_CONCURRENCY,
   postsPerWindow: 30,
   windowMs: 3_600_000,
   requestTimeoutMs: 15_000,

@@ -15,9 +15,19 @@ import type { TokenStore, WechatTokenMode } from './token-holder.js';
 /** Default API base. */
 export const WECHAT_DEFAULT_BASE_URL = 'https://api.weixin.qq.com/cgi-bin/';
 
-/** Default waits between `freepublish/get` polls: about 5 minutes in all. */
+/**
+ * Default waits between `freepublish/get` polls (platforms.md §1.5), about 5½ minutes in all. The
+ * first poll goes as soon as `freepublish/submit` answers; then every 250 ms for the first second,
+ * every 500 ms for the next, and backing off to a minute. A publish job usually ends within
+ * seconds (its duration is [unconfirmed]; the `PUBLISHJOBFINISH` event says when), so the short
+ * start finds a finished job at most about a quarter of a second late, which is what a crisis
+ * statement is waiting for; the backoff keeps a slow job (review) to a few dozen reads in all.
+ * No rate is documented for `freepublish/get`; its reads count against the account's own daily
+ * quota (each account is an app of its own, §1.8), about twenty per article at most.
+ */
 export const WECHAT_DEFAULT_POLL_INTERVALS_MS: readonly number[] = [
-  1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 20_000, 30_000, 30_000, 30_000, 60_000, 60_000,
+  250, 250, 250, 250, 500, 500, 1_000, 1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 20_000, 30_000,
+  30_000, 30_000, 60_000, 60_000, 60_000,
 ];
 
 /** Overrides of the declared rate limits. */

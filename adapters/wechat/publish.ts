@@ -183,8 +183,9 @@ function posted(
 }
 
 /**
- * Polls `freepublish/get` with backoff to a terminal status. Read failures are tolerated while
- * the schedule lasts; the publish is already submitted, so running out of schedule (or of
+ * Polls `freepublish/get` with backoff to a terminal status, each interval of the schedule counted
+ * from the start of the poll before (and never before its answer). Read failures are tolerated
+ * while the schedule lasts; the publish is already submitted, so running out of schedule (or of
  * readable answers) is `accepted`, never a failure that would make the core send it again.
  */
 export async function pollPublish(
@@ -195,6 +196,7 @@ export async function pollPublish(
 ): Promise<PublishResult | FailedPublish> {
   let lastReason = `publish job ${publishId} is still publishing`;
   for (let index = 0; ; index++) {
+    const polledAt = performance.now();
     try {
       const outcome = await publishStatus(runtime, account, context, publishId);
       if (outcome.kind === 'posted') return posted(account, context, outcome);
@@ -205,13 +207,16 @@ export async function pollPublish(
       if (!error.retryable) throw error;
       lastReason = `publish job ${publishId}: ${error.message.replace(/^\[release-hall\] /, '')}`;
     }
-    const wait = runtime.options.pollIntervalsMs[index];
-    if (wait === undefined) {
+    const interval = runtime.options.pollIntervalsMs[index];
+    if (interval === undefined) {
       return {
         status: 'accepted',
         reason: `${lastReason}; submitted to WeChat as publish_id ${publishId}, looked up later`,
       };
     }
+    // The interval runs from this poll's start, so the platform's answer time does not stretch
+    // the cadence; one poll is in flight at most.
+    const wait = Math.max(0, interval - (performance.now() - polledAt));
     context.logger.debug('wechat publish job still running', {
       accountId: account.id,
       publishId,

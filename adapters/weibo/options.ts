@@ -20,9 +20,24 @@ import { DEFAULT_RATE_LIMIT_RETRY_AFTER_MS } from './map-weibo-error.js';
 /** Default API base. */
 export const WEIBO_DEFAULT_BASE_URL = 'https://api.weibo.com/2/';
 
-/** Default rate limits: 30 posts per user per hour is the lowest documented tier (§2.5). */
+/**
+ * Requests in flight at once on Weibo by default. Weibo limits counts, not simultaneity
+ * (platforms.md §2.5): posts per user per hour (30 at the lowest tier), calls per user per app per
+ * hour, and calls per server IP per hour (1 000 for a test-level app, 10 000 normal, 15 000 in the
+ * newest revision's example). No rule limits how many different accounts post in the same second,
+ * so a crisis sends every relay as soon as the lead's post is known. The cap only bounds this
+ * process: one connection per request in flight, and 1 000 is the lowest per-IP hourly quota, so
+ * a larger burst could not all be taken within the hour anyway. A gateway that wants fewer sets
+ * `limits.platformConcurrency` in the hall file.
+ */
+const WEIBO_DEFAULT_PLATFORM_CONCURRENCY = 1_000;
+
+/**
+ * Default rate limits: 30 posts per user per hour is the lowest documented tier (§2.5); see
+ * {@link WEIBO_DEFAULT_PLATFORM_CONCURRENCY} for the requests in flight.
+ */
 export const WEIBO_DEFAULT_RATE_LIMITS: RateLimits = {
-  platformConcurrency: 8,
+  platformConcurrency: WEIBO_DEFAULT_PLATFORM_CONCURRENCY,
   postsPerWindow: 30,
   windowMs: 3_600_000,
   requestTimeoutMs: 15_000,

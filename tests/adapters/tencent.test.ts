@@ -818,7 +818,7 @@ describe('account schema, options and limits', () => {
       adapter.limits.text.count('北京发布 http://www.beijing.gov.cn/a/very/long/path.html'),
     ).toBe(13 + 11);
     expect(adapter.limits.rate).toEqual({
-      platformConcurrency: 4,
+      platformConcurrency: 1_000,
       postsPerWindow: 10,
       windowMs: 3_600_000,
       requestTimeoutMs: 15_000,

@@ -603,7 +603,7 @@ describe('account schema, options and limits', () => {
     });
     expect(adapter.limits.text.count('我司CEO！')).toBe(5);
     expect(adapter.limits.rate).toEqual({
-      platformConcurrency: 8,
+      platformConcurrency: 1_000,
       postsPerWindow: 10,
       windowMs: 3_600_000,
       requestTimeoutMs: 15_000,

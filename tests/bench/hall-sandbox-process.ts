@@ -1,6 +1,6 @@
 /**
- * The Beijing hall's sandboxes (every platform it has accounts on) in a process of their own, for
- * the `crisis` scenario: the platforms' work does not share the publisher's thread, as a real
+ * A hall's sandboxes (every platform it has accounts on) in a process of their own, for the
+ * `crisis` scenario: the platforms' work does not share the publisher's thread, as a real
  * platform's would not. Tokens are `bench-<credentials reference>`, so the parent can resolve
  * credentials without asking. Commands over IPC:
  *
@@ -33,6 +33,8 @@ export interface HallSandboxSettings {
   readonly latency: { readonly fixedMs: number; readonly jitterMs: number; readonly seed: number };
   /** Per-account post limit of the Weibo and Tencent sandboxes, per hour. */
   readonly postsPerHour: number;
+  /** How long a WeChat publish job runs after `freepublish/submit`, in ms. @default 0 */
+  readonly wechatPublishDelayMs?: number;
 }
 
 /** A message from the sandbox process. */
@@ -58,7 +60,7 @@ if (isMain(import.meta.url) && process.send !== undefined) {
   const sandbox = await startHallSandbox(await readDataFile(settings.hallPath, 'hall'), {
     weibo: { latency: settings.latency, rateLimit: hourly },
     tencent: { latency: settings.latency, rateLimit: hourly },
-    wechat: { latency: settings.latency },
+    wechat: { latency: settings.latency, publishDelayMs: settings.wechatPublishDelayMs ?? 0 },
     tokenFor: benchToken,
   });
   process.on('message', (command: HallSandboxCommand) => {
