@@ -3,13 +3,38 @@
  * finish, the report is printed, the exit code is 130, and no stack trace is shown.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CampaignReport } from 'release-hall';
+import { type CampaignReport, readDataFile } from 'release-hall';
 import { hallPath, statementPath } from '../helpers/beijing.js';
 import { root } from '../helpers/cli.js';
 
-function startPublish(): ReturnType<typeof spawn> {
+/**
+ * The Beijing hall with a few requests in flight per platform, so that a stop finds deliveries not
+ * yet sent (by default every delivery is sent at once).
+ */
+async function pacedHall(): Promise<string> {
+  const hall = (await readDataFile(hallPath, 'hall')) as {
+    platforms: Record<string, Record<string, unknown> | undefined>;
+  };
+  for (const [platform, concurrency] of [
+    ['weibo', 8],
+    ['tencent', 4],
+    ['wechat', 8],
+  ] as const) {
+    hall.platforms[platform] = {
+      ...hall.platforms[platform],
+      limits: { platformConcurrency: concurrency },
+    };
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'release-hall-signals-')), 'hall.json');
+  writeFileSync(path, JSON.stringify(hall));
+  return path;
+}
+
+function startPublish(pacedHallPath: string): ReturnType<typeof spawn> {
   return spawn(
     process.execPath,
     [
@@ -20,7 +45,7 @@ function startPublish(): ReturnType<typeof spawn> {
       'publish',
       statementPath,
       '--hall',
-      hallPath,
+      pacedHallPath,
       '--sandbox',
       '--json',
     ],
@@ -30,7 +55,7 @@ function startPublish(): ReturnType<typeof spawn> {
 
 describe('Ctrl-C during a publish', () => {
   it('stops cleanly: nothing new starts, what was in flight is answered, exit 130', async () => {
-    const child = startPublish();
+    const child = startPublish(await pacedHall());
     let stdout = '';
     let stderr = '';
     let interrupted = false;
@@ -60,7 +85,7 @@ describe('Ctrl-C during a publish', () => {
   });
 
   it('a second Ctrl-C quits at once, with exit 130 and no stack trace', async () => {
-    const child = startPublish();
+    const child = startPublish(await pacedHall());
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -31,7 +31,8 @@ async function setup(): Promise<{ hall: unknown; sandbox: HallSandbox; open: () 
         createWeiboAdapter({
           baseURL: current.baseURLs.weibo,
           rip: '203.0.113.10',
-          limits: { requestTimeoutMs: 300 },
+          // Eight in flight, so a stop finds deliveries not yet sent (the default sends all at once).
+          limits: { requestTimeoutMs: 300, platformConcurrency: 8 },
         }),
       ],
       credentials: current.credentials,
