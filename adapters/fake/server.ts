@@ -132,7 +132,9 @@ export async function startFakeServer<Kind extends FakeBodyKind>(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A hall's every account may connect at once: a backlog for a thousand connections (the
+    // kernel's own cap, net.core.somaxconn, still applies).
+    server.listen({ port, host, backlog: 2048 }, () => {
       server.off('error', reject);
       resolve();
     });
