@@ -1,6 +1,6 @@
 /**
  * The ideal of the `crisis` scenario, built from the platforms' documented rules only
- * (/work/shared/platforms.md as summarised in docs/platforms/): what a publisher that sends every
+ * (the protocol notes summarised in docs/platforms/): what a publisher that sends every
  * request the moment the rules allow would take, every request at the sandbox's mean latency.
  * Nothing here reads release-hall's own limits (its `platformConcurrency`, its post windows): the
  * ideal is what the platforms allow, not what the library chooses.
