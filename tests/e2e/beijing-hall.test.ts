@@ -27,7 +27,7 @@ async function publishBeijing(
         baseURL: sandbox.baseURLs.weibo,
         rip: '203.0.113.10',
         rateLimitRetryAfterMs: 20,
-        limits: { requestTimeoutMs: 1_000 },
+        limits: { requestTimeoutMs: 10_000 },
       }),
     ],
     credentials: sandbox.credentials,

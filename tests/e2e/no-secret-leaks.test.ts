@@ -42,7 +42,7 @@ describe('no secret leaves the library', () => {
         createWeiboAdapter({
           baseURL: sandbox.baseURLs.weibo,
           rip: '203.0.113.10',
-          limits: { requestTimeoutMs: 1_000 },
+          limits: { requestTimeoutMs: 10_000 },
         }),
       ],
       credentials: ({ ref }) => ({ access_token: secretFor(ref) }),

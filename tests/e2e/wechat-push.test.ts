@@ -36,7 +36,7 @@ async function setup(): Promise<{ hall: unknown; sandbox: HallSandbox; open: () 
         createWechatAdapter({
           baseURL: current.baseURLs.wechat,
           publishPoll: { intervalsMs: [1, 2, 4, 8] },
-          limits: { requestTimeoutMs: 500 },
+          limits: { requestTimeoutMs: 10_000 },
         }),
       ],
       credentials: current.credentials,
