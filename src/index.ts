@@ -80,12 +80,35 @@ export { Redactor } from './redact.js';
 export { accountId, hallSchema } from './model/hall.js';
 export type {
   Account,
+  ApprovalsSettings,
   Hall,
   HallInput,
   LimitsOverride,
   Member,
   PlatformSettings,
 } from './model/hall.js';
+export {
+  approvalDigest,
+  approvalFileOf,
+  approveStatement,
+  canonicalJson,
+  generateApproverKey,
+  readApprovalFile,
+  readPrivateKey,
+  readPublicKey,
+  verifyApprovals,
+  withApproval,
+} from './gate/approvals.js';
+export type {
+  Approval,
+  ApprovalFile,
+  ApprovalSubject,
+  ApprovalVerdict,
+  ApprovedDelivery,
+  Approver,
+} from './gate/approvals.js';
+export { approvalRule, hallApprovers } from './gate/policy.js';
+export type { ApprovalRule } from './gate/policy.js';
 export { selectionSchema, statementSchema } from './model/statement.js';
 export type { Selection, Statement, StatementInput } from './model/statement.js';
 export {

@@ -43,6 +43,23 @@ export interface PublishFlags extends CommonFlags, PushFlags {
   exclude?: string[];
   campaignId?: string;
   progress: boolean;
+  /** Who publishes (refused as an approver of their own statement). */
+  author?: string;
+  /** The approvals file (default: `<statement>.approval`). */
+  approvals?: string;
+}
+
+/** Flags of `approve`: the publish flags that shape the plan, and who signs with which key. */
+export interface ApproveFlags extends CommonFlags, PushFlags {
+  as: string;
+  key?: string;
+  out?: string;
+  mode: 'relay' | 'original';
+  member?: string[];
+  group?: string[];
+  tag?: string[];
+  platform?: string[];
+  exclude?: string[];
 }
 
 export type ResumeFlags = CommonFlags & {

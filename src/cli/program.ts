@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
+  type ApproveFlags,
   type CommonFlags,
   DEFAULT_JOURNAL,
   type FollowUpFlags,
@@ -74,11 +75,53 @@ function addPublish(program: Command): void {
     .option('--platform <names>', 'only these platforms', list)
     .option('--exclude <ids>', 'leave these members out', list)
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
+    .option('--author <id>', 'who publishes (needed when the hall requires approvals)')
+    .option('--approvals <file>', 'approvals file (default: <statement>.approval)')
     .option('--no-progress', 'no progress on stderr');
   pushFlags(publish).action(async (statement: string, flags: PublishFlags) => {
     const { publishCommand } = await import('./commands/publish.js');
     process.exitCode = await publishCommand(statement, flags);
   });
+}
+
+function addApprovalCommands(program: Command): void {
+  const approve = commonFlags(
+    program
+      .command('approve')
+      .description(
+        'sign, as an approver, exactly what publishing the statement would send; adds to <statement>.approval',
+      )
+      .argument('<statement>', 'statement file'),
+  )
+    .requiredOption('--as <approver-id>', 'your approver id in the hall file')
+    .option('--key <file>', "your private key (default: the hall's key reference for you)")
+    .option('--out <file>', 'approvals file (default: <statement>.approval)')
+    .addOption(
+      new Option('--mode <mode>', 'as publish will be run')
+        .choices(['relay', 'original'])
+        .default('relay'),
+    )
+    .option('--member <ids>', 'as publish will be run: only these members', list)
+    .option('--group <ids>', 'as publish will be run: only members of these groups', list)
+    .option('--tag <tags>', 'as publish will be run: only members with these tags', list)
+    .option('--platform <names>', 'as publish will be run: only these platforms', list)
+    .option('--exclude <ids>', 'as publish will be run: leave these members out', list);
+  pushFlags(approve).action(async (statement: string, flags: ApproveFlags) => {
+    const { approveCommand } = await import('./commands/approve.js');
+    process.exitCode = await approveCommand(statement, flags);
+  });
+
+  program
+    .command('keygen')
+    .description(
+      'a new approver key: the private key to a file, the public key printed for the hall file',
+    )
+    .requiredOption('--out <file>', 'where to write the private key (mode 600)')
+    .option('--force', 'replace an existing file')
+    .action(async (flags: { out: string; force?: boolean }) => {
+      const { keygenCommand } = await import('./commands/keygen.js');
+      process.exitCode = await keygenCommand(flags);
+    });
 }
 
 function addCampaignCommands(program: Command): void {
@@ -215,6 +258,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError();
   addPublish(program);
+  addApprovalCommands(program);
   addCampaignCommands(program);
   addStatementCommands(program);
   return program;

@@ -93,6 +93,75 @@ export const memberSchema = z.strictObject({
   accounts: z.record(z.string(), accountInputSchema),
 });
 
+/** How many approvals a statement of one urgency needs, and how soon a crisis one is reviewed. */
+const approvalRuleSchema = z.union([
+  z.number().int().min(0).max(10),
+  z.strictObject({
+    approvals: z.number().int().min(0).max(10),
+    /** A statement sent on fewer approvals is reviewed within this many hours (recorded, shown). */
+    reviewWithinHours: z.number().positive().max(720).optional(),
+  }),
+]);
+
+/** A public key as text: PEM, or base64 of its SPKI DER (what `release-hall keygen` prints). */
+const publicKeyText = z
+  .string()
+  .min(40, 'expected the public key "release-hall keygen" printed (base64, or PEM)');
+
+/**
+ * Who approves statements before they go out (先审后发), and how many approvals each urgency needs.
+ * Without this block the hall asks for none.
+ */
+export const approvalsSchema = z
+  .strictObject({
+    approvers: z
+      .array(
+        z.strictObject({
+          id: idSchema,
+          name: z.string().min(1),
+          /** Verifies the approver's signatures. Public: it may sit in the hall file. */
+          publicKey: publicKeyText,
+          /** Credentials reference of the approver's private key (field `privateKey`), for `approve`. */
+          key: z.string().min(1).optional(),
+        }),
+      )
+      .min(1, 'expected at least one approver'),
+    policy: z
+      .strictObject({
+        routine: approvalRuleSchema.default(2),
+        urgent: approvalRuleSchema.default(1),
+        crisis: approvalRuleSchema.default({ approvals: 1, reviewWithinHours: 24 }),
+      })
+      .default({ routine: 2, urgent: 1, crisis: { approvals: 1, reviewWithinHours: 24 } }),
+  })
+  .superRefine((approvals, context) => {
+    const seen = new Set<string>();
+    approvals.approvers.forEach((approver, index) => {
+      if (seen.has(approver.id)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['approvers', index, 'id'],
+          message: `approver "${approver.id}" is listed twice: give each approver one entry`,
+        });
+      }
+      seen.add(approver.id);
+    });
+    for (const urgency of ['routine', 'urgent', 'crisis'] as const) {
+      const rule = approvals.policy[urgency];
+      const needed = typeof rule === 'number' ? rule : rule.approvals;
+      if (needed > approvals.approvers.length) {
+        context.addIssue({
+          code: 'custom',
+          path: ['policy', urgency],
+          message: `${needed} approvals needed but only ${approvals.approvers.length} approvers listed: add approvers or lower the number`,
+        });
+      }
+    }
+  });
+
+/** The approvals block of a hall. */
+export type ApprovalsSettings = z.output<typeof approvalsSchema>;
+
 /** A named cluster of members. */
 export const hallSchema = z.strictObject({
   id: idSchema,
@@ -115,6 +184,7 @@ export const hallSchema = z.strictObject({
   groups: z.array(z.strictObject({ id: idSchema, name: z.string().min(1) })).default([]),
   platforms: z.record(z.string(), platformSettingsSchema).default({}),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
+  approvals: approvalsSchema.optional(),
 });
 
 /** A hall file as written. */

@@ -6,11 +6,13 @@ import {
   loadStatementFile,
   showProgress,
 } from 'release-hall';
+import { checkApprovals } from '../approval-gate.js';
 import { printRefusals, printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
 import type { PublishFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 
-function selectionOf(flags: PublishFlags): Selection {
+/** The selection of the publish flags (also what `approve` signs). */
+export function selectionOf(flags: Omit<PublishFlags, 'fallback' | 'progress'>): Selection {
   return {
     ...(flags.member ? { members: flags.member } : {}),
     ...(flags.group ? { groups: flags.group } : {}),
@@ -42,6 +44,19 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
       signal: stopping.signal,
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
+    if (!flags.dryRun) {
+      // The gate: nothing is sent without the approvals the hall asks for, over exactly this.
+      const gate = await checkApprovals({
+        publisher,
+        statement,
+        statementPath,
+        options,
+        author: flags.author,
+        approvalsFile: flags.approvals,
+      });
+      if (gate !== undefined && 'refusal' in gate) return gate.refusal;
+      if (gate !== undefined && !flags.json) process.stderr.write(`gate: ${gate.passed}\n`);
+    }
     if (flags.dryRun && !flags.json) {
       const preview = await publisher.preview(statement, options);
       process.stdout.write(`${formatPreview(preview)}\n`);
