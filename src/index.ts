@@ -81,6 +81,7 @@ export { accountId, hallSchema } from './model/hall.js';
 export type {
   Account,
   ApprovalsSettings,
+  Deadlines,
   Hall,
   HallInput,
   LimitsOverride,
@@ -108,6 +109,8 @@ export type {
   Approver,
 } from './gate/approvals.js';
 export { approvalRule, hallApprovers } from './gate/policy.js';
+export { formatClocks, responseClocks } from './gate/clocks.js';
+export type { AccountClock, ClockState, ClockedDelivery, ResponseClocks } from './gate/clocks.js';
 export type { ApprovalRule } from './gate/policy.js';
 export { selectionSchema, statementSchema } from './model/statement.js';
 export type { Selection, Statement, StatementInput } from './model/statement.js';

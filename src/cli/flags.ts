@@ -79,6 +79,8 @@ export interface JournalFlags {
   journal?: string;
   json?: boolean;
   hall?: string;
+  /** `status`: only the accounts past their response deadline. */
+  late?: boolean;
 }
 
 export interface ValidateFlags {

@@ -166,6 +166,10 @@ function addCampaignCommands(program: Command): void {
       .argument('<campaign-id>', 'campaign id'),
   )
     .option('--hall <file>', 'hall file (optional: the journal knows the hall; it adds handles)')
+    .option(
+      '--late',
+      'only the accounts past their response deadline (from eventAt/detectedAt); exit 1 if any',
+    )
     .action(async (campaignId: string, flags: JournalFlags) => {
       const { statusCommand } = await import('./commands/status.js');
       process.exitCode = await statusCommand(campaignId, flags);

@@ -162,6 +162,27 @@ export const approvalsSchema = z
 /** The approvals block of a hall. */
 export type ApprovalsSettings = z.output<typeof approvalsSchema>;
 
+/** Minutes a deadline allows: at most 30 days. */
+const deadlineMinutes = z.number().int().min(1).max(43_200);
+
+/**
+ * Response deadlines per statement urgency, in minutes from the statement's `eventAt` or
+ * `detectedAt` (the earlier) to each account's first live post. The defaults follow the State
+ * Council General Office's 2016 notice on responding to government-affairs public opinion
+ * (国办发〔2016〕61号) as commonly cited: authoritative information within 5 hours of a major
+ * emergency, a response to a public concern within 24 to 48 hours.
+ */
+export const deadlinesSchema = z
+  .strictObject({
+    routine: deadlineMinutes.default(2_880),
+    urgent: deadlineMinutes.default(1_440),
+    crisis: deadlineMinutes.default(300),
+  })
+  .default({ routine: 2_880, urgent: 1_440, crisis: 300 });
+
+/** The response deadlines of a hall, in minutes per urgency. */
+export type Deadlines = z.output<typeof deadlinesSchema>;
+
 /** A named cluster of members. */
 export const hallSchema = z.strictObject({
   id: idSchema,
@@ -185,6 +206,7 @@ export const hallSchema = z.strictObject({
   platforms: z.record(z.string(), platformSettingsSchema).default({}),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
   approvals: approvalsSchema.optional(),
+  deadlines: deadlinesSchema,
 });
 
 /** A hall file as written. */

@@ -59,6 +59,20 @@ export const statementSchema = z
       offset: true,
       message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T09:30:00+08:00"',
     }),
+    /** When the event happened (an emergency's response clock starts here): ISO 8601 with an offset. */
+    eventAt: z.iso
+      .datetime({
+        offset: true,
+        message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T07:10:00+08:00"',
+      })
+      .optional(),
+    /** When the rumor or the public concern was spotted: ISO 8601 with an offset. */
+    detectedAt: z.iso
+      .datetime({
+        offset: true,
+        message: 'expected an ISO 8601 time with offset, e.g. "2026-11-26T08:05:00+08:00"',
+      })
+      .optional(),
     /** The full text on the hall's own site; every short rendition ends with it. */
     link: httpUrl,
     images: z.array(safeText(4096)).max(MAX_LIST_ENTRIES).default([]),

@@ -4,7 +4,14 @@
  */
 import {
   type CampaignStatus,
+  type Deadlines,
+  FINAL_STATES,
   ReleaseHallError,
+  type ResponseClocks,
+  formatClocks,
+  hallSchema,
+  responseClocks,
+  statementSchema,
   readCampaignStatus,
   readDataFile,
   resolveHall,
@@ -38,14 +45,35 @@ function formatStatus(status: CampaignStatus): string {
   return lines.join('\n');
 }
 
+/** The campaign's response clocks, when its statement says when the event happened or was spotted. */
+function clocksOf(status: CampaignStatus, deadlines: Deadlines): ResponseClocks | undefined {
+  const statement = statementSchema.safeParse(status.campaign.statement);
+  if (!statement.success) return undefined;
+  return responseClocks({
+    statement: statement.data,
+    deadlines,
+    deliveries: status.deliveries.map((delivery) => ({
+      accountId: delivery.accountId,
+      memberId: delivery.memberId,
+      platform: delivery.platform,
+      status: FINAL_STATES.has(delivery.state) ? delivery.status : 'pending',
+      finishedAt: delivery.finishedAt,
+    })),
+    now: new Date(),
+  });
+}
+
 export async function statusCommand(campaignId: string, flags: JournalFlags): Promise<number> {
   let accounts;
   let hallId: string | undefined;
+  // Without the hall file, the documented default deadlines.
+  let deadlines: Deadlines = hallSchema.shape.deadlines.parse(undefined);
   if (flags.hall !== undefined) {
     const hallData = await readDataFile(flags.hall, 'hall');
     const resolved = resolveHall(hallData, buildAdapters(hallData));
     accounts = resolved.accountById;
     hallId = resolved.hall.id;
+    deadlines = resolved.hall.deadlines;
   }
   const journal = new SqliteJournal(journalPath(flags), { readOnly: true });
   try {
@@ -56,8 +84,28 @@ export async function statusCommand(campaignId: string, flags: JournalFlags): Pr
         { code: 'INVALID_INPUT', issues: [{ path: 'hall', message: 'another hall' }] },
       );
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else process.stdout.write(`${formatStatus(status)}\n`);
+    const clocks = clocksOf(status, deadlines);
+    if (flags.late === true) {
+      // Only the accounts past their deadline; exit 1 when there is one (for cron and scripts).
+      if (clocks === undefined) {
+        process.stderr.write(
+          `error: campaign "${campaignId}" has no response clock: its statement gives neither eventAt nor detectedAt\n`,
+        );
+        return 2;
+      }
+      if (flags.json) {
+        const overdue = clocks.accounts.filter(
+          (clock) => clock.state === 'late' || clock.state === 'missing',
+        );
+        process.stdout.write(`${JSON.stringify({ ...clocks, accounts: overdue }, null, 2)}\n`);
+      } else process.stdout.write(`${formatClocks(clocks, true)}\n`);
+      return clocks.overdue > 0 ? 1 : 0;
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({ ...status, clocks }, null, 2)}\n`);
+    else {
+      process.stdout.write(`${formatStatus(status)}\n`);
+      if (clocks !== undefined) process.stdout.write(`${formatClocks(clocks)}\n`);
+    }
     return 0;
   } finally {
     await journal.close();
