@@ -1,7 +1,8 @@
 /**
- * The approval gate of the CLI: what an approval is bound to (the plan the publisher would carry
- * out), and the check `publish` makes before anything is sent.
+ * The gate of the CLI: what an approval is bound to (the plan the publisher would carry out), and
+ * the checks `publish` makes before anything is sent (the linter, the approvals).
  */
+import { userInfo } from 'node:os';
 import {
   type CampaignOptions,
   type Publisher,
@@ -32,24 +33,60 @@ export async function planDigest(
   });
 }
 
+/** What the gate let through, and on what grounds: recorded with the campaign. */
+export interface GateRecord {
+  readonly lint: {
+    readonly errors: number;
+    readonly override?: { readonly by: string; readonly reason: string };
+  };
+  readonly approvals?: {
+    readonly digest: string;
+    readonly by: readonly string[];
+    readonly required: number;
+    readonly urgency: Statement['urgency'];
+    readonly reviewWithinHours?: number;
+  };
+}
+
 /**
- * Checks the approvals of a statement against the hall's policy before a publish. Returns the exit
- * code of a refusal (2, with every reason on stderr), or `undefined` when the gate is passed (or
- * the hall asks for no approval).
+ * The gate `publish` passes before anything is sent: the linter (any error refuses, unless
+ * overridden with a reason), then the approvals the hall asks for, over exactly what is sent.
+ * Returns the exit code of a refusal (2, every reason on stderr), or what was let through.
  */
-export async function checkApprovals(input: {
+export async function publishGate(input: {
   readonly publisher: Publisher;
   readonly statement: Statement;
   readonly statementPath: string;
   readonly options: CampaignOptions;
   readonly author: string | undefined;
   readonly approvalsFile: string | undefined;
-}): Promise<{ refusal: number } | { passed: string } | undefined> {
-  const settings = input.publisher.hall.hall.approvals;
-  if (settings === undefined) return undefined;
-  const rule = approvalRule(settings, input.statement.urgency);
-  if (rule.approvals === 0)
-    return { passed: `no approval needed at urgency ${input.statement.urgency}` };
+  readonly override: string | undefined;
+}): Promise<{ refusal: number } | { record: GateRecord; lines: string[] }> {
+  const { publisher, statement, options } = input;
+  const preview = await publisher.preview(statement, options);
+  const errors = preview.lint.findings.filter((finding) => finding.severity === 'error');
+  const lines: string[] = [];
+  let lint: GateRecord['lint'] = { errors: errors.length };
+  if (errors.length > 0) {
+    const list = errors.map((finding) => `  ${finding.path}: ${finding.message}`).join('\n');
+    if (input.override === undefined || input.override.trim() === '') {
+      process.stderr.write(
+        `error: the linter finds ${errors.length} error${errors.length === 1 ? '' : 's'}, and publish sends nothing the linter refuses:\n${list}\nFix them (release-hall lint, preview), or publish anyway with --override "<reason>" (recorded with who and why)\n`,
+      );
+      return { refusal: 2 };
+    }
+    // Who overrides: the author named, else the user running the command.
+    const by = input.author ?? userInfo().username;
+    lint = { errors: errors.length, override: { by, reason: input.override.trim() } };
+    lines.push(`lint: ${errors.length} error(s) overridden by ${by}: ${input.override.trim()}`);
+  }
+  const settings = publisher.hall.hall.approvals;
+  if (settings === undefined) return { record: { lint }, lines };
+  const rule = approvalRule(settings, statement.urgency);
+  if (rule.approvals === 0) {
+    lines.push(`approvals: none needed at urgency ${statement.urgency}`);
+    return { record: { lint }, lines };
+  }
   if (input.author === undefined) {
     process.stderr.write(
       'error: this hall requires approvals: name who publishes with --author <id> (their own approval does not count)\n',
@@ -57,18 +94,22 @@ export async function checkApprovals(input: {
     return { refusal: 2 };
   }
   const file = input.approvalsFile ?? approvalFileOf(input.statementPath);
-  const approvals = await readApprovalFile(file);
-  const digest = await planDigest(input.publisher, input.statement, input.options);
+  const digest = await approvalDigest({
+    statement,
+    mode: options.mode ?? 'relay',
+    push: options.push,
+    deliveries: preview.deliveries,
+  });
   const verdict = verifyApprovals({
     digest,
-    approvals,
+    approvals: await readApprovalFile(file),
     approvers: hallApprovers(settings),
     required: rule.approvals,
     author: input.author,
   });
   if (!verdict.ok) {
     process.stderr.write(
-      `error: not approved for publishing (urgency ${input.statement.urgency}: ${rule.approvals} approvals needed; read from ${file}):\n${verdict.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`,
+      `error: not approved for publishing (urgency ${statement.urgency}: ${rule.approvals} approvals needed; read from ${file}):\n${verdict.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`,
     );
     return { refusal: 2 };
   }
@@ -76,7 +117,20 @@ export async function checkApprovals(input: {
     rule.reviewWithinHours === undefined
       ? ''
       : `; to be reviewed within ${rule.reviewWithinHours} h`;
+  lines.push(`approvals: ${verdict.valid.join(', ')} over digest ${digest.slice(0, 12)}…${review}`);
   return {
-    passed: `approved by ${verdict.valid.join(', ')} (digest ${digest.slice(0, 12)}…)${review}`,
+    record: {
+      lint,
+      approvals: {
+        digest,
+        by: verdict.valid,
+        required: rule.approvals,
+        urgency: statement.urgency,
+        ...(rule.reviewWithinHours === undefined
+          ? {}
+          : { reviewWithinHours: rule.reviewWithinHours }),
+      },
+    },
+    lines,
   };
 }

@@ -47,6 +47,8 @@ export interface PublishFlags extends CommonFlags, PushFlags {
   author?: string;
   /** The approvals file (default: `<statement>.approval`). */
   approvals?: string;
+  /** Publish although the linter finds errors, for this reason (recorded). */
+  override?: string;
 }
 
 /** Flags of `approve`: the publish flags that shape the plan, and who signs with which key. */

@@ -77,6 +77,10 @@ function addPublish(program: Command): void {
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
     .option('--author <id>', 'who publishes (needed when the hall requires approvals)')
     .option('--approvals <file>', 'approvals file (default: <statement>.approval)')
+    .option(
+      '--override <reason>',
+      'publish although the linter finds errors, for this reason (recorded with who and why)',
+    )
     .option('--no-progress', 'no progress on stderr');
   pushFlags(publish).action(async (statement: string, flags: PublishFlags) => {
     const { publishCommand } = await import('./commands/publish.js');

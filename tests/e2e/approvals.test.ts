@@ -132,3 +132,40 @@ describe('the approval gate', () => {
     expect(await readDataFile(hallFile, 'hall')).toBeDefined();
   });
 });
+
+describe('the lint gate', () => {
+  it('publish refuses a statement the linter finds errors in, unless overridden with a reason', async () => {
+    const plainHall = join(dir, 'plain-hall.json');
+    writeFileSync(plainHall, JSON.stringify(await beijingHall(['weibo'])));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(statementPath, 'utf8').replace(
+        'advice: 请勿信谣传谣，以官方发布为准。',
+        'advice: 不管你信不信，反正我信了。',
+      ),
+    );
+    copyFileSync(join(statementPath, '..', 'cover.jpg'), join(dir, 'cover.jpg'));
+    const refused = await runCli(['publish', bad, '--hall', plainHall, '--sandbox', '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the linter finds \d+ errors?, and publish sends nothing/);
+    expect(refused.stderr).toMatch(/--override "<reason>"/);
+    expect(refused.stdout).toBe('');
+
+    const overridden = await runCli([
+      'publish',
+      bad,
+      '--hall',
+      plainHall,
+      '--sandbox',
+      '--author',
+      'duty-officer',
+      '--override',
+      'quoting the rumor verbatim, approved by the director',
+    ]);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(overridden.stderr).toMatch(
+      /gate: lint: \d+ error\(s\) overridden by duty-officer: quoting the rumor verbatim/,
+    );
+  }, 120_000);
+});

@@ -6,7 +6,7 @@ import {
   loadStatementFile,
   showProgress,
 } from 'release-hall';
-import { checkApprovals } from '../approval-gate.js';
+import { publishGate } from '../approval-gate.js';
 import { printRefusals, printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
 import type { PublishFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
@@ -45,17 +45,19 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
     if (!flags.dryRun) {
-      // The gate: nothing is sent without the approvals the hall asks for, over exactly this.
-      const gate = await checkApprovals({
+      // The gate: nothing is sent that the linter refuses (unless overridden with a reason), nor
+      // without the approvals the hall asks for, over exactly this.
+      const gate = await publishGate({
         publisher,
         statement,
         statementPath,
         options,
         author: flags.author,
         approvalsFile: flags.approvals,
+        override: flags.override,
       });
-      if (gate !== undefined && 'refusal' in gate) return gate.refusal;
-      if (gate !== undefined && !flags.json) process.stderr.write(`gate: ${gate.passed}\n`);
+      if ('refusal' in gate) return gate.refusal;
+      if (!flags.json) for (const line of gate.lines) process.stderr.write(`gate: ${line}\n`);
     }
     if (flags.dryRun && !flags.json) {
       const preview = await publisher.preview(statement, options);
