@@ -6,11 +6,19 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
+  type CampaignOptions,
+  approvalDigest,
+  approvalRule,
+  approveStatement,
   createPublisher,
   formatReport,
+  generateApproverKey,
+  hallApprovers,
   loadStatementFile,
   readDataFile,
+  readPrivateKey,
   showProgress,
+  verifyApprovals,
 } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
@@ -19,7 +27,18 @@ import { startHallSandbox } from 'release-hall/sandbox';
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 
-const hallData = await readDataFile(here('hall.yaml'), 'hall');
+const hallData = (await readDataFile(here('hall.yaml'), 'hall')) as Record<string, unknown>;
+
+// 先审后发: two demo approvers, with keys made for this run (a real hall lists its approvers'
+// public keys in the hall file, made once with `release-hall keygen`).
+const demoKeys = { 'li-si': generateApproverKey(), 'wang-wu': generateApproverKey() };
+hallData.approvals = {
+  approvers: [
+    { id: 'li-si', name: '李四（新闻处）', publicKey: demoKeys['li-si'].publicKey },
+    { id: 'wang-wu', name: '王五（分管领导）', publicKey: demoKeys['wang-wu'].publicKey },
+  ],
+  policy: { routine: 2, urgent: 2, crisis: 1 },
+};
 const statement = await loadStatementFile(here('rebuttal.yaml'));
 
 // The sandboxes speak Weibo's and Tencent Weibo's protocols on 127.0.0.1 with 80 ± 20 ms of
@@ -56,12 +75,43 @@ try {
   console.log(
     `Publishing "${statement.headline}" to ${byPlatform('weibo')} Weibo, ${byPlatform('tencent')} Tencent Weibo and ${byPlatform('wechat')} WeChat accounts (relay mode; on WeChat 北京发布 pushes the article to its followers and the other members publish it)\n`,
   );
-  const stopProgress = showProgress(publisher);
-  const report = await publisher.publish(statement, {
+  const options: CampaignOptions = {
     mode: 'relay',
     // Only the lead pushes, and may spend its one push of the day on this rebuttal.
     push: { policy: 'push-else-publish', members: ['beijing-fabu'], spendLast: true },
+  };
+
+  // The gate: each approver signs the digest of exactly what will be sent (the statement, its
+  // picture, every account's action, the push policy); publishing verifies before the first request.
+  const preview = await publisher.preview(statement, options);
+  const digest = await approvalDigest({
+    statement,
+    mode: 'relay',
+    push: options.push,
+    deliveries: preview.deliveries,
   });
+  const approvals = (['li-si', 'wang-wu'] as const).map((approver) =>
+    approveStatement({
+      digest,
+      approver,
+      privateKey: readPrivateKey(demoKeys[approver].privateKeyPem, approver),
+    }),
+  );
+  const approvalSettings = publisher.hall.hall.approvals!;
+  const verdict = verifyApprovals({
+    digest,
+    approvals,
+    approvers: hallApprovers(approvalSettings),
+    required: approvalRule(approvalSettings, statement.urgency).approvals,
+    author: 'duty-officer',
+  });
+  if (!verdict.ok) throw new Error(verdict.issues.map((issue) => issue.message).join('; '));
+  console.log(
+    `Approved by ${verdict.valid.join(' and ')} (${verdict.valid.length} of ${verdict.required} at urgency ${statement.urgency}), digest ${digest.slice(0, 16)}…; lint: ${preview.lint.errors} errors\n`,
+  );
+
+  const stopProgress = showProgress(publisher);
+  const report = await publisher.publish(statement, options);
   stopProgress();
   console.log(`\n${formatReport(report)}`);
 
