@@ -64,6 +64,16 @@ export interface JournalFlags {
   hall?: string;
 }
 
+/** Flags of `check`. */
+export interface CheckFlags {
+  hall: string;
+  credentials?: string;
+  sandbox?: boolean;
+  json?: boolean;
+  member?: string[];
+  platform?: string[];
+}
+
 export interface ValidateFlags {
   json?: boolean;
 }
