@@ -121,6 +121,12 @@ export async function startHallSandbox(
         accessToken: token,
         appKey,
       });
+      if (lastPostAge !== false) {
+        tencent.platform.setLastPostAt(
+          String(account.openid),
+          tencent.platform.now() - lastPostAge,
+        );
+      }
       tokens.set(account.credentials, { access_token: token });
     }
   }
