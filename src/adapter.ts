@@ -216,6 +216,54 @@ export interface DeliveryContext {
   readonly notes?: Readonly<Record<string, string>>;
 }
 
+/** How one readiness finding stands: fine, worth a look, or in the way of the next publish. */
+export type ReadinessStatus = 'ok' | 'warning' | 'problem';
+
+/**
+ * What a readiness finding is about: the token, whether it belongs to the account the hall file
+ * names, the platform's verification, the last post, whether the API can be reached from here,
+ * and the hall's naming rule.
+ */
+export type ReadinessAspect =
+  'token' | 'identity' | 'verified' | 'last-post' | 'reachability' | 'naming';
+
+/** One thing a readiness check found about an account. */
+export interface ReadinessFinding {
+  readonly aspect: ReadinessAspect;
+  readonly status: ReadinessStatus;
+  /** A few words for a table cell, e.g. `expires in 12 d`, `government (1)`, `3 d ago`. */
+  readonly summary: string;
+  /** What was found, in plain words. */
+  readonly message: string;
+  /** What to do about it; present for every warning and problem. */
+  readonly fix?: string;
+}
+
+/** The answer of `checkAccount`: the findings and the facts the platform told. */
+export interface AccountReadiness {
+  readonly findings: readonly ReadinessFinding[];
+  /** Seconds the token has left, where the platform tells (Weibo `get_token_info`). */
+  readonly tokenExpiresInSeconds?: number;
+  /** The screen name or account name the platform shows, where it tells. */
+  readonly screenName?: string;
+  /** When the account last posted, where it could be read. */
+  readonly lastPostAt?: Date;
+}
+
+/** Everything a readiness check gets besides the account. */
+export interface CheckContext {
+  readonly signal: AbortSignal;
+  readonly credentials: Credentials;
+  /** A logger whose output is redacted. */
+  readonly logger: Logger;
+  /** Per-request timeout in milliseconds. */
+  readonly requestTimeoutMs: number;
+  /** The time the check runs at; the last post's age is measured from it. */
+  readonly now: Date;
+  /** Days without a post after which an account counts as dormant. */
+  readonly dormantDays: number;
+}
+
 /**
  * The protocol of one platform.
  *
@@ -271,4 +319,13 @@ export interface Adapter {
   push?(rendition: Rendition, account: Account, context: DeliveryContext): Promise<PushResult>;
   /** The account's push quota at `at`, given the pushes it made. */
   pushQuota?(account: Account, at: Date, pushes: readonly PushRecord[]): PushQuota;
+  /**
+   * A read-only readiness check of one account: whether its token works (and how long it has
+   * left, where the platform tells), whether it belongs to the identity the hall file names,
+   * the platform's verification, and how long ago the account last posted. Makes only reads: it
+   * never posts, never spends a push or publish quota. Resolves with findings, also for a token
+   * the platform refuses (that is a `problem` finding); throws only when the check itself could
+   * not be carried out (network, malformed reply) or the input is wrong.
+   */
+  checkAccount?(account: Account, context: CheckContext): Promise<AccountReadiness>;
 }

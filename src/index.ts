@@ -39,10 +39,12 @@ export type {
 // The adapter contract
 export { ADAPTER_SPECIFICATION_VERSION, PUSH_ID_NOTE, PUSH_REPEAT_WINDOW_MS } from './adapter.js';
 export type {
+  AccountReadiness,
   Adapter,
   AdapterLimits,
   ArticleProfile,
   ArticleRendition,
+  CheckContext,
   Credentials,
   DeliveryContext,
   DeliveryDescriptor,
@@ -53,6 +55,9 @@ export type {
   PushRecord,
   PushResult,
   RateLimits,
+  ReadinessAspect,
+  ReadinessFinding,
+  ReadinessStatus,
   Rendition,
   RetractResult,
   TextProfile,
@@ -81,6 +86,7 @@ export { accountId, hallSchema } from './model/hall.js';
 export type {
   Account,
   ApprovalsSettings,
+  CheckSettings,
   Deadlines,
   Hall,
   HallInput,

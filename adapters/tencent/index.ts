@@ -9,7 +9,9 @@
  * - relay: `POST t/re_add` with `reid`, the id of the lead's tweet, and the member's comment;
  * - retract: `POST t/del` (`ret=4 errcode=6` means already gone);
  * - findExisting: `GET statuses/broadcast_timeline`, matched on the text without its URLs and,
- *   for a relay, on the id of the tweet relayed.
+ *   for a relay, on the id of the tweet relayed;
+ * - checkAccount (reads only): `GET user/info`, and `GET statuses/broadcast_timeline` when it
+ *   shows no tweet.
  *
  * Every call carries the OAuth parameters `oauth_consumer_key`, `access_token`, `openid`,
  * `clientip`, `oauth_version=2.a`, `scope=all`, and `format=json`. The adapter sends each request
@@ -22,6 +24,7 @@ import { credentialMethods } from '#adapter-kit';
 import { ADAPTER_SPECIFICATION_VERSION } from '#core';
 import type { Adapter, AdapterLimits } from '#core';
 import { TENCENT_MAX_BYTES, countTencentText } from './count-tencent-text.js';
+import { checkTencentAccount } from './check-account.js';
 import { findTencentTweet } from './find-existing.js';
 import { TENCENT_PLATFORM } from './map-tencent-error.js';
 import { missingSettings } from './oauth.js';
@@ -94,6 +97,8 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
       });
     },
     postUrl: tencentPostUrl,
+
+    checkAccount: (account, context) => checkTencentAccount(settings, account, context),
 
     // The app key is scrubbed from anything thrown, like the access token.
     ...credentialMethods(

@@ -14,7 +14,8 @@ import {
 import type { TencentSettings } from './options.js';
 
 /** The endpoints the adapter calls. */
-export type TencentEndpoint = 't/add' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline';
+export type TencentEndpoint =
+  't/add' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline' | 'user/info';
 
 /** One call, for messages and errors. */
 export interface TencentCall extends CallInfo {

@@ -28,6 +28,12 @@ export interface HallSandboxOptions {
   readonly wechat?: WechatPlatformOptions;
   /** The sandbox token of each credentials reference. @default a random token per reference */
   readonly tokenFor?: (ref: string) => string;
+  /**
+   * How long before the start every account last posted (a time only: no post is stored), so
+   * `release-hall check --sandbox` finds active accounts; `false` leaves them without any post.
+   * @default 86_400_000 (one day)
+   */
+  readonly lastPostAgeMs?: number | false;
 }
 
 /** A running sandbox for one hall. */
@@ -76,6 +82,7 @@ export async function startHallSandbox(
   const tokenFor = (ref: string): string =>
     options.tokenFor?.(ref) ?? `sandbox-${randomBytes(12).toString('hex')}`;
 
+  const lastPostAge = options.lastPostAgeMs ?? 86_400_000;
   const weibo = await startWeiboSandbox({
     ...(hall.site ? { safeDomain: hall.site.domain } : {}),
     ...options.weibo,
@@ -86,6 +93,8 @@ export async function startHallSandbox(
     const uid = typeof account.uid === 'string' ? account.uid : String(account.uid);
     const token = tokenFor(account.credentials);
     weibo.platform.addAccount({ uid, screenName: account.handle, accessToken: token });
+    if (lastPostAge !== false)
+      weibo.platform.setLastPostAt(uid, weibo.platform.now() - lastPostAge);
     tokens.set(account.credentials, { access_token: token });
   }
 
@@ -112,6 +121,12 @@ export async function startHallSandbox(
         accessToken: token,
         appKey,
       });
+      if (lastPostAge !== false) {
+        tencent.platform.setLastPostAt(
+          String(account.openid),
+          tencent.platform.now() - lastPostAge,
+        );
+      }
       tokens.set(account.credentials, { access_token: token });
     }
   }

@@ -4,7 +4,8 @@
  * - publish: `POST statuses/share.json` (default) or `statuses/update.json`;
  * - relay: `POST statuses/repost.json` of the lead's status with the member's comment;
  * - retract: `POST statuses/destroy.json`;
- * - findExisting: `GET statuses/user_timeline.json`, matched on the text without its links.
+ * - findExisting: `GET statuses/user_timeline.json`, matched on the text without its links;
+ * - checkAccount (reads only): `POST oauth2/get_token_info`, then `GET users/show.json`.
  *
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
@@ -13,6 +14,7 @@ import { credentialMethods } from '#adapter-kit';
 import { ADAPTER_SPECIFICATION_VERSION } from '#core';
 import type { Adapter, AdapterLimits } from '#core';
 import { WEIBO_MAX_LENGTH, countWeiboText } from './count-weibo-text.js';
+import { checkWeiboAccount } from './check-account.js';
 import { findWeiboStatus } from './find-existing.js';
 import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
@@ -82,6 +84,8 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
           ]
         : [];
     },
+
+    checkAccount: (account, context) => checkWeiboAccount(settings, account, context),
 
     ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
       publish: publishStatus,

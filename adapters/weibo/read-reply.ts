@@ -14,7 +14,9 @@ export type WeiboEndpoint =
   | 'statuses/update'
   | 'statuses/repost'
   | 'statuses/destroy'
-  | 'statuses/user_timeline';
+  | 'statuses/user_timeline'
+  | 'oauth2/get_token_info'
+  | 'users/show';
 
 /** One call, for messages and errors. */
 export interface WeiboCall extends CallInfo {

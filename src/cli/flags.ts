@@ -85,6 +85,16 @@ export interface JournalFlags {
   late?: boolean;
 }
 
+/** Flags of `check`. */
+export interface CheckFlags {
+  hall: string;
+  credentials?: string;
+  sandbox?: boolean;
+  json?: boolean;
+  member?: string[];
+  platform?: string[];
+}
+
 export interface ValidateFlags {
   json?: boolean;
 }

@@ -3,13 +3,14 @@
  * command's module (and with it the publisher, the adapters and the journal) is loaded when the
  * command runs, so `release-hall --help` stays fast.
  *
- * Exit codes: 0 every delivery succeeded (or a dry run / validation passed), 1 some delivery did
- * not succeed, 2 invalid input.
+ * Exit codes: 0 every delivery succeeded (or a dry run / validation / check passed), 1 some
+ * delivery did not succeed (or some account is not ready), 2 invalid input.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   type ApproveFlags,
+  type CheckFlags,
   type CommonFlags,
   DEFAULT_JOURNAL,
   type FollowUpFlags,
@@ -256,6 +257,24 @@ function addStatementCommands(program: Command): void {
     });
 }
 
+function addCheck(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'read-only readiness check of every account: token, identity, verification, last post',
+    )
+    .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+    .option('--sandbox', 'check the accounts on the built-in sandbox on loopback')
+    .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
+    .option('--json', 'print the results as JSON on stdout')
+    .option('--member <ids>', 'only these members (comma-separated, repeatable)', list)
+    .option('--platform <names>', 'only these platforms', list)
+    .action(async (flags: CheckFlags) => {
+      const { checkCommand } = await import('./commands/check.js');
+      process.exitCode = await checkCommand(flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -269,6 +288,7 @@ export function buildProgram(): Command {
   addApprovalCommands(program);
   addCampaignCommands(program);
   addStatementCommands(program);
+  addCheck(program);
   return program;
 }
 

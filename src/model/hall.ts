@@ -77,6 +77,50 @@ export const platformSettingsSchema = z.strictObject({
   settings: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Days without a post after which `release-hall check` calls an account dormant, by default. */
+export const DEFAULT_DORMANT_DAYS = 30;
+
+/**
+ * What `release-hall check` holds the accounts to (docs/check.md): how long an account may go
+ * without posting, and the rule its screen name must follow.
+ */
+export const checkSettingsSchema = z.strictObject({
+  /** Days without a post after which an account counts as dormant. */
+  dormantDays: z
+    .number()
+    .int()
+    .min(1, 'expected at least 1 day')
+    .max(3650, 'expected at most 3650 days')
+    .default(DEFAULT_DORMANT_DAYS),
+  /**
+   * The rule every account's screen name (or handle) must follow: `prefix` (it starts with this
+   * text, e.g. "北京") or `pattern` (a regular expression it matches, e.g. "^北京|发布$").
+   */
+  naming: z
+    .strictObject({
+      prefix: z.string().min(1).optional(),
+      pattern: z
+        .string()
+        .min(1)
+        .refine((source) => {
+          try {
+            new RegExp(source, 'u');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'expected a regular expression, e.g. "^北京"')
+        .optional(),
+    })
+    .refine((naming) => naming.prefix !== undefined || naming.pattern !== undefined, {
+      message: 'expected "prefix" or "pattern"',
+    })
+    .optional(),
+});
+
+/** The `check` settings of a hall. */
+export type CheckSettings = z.output<typeof checkSettingsSchema>;
+
 /** One organisation in the hall. */
 export const memberSchema = z.strictObject({
   id: idSchema,
@@ -204,6 +248,8 @@ export const hallSchema = z.strictObject({
     .default({ prefix: '【{short}】' }),
   groups: z.array(z.strictObject({ id: idSchema, name: z.string().min(1) })).default([]),
   platforms: z.record(z.string(), platformSettingsSchema).default({}),
+  /** What `release-hall check` holds the accounts to. */
+  check: checkSettingsSchema.default({ dormantDays: DEFAULT_DORMANT_DAYS }),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
   approvals: approvalsSchema.optional(),
   deadlines: deadlinesSchema,

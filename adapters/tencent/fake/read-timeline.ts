@@ -162,3 +162,45 @@ function tweetJson(
   }
   return json;
 }
+
+/**
+ * `user/info`: the profile of the account the token belongs to, with `isvip` (verified) and
+ * `tweetinfo[0]`, its newest tweet (or the time of one made before the fake, `setLastPostAt`).
+ * [unconfirmed] the exact field types; numbers as in the SDK examples.
+ */
+export function userInfo(call: TencentCall): TencentOutcome {
+  const { content, account } = call;
+  const profile = content.profile(account.openid);
+  const own = content.posts
+    .all()
+    .filter((tweet) => tweet.openid === account.openid && !tweet.deleted);
+  const newest = own.at(-1);
+  const earlier = profile.earlierPostAt;
+  const tweetinfo =
+    newest !== undefined && (earlier === undefined || newest.createdAt >= earlier)
+      ? [tweetJson(content, newest, false)]
+      : earlier !== undefined
+        ? [
+            {
+              id: '1000000000000',
+              text: '（较早的微博）',
+              origtext: '（较早的微博）',
+              timestamp: seconds(earlier),
+            },
+          ]
+        : [];
+  return tencentOk({
+    name: account.name,
+    nick: account.nick,
+    openid: account.openid,
+    fansnum: 0,
+    idolnum: 0,
+    tweetnum: own.length + (earlier === undefined ? 0 : 1),
+    favnum: 0,
+    isvip: profile.verified ? 1 : 0,
+    verifyinfo: profile.verified ? '政府机构' : '',
+    isrealname: 1,
+    regtime: 1_300_000_000,
+    tweetinfo,
+  });
+}

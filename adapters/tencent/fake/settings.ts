@@ -12,7 +12,7 @@ import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
 export type TencentEndpointName =
-  't/add' | 't/add_pic' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline';
+  't/add' | 't/add_pic' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline' | 'user/info';
 
 interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -30,6 +30,8 @@ export const ENDPOINTS: Readonly<Record<TencentEndpointName, EndpointRule>> = {
   // [unconfirmed] platforms.md lists only the write endpoints; the read is served as a GET, as
   // reads were in the API v1 documentation.
   'statuses/broadcast_timeline': { method: 'GET', creates: false, encoding: 'none' },
+  // The readiness read (platforms-listening.md §2.2), a GET like the other reads.
+  'user/info': { method: 'GET', creates: false, encoding: 'none' },
 };
 
 /** The write endpoints that create a tweet. */

@@ -123,6 +123,16 @@ export interface TencentContent extends MicroblogContent<
 > {
   /** The `http://url.cn/XXXX` short link of a URL, the same one for the same URL. */
   readonly shortLink: (url: string) => string;
+  /** What `user/info` says of an account besides its names (`setVerified`, `setLastPostAt`). */
+  readonly profile: (openid: string) => TencentProfile;
+}
+
+/** What `user/info` says of an account besides its names. */
+export interface TencentProfile {
+  /** `isvip`: verified. */
+  verified: boolean;
+  /** Platform time (ms) of the newest tweet made before the fake's own, if any. */
+  earlierPostAt: number | undefined;
 }
 
 /** One admitted call to an endpoint. */

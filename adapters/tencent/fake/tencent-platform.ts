@@ -16,7 +16,7 @@ import {
 import { clientIpProblem } from '../client-ip.js';
 import type { TencentFault, TencentFaultKind } from './faults.js';
 import { addTweet, deleteTweet, relayTweet } from './post-tweets.js';
-import { broadcastTimeline } from './read-timeline.js';
+import { broadcastTimeline, userInfo } from './read-timeline.js';
 import {
   ENDPOINTS,
   TENCENT_OAUTH_PARAMETERS,
@@ -37,6 +37,7 @@ import {
   type TencentContent,
   type TencentOAuthPlacement,
   type TencentOutcome,
+  type TencentProfile,
   type TencentReply,
   type TencentRequestRecord,
   type TencentTweet,
@@ -79,6 +80,7 @@ const HANDLERS: Readonly<Record<TencentEndpointName, (call: TencentCall) => Tenc
   't/re_add': relayTweet,
   't/del': deleteTweet,
   'statuses/broadcast_timeline': broadcastTimeline,
+  'user/info': userInfo,
 };
 
 /**
@@ -117,6 +119,7 @@ export class TencentPlatform extends MicroblogPlatform<
     this.#content = {
       ...this.microblogContent(),
       shortLink: (url) => this.#shortLink(url),
+      profile: (openid) => this.#profile(openid),
     };
   }
 
@@ -154,6 +157,33 @@ export class TencentPlatform extends MicroblogPlatform<
       expiresAt: options.expiresAt,
       expired: false,
     });
+  }
+
+  /** Sets whether `user/info` shows the account as verified (`isvip`). */
+  setVerified(openid: string, verified: boolean): void {
+    this.#profile(openid).verified = verified;
+  }
+
+  /**
+   * Sets when the account last tweeted before the fake's own tweets (a time only: no tweet is
+   * stored, so timelines and counts are unchanged). `user/info.tweetinfo` shows the newer of this
+   * and the newest own tweet. A time `days` back on the fake clock makes the account dormant.
+   */
+  setLastPostAt(openid: string, at: Date | number | undefined): void {
+    this.#profile(openid).earlierPostAt =
+      at === undefined ? undefined : at instanceof Date ? at.getTime() : at;
+  }
+
+  readonly #profiles = new Map<string, TencentProfile>();
+
+  #profile(openid: string): TencentProfile {
+    if (!this.accountStates.has(openid)) throw new Error(`no account ${openid}`);
+    let profile = this.#profiles.get(openid);
+    if (profile === undefined) {
+      profile = { verified: true, earlierPostAt: undefined };
+      this.#profiles.set(openid, profile);
+    }
+    return profile;
   }
 
   /** Puts a tweet under review (relaying it gets `ret=4 errcode=12`) or releases it. */

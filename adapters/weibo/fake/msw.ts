@@ -4,8 +4,13 @@
  */
 import type { HttpHandler } from 'msw';
 import { fakeHandlers } from '../../fake/msw.js';
+import { protocolPathUnder } from '../../fake/platform.js';
 import { handleWeiboRequest, protocolPath } from './protocol.js';
-import type { WeiboPlatform } from './protocol.js';
+import type { WeiboPlatform, WeiboProtocolRequest, WeiboProtocolResponse } from './protocol.js';
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
 
 /** Options of {@link weiboHandlers}. */
 export interface WeiboHandlersOptions {
@@ -30,10 +35,16 @@ export function weiboHandlers(
   options: WeiboHandlersOptions = {},
 ): HttpHandler[] {
   const baseURL = options.baseURL ?? 'https://api.weibo.com/2/';
-  return fakeHandlers({
-    baseURL,
-    protocolPath: protocolPath,
-    body: 'text',
-    handle: (request) => handleWeiboRequest(platform, request),
-  });
+  const handle = (request: WeiboProtocolRequest): WeiboProtocolResponse =>
+    handleWeiboRequest(platform, request);
+  return [
+    ...fakeHandlers({ baseURL, protocolPath: protocolPath, body: 'text', handle }),
+    // `oauth2/get_token_info` lives beside the versioned API: `<base>/../oauth2/`.
+    ...fakeHandlers({
+      baseURL: new URL('../oauth2/', withSlash(baseURL)).toString(),
+      protocolPath: protocolPathUnder('/oauth2/'),
+      body: 'text',
+      handle,
+    }),
+  ];
 }

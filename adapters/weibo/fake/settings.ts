@@ -16,7 +16,10 @@ export type WeiboEndpointName =
   | 'statuses/repost'
   | 'statuses/destroy'
   | 'statuses/user_timeline'
-  | 'statuses/show';
+  | 'statuses/show'
+  | 'oauth2/get_token_info'
+  | 'account/get_uid'
+  | 'users/show';
 
 interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -31,6 +34,11 @@ export const ENDPOINTS: Readonly<Record<WeiboEndpointName, EndpointRule>> = {
   'statuses/destroy': { method: 'POST', creates: false },
   'statuses/user_timeline': { method: 'GET', creates: false },
   'statuses/show': { method: 'GET', creates: false },
+  // Readiness reads (platforms-listening.md §1.5). `get_token_info` lives under `/oauth2/`, beside
+  // the versioned API, and is a POST.
+  'oauth2/get_token_info': { method: 'POST', creates: false },
+  'account/get_uid': { method: 'GET', creates: false },
+  'users/show': { method: 'GET', creates: false },
 };
 
 /** The write endpoints that create a status. */
@@ -42,6 +50,9 @@ export const WEIBO_POSTING_ENDPOINTS: readonly WeiboEndpointName[] = [
 
 /** Default first status id: above 2^53, so any trip through a JS number loses digits. */
 export const DEFAULT_FIRST_STATUS_ID = 4_900_000_000_000_000_001n;
+
+/** Five years: the order of the `expire_in` in the wiki's `get_token_info` example. */
+export const DEFAULT_TOKEN_LIFETIME_MS = 157_680_000_000;
 
 /** Text of a repost without a comment (the platform default). */
 export const DEFAULT_REPOST_TEXT = '转发微博';
@@ -93,6 +104,13 @@ export interface WeiboPlatformOptions extends FakePlatformOptions {
    * @default true
    */
   readonly refuseRepeats?: boolean;
+  /**
+   * Life of a token registered without `tokenExpiresAt`, from when it is registered: what
+   * `oauth2/get_token_info` counts `expire_in` down from. The wiki's example answer shows about
+   * five years (157 679 471 s); real lifetimes depend on the app's level [unconfirmed].
+   * @default 157_680_000_000 (five years)
+   */
+  readonly tokenLifetimeMs?: number;
 }
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
@@ -100,6 +118,7 @@ export interface WeiboSettings extends MicroblogSettings<WeiboRateLimit> {
   readonly safeDomain: string | undefined;
   readonly acceptedVisibleAfterMs: number;
   readonly truncateLongText: boolean;
+  readonly tokenLifetimeMs: number;
 }
 
 /** Fills in the defaults. */
@@ -112,6 +131,7 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
     safeDomain: options.safeDomain,
     acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
     truncateLongText: options.truncateLongText ?? true,
+    tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
   };
 }
 
@@ -124,7 +144,13 @@ export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboS
     ...fakeSettingsFrom(options),
     ...changedSettings(
       options,
-      ['acceptedVisibleAfterMs', 'shortenLinks', 'truncateLongText', 'refuseRepeats'],
+      [
+        'acceptedVisibleAfterMs',
+        'shortenLinks',
+        'truncateLongText',
+        'refuseRepeats',
+        'tokenLifetimeMs',
+      ],
       ['rateLimit', 'safeDomain'],
     ),
   };
@@ -143,6 +169,10 @@ export interface WeiboAccountInit {
   readonly tokenExpiresAt?: number;
   /** The account qualifies for long text (`is_longtext=1`). @default true */
   readonly longTextAllowed?: boolean;
+  /** `users/show.verified`. @default true */
+  readonly verified?: boolean;
+  /** `users/show.verified_type` (1 = government, -1 = ordinary). @default 1 */
+  readonly verifiedType?: number;
 }
 
 /** A registered account, as the inspection API shows it (without its token). */
@@ -151,4 +181,8 @@ export interface WeiboAccountInfo {
   readonly screenName: string;
   readonly safeDomain: string | undefined;
   readonly longTextAllowed: boolean;
+  readonly verified: boolean;
+  readonly verifiedType: number;
+  /** The newest post made before the fake's own posts (see `setLastPostAt`), if any. */
+  readonly earlierPostAt: Date | undefined;
 }

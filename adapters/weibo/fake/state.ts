@@ -54,11 +54,17 @@ export interface AccountState {
   readonly screenName: string;
   readonly safeDomain: string | undefined;
   readonly longTextAllowed: boolean;
+  verified: boolean;
+  verifiedType: number;
+  /** Platform time (ms) of the newest post made before the fake's own (`setLastPostAt`). */
+  earlierPostAt: number | undefined;
 }
 
 export interface TokenState {
   readonly uid: string;
   readonly expiresAt: number | undefined;
+  /** Platform time (ms) the token was registered: `get_token_info.create_at`. */
+  readonly createdAt: number;
   expired: boolean;
 }
 
@@ -111,6 +117,8 @@ export interface WeiboCall {
   readonly content: WeiboContent;
   readonly endpoint: WeiboEndpointName;
   readonly account: AccountState;
+  /** The token the call came with (admitted, so known and not expired). */
+  readonly token: TokenState | undefined;
   readonly params: URLSearchParams;
   readonly picture: MultipartPart | undefined;
   /** Refuses the call: nothing is applied. */

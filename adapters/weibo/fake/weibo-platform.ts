@@ -13,6 +13,7 @@ import {
 } from '../../fake/microblog-platform.js';
 import type { WeiboFault, WeiboFaultKind } from './faults.js';
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
+import { accountUid, showUser, tokenInfo } from './read-account.js';
 import { showStatus, userTimeline } from './read-statuses.js';
 import {
   ENDPOINTS,
@@ -77,6 +78,9 @@ const HANDLERS: Readonly<Record<WeiboEndpointName, (call: WeiboCall) => WeiboOut
   'statuses/destroy': destroyStatus,
   'statuses/show': showStatus,
   'statuses/user_timeline': userTimeline,
+  'oauth2/get_token_info': tokenInfo,
+  'account/get_uid': accountUid,
+  'users/show': showUser,
 };
 
 /**
@@ -114,16 +118,52 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       screenName: account.screenName,
       safeDomain: account.safeDomain,
       longTextAllowed: account.longTextAllowed ?? true,
+      verified: account.verified ?? true,
+      verifiedType: account.verifiedType ?? 1,
+      earlierPostAt: undefined,
     };
     this.register(account.uid, state);
     this.addToken(account.uid, account.accessToken, account.tokenExpiresAt);
-    return { ...state };
+    return this.describeAccount(state);
   }
 
-  /** Adds another token for an account. */
+  /**
+   * Adds another token for an account (a token of account B given to account A's credentials is
+   * how a test ties a token to another identity). Without `expiresAt` it lives `tokenLifetimeMs`.
+   */
   addToken(uid: string, accessToken: string, expiresAt?: number): void {
     if (!this.accountStates.has(uid)) throw new Error(`no account ${uid}`);
-    this.tokens.set(accessToken, { uid, expiresAt, expired: false });
+    const createdAt = this.now();
+    this.tokens.set(accessToken, {
+      uid,
+      expiresAt: expiresAt ?? createdAt + this.settings.tokenLifetimeMs,
+      createdAt,
+      expired: false,
+    });
+  }
+
+  /**
+   * Sets when the account last posted before the fake's own posts (a time only: no status is
+   * stored, so timelines and post counts are unchanged). `users/show` reports the newer of this
+   * and the account's newest visible status. A time `days` back on the fake clock makes the
+   * account dormant; `undefined` forgets it.
+   */
+  setLastPostAt(uid: string, at: Date | number | undefined): void {
+    const account = this.#account(uid);
+    account.earlierPostAt = at === undefined ? undefined : at instanceof Date ? at.getTime() : at;
+  }
+
+  /** Sets what `users/show` says of the account's verification (`verified_type` 1 = government). */
+  setVerified(uid: string, verified: boolean, verifiedType = verified ? 1 : -1): void {
+    const account = this.#account(uid);
+    account.verified = verified;
+    account.verifiedType = verifiedType;
+  }
+
+  #account(uid: string): AccountState {
+    const account = this.accountStates.get(uid);
+    if (account === undefined) throw new Error(`no account ${uid}`);
+    return account;
   }
 
   // -- the steps of the dispatch ---------------------------------------------------------------
@@ -133,7 +173,11 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   }
 
   protected describeAccount(account: AccountState): WeiboAccountInfo {
-    return { ...account };
+    const { earlierPostAt, ...rest } = account;
+    return {
+      ...rest,
+      earlierPostAt: earlierPostAt === undefined ? undefined : new Date(earlierPostAt),
+    };
   }
 
   protected snapshot(status: StatusState): WeiboPost {
@@ -223,6 +267,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       content: this.#content,
       endpoint,
       account,
+      token: exchange.tokenState,
       params: exchange.params,
       picture: exchange.body.picture,
       refuse: (code, text, status) => ({
@@ -277,6 +322,8 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
 }
 
 function endpointOf(path: string): WeiboEndpointName | undefined {
+  // The OAuth endpoints sit beside the versioned API, without `.json`.
+  if (path === '/oauth2/get_token_info') return 'oauth2/get_token_info';
   const match = /^\/2\/([a-z_]+\/[a-z_]+)\.json$/.exec(path);
   const name = match?.[1];
   return name !== undefined && name in ENDPOINTS ? (name as WeiboEndpointName) : undefined;
