@@ -32,7 +32,7 @@ async function setup(): Promise<{ hall: unknown; sandbox: HallSandbox; open: () 
           baseURL: current.baseURLs.weibo,
           rip: '203.0.113.10',
           // Eight in flight, so a stop finds deliveries not yet sent (the default sends all at once).
-          limits: { requestTimeoutMs: 300, platformConcurrency: 8 },
+          limits: { requestTimeoutMs: 1_000, platformConcurrency: 8 },
         }),
       ],
       credentials: current.credentials,
@@ -60,7 +60,7 @@ describe('resume, retract and pause over the Weibo sandbox with the durable jour
     const uids = platform.accounts().map((account) => account.uid);
     // Three relays are applied but never answered; the timeline cannot be read while they hang.
     for (const uid of uids.slice(1, 4))
-      platform.injectFault({ kind: 'timeout-after-apply', uid, hangMs: 2_000 });
+      platform.injectFault({ kind: 'timeout-after-apply', uid, hangMs: 5_000 });
     platform.injectFault({
       kind: '5xx-before-apply',
       endpoint: 'statuses/user_timeline',
