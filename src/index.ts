@@ -173,5 +173,23 @@ export type {
   LintSeverity,
 } from './lint/lint-types.js';
 
+// Emergency templates
+export {
+  FIELD_TYPES,
+  fillEmergencyTemplate,
+  listEmergencyTemplates,
+  loadEmergencyTemplate,
+  parseEmergencyTemplate,
+  readEmergencyTemplate,
+} from './emergency/index.js';
+export type {
+  EmergencyTemplate,
+  FieldType,
+  FillOptions,
+  TemplateField,
+  TemplateSearchOptions,
+  TemplateValues,
+} from './emergency/index.js';
+
 // Terminal output
 export { formatPreview, formatReport, showProgress } from './cli/report.js';
