@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -381,5 +381,18 @@ describe('loadEmergencyTemplate', () => {
       listEmergencyTemplates({ directory: join(own, 'nowhere') }),
     );
     expect(error.issues[0]?.message).toBe('folder not found: check the path');
+  });
+});
+
+describe('the template of docs/templates.md', () => {
+  const doc = readFileSync(new URL('../../docs/templates.md', import.meta.url), 'utf8');
+  const block = /```yaml\n(kind: landslide\n[\s\S]*?)```/u.exec(doc)?.[1];
+
+  it('is read, filled with its own examples and passes the linter', () => {
+    expect(block).toBeDefined();
+    const template = parseEmergencyTemplate(parse(block ?? ''), 'landslide.yaml');
+    const statement = fillEmergencyTemplate(template, examples(template), { now });
+    expect(lintStatement(statement).errors).toBe(0);
+    expect(statement.headline).toBe('北京市规划和自然资源委员会发布地质灾害气象风险橙色预警');
   });
 });
