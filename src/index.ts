@@ -175,7 +175,7 @@ export type {
 
 // Emergency templates
 export {
-  FIELD_TYPES,
+  EMERGENCY_FIELD_TYPES,
   fillEmergencyTemplate,
   listEmergencyTemplates,
   loadEmergencyTemplate,
@@ -184,11 +184,11 @@ export {
 } from './emergency/index.js';
 export type {
   EmergencyTemplate,
-  FieldType,
-  FillOptions,
-  TemplateField,
-  TemplateSearchOptions,
-  TemplateValues,
+  EmergencyFieldType,
+  FillEmergencyTemplateOptions,
+  EmergencyTemplateField,
+  EmergencyTemplateSearchOptions,
+  EmergencyTemplateValues,
 } from './emergency/index.js';
 
 // Terminal output

@@ -3,7 +3,7 @@
  * gets, or the reason it is refused.
  */
 import { unsafeCharacter } from '../model/text.js';
-import type { TemplateField } from './template-schema.js';
+import type { EmergencyTemplateField } from './template-schema.js';
 
 /** What a check says: the value to use, or what is wrong with it. */
 export type CheckedValue =
@@ -55,7 +55,7 @@ export function normaliseTime(raw: string): CheckedValue {
   return { ok: true, value: iso };
 }
 
-function checkNumber(field: TemplateField, raw: string): CheckedValue {
+function checkNumber(field: EmergencyTemplateField, raw: string): CheckedValue {
   // Full-width digits (５.２) are the same number.
   const text = raw.normalize('NFKC');
   const pattern = field.type === 'integer' ? /^-?\d+$/u : /^-?\d+(?:\.\d+)?$/u;
@@ -88,7 +88,7 @@ function checkUrl(raw: string): CheckedValue {
  * it holds an invisible or reordering character, as every text of a statement is; a `text` value
  * must be one line and loses its closing full stop (the template writes the punctuation).
  */
-export function checkValue(field: TemplateField, typed: string): CheckedValue {
+export function checkValue(field: EmergencyTemplateField, typed: string): CheckedValue {
   const unsafe = unsafeCharacter(typed);
   if (unsafe !== undefined) return refuse(`holds ${unsafe}: remove it (paste it as plain text)`);
   const raw = typed.normalize('NFC').trim();

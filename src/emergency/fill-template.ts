@@ -8,13 +8,13 @@ import { type StatementInput, statementSchema } from '../model/statement.js';
 import { formatStatementTime } from '../render/format-time.js';
 import { HALL_OFFSET, checkValue } from './check-value.js';
 import { fillPlaceholders, onlyPlaceholders, placeholdersOf } from './placeholders.js';
-import type { EmergencyTemplate, TemplateField } from './template-schema.js';
+import type { EmergencyTemplate, EmergencyTemplateField } from './template-schema.js';
 
 /** The values of a template's fields, by field name (`{ magnitude: '5.2' }`). */
-export type TemplateValues = Readonly<Record<string, string | number | undefined>>;
+export type EmergencyTemplateValues = Readonly<Record<string, string | number | undefined>>;
 
 /** Options of {@link fillEmergencyTemplate}. */
-export interface FillOptions {
+export interface FillEmergencyTemplateOptions {
   /**
    * The time a `default: now` field takes.
    * @default the time of the call
@@ -33,12 +33,12 @@ function show(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
-const hint = (field: TemplateField): string => `e.g. ${field.name}=${field.example}`;
+const hint = (field: EmergencyTemplateField): string => `e.g. ${field.name}=${field.example}`;
 
 /** Every field's value, or the issues that keep the template from being filled. */
 function resolveValues(
   template: EmergencyTemplate,
-  values: TemplateValues,
+  values: EmergencyTemplateValues,
   now: Date,
 ): { readonly resolved: Map<string, string>; readonly issues: InputIssue[] } {
   const issues: InputIssue[] = [];
@@ -101,8 +101,8 @@ function resolveValues(
  */
 export function fillEmergencyTemplate(
   template: EmergencyTemplate,
-  values: TemplateValues,
-  options: FillOptions = {},
+  values: EmergencyTemplateValues,
+  options: FillEmergencyTemplateOptions = {},
 ): StatementInput {
   const { resolved, issues } = resolveValues(template, values, options.now ?? new Date());
   if (issues.length > 0) throw invalidInput(`values for the ${template.kind} template`, issues);

@@ -13,7 +13,7 @@ import { parseEmergencyTemplate } from './parse-template.js';
 import { TEMPLATE_KIND, type EmergencyTemplate } from './template-schema.js';
 
 /** Options of {@link listEmergencyTemplates} and {@link loadEmergencyTemplate}. */
-export interface TemplateSearchOptions {
+export interface EmergencyTemplateSearchOptions {
   /** A folder of the press office's own templates (`<kind>.yaml`), looked in first. */
   readonly directory?: string;
   /**
@@ -38,7 +38,7 @@ export function shippedTemplatesDirectory(): string {
   ]);
 }
 
-function directories(options: TemplateSearchOptions): string[] {
+function directories(options: EmergencyTemplateSearchOptions): string[] {
   const found: string[] = [];
   if (options.directory !== undefined) found.push(options.directory);
   if (options.shipped ?? true) found.push(shippedTemplatesDirectory());
@@ -91,7 +91,7 @@ export async function readEmergencyTemplate(path: string): Promise<EmergencyTemp
  * kind. A template file that does not pass its checks is refused with its problems.
  */
 export async function listEmergencyTemplates(
-  options: TemplateSearchOptions = {},
+  options: EmergencyTemplateSearchOptions = {},
 ): Promise<EmergencyTemplate[]> {
   const byKind = new Map<string, string>();
   for (const directory of directories(options)) {
@@ -111,7 +111,7 @@ export async function listEmergencyTemplates(
  */
 export async function loadEmergencyTemplate(
   kind: string,
-  options: TemplateSearchOptions = {},
+  options: EmergencyTemplateSearchOptions = {},
 ): Promise<EmergencyTemplate> {
   const known: string[] = [];
   if (TEMPLATE_KIND.test(kind)) {

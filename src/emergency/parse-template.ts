@@ -9,11 +9,11 @@ import { checkValue } from './check-value.js';
 import { formatAllowed, placeholdersOf, strayBraces } from './placeholders.js';
 import {
   type EmergencyTemplate,
-  type TemplateField,
+  type EmergencyTemplateField,
   emergencyTemplateSchema,
 } from './template-schema.js';
 
-function fieldIssues(field: TemplateField, index: number): InputIssue[] {
+function fieldIssues(field: EmergencyTemplateField, index: number): InputIssue[] {
   const path = `fields[${index}]`;
   const issues: InputIssue[] = [];
   if (field.required && field.default !== undefined) {

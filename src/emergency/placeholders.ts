@@ -2,7 +2,7 @@
  * `{{field}}` placeholders: finding them in a template's statement and filling them, in one pass,
  * so a value that itself holds `{{…}}` is written as it is and never read as a placeholder.
  */
-import type { FieldType } from './template-schema.js';
+import type { EmergencyFieldType } from './template-schema.js';
 
 /** `{{name}}`, or `{{name|format}}` for a time (`full`, `iso`). */
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\|\s*([a-z]+)\s*)?\}\}/gu;
@@ -31,7 +31,7 @@ export function strayBraces(text: string): boolean {
 }
 
 /** Whether `format` may follow a field of this type. */
-export function formatAllowed(type: FieldType, format: string | undefined): boolean {
+export function formatAllowed(type: EmergencyFieldType, format: string | undefined): boolean {
   if (format === undefined) return true;
   return type === 'time' && (TIME_FORMATS as readonly string[]).includes(format);
 }

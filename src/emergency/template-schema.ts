@@ -5,10 +5,17 @@
 import { z } from 'zod';
 
 /** The checks a field's value can get. */
-export const FIELD_TYPES = ['text', 'number', 'integer', 'time', 'url', 'choice'] as const;
+export const EMERGENCY_FIELD_TYPES = [
+  'text',
+  'number',
+  'integer',
+  'time',
+  'url',
+  'choice',
+] as const;
 
-/** A type from {@link FIELD_TYPES}. */
-export type FieldType = (typeof FIELD_TYPES)[number];
+/** A type from {@link EMERGENCY_FIELD_TYPES}. */
+export type EmergencyFieldType = (typeof EMERGENCY_FIELD_TYPES)[number];
 
 /** A field name, also the `{{name}}` of its placeholder. */
 export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
@@ -25,7 +32,7 @@ const fieldSchema = z.strictObject({
   /** @default true */
   required: z.boolean().default(true),
   /** @default 'text' */
-  type: z.enum(FIELD_TYPES).default('text'),
+  type: z.enum(EMERGENCY_FIELD_TYPES).default('text'),
   /** A value that passes the check: shown with every refusal, and used by the tests. */
   example: written,
   /** The value of an optional field nobody gave; `now` for a `time` field is the time of filling. */
@@ -55,7 +62,7 @@ export const emergencyTemplateSchema = z.strictObject({
 });
 
 /** One field of a template, checked. */
-export type TemplateField = z.output<typeof fieldSchema>;
+export type EmergencyTemplateField = z.output<typeof fieldSchema>;
 
 /** A checked emergency template. */
 export type EmergencyTemplate = z.output<typeof emergencyTemplateSchema> & {
