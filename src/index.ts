@@ -205,5 +205,23 @@ export type {
   LintSeverity,
 } from './lint/lint-types.js';
 
+// Emergency templates
+export {
+  EMERGENCY_FIELD_TYPES,
+  fillEmergencyTemplate,
+  listEmergencyTemplates,
+  loadEmergencyTemplate,
+  parseEmergencyTemplate,
+  readEmergencyTemplate,
+} from './emergency/index.js';
+export type {
+  EmergencyTemplate,
+  EmergencyFieldType,
+  FillEmergencyTemplateOptions,
+  EmergencyTemplateField,
+  EmergencyTemplateSearchOptions,
+  EmergencyTemplateValues,
+} from './emergency/index.js';
+
 // Terminal output
 export { formatPreview, formatReport, showProgress } from './cli/report.js';

@@ -99,6 +99,19 @@ export interface ValidateFlags {
   json?: boolean;
 }
 
+/** Flags of `new`: the values of the template's fields and where the statement goes. */
+export interface NewFlags {
+  /** `key=value`, one per field, repeatable. */
+  set?: string[];
+  output?: string;
+  issuer?: string;
+  /** A folder of the press office's own templates, looked in before the shipped ones. */
+  templates?: string;
+  list?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
 /** Adds the push options to a command. */
 export function pushFlags(command: Command): Command {
   return command

@@ -16,6 +16,7 @@ import {
   type FollowUpFlags,
   type JournalFlags,
   type LintFlags,
+  type NewFlags,
   type PauseFlags,
   type PreviewFlags,
   type PublishFlags,
@@ -275,6 +276,33 @@ function addCheck(program: Command): void {
     });
 }
 
+function addNew(program: Command): void {
+  program
+    .command('new')
+    .description(
+      'write a statement from an emergency template (earthquake, flood, …) and the values given',
+    )
+    .argument('[kind]', 'template kind, e.g. earthquake (--list shows them)')
+    .option(
+      '--set <key=value>',
+      'the value of a field of the template (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('-o, --output <file>', 'write the statement to this file (default: stdout)')
+    .option('--force', 'replace the output file if it exists')
+    .option('--issuer <name>', 'the issuing body (the same as --set issuer=…)')
+    .option(
+      '--templates <dir>',
+      'a folder of your own templates, looked in before the shipped ones',
+    )
+    .option('--list', 'list the template kinds with their fields')
+    .option('--json', 'JSON instead of YAML (with --list: the templates as JSON)')
+    .action(async (kind: string | undefined, flags: NewFlags) => {
+      const { newCommand } = await import('./commands/new.js');
+      process.exitCode = await newCommand(kind, flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -289,6 +317,7 @@ export function buildProgram(): Command {
   addCampaignCommands(program);
   addStatementCommands(program);
   addCheck(program);
+  addNew(program);
   return program;
 }
 
