@@ -86,6 +86,15 @@ export interface WechatReply {
   readonly errmsg: string | undefined;
 }
 
+/**
+ * What a call needs of its context: a delivery's, or a readiness check's (which has no
+ * idempotency key, and needs none: it only reads).
+ */
+export type WechatCallContext = Pick<
+  DeliveryContext,
+  'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
+>;
+
 /** What the client needs. */
 export interface WechatClientOptions {
   readonly baseURL: string;
@@ -108,7 +117,7 @@ export function appidOf(account: Account): string {
 }
 
 /** The AppSecret of an account, from its resolved credentials. */
-export function secretOf(account: Account, context: DeliveryContext): string {
+export function secretOf(account: Account, context: Pick<DeliveryContext, 'credentials'>): string {
   const secret = context.credentials.secret;
   if (secret === undefined || secret === '') {
     throw new ReleaseHallError(
@@ -133,7 +142,7 @@ export class WechatClient {
    * token means the call was not applied, so this is safe for writes). Any other non-zero
    * `errcode` throws the mapped error unless the caller handles it (`handle`).
    */
-  async call(account: Account, context: DeliveryContext, call: WechatCall): Promise<WechatReply> {
+  async call(account: Account, context: WechatCallContext, call: WechatCall): Promise<WechatReply> {
     const appid = appidOf(account);
     const secret = secretOf(account, context);
     const holder = this.#options.tokens(appid);
@@ -182,7 +191,7 @@ export class WechatClient {
 
   async #send(
     account: Account,
-    context: DeliveryContext,
+    context: WechatCallContext,
     call: WechatCall,
     token: string,
   ): Promise<WechatReply> {

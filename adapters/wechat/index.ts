@@ -10,6 +10,9 @@
  * - relay: WeChat has no repost of another account's article; `relay` throws `INVALID_INPUT`.
  * - retract: `freepublish/delete`, or `message/mass/delete` for a push (`mass:<msg_id>` refs).
  * - findExisting: the publish_id when it is known, else `freepublish/batchget` matched by title.
+ * - checkAccount: reads only: the token (`stable_token`), `get_api_domain_ip` (reachability and
+ *   IP whitelist) and the newest article of `freepublish/batchget` (last post); see
+ *   `check-account.ts`.
  *
  * Access tokens come from one {@link WechatTokenHolder} per appid (stable_token by default), shared
  * by every delivery of the account. The adapter sends each request once and classifies the answer;
@@ -26,6 +29,7 @@ import type { Account, Adapter, DeliveryContext } from '#core';
 import { invalidInput } from '#adapter-kit';
 import { wechatAccountSchema } from './account-schema.js';
 import { checkArticleRendition } from './check.js';
+import { checkWechatAccount } from './check-account.js';
 import { wechatClientMsgId } from './client-msg-id.js';
 import { guarded } from './errors.js';
 import { findExistingArticle } from './find.js';
@@ -184,6 +188,8 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     push: (rendition, account, context) => pushDelivery(adapter, rendition, account, context),
 
     pushQuota: accountPushQuota,
+
+    checkAccount: (account, context) => checkWechatAccount(runtime, account, context),
 
     pushMessage: (account, context, request) =>
       guarded(account, () => pushMessage(runtime, account, context, request)),

@@ -126,7 +126,10 @@ export function getPublish(call: WechatCall): WechatOutcome {
   return wechatOk(reply);
 }
 
-/** `freepublish/batchget`: a page of the account's live articles, newest first. */
+/**
+ * `freepublish/batchget`: a page of the account's live articles, newest first; with
+ * `no_content: 1` the items come without their `content` (the HTML), as the documentation says.
+ */
 export function listPublished(call: WechatCall): WechatOutcome {
   const { content, account, body } = call;
   const offset = body.offset ?? 0;
@@ -155,10 +158,10 @@ export function listPublished(call: WechatCall): WechatOutcome {
       article_id: article.articleId,
       content: {
         news_item: article.articles.map((item) =>
-          newsItem(content, noContent ? { ...item, content: '' } : item, {
-            url: article.url,
-            is_deleted: false,
-          }),
+          withoutContent(
+            newsItem(content, item, { url: article.url, is_deleted: false }),
+            noContent,
+          ),
         ),
         create_time: Math.floor(article.publishedAt / 1000),
         update_time: Math.floor(article.publishedAt / 1000),
@@ -166,6 +169,13 @@ export function listPublished(call: WechatCall): WechatOutcome {
       update_time: Math.floor(article.publishedAt / 1000),
     })),
   });
+}
+
+/** A news item without its `content` field, as `no_content=1` asks. */
+function withoutContent(item: Record<string, unknown>, drop: boolean): Record<string, unknown> {
+  if (!drop) return item;
+  const { content: _content, ...rest } = item;
+  return rest;
 }
 
 /** `freepublish/getarticle`: one article, deleted or not. */

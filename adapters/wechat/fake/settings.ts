@@ -23,7 +23,8 @@ export type WechatEndpointName =
   | 'freepublish/getarticle'
   | 'message/mass/sendall'
   | 'message/mass/get'
-  | 'message/mass/delete';
+  | 'message/mass/delete'
+  | 'get_api_domain_ip';
 
 export interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -52,6 +53,7 @@ export const ENDPOINTS: Readonly<Record<WechatEndpointName, EndpointRule>> = {
   'message/mass/sendall': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
   'message/mass/get': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
   'message/mass/delete': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
+  get_api_domain_ip: { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
 };
 
 /** Endpoints that publish: a fault meant for "the post" targets these. */
@@ -176,7 +178,10 @@ export interface WechatAccountInit {
    * calendar month for a service account (default 4).
    */
   readonly pushQuota?: number;
-  /** The caller's IP is not on the whitelist: token endpoints answer `40164`. @default false */
+  /**
+   * The caller's IP is not on the account's whitelist: the token endpoints and every API call
+   * answer `40164` (change it later with `setIpRefused`). @default false
+   */
   readonly ipRefused?: boolean;
 }
 

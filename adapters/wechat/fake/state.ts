@@ -17,7 +17,8 @@ export interface AccountState {
   readonly verified: boolean;
   readonly massSendProtection: boolean;
   readonly pushQuota: number;
-  readonly ipRefused: boolean;
+  /** The caller's IP is off the whitelist: token endpoints and API calls answer `40164`. */
+  ipRefused: boolean;
 }
 
 export interface TokenState {

@@ -20,6 +20,7 @@ import type {
   WechatTokenFetches,
 } from './inspection.js';
 import { deleteMassSend, getMassSend, massInfo, massStatus, sendAll } from './mass-send.js';
+import { apiDomainIps } from './network.js';
 import {
   advanceAllJobs,
   articleInfo,
@@ -114,6 +115,7 @@ const HANDLERS: Readonly<Record<WechatEndpointName, (call: WechatCall) => Wechat
   'message/mass/sendall': sendAll,
   'message/mass/get': getMassSend,
   'message/mass/delete': deleteMassSend,
+  get_api_domain_ip: apiDomainIps,
   // The token endpoints are answered before the apply.
   token: (call) => call.content.refuse(40066, 'invalid url'),
   stable_token: (call) => call.content.refuse(40066, 'invalid url'),
@@ -165,6 +167,17 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
     };
     this.register(account.appid, state);
     return this.describeAccount(state);
+  }
+
+  /**
+   * Takes the caller's IP off the account's whitelist (or puts it back): the token endpoints and
+   * every API call of the account answer `40164` while it is off. Tokens fetched before stay
+   * valid; only calls made with them are refused.
+   */
+  setIpRefused(appid: string, refused = true): void {
+    const account = this.accountStates.get(appid);
+    if (account === undefined) throw new Error(`no account ${appid}`);
+    account.ipRefused = refused;
   }
 
   /** Token fetches per mode of one appid (answered with a token), and tokens minted. */
@@ -430,6 +443,8 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
     if (tokenProblem !== undefined) return error(tokenProblem.code, tokenProblem.text);
     const account = this.accountStates.get(tokenState.appid);
     if (account === undefined) return error(40014, 'invalid access_token');
+    // The whitelist holds for every call, also with a token fetched while the IP was on it.
+    if (account.ipRefused) return error(40164, 'invalid ip, not in whitelist');
     if (body.problem !== undefined) return body.problem;
     if (exchange.rule?.verifiedOnly === true && !account.verified) {
       return error(48001, 'api unauthorized');
