@@ -16,6 +16,7 @@ import { parseStatement } from '../model/load.js';
 import { Redactor } from '../redact.js';
 import type { EarlierStatement } from '../render/templates.js';
 import { Coordinator } from '../run/coordinator.js';
+import { scrubResult } from '../run/scrub.js';
 import type { CampaignReport, DeliveryResult } from '../run/types.js';
 import { type PublisherContext, audit, campaignLogger, loadCampaign } from './context.js';
 import type { CampaignOptions } from './options.js';
@@ -34,7 +35,10 @@ function pauseGate(
     let told = false;
     for (;;) {
       if (signal.aborted) return false;
-      const pause = (await journal.getCampaign(campaignId))?.pause;
+      const pause =
+        journal.pauseOf === undefined
+          ? (await journal.getCampaign(campaignId))?.pause
+          : await journal.pauseOf(campaignId);
       const groups = context.groupsOf.get(delivery.memberId) ?? [];
       const held =
         pause !== undefined &&
@@ -135,15 +139,19 @@ async function runCampaignOnce(
   });
   if (signal.aborted) await audit(context, { action: 'abort', campaignId: record.id });
 
-  const report: CampaignReport = redactor.deep(
-    runReport({
-      record,
-      hallId: settings.hall.hall.id,
-      results,
-      started,
-      aborted: signal.aborted,
-    }),
-  );
+  // Every line was scrubbed when its delivery ended; it is scrubbed again here for the secrets
+  // learned since, and copied only when one of its strings changes.
+  const raw = runReport({
+    record,
+    hallId: settings.hall.hall.id,
+    results,
+    started,
+    aborted: signal.aborted,
+  });
+  const report: CampaignReport = {
+    ...redactor.deep({ ...raw, deliveries: [] }),
+    deliveries: raw.deliveries.map((line) => scrubResult(redactor, line)),
+  };
   events.emit('campaign:finished', { report });
   return report;
 }
