@@ -209,9 +209,9 @@ export function applyTransition(
   if (record.firstAttemptAt === undefined && change.state === 'sending') {
     next.firstAttemptAt = change.at;
   }
-  const history = record.history.slice();
-  history.push(change);
-  next.history = history;
+  // Spread, not slice and push: the array is made at its exact length (a pushed one keeps room
+  // for 16 more, and every delivery of a large hall keeps its history).
+  next.history = [...record.history, change];
   return next;
 }
 
