@@ -49,7 +49,11 @@ const DUPLICATE_OF_NOTE = 'duplicate-of';
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 export interface CoordinatorInput {
   readonly campaignId: string;
-  readonly deliveries: readonly JournalDelivery[];
+  /**
+   * The deliveries to run, in plan order. The coordinator takes the array over: it empties it
+   * when the run starts and holds each entry only until its delivery has ended.
+   */
+  readonly deliveries: JournalDelivery[];
   /** Journal records of a resumed campaign, by delivery id. */
   readonly prior?: ReadonlyMap<string, DeliveryRecord>;
   readonly accounts: ReadonlyMap<string, Account>;
@@ -150,7 +154,11 @@ export function resultFromRecord(
 
 /** Runs deliveries and returns one result per delivery. */
 export class Coordinator {
-  readonly #input: CoordinatorInput;
+  readonly #input: Omit<CoordinatorInput, 'deliveries'>;
+  /** The deliveries not yet taken by {@link Coordinator.run}. */
+  #plan: JournalDelivery[];
+  /** How many deliveries the run has. */
+  readonly #total: number;
   readonly #scheduler: Scheduler;
   /** Tickets per platform: how many of this campaign's deliveries are under way at once. */
   readonly #admissions = new Map<string, Admission>();
@@ -165,7 +173,10 @@ export class Coordinator {
     // Every delivery waiting (a backoff, a rate window, its turn) listens to the one stop signal:
     // hundreds at once is the normal case, not a leak, so Node is told not to warn about it.
     setMaxListeners(0, input.signal);
-    this.#input = input;
+    const { deliveries, ...rest } = input;
+    this.#input = rest;
+    this.#plan = deliveries;
+    this.#total = deliveries.length;
     this.#scheduler = schedulerFor(input.limits);
   }
 
@@ -174,7 +185,10 @@ export class Coordinator {
    * delivery, in plan order, or with none when `onResult` receives them.
    */
   async run(): Promise<DeliveryResult[]> {
-    const { deliveries, prior, onResult } = this.#input;
+    const { prior, onResult } = this.#input;
+    // Taken over: the queues hold each entry until it starts, the run until it ends.
+    const deliveries = this.#plan.splice(0);
+    this.#plan = [];
     const results: DeliveryResult[] = [];
     let remaining = deliveries.length;
     let allDone!: () => void;
@@ -209,6 +223,7 @@ export class Coordinator {
     });
     if (deliveries.length === 0) allDone();
     for (const [index, result] of early) this.#report(index, result);
+    deliveries.length = 0;
     for (const [platform, queue] of queues) this.#dispatch(platform, queue);
     await done;
     return results;
@@ -618,7 +633,7 @@ export class Coordinator {
       this.#emit('campaign:progress', {
         campaignId: entry.campaignId,
         done: this.#done,
-        total: this.#input.deliveries.length,
+        total: this.#total,
         succeeded: this.#succeeded,
         failed: this.#failed,
         skipped: this.#skipped,
