@@ -101,37 +101,103 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Sends one request. Throws `ABORTED`, `TRANSIENT` (certainly not applied) or `AMBIGUOUS` (may have been applied). */
-export async function httpCall(call: HttpCall): Promise<HttpReply> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-  const where = redactUrl(call.url).replace(/\?.*$/, '');
-  let response: Response;
-  try {
-    response = await call.fetch(call.url, {
-      method: call.method,
-      ...(call.headers ? { headers: call.headers } : {}),
-      ...(call.body !== undefined ? { body: call.body } : {}),
-      signal,
-    });
-  } catch (error) {
-    throw classifyNetworkError(error, call, where, timeout.aborted);
+/**
+ * The calls in flight under each caller's signal. One listener per signal aborts them all, so a
+ * signal shared by many calls (a run's) carries one listener, not one per call.
+ */
+const callsUnder = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function follow(outer: AbortSignal, controller: AbortController): void {
+  let calls = callsUnder.get(outer);
+  if (calls === undefined) {
+    const created = new Set<AbortController>();
+    calls = created;
+    callsUnder.set(outer, created);
+    outer.addEventListener(
+      'abort',
+      () => {
+        for (const call of created) call.abort(outer.reason);
+        created.clear();
+      },
+      { once: true },
+    );
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw classifyNetworkError(error, call, where, timeout.aborted);
-  }
-  return { status: response.status, text, headers: response.headers };
+  calls.add(controller);
 }
 
-function classifyNetworkError(
-  error: unknown,
-  call: HttpCall,
-  where: string,
-  timedOut: boolean,
-): ReleaseHallError {
+/**
+ * A call's deadline and its caller's abort signal as one signal: one controller and one timer per
+ * call (not `AbortSignal.timeout` plus `AbortSignal.any`, which make two more signals per call and
+ * leave their listeners to the garbage collector).
+ */
+class CallSignal {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #outer: AbortSignal | undefined;
+  #timedOut = false;
+
+  constructor(timeoutMs: number, outer: AbortSignal | undefined) {
+    this.#outer = outer;
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    this.#timer.unref();
+    if (outer !== undefined) {
+      if (outer.aborted) this.#controller.abort(outer.reason);
+      else follow(outer, this.#controller);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Whether the deadline passed (rather than the caller aborting). */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** The call is over: the timer goes, and the caller's signal forgets it. */
+  done(): void {
+    clearTimeout(this.#timer);
+    if (this.#outer !== undefined) callsUnder.get(this.#outer)?.delete(this.#controller);
+  }
+}
+
+/** Sends one request. Throws `ABORTED`, `TRANSIENT` (certainly not applied) or `AMBIGUOUS` (may have been applied). */
+export async function httpCall(call: HttpCall): Promise<HttpReply> {
+  const deadline = new CallSignal(call.timeoutMs, call.signal);
+  try {
+    let response: Response;
+    try {
+      response = await call.fetch(call.url, {
+        method: call.method,
+        ...(call.headers ? { headers: call.headers } : {}),
+        ...(call.body !== undefined ? { body: call.body } : {}),
+        // The platforms' APIs answer where they are asked; a redirect is an error, never followed
+        // (a write redirected could be sent again elsewhere). It also spares fetch a copy of the
+        // request and its body made only to follow redirects.
+        redirect: 'error',
+        signal: deadline.signal,
+      });
+    } catch (error) {
+      throw classifyNetworkError(error, call, deadline.timedOut);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw classifyNetworkError(error, call, deadline.timedOut);
+    }
+    return { status: response.status, text, headers: response.headers };
+  } finally {
+    deadline.done();
+  }
+}
+
+function classifyNetworkError(error: unknown, call: HttpCall, timedOut: boolean): ReleaseHallError {
+  const where = redactUrl(call.url).replace(/\?.*$/, '');
   const base = { platform: call.platform, accountId: call.accountId, endpoint: call.endpoint };
   if (call.signal?.aborted && !timedOut) {
     return new ReleaseHallError(

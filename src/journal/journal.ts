@@ -164,6 +164,11 @@ export interface Journal {
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void>;
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined>;
+  /**
+   * The campaign's pause, if it is paused (asked before every delivery starts). Optional: without
+   * it, the pause is read from {@link Journal.getCampaign}.
+   */
+  pauseOf?(campaignId: string): Promise<PauseState | undefined>;
   listCampaigns(): Promise<readonly CampaignRecord[]>;
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]>;
   /**
@@ -190,21 +195,24 @@ export function applyTransition(
   record: DeliveryRecord,
   change: DeliveryTransition,
 ): DeliveryRecord {
-  return {
-    ...record,
-    state: change.state,
-    attempts: Math.max(record.attempts, change.attempt ?? 0),
-    ...(change.remoteId === undefined ? {} : { remoteId: change.remoteId }),
-    ...(change.url === undefined ? {} : { url: change.url }),
-    ...(change.performed === undefined ? {} : { performed: change.performed }),
-    ...(change.via === undefined ? {} : { via: change.via }),
-    ...(change.errorCode === undefined ? {} : { errorCode: change.errorCode }),
-    ...(change.errorMessage === undefined ? {} : { errorMessage: change.errorMessage }),
-    ...(record.firstAttemptAt === undefined && change.state === 'sending'
-      ? { firstAttemptAt: change.at }
-      : {}),
-    history: [...record.history, change],
-  };
+  // Assigned one by one rather than spread from conditional objects: this runs for every state
+  // change of every delivery. The keys come out in the same order.
+  const next: { -readonly [K in keyof DeliveryRecord]: DeliveryRecord[K] } = { ...record };
+  next.state = change.state;
+  next.attempts = Math.max(record.attempts, change.attempt ?? 0);
+  if (change.remoteId !== undefined) next.remoteId = change.remoteId;
+  if (change.url !== undefined) next.url = change.url;
+  if (change.performed !== undefined) next.performed = change.performed;
+  if (change.via !== undefined) next.via = change.via;
+  if (change.errorCode !== undefined) next.errorCode = change.errorCode;
+  if (change.errorMessage !== undefined) next.errorMessage = change.errorMessage;
+  if (record.firstAttemptAt === undefined && change.state === 'sending') {
+    next.firstAttemptAt = change.at;
+  }
+  // Spread, not slice and push: the array is made at its exact length (a pushed one keeps room
+  // for 16 more, and every delivery of a large hall keeps its history).
+  next.history = [...record.history, change];
+  return next;
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */

@@ -22,7 +22,6 @@ import {
   type PauseState,
   type PostOwner,
   StaleLeaseError,
-  applyTransition,
   notInJournal,
   storeFailure,
 } from './journal.js';
@@ -58,6 +57,38 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign_id, seq);
 `;
+
+/** The fields of a state change copied into the delivery's record when present. */
+const PATCHED_FIELDS = [
+  'remoteId',
+  'url',
+  'performed',
+  'via',
+  'errorCode',
+  'errorMessage',
+] as const satisfies readonly (keyof DeliveryTransition)[];
+
+/**
+ * A state change applied to a delivery's record inside SQLite, as `applyTransition` applies
+ * it: the state and the fields present merged in, `attempts` the larger of the two, and
+ * `firstAttemptAt` set by the first `sending`.
+ */
+const APPLY_CHANGE = `
+UPDATE deliveries SET state = @state, record = (
+  SELECT CASE
+    WHEN @state = 'sending' AND json_extract(patched, '$.firstAttemptAt') IS NULL
+    THEN json_set(patched, '$.firstAttemptAt', @at)
+    ELSE patched
+  END
+  FROM (
+    SELECT json_set(
+      json_patch(record, @patch),
+      '$.attempts',
+      max(coalesce(json_extract(record, '$.attempts'), 0), @attempt)
+    ) AS patched
+  )
+)
+WHERE id = @id`;
 
 /** Options of {@link SqliteJournal}. */
 export interface SqliteJournalOptions {
@@ -102,6 +133,9 @@ export class SqliteJournal implements Journal {
     readonly updateDelivery: Database.Statement;
     readonly insertTransition: Database.Statement;
     readonly readCampaign: Database.Statement;
+    readonly readLease: Database.Statement;
+    readonly applyChange: Database.Statement;
+    readonly readPause: Database.Statement;
   };
   #pending: PendingChange[] = [];
   #flushScheduled = false;
@@ -125,6 +159,11 @@ export class SqliteJournal implements Journal {
         'INSERT INTO transitions (delivery_id, state, at, change) VALUES (?, ?, ?, ?)',
       ),
       readCampaign: this.#db.prepare('SELECT record FROM campaigns WHERE id = ?'),
+      readLease: this.#db.prepare('SELECT lease FROM deliveries WHERE id = ?'),
+      applyChange: this.#db.prepare(APPLY_CHANGE),
+      readPause: this.#db.prepare(
+        "SELECT json_extract(record, '$.pause') AS pause FROM campaigns WHERE id = ?",
+      ),
     };
   }
 
@@ -249,26 +288,45 @@ export class SqliteJournal implements Journal {
   }
 
   #apply(change: DeliveryTransition): void {
-    const current = this.#readDelivery(change.deliveryId);
-    if (current === undefined) throw notInJournal(`unknown delivery ${change.deliveryId}`);
-    if (
-      change.lease !== undefined &&
-      current.lease !== undefined &&
-      current.lease !== change.lease
-    ) {
+    const row = this.#statements.readLease.get(change.deliveryId) as
+      { lease: string | null } | undefined;
+    if (row === undefined) throw notInJournal(`unknown delivery ${change.deliveryId}`);
+    if (change.lease !== undefined && row.lease !== null && row.lease !== change.lease) {
       throw new StaleLeaseError(change.deliveryId);
     }
-    const { lease: _lease, ...stored } = applyTransition(current, change);
+    // The record is changed by SQLite itself (the same fields `applyTransition` changes): the
+    // plan it carries is neither parsed nor written out again by each state change.
+    const { deliveryId, lease: _changeLease, attempt, at, ...fields } = change;
+    const patch: Record<string, unknown> = { state: fields.state };
+    for (const key of PATCHED_FIELDS) {
+      const value = fields[key];
+      if (value !== undefined) patch[key] = value;
+    }
+    this.#statements.applyChange.run({
+      id: deliveryId,
+      state: change.state,
+      patch: JSON.stringify(patch),
+      attempt: attempt ?? 0,
+      at,
+    });
     // The history lives in its own table; the record keeps the latest state only.
-    const compact: DeliveryRecord = { ...stored, history: [] };
-    this.#statements.updateDelivery.run(change.state, JSON.stringify(compact), change.deliveryId);
-    const { lease: _changeLease, ...changeStored } = change;
+    const { lease: _lease, ...changeStored } = change;
     this.#statements.insertTransition.run(
       change.deliveryId,
       change.state,
       change.at,
       JSON.stringify(changeStored),
     );
+  }
+
+  /** The pause of a campaign, read without parsing its record (asked before every delivery). */
+  pauseOf(campaignId: string): Promise<PauseState | undefined> {
+    return run(() => {
+      const row = this.#statements.readPause.get(campaignId) as
+        { pause: string | null } | undefined;
+      if (row === undefined || row.pause === null) return undefined;
+      return JSON.parse(row.pause) as PauseState;
+    });
   }
 
   updateCampaign(

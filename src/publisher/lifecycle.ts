@@ -140,6 +140,7 @@ export async function resumeCampaign(
     records.map((entry) => entry.delivery),
     prior,
     options.signal ?? new AbortController().signal,
+    options.reportDeliveries,
   );
 }
 

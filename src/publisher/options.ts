@@ -24,6 +24,7 @@ import {
   type RunOptionsInput,
   resolveLimits,
   retryOptionsSchema,
+  type ReportDeliveries,
   runOptionsSchema,
 } from '../run/options.js';
 
@@ -130,6 +131,12 @@ export interface ResumeOptions {
    * @default false
    */
   readonly retryFailed?: boolean;
+  /**
+   * Which delivery lines the report keeps: `all`, `unsuccessful` or `none` (see the campaign
+   * option of the same name).
+   * @default 'all'
+   */
+  readonly reportDeliveries?: ReportDeliveries;
 }
 
 /** The publisher's options resolved: what every part of the publisher reads. */

@@ -190,7 +190,18 @@ const PREFLIGHT_CONCURRENCY = 8;
 export async function preflight(settings: PublisherSettings, plan: Plan): Promise<InputIssue[]> {
   const { hall, adapters, credentials } = settings;
   const issues: InputIssue[] = [...checkPlan(plan, hall, adapters)];
-  const checks: (() => Promise<readonly InputIssue[]>)[] = [];
+  // The checks run PREFLIGHT_CONCURRENCY at a time as they are found, in plan order: a large
+  // hall's checks are never all held at once.
+  let batch: (() => Promise<readonly InputIssue[]>)[] = [];
+  const runBatch = async (): Promise<void> => {
+    const running = batch;
+    batch = [];
+    for (const found of await Promise.all(running.map((check) => check()))) issues.push(...found);
+  };
+  const add = async (check: () => Promise<readonly InputIssue[]>): Promise<void> => {
+    batch.push(check);
+    if (batch.length === PREFLIGHT_CONCURRENCY) await runBatch();
+  };
   const accounts = new Set<string>();
   for (const delivery of plan.deliveries) {
     const adapter = adapters.get(delivery.platform);
@@ -198,13 +209,13 @@ export async function preflight(settings: PublisherSettings, plan: Plan): Promis
     if (adapter === undefined || account === undefined) continue;
     const check = adapter.checkRendition?.bind(adapter);
     if (check !== undefined) {
-      checks.push(() => check(delivery.rendition, account));
+      await add(() => check(delivery.rendition, account));
       const fallback = delivery.fallbackRendition;
-      if (fallback !== undefined) checks.push(() => check(fallback, account));
+      if (fallback !== undefined) await add(() => check(fallback, account));
     }
     if (!accounts.has(account.id)) {
       accounts.add(account.id);
-      checks.push(async () => {
+      await add(async () => {
         try {
           await credentials.resolve(account, adapter.credentialFields);
           return [];
@@ -222,10 +233,7 @@ export async function preflight(settings: PublisherSettings, plan: Plan): Promis
       });
     }
   }
-  for (let start = 0; start < checks.length; start += PREFLIGHT_CONCURRENCY) {
-    const batch = checks.slice(start, start + PREFLIGHT_CONCURRENCY);
-    for (const found of await Promise.all(batch.map((check) => check()))) issues.push(...found);
-  }
+  if (batch.length > 0) await runBatch();
   const seen = new Set<string>();
   return groupCredentialIssues(issues).filter((issue) => {
     const key = `${issue.path}\u0000${issue.message}`;

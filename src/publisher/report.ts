@@ -21,6 +21,7 @@ import type {
   PlannedDelivery,
   ReportCounts,
 } from '../run/types.js';
+import type { ReportDeliveries } from '../run/options.js';
 import type { PublisherSettings } from './options.js';
 import { stripPlan } from './prepare.js';
 
@@ -136,28 +137,86 @@ export function missingAccountResult(delivery: JournalDelivery): DeliveryResult 
 }
 
 /**
- * The report of a run, from its results in plan order; `started` is when the run began (ms since
- * the epoch). Not yet redacted.
+ * What a run's report says, gathered line by line as deliveries end: the counts, the times of the
+ * first and the last successful post, and the lines it keeps (see `reportDeliveries`).
+ */
+export class ReportTally {
+  readonly #keep: ReportDeliveries;
+  readonly #started: number;
+  /** Kept lines by plan position (sparse unless every line is kept). */
+  readonly #lines: DeliveryResult[] = [];
+  #positions: number[] = [];
+  readonly #counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, unconfirmed: 0 };
+  #firstPostMs: number | undefined;
+  #lastPostMs: number | undefined;
+
+  /** `started`: when the run began, in ms since the epoch. */
+  constructor(keep: ReportDeliveries, started: number) {
+    this.#keep = keep;
+    this.#started = started;
+  }
+
+  /** Counts one line, at its position in the plan, and keeps it if asked to. */
+  add(result: DeliveryResult, position: number): void {
+    this.#counts.total += 1;
+    this.#counts[result.status] += 1;
+    if (result.status === 'succeeded' && result.finishedAt !== undefined) {
+      const ms = Date.parse(result.finishedAt) - this.#started;
+      if (ms >= 0) {
+        if (this.#firstPostMs === undefined || ms < this.#firstPostMs) this.#firstPostMs = ms;
+        if (this.#lastPostMs === undefined || ms > this.#lastPostMs) this.#lastPostMs = ms;
+      }
+    }
+    if (this.#keep === 'all' || (this.#keep === 'unsuccessful' && result.status !== 'succeeded')) {
+      if (this.#keep === 'all') this.#lines[position] = result;
+      else {
+        this.#lines.push(result);
+        this.#positions.push(position);
+      }
+    }
+  }
+
+  /** The lines kept, in plan order, each passed through `map`. */
+  lines(map: (line: DeliveryResult) => DeliveryResult = (line) => line): DeliveryResult[] {
+    if (this.#keep === 'all') {
+      const out: DeliveryResult[] = [];
+      for (const line of this.#lines) if (line !== undefined) out.push(map(line));
+      return out;
+    }
+    const order = this.#positions.map((position, index) => [position, index] as const);
+    order.sort((a, b) => a[0] - b[0]);
+    return order.map(([, index]) => map(this.#lines[index]!));
+  }
+
+  get counts(): ReportCounts {
+    return { ...this.#counts };
+  }
+
+  get firstPostMs(): number | undefined {
+    return this.#firstPostMs;
+  }
+
+  get lastPostMs(): number | undefined {
+    return this.#lastPostMs;
+  }
+}
+
+/**
+ * The report of a run, from its tally; `started` is when the run began (ms since the epoch). Not
+ * yet redacted: `lines` are the tally's, already scrubbed by the caller.
  */
 export function runReport(input: {
   readonly record: CampaignRecord;
   readonly hallId: string;
-  readonly results: DeliveryResult[];
+  readonly tally: ReportTally;
+  readonly lines: readonly DeliveryResult[];
+  readonly keep: ReportDeliveries;
   readonly started: number;
   readonly aborted: boolean;
 }): CampaignReport {
-  const { record, results, started } = input;
+  const { record, tally, started } = input;
   const finished = Date.now();
-  // A loop, not Math.min(...times): spreading 100,000 arguments overflows the stack.
-  let firstPostMs: number | undefined;
-  let lastPostMs: number | undefined;
-  for (const result of results) {
-    if (result.status !== 'succeeded' || result.finishedAt === undefined) continue;
-    const ms = Date.parse(result.finishedAt) - started;
-    if (ms < 0) continue;
-    if (firstPostMs === undefined || ms < firstPostMs) firstPostMs = ms;
-    if (lastPostMs === undefined || ms > lastPostMs) lastPostMs = ms;
-  }
+  const { firstPostMs, lastPostMs } = tally;
   return {
     campaignId: record.id,
     hallId: input.hallId,
@@ -168,8 +227,9 @@ export function runReport(input: {
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
     ...(firstPostMs === undefined || lastPostMs === undefined ? {} : { firstPostMs, lastPostMs }),
-    counts: countResults(results),
-    deliveries: results,
+    counts: tally.counts,
+    deliveries: input.lines,
+    ...(input.keep === 'all' ? {} : { deliveriesKept: input.keep }),
     aborted: input.aborted,
   };
 }

@@ -16,11 +16,13 @@ import { parseStatement } from '../model/load.js';
 import { Redactor } from '../redact.js';
 import type { EarlierStatement } from '../render/templates.js';
 import { Coordinator } from '../run/coordinator.js';
-import type { CampaignReport, DeliveryResult } from '../run/types.js';
+import { scrubResult } from '../run/scrub.js';
+import type { CampaignReport, PlannedDelivery } from '../run/types.js';
 import { type PublisherContext, audit, campaignLogger, loadCampaign } from './context.js';
 import type { CampaignOptions } from './options.js';
 import { preparePublish, stripPlan } from './prepare.js';
-import { dryRunReport, missingAccountResult, runReport } from './report.js';
+import { ReportTally, dryRunReport, missingAccountResult, runReport } from './report.js';
+import type { ReportDeliveries } from '../run/options.js';
 
 /** Holds a delivery while its campaign (or its member's group) is paused. */
 function pauseGate(
@@ -34,7 +36,10 @@ function pauseGate(
     let told = false;
     for (;;) {
       if (signal.aborted) return false;
-      const pause = (await journal.getCampaign(campaignId))?.pause;
+      const pause =
+        journal.pauseOf === undefined
+          ? (await journal.getCampaign(campaignId))?.pause
+          : await journal.pauseOf(campaignId);
       const groups = context.groupsOf.get(delivery.memberId) ?? [];
       const held =
         pause !== undefined &&
@@ -55,6 +60,52 @@ function pauseGate(
 }
 
 /**
+ * A campaign's deliveries as its run takes them. The run lets go of the plan: `known` is handed
+ * to the coordinator, which empties it and drops each entry once its delivery has ended, so a
+ * journal that keeps the plan elsewhere (on disk) lets a large hall's plan be collected as it goes.
+ */
+interface RunPlan {
+  readonly known: JournalDelivery[];
+  /** Plan positions of `known` (absent when every delivery is known: the same positions). */
+  readonly knownPositions: readonly number[] | undefined;
+  /** Deliveries whose account or adapter has left the hall, with their plan positions. */
+  readonly missing: readonly (readonly [JournalDelivery, number])[];
+  /** Deliveries not final yet: the run claims them. */
+  readonly pendingIds: readonly string[];
+  /** The plan as listeners of `campaign:planned` see it (made only when some listen). */
+  readonly planned: readonly PlannedDelivery[] | undefined;
+}
+
+function takePlan(
+  context: PublisherContext,
+  deliveries: readonly JournalDelivery[],
+  prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+): RunPlan {
+  const { settings, events } = context;
+  const accounts = settings.hall.accountById;
+  const known: JournalDelivery[] = [];
+  const positions: number[] = [];
+  const missing: (readonly [JournalDelivery, number])[] = [];
+  const pendingIds: string[] = [];
+  deliveries.forEach((delivery, position) => {
+    const state = prior?.get(delivery.id)?.state;
+    if (state === undefined || !FINAL_STATES.has(state)) pendingIds.push(delivery.id);
+    if (accounts.has(delivery.accountId) && settings.adapters.has(delivery.platform)) {
+      known.push(delivery);
+      positions.push(position);
+    } else missing.push([delivery, position]);
+  });
+  return {
+    known,
+    knownPositions: missing.length === 0 ? undefined : positions,
+    missing,
+    pendingIds,
+    // The copy of the plan is made only for listeners: a large hall's plan is large.
+    planned: events.listenerCount('campaign:planned') > 0 ? stripPlan(deliveries) : undefined,
+  };
+}
+
+/**
  * Runs a campaign's deliveries (those of a resumed campaign that are final stay as they are) and
  * reports; the campaign counts as active in this publisher until the run ends.
  */
@@ -64,10 +115,15 @@ export function runCampaign(
   deliveries: readonly JournalDelivery[],
   prior: ReadonlyMap<string, DeliveryRecord> | undefined,
   signal: AbortSignal,
+  keep: ReportDeliveries = 'all',
 ): Promise<CampaignReport> {
-  const running = runCampaignOnce(context, record, deliveries, prior, signal).finally(() => {
-    context.active.delete(record.id);
-  });
+  const started = Date.now();
+  const plan = takePlan(context, deliveries, prior);
+  const running = runCampaignOnce(context, record, plan, prior, signal, keep, started).finally(
+    () => {
+      context.active.delete(record.id);
+    },
+  );
   context.active.set(record.id, running);
   return running;
 }
@@ -75,40 +131,28 @@ export function runCampaign(
 async function runCampaignOnce(
   context: PublisherContext,
   record: CampaignRecord,
-  deliveries: readonly JournalDelivery[],
+  plan: RunPlan,
   prior: ReadonlyMap<string, DeliveryRecord> | undefined,
   signal: AbortSignal,
+  keep: ReportDeliveries,
+  started: number,
 ): Promise<CampaignReport> {
   const { settings, events, runner } = context;
   const redactor = new Redactor();
   const logger = campaignLogger(context, redactor, record.id);
-  const started = Date.now();
-  const pending = deliveries.filter((delivery) => {
-    const state = prior?.get(delivery.id)?.state;
-    return state === undefined || !FINAL_STATES.has(state);
-  });
-  const lease = await runner.claim(pending.map((delivery) => delivery.id));
+  const lease = await runner.claim(plan.pendingIds);
   const stopHeartbeat = await runner.startHeartbeat(record.id);
-  // The copy of the plan is made only for listeners: a large hall's plan is large.
-  if (events.listenerCount('campaign:planned') > 0) {
-    events.emit('campaign:planned', { campaignId: record.id, deliveries: stripPlan(deliveries) });
+  if (plan.planned !== undefined) {
+    events.emit('campaign:planned', { campaignId: record.id, deliveries: plan.planned });
   }
-
-  const accounts = new Map(settings.hall.accountById);
-  const known: JournalDelivery[] = [];
-  const missing: JournalDelivery[] = [];
-  for (const delivery of deliveries) {
-    if (accounts.has(delivery.accountId) && settings.adapters.has(delivery.platform))
-      known.push(delivery);
-    else missing.push(delivery);
-  }
-  let results: DeliveryResult[];
+  const { knownPositions, missing } = plan;
+  const tally = new ReportTally(keep, started);
   try {
     const coordinator = new Coordinator({
       campaignId: record.id,
-      deliveries: known,
+      deliveries: plan.known,
       ...(prior === undefined ? {} : { prior }),
-      accounts,
+      accounts: settings.hall.accountById,
       adapters: settings.adapters,
       limits: settings.limits,
       credentials: settings.credentials,
@@ -122,28 +166,36 @@ async function runCampaignOnce(
       signal,
       lease,
       gate: pauseGate(context, record.id, signal, logger),
+      // Each line is tallied as it ends; the report keeps only what `keep` asks for.
+      onResult: (result, index) => {
+        tally.add(result, knownPositions === undefined ? index : knownPositions[index]!);
+      },
     });
-    results = await coordinator.run();
+    await coordinator.run();
   } finally {
     stopHeartbeat();
   }
-  for (const delivery of missing) results.push(missingAccountResult(delivery));
-  const order = new Map(deliveries.map((delivery, index) => [delivery.id, index]));
-  results.sort((a, b) => (order.get(a.deliveryId) ?? 0) - (order.get(b.deliveryId) ?? 0));
+  for (const [delivery, position] of missing) tally.add(missingAccountResult(delivery), position);
   await settings.journal.updateCampaign(record.id, {
     state: signal.aborted ? 'aborted' : 'finished',
   });
   if (signal.aborted) await audit(context, { action: 'abort', campaignId: record.id });
 
-  const report: CampaignReport = redactor.deep(
-    runReport({
-      record,
-      hallId: settings.hall.hall.id,
-      results,
-      started,
-      aborted: signal.aborted,
-    }),
-  );
+  // Every line was scrubbed when its delivery ended; it is scrubbed again here for the secrets
+  // learned since, and copied only when one of its strings changes.
+  const raw = runReport({
+    record,
+    hallId: settings.hall.hall.id,
+    tally,
+    lines: [],
+    keep,
+    started,
+    aborted: signal.aborted,
+  });
+  const report: CampaignReport = {
+    ...redactor.deep(raw),
+    deliveries: tally.lines((line) => scrubResult(redactor, line)),
+  };
   events.emit('campaign:finished', { report });
   return report;
 }
@@ -202,7 +254,7 @@ export async function publishCampaign(
       ...(campaign.selection ? { selection: campaign.selection } : {}),
     },
   });
-  return runCampaign(context, record, plan.deliveries, undefined, signal);
+  return runCampaign(context, record, plan.deliveries, undefined, signal, run.reportDeliveries);
 }
 
 /**

@@ -37,6 +37,7 @@ import { Admission, Ticket } from './admission.js';
 import { type Final, conclude } from './conclude.js';
 import { type DeliveryJob, deliver, inDoubt, renditionText, startRun } from './deliver.js';
 import { type Scheduler, schedulerFor } from './scheduler.js';
+import { scrubResult } from './scrub.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
@@ -48,7 +49,11 @@ const DUPLICATE_OF_NOTE = 'duplicate-of';
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 export interface CoordinatorInput {
   readonly campaignId: string;
-  readonly deliveries: readonly JournalDelivery[];
+  /**
+   * The deliveries to run, in plan order. The coordinator takes the array over: it empties it
+   * when the run starts and holds each entry only until its delivery has ended.
+   */
+  readonly deliveries: JournalDelivery[];
   /** Journal records of a resumed campaign, by delivery id. */
   readonly prior?: ReadonlyMap<string, DeliveryRecord>;
   readonly accounts: ReadonlyMap<string, Account>;
@@ -75,14 +80,20 @@ export interface CoordinatorInput {
    * when it starts holding the delivery, so the delivery can let others start meanwhile.
    */
   readonly gate?: (delivery: JournalDelivery, onHold?: () => void) => Promise<boolean>;
+  /**
+   * Receives each delivery's result as it ends, with the delivery's position in `deliveries`.
+   * When given, {@link Coordinator.run} keeps no result and resolves with none: a large hall's
+   * results then need not all be held at once.
+   */
+  readonly onResult?: (result: DeliveryResult, index: number) => void;
 }
 
 /** A delivery waiting for its platform's dispatcher. */
 interface Queued {
   readonly entry: JournalDelivery;
   readonly record: DeliveryRecord | undefined;
-  readonly resolve: (result: DeliveryResult) => void;
-  readonly reject: (reason: unknown) => void;
+  /** Its position in the plan. */
+  readonly index: number;
 }
 
 /** Builds the report line of a delivery from its journal record. */
@@ -143,11 +154,14 @@ export function resultFromRecord(
 
 /** Runs deliveries and returns one result per delivery. */
 export class Coordinator {
-  readonly #input: CoordinatorInput;
+  readonly #input: Omit<CoordinatorInput, 'deliveries'>;
+  /** The deliveries not yet taken by {@link Coordinator.run}. */
+  #plan: JournalDelivery[];
+  /** How many deliveries the run has. */
+  readonly #total: number;
   readonly #scheduler: Scheduler;
   /** Tickets per platform: how many of this campaign's deliveries are under way at once. */
   readonly #admissions = new Map<string, Admission>();
-  readonly #settled = new Map<string, Promise<DeliveryResult>>();
   /** Deliveries this run starts (those not final already). */
   readonly #queued = new Set<string>();
   #done = 0;
@@ -159,46 +173,92 @@ export class Coordinator {
     // Every delivery waiting (a backoff, a rate window, its turn) listens to the one stop signal:
     // hundreds at once is the normal case, not a leak, so Node is told not to warn about it.
     setMaxListeners(0, input.signal);
-    this.#input = input;
+    const { deliveries, ...rest } = input;
+    this.#input = rest;
+    this.#plan = deliveries;
+    this.#total = deliveries.length;
     this.#scheduler = schedulerFor(input.limits);
   }
 
-  /** Runs every delivery; never rejects for a delivery failure. */
+  /**
+   * Runs every delivery; never rejects for a delivery failure. Resolves with one result per
+   * delivery, in plan order, or with none when `onResult` receives them.
+   */
   async run(): Promise<DeliveryResult[]> {
-    const { deliveries, prior } = this.#input;
+    const { prior, onResult } = this.#input;
+    // Taken over: the queues hold each entry until it starts, the run until it ends.
+    const deliveries = this.#plan.splice(0);
+    this.#plan = [];
+    const results: DeliveryResult[] = [];
+    let remaining = deliveries.length;
+    let allDone!: () => void;
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    this.#report = (index, result) => {
+      if (onResult === undefined) results[index] = result;
+      else onResult(result, index);
+      remaining -= 1;
+      if (remaining === 0) allDone();
+    };
+    // Only the deliveries others wait for (a relay's lead) keep a promise of their result.
+    const awaited = new Set<string>();
+    for (const entry of deliveries) if (entry.dependsOn !== undefined) awaited.add(entry.dependsOn);
     const queues = new Map<string, Queued[]>();
-    for (const entry of deliveries) {
+    const early: [number, DeliveryResult][] = [];
+    deliveries.forEach((entry, index) => {
       const record = prior?.get(entry.id);
+      if (awaited.has(entry.id)) this.#awaitable(entry.id);
       if (record !== undefined && FINAL_STATES.has(record.state)) {
         const result = resultFromRecord(record, this.#input.accounts.get(entry.accountId));
         this.#count(result);
-        this.#settled.set(entry.id, Promise.resolve(result));
-        continue;
+        this.#leads.get(entry.id)?.resolve(result);
+        early.push([index, result]);
+        return;
       }
-      let resolve!: (result: DeliveryResult) => void;
-      let reject!: (reason: unknown) => void;
-      this.#settled.set(
-        entry.id,
-        new Promise<DeliveryResult>((onResult, onError) => {
-          resolve = onResult;
-          reject = onError;
-        }),
-      );
+      this.#queued.add(entry.id);
       const queue = queues.get(entry.platform) ?? [];
-      queue.push({ entry, record, resolve, reject });
+      queue.push({ entry, record, index });
       queues.set(entry.platform, queue);
-    }
+    });
+    if (deliveries.length === 0) allDone();
+    for (const [index, result] of early) this.#report(index, result);
+    deliveries.length = 0;
     for (const [platform, queue] of queues) this.#dispatch(platform, queue);
-    const settled = await Promise.allSettled(
-      deliveries.map((entry) => this.#settled.get(entry.id)!),
-    );
-    return settled.map((outcome, index) => {
-      if (outcome.status === 'fulfilled') return outcome.value;
-      const entry = deliveries[index]!;
-      const reason =
-        outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+    await done;
+    return results;
+  }
+
+  /** Hands a delivery's result on (set by {@link Coordinator.run}). */
+  #report: (index: number, result: DeliveryResult) => void = () => undefined;
+
+  /** Results of the deliveries others wait for, by id. */
+  readonly #leads = new Map<
+    string,
+    { readonly promise: Promise<DeliveryResult>; resolve: (result: DeliveryResult) => void }
+  >();
+
+  #awaitable(id: string): void {
+    let resolve!: (result: DeliveryResult) => void;
+    const promise = new Promise<DeliveryResult>((onResult) => {
+      resolve = onResult;
+    });
+    this.#leads.set(id, { promise, resolve });
+  }
+
+  /** The result of a delivery others wait for, once it has ended. */
+  #settledLead(id: string): Promise<DeliveryResult> | undefined {
+    return this.#leads.get(id)?.promise;
+  }
+
+  /** A delivery ended (or stopped on an internal error): its result goes to the report. */
+  #ended(item: Queued, outcome: DeliveryResult | { readonly error: unknown }): void {
+    const { entry, index } = item;
+    let result: DeliveryResult;
+    if ('error' in outcome) {
+      const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       this.#input.logger.error(`delivery ${entry.id} stopped on an internal error: ${reason}`);
-      return {
+      result = {
         deliveryId: entry.id,
         accountId: entry.accountId,
         memberId: entry.memberId,
@@ -212,7 +272,11 @@ export class Coordinator {
           `[release-hall] the run could not record this delivery (${reason}); check the account and resume the campaign`,
         ),
       } satisfies DeliveryResult;
-    });
+    } else {
+      result = outcome;
+    }
+    this.#leads.get(entry.id)?.resolve(result);
+    this.#report(index, result);
   }
 
   /**
@@ -251,20 +315,26 @@ export class Coordinator {
         // Wait for the lead only when it is already under way (or not run here): never for a
         // delivery further down this queue, which could not start before this one.
         if (dependsOn !== undefined && (started.has(dependsOn) || !this.#queued.has(dependsOn))) {
-          await this.#settled.get(dependsOn)?.catch(() => undefined);
+          await this.#settledLead(dependsOn);
         }
         const ticket = new Ticket(admission);
         await ticket.take();
-        started.add(item.entry.id);
-        // Started: the queue lets go of it (its resolvers live on in the promise chain).
+        if (this.#leads.has(item.entry.id)) started.add(item.entry.id);
+        // Started: the queue lets go of it.
         queue[position] = undefined;
-        this.#runEntry(item.entry, item.record, ticket).then(item.resolve, item.reject);
+        this.#runEntry(item.entry, item.record, ticket).then(
+          (result) => {
+            this.#ended(item, result);
+          },
+          (error: unknown) => {
+            this.#ended(item, { error });
+          },
+        );
       }
     };
-    for (const item of queue) if (item !== undefined) this.#queued.add(item.entry.id);
     startAll().catch((error: unknown) => {
       // Not expected: settle whatever was not started, so the run still ends.
-      for (const item of queue) item?.reject(error);
+      for (const item of queue) if (item !== undefined) this.#ended(item, { error });
     });
   }
 
@@ -311,7 +381,7 @@ export class Coordinator {
       rendition = entry.fallbackRendition;
     }
     if (entry.dependsOn !== undefined && action === 'relay') {
-      const lead = await this.#settled.get(entry.dependsOn);
+      const lead = await this.#settledLead(entry.dependsOn);
       if (lead?.ref !== undefined && lead.status === 'succeeded') {
         source = lead.ref;
       } else if (
@@ -433,7 +503,9 @@ export class Coordinator {
       requestTimeoutMs: this.#limits(account.platform).requestTimeoutMs,
       siteDomain: input.siteDomain,
       started: (action, attempt) => {
-        this.#emit('delivery:started', { ...subject, action, attempt });
+        if (this.#listened('delivery:started')) {
+          this.#emit('delivery:started', { ...subject, action, attempt });
+        }
       },
       retrying: (action, attempt, failure, delayMs) => {
         this.#emit('delivery:retrying', {
@@ -448,12 +520,17 @@ export class Coordinator {
     };
   }
 
+  /** Whether anyone listens to `name` (a payload nobody hears is not even built). */
+  #listened(name: keyof PublisherEvents): boolean {
+    return this.#input.events.listenerCount(name) > 0;
+  }
+
   #emit<K extends keyof PublisherEvents>(
     name: K,
     payload: Parameters<PublisherEvents[K]>[0],
   ): void {
     // Nobody listening: skip the redacted copy (a large hall emits several events per delivery).
-    if (this.#input.events.listenerCount(name) === 0) return;
+    if (!this.#listened(name)) return;
     try {
       (this.#input.events.emit as (name: K, payload: unknown) => boolean)(
         name,
@@ -478,7 +555,8 @@ export class Coordinator {
     const { redactor, journal, lease } = this.#input;
     const finishedAt = new Date();
     const { errorCode, errorMessage } = outcome;
-    const result: DeliveryResult = redactor.deep({
+    // Assigned one by one (no spread of conditional objects): this runs for every delivery.
+    const line: { -readonly [K in keyof DeliveryResult]: DeliveryResult[K] } = {
       deliveryId: entry.id,
       accountId: account.id,
       memberId: account.memberId,
@@ -488,22 +566,29 @@ export class Coordinator {
       performed: outcome.performed,
       status: outcome.status,
       attempts: outcome.attempts,
-      ...(outcome.ref === undefined ? {} : { ref: outcome.ref, remoteId: outcome.ref.id }),
-      ...(outcome.ref?.url === undefined ? {} : { url: outcome.ref.url }),
-      ...(outcome.via === undefined ? {} : { via: outcome.via }),
-      ...(outcome.startedAt === undefined
-        ? {}
-        : {
-            startedAt: outcome.startedAt,
-            durationMs: finishedAt.getTime() - Date.parse(outcome.startedAt),
-          }),
-      finishedAt: finishedAt.toISOString(),
-      ...(errorCode === undefined ? {} : { errorCode, advice: ERROR_GUIDE[errorCode].action }),
-      ...(errorMessage === undefined ? {} : { errorMessage }),
-      ...(outcome.duplicateOf === undefined ? {} : { duplicateOf: outcome.duplicateOf }),
-      ...(outcome.text === undefined ? {} : { text: outcome.text }),
-      ...((outcome.note ?? entry.note) === undefined ? {} : { note: outcome.note ?? entry.note }),
-    });
+    };
+    const { ref } = outcome;
+    if (ref !== undefined) {
+      line.ref = ref;
+      line.remoteId = ref.id;
+      if (ref.url !== undefined) line.url = ref.url;
+    }
+    if (outcome.via !== undefined) line.via = outcome.via;
+    if (outcome.startedAt !== undefined) {
+      line.startedAt = outcome.startedAt;
+      line.durationMs = finishedAt.getTime() - Date.parse(outcome.startedAt);
+    }
+    line.finishedAt = finishedAt.toISOString();
+    if (errorCode !== undefined) {
+      line.errorCode = errorCode;
+      line.advice = ERROR_GUIDE[errorCode].action;
+    }
+    if (errorMessage !== undefined) line.errorMessage = errorMessage;
+    if (outcome.duplicateOf !== undefined) line.duplicateOf = outcome.duplicateOf;
+    if (outcome.text !== undefined) line.text = outcome.text;
+    const note = outcome.note ?? entry.note;
+    if (note !== undefined) line.note = note;
+    const result: DeliveryResult = scrubResult(redactor, line);
     const state: DeliveryState =
       outcome.journalState ??
       (outcome.status === 'succeeded'
@@ -544,14 +629,16 @@ export class Coordinator {
           ? 'delivery:skipped'
           : 'delivery:failed';
     this.#emit(name, { campaignId: entry.campaignId, result });
-    this.#emit('campaign:progress', {
-      campaignId: entry.campaignId,
-      done: this.#done,
-      total: this.#input.deliveries.length,
-      succeeded: this.#succeeded,
-      failed: this.#failed,
-      skipped: this.#skipped,
-    });
+    if (this.#listened('campaign:progress')) {
+      this.#emit('campaign:progress', {
+        campaignId: entry.campaignId,
+        done: this.#done,
+        total: this.#total,
+        succeeded: this.#succeeded,
+        failed: this.#failed,
+        skipped: this.#skipped,
+      });
+    }
     return result;
   }
 }

@@ -53,6 +53,15 @@ export const runOptionsSchema = z.strictObject({
       spendLast: z.boolean().optional(),
     })
     .default({ policy: 'publish' }),
+  /**
+   * Which delivery lines the report keeps in `deliveries`: `all` (one per delivery), `unsuccessful`
+   * (only those that did not succeed: the ones a person looks at), or `none`. Counts, timings and
+   * events are the same whatever is kept; every line stays in the journal (`status` reads it).
+   * For a hall of tens of thousands of accounts, `unsuccessful` or `none` keeps the run's memory
+   * flat: the lines are not held until the end.
+   * @default 'all'
+   */
+  reportDeliveries: z.enum(['all', 'unsuccessful', 'none']).default('all'),
   /** Render and plan, send nothing. @default false */
   dryRun: z.boolean().default(false),
   /** Campaign id; generated from the statement id and the time when absent. */
@@ -61,6 +70,9 @@ export const runOptionsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected letters, digits, ".", "_" or "-"')
     .optional(),
 });
+
+/** Which delivery lines a report keeps (see `reportDeliveries`). */
+export type ReportDeliveries = 'all' | 'unsuccessful' | 'none';
 
 /** Run options as given. */
 export type RunOptionsInput = z.input<typeof runOptionsSchema>;

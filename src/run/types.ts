@@ -93,7 +93,16 @@ export interface CampaignReport {
   readonly firstPostMs?: number;
   readonly lastPostMs?: number;
   readonly counts: ReportCounts;
+  /**
+   * One line per delivery, in plan order; only some, or none, when the run was asked so
+   * (`reportDeliveries`, then stated in {@link CampaignReport.deliveriesKept}).
+   */
   readonly deliveries: readonly DeliveryResult[];
+  /**
+   * Present when `deliveries` holds only some lines: `unsuccessful` (those that did not succeed)
+   * or `none`. Every line is in the journal (`publisher.status`).
+   */
+  readonly deliveriesKept?: 'unsuccessful' | 'none';
   /** True when the run was stopped by its AbortSignal. */
   readonly aborted: boolean;
 }

@@ -88,7 +88,8 @@ async function timed(
 
 /**
  * The bare loop's request: exactly what the adapter posts (`statuses/share.json`, the same form
- * body and headers), and the answer read. Nothing else: no timeout, no parsing, no journal.
+ * body and headers, redirects refused as the adapters refuse them, the connection kept open by
+ * fetch's default agent), and the answer read. Nothing else: no timeout, no parsing, no journal.
  */
 function bareSend(url: string): (delivery: JournalDelivery) => Promise<boolean> {
   const endpoint = `${url}statuses/share.json`;
@@ -106,6 +107,7 @@ function bareSend(url: string): (delivery: JournalDelivery) => Promise<boolean> 
         accept: 'application/json',
       },
       body,
+      redirect: 'error',
     });
     await response.text();
     return response.status === 200;
