@@ -117,6 +117,11 @@ export interface DeliveryRun {
   readonly startedMs: number;
   /** The post may be on the platform: look before sending (a push is repeated instead). */
   mayHaveLanded: boolean;
+  /**
+   * When an interrupted run last sent this delivery (ms since the epoch), for a delivery the
+   * journal left in `sending`: its request may still be in flight; cleared once waited out.
+   */
+  interruptedSendAt: number | undefined;
   /** A push whose answer was lost once: it may have gone out. */
   pushInDoubt: boolean;
   /** Replaces the plan's note (a push that fell back to publishing). */
@@ -189,6 +194,7 @@ export function startRun(
     firstAttemptAt: prior?.firstAttemptAt ? new Date(prior.firstAttemptAt) : undefined,
     startedMs: Date.now(),
     mayHaveLanded,
+    interruptedSendAt: prior?.state === 'sending' ? lastSendAt(prior) : undefined,
     pushInDoubt: action === 'push' && mayHaveLanded,
     runtimeNote: undefined,
     notes: { ...prior?.notes },
@@ -196,6 +202,32 @@ export function startRun(
     retriesConsumed: 0,
     takenBy: undefined,
   };
+}
+
+/** When the record's last send was journaled (ms since the epoch), if it says. */
+function lastSendAt(prior: DeliveryRecord): number | undefined {
+  for (let index = prior.history.length - 1; index >= 0; index--) {
+    const change = prior.history[index]!;
+    if (change.state === 'sending') return Date.parse(change.at);
+  }
+  return prior.firstAttemptAt === undefined ? undefined : Date.parse(prior.firstAttemptAt);
+}
+
+/**
+ * Waits until a request an interrupted run sent can no longer be carried out (its timeout after
+ * the journaled send), so the look-up that follows sees what it did. The ticket is let go of while
+ * waiting; a stop cuts the wait short.
+ */
+async function waitOutInterruptedSend(job: DeliveryJob, run: DeliveryRun): Promise<void> {
+  const sentAt = run.interruptedSendAt;
+  run.interruptedSendAt = undefined;
+  if (sentAt === undefined || Number.isNaN(sentAt)) return;
+  const waitMs = sentAt + (job.retry.interruptedSendWaitMs ?? job.requestTimeoutMs) - Date.now();
+  if (waitMs <= 0) return;
+  job.logger.info(
+    `${job.entry.id}: the interrupted run's request may still be in flight; looking it up in ${Math.ceil(waitMs)} ms`,
+  );
+  await job.ticket.idle(() => sleep(waitMs, undefined, { signal: job.signal }));
 }
 
 /** True when an earlier run may have sent the delivery of this journal record. */
@@ -240,6 +272,7 @@ async function attempt(job: DeliveryJob, run: DeliveryRun): Promise<Stage> {
   if (run.mayHaveLanded && run.action !== 'push') {
     // Resumed after a crash, or an earlier attempt's fate is unknown: look before sending.
     // (A push needs no look-up: it is idempotent by its key, so it is simply repeated.)
+    await waitOutInterruptedSend(job, run);
     const found = await reconcileEarlierRun(lookUpInput(job, run));
     if (found.kind !== 'not-found') return afterReconciliation(found);
     run.mayHaveLanded = false;

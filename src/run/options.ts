@@ -23,6 +23,15 @@ export const retryOptionsSchema = z.strictObject({
   maxRateLimitWaits: z.number().int().min(0).default(5),
   /** Wait before looking for a post whose write may have landed (platforms index posts with a lag). @default 2_000 */
   reconcileDelayMs: z.number().int().min(0).default(2_000),
+  /**
+   * How long after an interrupted run's last send a resumed run waits before it looks that
+   * delivery up: the interrupted run's request may still be in flight (sent, not yet carried out by
+   * the platform) until its timeout, and a look-up before then could miss a post that lands a
+   * moment later. `undefined`: the adapter's request timeout (set it to the longest request timeout
+   * the interrupted run used). The wait counts from the journaled send, so a resume started later
+   * waits less or not at all. @default the request timeout
+   */
+  interruptedSendWaitMs: z.number().int().min(0).max(600_000).optional(),
   /** Waits between look-ups of a post the platform accepted without an id (Weibo 20032). @default [5000, 15000, 30000, 60000] */
   acceptedPollMs: z.array(z.number().int().min(0)).default([5_000, 15_000, 30_000, 60_000]),
 });

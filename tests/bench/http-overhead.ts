@@ -108,7 +108,7 @@ async function run(size: BenchSize): Promise<ScenarioResult> {
       deliveries: `${first.accounts.toLocaleString('en-US')} per client and run (one original post per account of a ${first.accounts.toLocaleString('en-US')}-account hall)`,
       platform:
         'Weibo statuses/share on the sandbox in its own process: latency 0, no per-account limit, connections kept open',
-      concurrency: `${first.concurrency} requests in flight (Weibo's platformConcurrency) for every client`,
+      concurrency: `${first.concurrency} requests in flight for every client (release-hall's Weibo adapter set to the same)`,
       interleaving: `${first.chunk.toLocaleString('en-US')}-account chunks, each sent by every client in turn (rotating order, sandbox emptied in between); totals summed per run`,
       runs: `${runs.length} measured run${runs.length === 1 ? '' : 's'}, each a fresh client and sandbox process; median (min–max) shown`,
       clients: Object.values(LABELS).join(', '),

@@ -65,6 +65,9 @@ function indexOfMember(memberId: string): number {
   return memberId === 'lead' ? 0 : Number(memberId.slice(1));
 }
 
+/** Requests in flight for every client. */
+const OVERHEAD_CONCURRENCY = 8;
+
 /** Runs `send` over `deliveries` with `concurrency` workers, timing it. */
 async function timed(
   deliveries: readonly JournalDelivery[],
@@ -152,7 +155,13 @@ export async function measureOverhead(
   const directory = mkdtempSync(join(tmpdir(), 'release-hall-bench-'));
   const sqliteJournal = new SqliteJournal(join(directory, 'journal.db'));
   try {
-    const weibo = createWeiboAdapter({ baseURL: sandboxUrl, rip: BENCH_RIP });
+    // Eight requests in flight for every client: what the core adds per request is the question,
+    // not how many sockets one process can keep busy.
+    const weibo = createWeiboAdapter({
+      baseURL: sandboxUrl,
+      rip: BENCH_RIP,
+      limits: { platformConcurrency: OVERHEAD_CONCURRENCY },
+    });
     const concurrency = weibo.limits.rate.platformConcurrency;
     const hall = resolveHall(syntheticHall({ accounts, partSize: chunk }), [weibo]);
     const statement = benchStatement();

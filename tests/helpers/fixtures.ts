@@ -56,4 +56,6 @@ export const fastRetry = {
   randomize: false,
   reconcileDelayMs: 0,
   acceptedPollMs: [1, 1, 1],
+  // Tests that kill a run wait for its requests themselves (the sandbox's open connections).
+  interruptedSendWaitMs: 0,
 };
