@@ -47,6 +47,8 @@ const DUPLICATE_OF_NOTE = 'duplicate-of';
 
 /** A signal that is never aborted: platform calls end by their own timeout. */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+// Every call in flight (and every wait inside an adapter, such as a publish poll) may listen to it.
+setMaxListeners(0, NEVER_ABORTED);
 export interface CoordinatorInput {
   readonly campaignId: string;
   /**
@@ -173,6 +175,7 @@ export class Coordinator {
     // Every delivery waiting (a backoff, a rate window, its turn) listens to the one stop signal:
     // hundreds at once is the normal case, not a leak, so Node is told not to warn about it.
     setMaxListeners(0, input.signal);
+    if (input.requestSignal !== undefined) setMaxListeners(0, input.requestSignal);
     const { deliveries, ...rest } = input;
     this.#input = rest;
     this.#plan = deliveries;
