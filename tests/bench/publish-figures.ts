@@ -43,8 +43,6 @@ export function provenanceOf(root: string): Provenance {
   }
 }
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 function verdict(row: BenchRow): string {
   if (row.pass === null) return '—';
   return row.pass ? 'pass' : '**not met**';
@@ -55,18 +53,20 @@ function machineLine(report: BenchReport, commit: string): string {
   return `Measured by \`${report.command}\` at commit \`${commit}\` on ${report.startedAt.slice(0, 10)} (${machine.cpus} × ${machine.cpuModel}, ${Math.round(machine.memoryMb / 1024)} GB, Node ${machine.node}).`;
 }
 
-/** The README's table: one line per figure. */
+/**
+ * The README's section: one line per figure that has a target (the docs hold every figure). A list,
+ * not a table: the figures with their ranges are too wide for a table a terminal can show.
+ */
 export function readmeSection(report: BenchReport, commit: string): string {
   const lines = [
     `${machineLine(report, commit)} Each figure is the median of its runs with the range in brackets, against a baseline from the same run:`,
     '',
-    '| scenario | check | measured | baseline | ratio | target | result |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const scenario of report.scenarios) {
     for (const row of scenario.rows) {
+      if (row.pass === null) continue;
       lines.push(
-        `| ${scenario.name} | ${cell(row.check)} | ${cell(row.measured)} | ${cell(row.baseline)} | ${row.ratio ?? '—'} | ${cell(row.target)} | ${verdict(row)} |`,
+        `- ${scenario.name}, ${row.check}: ${row.measured} against ${row.baseline}${row.ratio === null ? '' : ` (ratio ${row.ratio})`}; target ${row.target}: ${row.pass ? 'met' : '**not met**'}`,
       );
     }
   }
