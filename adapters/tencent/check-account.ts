@@ -9,14 +9,21 @@
  * Tencent has no token introspection call [unconfirmed]: the time a token has left is not known.
  * The service stopped on 2020-09-28: this runs against the sandbox and compatible gateways.
  */
-import { httpCall, isRecord, timeoutAndSignal, withCredential } from '#adapter-kit';
+import {
+  httpCall,
+  isRecord,
+  lastPostFinding,
+  notChecked,
+  refusedTokenFinding,
+  timeoutAndSignal,
+  withCredential,
+} from '#adapter-kit';
 import type { Account, AccountReadiness, CheckContext, ReadinessFinding } from '#core';
 import { TENCENT_PLATFORM, tencentCode } from './map-tencent-error.js';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
 import type { TencentSettings } from './options.js';
 import { readTencentReply, tencentCall } from './read-reply.js';
 import type { TencentEndpoint } from './read-reply.js';
-import { lastPostFinding, notChecked, refusedTokenFinding } from './readiness.js';
 
 const REAUTHORISE =
   'authorise the app again from the account (OAuth2) and put the new access_token in the credentials store; check that the hall file names the openid the token was issued for';

@@ -18,13 +18,16 @@ import {
   readIdField,
   timeoutAndSignal,
   withCredential,
+  expiryFinding,
+  lastPostFinding,
+  notChecked,
+  refusedTokenFinding,
 } from '#adapter-kit';
 import type { Account, AccountReadiness, CheckContext, ReadinessFinding } from '#core';
 import { parseWeiboDate } from './find-existing.js';
 import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import type { WeiboSettings } from './options.js';
 import { readWeiboReply, weiboCall } from './read-reply.js';
-import { expiryFinding, lastPostFinding, notChecked, refusedTokenFinding } from './readiness.js';
 
 const REAUTHORISE =
   'authorise the app again from the account (OAuth2 code flow) and put the new access_token in the credentials store';

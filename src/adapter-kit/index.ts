@@ -12,6 +12,7 @@ export * from './map-error.js';
 export * from './options.js';
 export * from './guards.js';
 export * from './scan-timeline.js';
+export * from './readiness.js';
 export { invalidInput, platformMessage, toReleaseHallError } from '../errors.js';
 export { formatPath } from '../model/issues.js';
 export { SECRET_PARAMETERS, redactHeaders, redactUrl } from '../redact.js';

@@ -1,10 +1,10 @@
 /**
  * The findings every readiness check words the same way: a token the platform refused, a token
  * about to expire, the age of the last post against the hall's `dormantDays`, and an aspect that
- * could not be checked.
+ * could not be checked. Part of the adapter kit (`release-hall/adapter-kit`).
  */
-import { ReleaseHallError } from '#core';
-import type { CheckContext, ReadinessAspect, ReadinessFinding } from '#core';
+import type { CheckContext, ReadinessAspect, ReadinessFinding } from '../adapter.js';
+import { ReleaseHallError } from '../errors.js';
 
 const DAY_MS = 86_400_000;
 
