@@ -21,12 +21,17 @@
  */
 import { ReleaseHallError } from '#core';
 import type { Account, AccountReadiness, CheckContext, ReadinessFinding } from '#core';
-import { failMalformed, isRecord, withSecretsScrubbed } from '#adapter-kit';
+import {
+  failMalformed,
+  isRecord,
+  lastPostFinding,
+  notChecked,
+  withSecretsScrubbed,
+} from '#adapter-kit';
 import { appidOf, secretOf } from './client.js';
 import { guarded } from './errors.js';
 import { WECHAT_PLATFORM } from './map-wechat-error.js';
 import { readInteger } from './read-reply.js';
-import { lastPostFinding, notChecked } from './readiness.js';
 import type { WechatRuntime } from './runtime.js';
 
 /** `40164`: the caller's IP is not on the account's IP whitelist. */
@@ -260,12 +265,17 @@ async function readLastPost(
     ? (readInteger(first.update_time) ?? readInteger(content?.update_time))
     : undefined;
   const at = seconds === undefined || seconds <= 0 ? undefined : new Date(seconds * 1000);
-  const lastPost = lastPostFinding(at, context, {
-    message:
-      first === undefined
-        ? `${endpoint} lists no published article: the account has never published through freepublish, or it only mass-sends, and no call dates past mass sends [unconfirmed]`
-        : `${endpoint} listed an article without update_time`,
-    fix: 'publish an article on the account, or look at it in the MP console to see whether it is still run',
-  });
+  const lastPost = lastPostFinding(
+    at,
+    context,
+    {
+      message:
+        first === undefined
+          ? `${endpoint} lists no published article: the account has never published through freepublish, or it only mass-sends, and no call dates past mass sends [unconfirmed]`
+          : `${endpoint} listed an article without update_time`,
+      fix: 'publish an article on the account, or look at it in the MP console to see whether it is still run',
+    },
+    { did: 'published an article', verb: 'publish' },
+  );
   return { findings: [verified, lastPost], ...(at === undefined ? {} : { at }) };
 }

@@ -61,6 +61,14 @@ export function expiryFinding(seconds: number, fix: string): ReadinessFinding {
   };
 }
 
+/** How a platform names what an account last did: Weibo "posted", WeChat "published an article". */
+export interface LastPostWords {
+  /** Past tense, e.g. `posted`. */
+  readonly did: string;
+  /** The verb of the fix, e.g. `post`. */
+  readonly verb: string;
+}
+
 /**
  * The finding of the last post: a problem when it is `dormantDays` or more old, a warning when
  * none could be found (`noneFound` says why that may be).
@@ -69,6 +77,7 @@ export function lastPostFinding(
   lastPostAt: Date | undefined,
   context: Pick<CheckContext, 'now' | 'dormantDays'>,
   noneFound: { readonly message: string; readonly fix: string },
+  words: LastPostWords = { did: 'posted', verb: 'post' },
 ): ReadinessFinding {
   if (lastPostAt === undefined) {
     return { aspect: 'last-post', status: 'warning', summary: 'none found', ...noneFound };
@@ -79,15 +88,15 @@ export function lastPostFinding(
       aspect: 'last-post',
       status: 'problem',
       summary: `${age} d ago`,
-      message: `the account last posted ${age} days ago (${lastPostAt.toISOString()}): dormant by the hall's limit of ${context.dormantDays} days`,
-      fix: 'post on the account, or ask its unit whether it is still run; a statement on a forgotten account reaches few and may look like an impostor',
+      message: `the account last ${words.did} ${age} days ago (${lastPostAt.toISOString()}): dormant by the hall's limit of ${context.dormantDays} days`,
+      fix: `${words.verb} on the account, or ask its unit whether it is still run; a statement on a forgotten account reaches few and may look like an impostor`,
     };
   }
   return {
     aspect: 'last-post',
     status: 'ok',
     summary: `${age} d ago`,
-    message: `the account last posted ${age} days ago`,
+    message: `the account last ${words.did} ${age} days ago`,
   };
 }
 
