@@ -25,22 +25,26 @@ function statementFrom(minutesAgo: number, name: string): string {
   return file;
 }
 
+/** Publishes `statement` to the sandbox hall as campaign `campaignId`, into the test's journal. */
+const publishOnSandbox = (statement: string, campaignId: string) =>
+  runCli([
+    'publish',
+    statement,
+    '--hall',
+    hallFile,
+    '--sandbox',
+    '--journal',
+    journal,
+    '--campaign-id',
+    campaignId,
+    '--json',
+  ]);
+
 describe('response clocks', () => {
   it('status --late lists the accounts past a crisis deadline (5 h), exit 1; on time, exit 0', async () => {
     writeFileSync(hallFile, JSON.stringify(await beijingHall(['weibo'])));
     const late = statementFrom(6 * 60, 'late');
-    const published = await runCli([
-      'publish',
-      late,
-      '--hall',
-      hallFile,
-      '--sandbox',
-      '--journal',
-      journal,
-      '--campaign-id',
-      'late-1',
-      '--json',
-    ]);
+    const published = await publishOnSandbox(late, 'late-1');
     expect(published.code, published.stderr).toBe(0);
     const overdue = await runCli(['status', 'late-1', '--journal', journal, '--late']);
     expect(overdue.code).toBe(1);
@@ -48,18 +52,7 @@ describe('response clocks', () => {
     expect(overdue.stdout.match(/^ {2}late {5}\S+ +live after 3\d\d min$/gm)).toHaveLength(72);
 
     const onTime = statementFrom(10, 'on-time');
-    const again = await runCli([
-      'publish',
-      onTime,
-      '--hall',
-      hallFile,
-      '--sandbox',
-      '--journal',
-      journal,
-      '--campaign-id',
-      'on-time-1',
-      '--json',
-    ]);
+    const again = await publishOnSandbox(onTime, 'on-time-1');
     expect(again.code, again.stderr).toBe(0);
     const none = await runCli(['status', 'on-time-1', '--journal', journal, '--late']);
     expect(none.code).toBe(0);
@@ -69,18 +62,7 @@ describe('response clocks', () => {
   }, 120_000);
 
   it('status --late of a statement without eventAt or detectedAt says so, exit 2', async () => {
-    const published = await runCli([
-      'publish',
-      statementPath,
-      '--hall',
-      hallFile,
-      '--sandbox',
-      '--journal',
-      journal,
-      '--campaign-id',
-      'plain-1',
-      '--json',
-    ]);
+    const published = await publishOnSandbox(statementPath, 'plain-1');
     expect(published.code, published.stderr).toBe(0);
     const result = await runCli(['status', 'plain-1', '--journal', journal, '--late']);
     expect(result.code).toBe(2);
