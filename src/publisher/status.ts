@@ -5,7 +5,7 @@
 import { invalidInput } from '../errors.js';
 import type { CampaignRecord, DeliveryRecord, Journal } from '../journal/journal.js';
 import type { Account } from '../model/hall.js';
-import { resultFromRecord } from '../run/coordinator.js';
+import { resultFromRecord } from '../run/result-line.js';
 import type { CampaignStatus } from './report.js';
 
 /** Delivery states that still have work to do: not yet sent, being sent, or sent without an answer. */

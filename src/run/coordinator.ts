@@ -20,11 +20,10 @@ import { setMaxListeners } from 'node:events';
 import type { EventEmitter } from 'eventemitter3';
 import type { Adapter, Credentials, PostRef, RateLimits, Rendition } from '../adapter.js';
 import type { CredentialsResolver } from '../credentials.js';
-import { ERROR_GUIDE, toReleaseHallError } from '../errors.js';
+import { toReleaseHallError } from '../errors.js';
 import type { PublisherEvents } from '../events.js';
 import {
   type DeliveryRecord,
-  type DeliveryState,
   FINAL_STATES,
   type Journal,
   type JournalDelivery,
@@ -37,13 +36,11 @@ import { Admission, Ticket } from './admission.js';
 import { type Final, conclude } from './conclude.js';
 import { type DeliveryJob, deliver, inDoubt, renditionText, startRun } from './deliver.js';
 import { type Scheduler, schedulerFor } from './scheduler.js';
+import { DUPLICATE_OF_NOTE, journalStateOf, resultFromRecord, resultLine } from './result-line.js';
 import { scrubResult } from './scrub.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
-
-/** The journal note naming the campaign whose post holds the same text. */
-const DUPLICATE_OF_NOTE = 'duplicate-of';
 
 /** A signal that is never aborted: platform calls end by their own timeout. */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
@@ -96,62 +93,6 @@ interface Queued {
   readonly record: DeliveryRecord | undefined;
   /** Its position in the plan. */
   readonly index: number;
-}
-
-/** Builds the report line of a delivery from its journal record. */
-export function resultFromRecord(
-  record: DeliveryRecord,
-  account: Account | undefined,
-): DeliveryResult {
-  const { delivery } = record;
-  const status: DeliveryResult['status'] =
-    record.state === 'succeeded' || record.state === 'reconciled'
-      ? 'succeeded'
-      : record.state === 'failed'
-        ? 'failed'
-        : record.state === 'skipped' || record.state === 'planned' || record.state === 'retracted'
-          ? 'skipped'
-          : 'unconfirmed';
-  const ref: PostRef | undefined =
-    record.remoteId === undefined
-      ? undefined
-      : {
-          platform: delivery.platform,
-          accountId: delivery.accountId,
-          id: record.remoteId,
-          ...(record.url === undefined ? {} : { url: record.url }),
-        };
-  const last = record.history.at(-1);
-  const duplicateOf = record.notes?.[DUPLICATE_OF_NOTE];
-  return {
-    deliveryId: delivery.id,
-    accountId: delivery.accountId,
-    memberId: delivery.memberId,
-    platform: delivery.platform,
-    handle: account?.handle ?? delivery.accountId,
-    action: delivery.action,
-    performed: record.performed ?? (status === 'skipped' ? 'none' : delivery.action),
-    status,
-    attempts: record.attempts,
-    ...(ref === undefined ? {} : { ref, remoteId: ref.id }),
-    ...(record.url === undefined ? {} : { url: record.url }),
-    ...(record.via === undefined
-      ? record.state === 'reconciled'
-        ? { via: 'reconciled' as const }
-        : {}
-      : { via: record.via }),
-    ...(record.firstAttemptAt === undefined ? {} : { startedAt: record.firstAttemptAt }),
-    ...(last === undefined ? {} : { finishedAt: last.at }),
-    ...(record.errorCode === undefined || status === 'succeeded'
-      ? {}
-      : { errorCode: record.errorCode, advice: ERROR_GUIDE[record.errorCode].action }),
-    ...(record.errorMessage === undefined || status === 'succeeded'
-      ? {}
-      : { errorMessage: record.errorMessage }),
-    ...(duplicateOf === undefined ? {} : { duplicateOf }),
-    text: renditionText(delivery.rendition),
-    ...(delivery.note === undefined ? {} : { note: delivery.note }),
-  };
 }
 
 /** Runs deliveries and returns one result per delivery. */
@@ -557,48 +498,9 @@ export class Coordinator {
   async #finish(entry: JournalDelivery, account: Account, outcome: Final): Promise<DeliveryResult> {
     const { redactor, journal, lease } = this.#input;
     const finishedAt = new Date();
-    const { errorCode, errorMessage } = outcome;
-    // Assigned one by one (no spread of conditional objects): this runs for every delivery.
-    const line: { -readonly [K in keyof DeliveryResult]: DeliveryResult[K] } = {
-      deliveryId: entry.id,
-      accountId: account.id,
-      memberId: account.memberId,
-      platform: account.platform,
-      handle: account.handle,
-      action: entry.action,
-      performed: outcome.performed,
-      status: outcome.status,
-      attempts: outcome.attempts,
-    };
-    const { ref } = outcome;
-    if (ref !== undefined) {
-      line.ref = ref;
-      line.remoteId = ref.id;
-      if (ref.url !== undefined) line.url = ref.url;
-    }
-    if (outcome.via !== undefined) line.via = outcome.via;
-    if (outcome.startedAt !== undefined) {
-      line.startedAt = outcome.startedAt;
-      line.durationMs = finishedAt.getTime() - Date.parse(outcome.startedAt);
-    }
-    line.finishedAt = finishedAt.toISOString();
-    if (errorCode !== undefined) {
-      line.errorCode = errorCode;
-      line.advice = ERROR_GUIDE[errorCode].action;
-    }
-    if (errorMessage !== undefined) line.errorMessage = errorMessage;
-    if (outcome.duplicateOf !== undefined) line.duplicateOf = outcome.duplicateOf;
-    if (outcome.text !== undefined) line.text = outcome.text;
-    const note = outcome.note ?? entry.note;
-    if (note !== undefined) line.note = note;
-    const result: DeliveryResult = scrubResult(redactor, line);
-    const state: DeliveryState =
-      outcome.journalState ??
-      (outcome.status === 'succeeded'
-        ? outcome.via === 'reconciled'
-          ? 'reconciled'
-          : 'succeeded'
-        : outcome.status);
+    const result = scrubResult(redactor, resultLine(entry, account, outcome, finishedAt));
+    const state = journalStateOf(outcome);
+    const { errorCode } = outcome;
     // A delivery another run has taken over is that run's to record.
     if (errorCode !== 'LEASE_LOST') {
       try {
