@@ -118,6 +118,8 @@ export { approvalRule, hallApprovers } from './gate/policy.js';
 export { formatClocks, responseClocks } from './gate/clocks.js';
 export type { AccountClock, ClockState, ClockedDelivery, ResponseClocks } from './gate/clocks.js';
 export type { ApprovalRule } from './gate/policy.js';
+export type { GateRecord, PublishGate } from './gate/gate-record.js';
+export { describeGate } from './publisher/gate.js';
 export { selectionSchema, statementSchema } from './model/statement.js';
 export type { Selection, Statement, StatementInput } from './model/statement.js';
 export {

@@ -7,18 +7,15 @@
 import { fileURLToPath } from 'node:url';
 import {
   type CampaignOptions,
-  approvalDigest,
-  approvalRule,
   approveStatement,
   createPublisher,
+  describeGate,
   formatReport,
   generateApproverKey,
-  hallApprovers,
   loadStatementFile,
   readDataFile,
   readPrivateKey,
   showProgress,
-  verifyApprovals,
 } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
@@ -82,14 +79,9 @@ try {
   };
 
   // The gate: each approver signs the digest of exactly what will be sent (the statement, its
-  // picture, every account's action, the push policy); publishing verifies before the first request.
-  const preview = await publisher.preview(statement, options);
-  const digest = await approvalDigest({
-    statement,
-    mode: 'relay',
-    push: options.push,
-    deliveries: preview.deliveries,
-  });
+  // picture, every account's action, the push policy); publish verifies it before the first
+  // request, with the linter, and journals who approved in the audit trail.
+  const digest = await publisher.approvalDigest(statement, options);
   const approvals = (['li-si', 'wang-wu'] as const).map((approver) =>
     approveStatement({
       digest,
@@ -97,22 +89,15 @@ try {
       privateKey: readPrivateKey(demoKeys[approver].privateKeyPem, approver),
     }),
   );
-  const approvalSettings = publisher.hall.hall.approvals!;
-  const verdict = verifyApprovals({
-    digest,
-    approvals,
-    approvers: hallApprovers(approvalSettings),
-    required: approvalRule(approvalSettings, statement.urgency).approvals,
-    author: 'duty-officer',
-  });
-  if (!verdict.ok) throw new Error(verdict.issues.map((issue) => issue.message).join('; '));
-  console.log(
-    `Approved by ${verdict.valid.join(' and ')} (${verdict.valid.length} of ${verdict.required} at urgency ${statement.urgency}), digest ${digest.slice(0, 16)}…; lint: ${preview.lint.errors} errors\n`,
-  );
+  console.log(`Approved by li-si and wang-wu: digest ${digest.slice(0, 16)}…\n`);
 
   const stopProgress = showProgress(publisher);
-  const report = await publisher.publish(statement, options);
+  const report = await publisher.publish(statement, {
+    ...options,
+    gate: { author: 'duty-officer', approvals },
+  });
   stopProgress();
+  for (const line of describeGate(report.gate!)) console.log(`gate: ${line}`);
   console.log(`\n${formatReport(report)}`);
 
   // Ground truth from the sandboxes: every account holds exactly one post of this campaign.

@@ -62,6 +62,8 @@ export interface ApproveFlags extends CommonFlags, PushFlags {
   tag?: string[];
   platform?: string[];
   exclude?: string[];
+  /** Approve the follow-up of this campaign (its accounts come from the journal). */
+  followUp?: string;
 }
 
 export type ResumeFlags = CommonFlags & {
@@ -69,7 +71,15 @@ export type ResumeFlags = CommonFlags & {
   retryFailed?: boolean;
   progress: boolean;
 };
-export type FollowUpFlags = CommonFlags & { progress: boolean };
+export type FollowUpFlags = CommonFlags & {
+  progress: boolean;
+  /** Who publishes the follow-up (refused as an approver of their own statement). */
+  author?: string;
+  /** The approvals file (default: `<statement>.approval`). */
+  approvals?: string;
+  /** Publish although the linter finds errors; the reason is journaled. */
+  override?: string;
+};
 export type PauseFlags = CommonFlags & { reason: string; group?: string[] };
 export type PreviewFlags = CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean };
 export interface LintFlags {
@@ -113,6 +123,17 @@ export interface NewFlags {
 }
 
 /** Adds the push options to a command. */
+/** The gate's flags, shared by `publish` and `follow-up`. */
+export function gateFlags(command: Command): Command {
+  return command
+    .option('--author <id>', 'who publishes (needed when the hall requires approvals)')
+    .option('--approvals <file>', 'approvals file (default: <statement>.approval)')
+    .option(
+      '--override <reason>',
+      'publish although the linter finds errors, for this reason (recorded with who and why)',
+    );
+}
+
 export function pushFlags(command: Command): Command {
   return command
     .addOption(

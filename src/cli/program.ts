@@ -25,6 +25,7 @@ import {
   commonFlags,
   journalFlags,
   list,
+  gateFlags,
   pushFlags,
 } from './flags.js';
 
@@ -77,14 +78,8 @@ function addPublish(program: Command): void {
     .option('--platform <names>', 'only these platforms', list)
     .option('--exclude <ids>', 'leave these members out', list)
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
-    .option('--author <id>', 'who publishes (needed when the hall requires approvals)')
-    .option('--approvals <file>', 'approvals file (default: <statement>.approval)')
-    .option(
-      '--override <reason>',
-      'publish although the linter finds errors, for this reason (recorded with who and why)',
-    )
     .option('--no-progress', 'no progress on stderr');
-  pushFlags(publish).action(async (statement: string, flags: PublishFlags) => {
+  pushFlags(gateFlags(publish)).action(async (statement: string, flags: PublishFlags) => {
     const { publishCommand } = await import('./commands/publish.js');
     process.exitCode = await publishCommand(statement, flags);
   });
@@ -111,7 +106,11 @@ function addApprovalCommands(program: Command): void {
     .option('--group <ids>', 'as publish will be run: only members of these groups', list)
     .option('--tag <tags>', 'as publish will be run: only members with these tags', list)
     .option('--platform <names>', 'as publish will be run: only these platforms', list)
-    .option('--exclude <ids>', 'as publish will be run: leave these members out', list);
+    .option('--exclude <ids>', 'as publish will be run: leave these members out', list)
+    .option(
+      '--follow-up <campaign-id>',
+      'approve the follow-up of this campaign instead (its accounts come from the journal)',
+    );
   pushFlags(approve).action(async (statement: string, flags: ApproveFlags) => {
     const { approveCommand } = await import('./commands/approve.js');
     process.exitCode = await approveCommand(statement, flags);
@@ -150,7 +149,7 @@ function addCampaignCommands(program: Command): void {
       process.exitCode = await resumeCommand(campaignId, flags);
     });
 
-  commonFlags(
+  const followUp = commonFlags(
     program
       .command('follow-up')
       .description(
@@ -158,7 +157,8 @@ function addCampaignCommands(program: Command): void {
       )
       .argument('<campaign-id>', 'the campaign it follows')
       .argument('<statement>', 'the update or correction (JSON or YAML)'),
-  )
+  );
+  gateFlags(followUp)
     .option('--no-progress', 'no progress on stderr')
     .action(async (campaignId: string, statement: string, flags: FollowUpFlags) => {
       const { followUpCommand } = await import('./commands/follow-up.js');

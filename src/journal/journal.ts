@@ -108,7 +108,16 @@ export interface AuditEntry {
   /** Who did it (the OS user, or what the caller names). */
   readonly actor: string;
   readonly action:
-    'publish' | 'resume' | 'pause' | 'unpause' | 'retract' | 'follow-up' | 'abort' | 'retry-failed';
+    | 'publish'
+    | 'resume'
+    | 'pause'
+    | 'unpause'
+    | 'retract'
+    | 'follow-up'
+    | 'abort'
+    | 'retry-failed'
+    | 'approve'
+    | 'override';
   readonly campaignId: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -19,10 +19,11 @@ import {
   type ResumeOptions,
   resolvePublisherOptions,
 } from './options.js';
-import { preflight, prepare, pushHistory } from './prepare.js';
+import { gateDigest } from './gate.js';
+import { preflight, prepare, pushHistory, stripPlan } from './prepare.js';
 import { type CampaignStatus, type Preview, previewOf } from './report.js';
 import { type RetractReport, retractCampaign } from './retract.js';
-import { followUp, publishCampaign } from './run-campaign.js';
+import { followUp, followUpInput, publishCampaign } from './run-campaign.js';
 import { createRunnerLease } from './runner-lease.js';
 
 export type { CampaignOptions, PublisherOptions, ResumeOptions } from './options.js';
@@ -40,7 +41,20 @@ export interface Publisher {
   off: EventEmitter<PublisherEvents>['off'];
   /** Renders and plans without sending anything. */
   preview(statement: StatementInput, options?: CampaignOptions): Promise<Preview>;
-  /** Publishes a statement to the selected accounts and reports on every delivery. */
+  /**
+   * The SHA-256 (hex) approvers sign for publishing `statement` with `options`: the statement, its
+   * pictures, the mode, the push policy and every (account, action) of the plan (see
+   * `approvalDigest`). With `followUpOf`, the digest of that campaign's follow-up.
+   */
+  approvalDigest(
+    statement: StatementInput,
+    options?: CampaignOptions & { readonly followUpOf?: string },
+  ): Promise<string>;
+  /**
+   * Publishes a statement to the selected accounts and reports on every delivery. With the `gate`
+   * option (required when the hall names approvers), the linter and the approvals are checked
+   * first and journaled in the audit trail.
+   */
   publish(statement: StatementInput, options?: CampaignOptions): Promise<CampaignReport>;
   /**
    * Continues a campaign from the journal: finished deliveries stay as they are; any left
@@ -95,6 +109,21 @@ export function createPublisher(options: PublisherOptions): Publisher {
         history,
       );
       return previewOf(settings, plan, parsed, await preflight(settings, plan));
+    },
+    async approvalDigest(statement, { followUpOf, ...campaign } = {}) {
+      const input =
+        followUpOf === undefined
+          ? { statement, campaign, earlier: undefined }
+          : await followUpInput(context, followUpOf, statement, campaign);
+      const history = await pushHistory(settings.journal);
+      const { plan, statement: parsed } = prepare(
+        settings,
+        input.statement,
+        { ...input.campaign, dryRun: true },
+        history,
+        input.earlier,
+      );
+      return gateDigest(parsed, input.campaign, stripPlan(plan.deliveries));
     },
     publish: (statement, campaign = {}) => publishCampaign(context, statement, campaign),
     followUp: (campaignId, statement, campaign = {}) =>

@@ -12,6 +12,7 @@ import {
 } from '../credentials.js';
 import { invalidInput } from '../errors.js';
 import { type Journal, MemoryJournal } from '../journal/journal.js';
+import type { PublishGate } from '../gate/gate-record.js';
 import type { DiscouragedEntry } from '../lint/discouraged-phrases.js';
 import type { LogSink } from '../logger.js';
 import { limitsOverrideSchema } from '../model/hall.js';
@@ -118,6 +119,13 @@ export interface CampaignOptions extends RunOptionsInput {
    * flight finish (each bounded by the request timeout) so their answers are kept.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The publish gate (先审后发): the approvals, the author, and an override of lint errors with its
+   * reason. When given, a lint error refuses unless overridden. A hall that names approvers
+   * refuses a campaign without it (unless its policy asks no approval at the statement's
+   * urgency). Ignored by dry runs and previews, which send nothing.
+   */
+  readonly gate?: PublishGate;
 }
 
 /** Options of `resume`. */
@@ -223,6 +231,28 @@ export function resolvePublisherOptions(input: PublisherOptions): PublisherSetti
   };
 }
 
+/** The shape of the `gate` campaign option (the approvals' signatures are checked later). */
+const gateSchema = z.strictObject({
+  author: z.string().trim().min(1, 'name who publishes').optional(),
+  approvals: z
+    .array(
+      z.object({
+        v: z.literal(1),
+        approver: z.string().min(1),
+        digest: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+        signedAt: z.string().min(1),
+        signature: z.string().min(1),
+      }),
+    )
+    .optional(),
+  override: z
+    .strictObject({
+      reason: z.string().trim().min(1, 'say why the linter is overridden'),
+      by: z.string().trim().min(1).optional(),
+    })
+    .optional(),
+});
+
 /** A campaign's options checked: the run options with their defaults, and the selection. */
 export interface CampaignSettings {
   readonly run: RunOptions;
@@ -234,9 +264,13 @@ export function resolveCampaignOptions(
   campaign: CampaignOptions,
   hall: ResolvedHall,
 ): CampaignSettings {
-  const { selection, signal: _signal, ...rest } = campaign;
+  const { selection, signal: _signal, gate, ...rest } = campaign;
   const run = runOptionsSchema.safeParse(rest);
   if (!run.success) throw invalidInput('campaign options', issuesFromZod(run.error, rest));
+  if (gate !== undefined) {
+    const checked = gateSchema.safeParse(gate);
+    if (!checked.success) throw invalidInput('gate', issuesFromZod(checked.error, gate, ['gate']));
+  }
   if (selection !== undefined) {
     const checked = selectionSchema.safeParse(selection);
     if (!checked.success) {

@@ -62,6 +62,21 @@ export function countResults(results: readonly DeliveryResult[]): ReportCounts {
   };
 }
 
+/** The linter's findings over a statement and the renditions of its plan, as this hall lints. */
+export function lintPlan(
+  settings: PublisherSettings,
+  statement: Statement,
+  deliveries: readonly PlannedDelivery[],
+): LintResult {
+  const { hall, adapters, discouraged } = settings;
+  return lintStatement(statement, {
+    hall: hall.hall,
+    renditions: deliveries,
+    profiles: adapters,
+    ...(discouraged === undefined ? {} : { discouraged }),
+  });
+}
+
 /** The preview of a prepared plan: the plan, the linter's findings and the table. */
 export function previewOf(
   settings: PublisherSettings,
@@ -69,14 +84,9 @@ export function previewOf(
   statement: Statement,
   refusals: readonly InputIssue[] = [],
 ): Preview {
-  const { hall, adapters, discouraged } = settings;
+  const { hall, adapters } = settings;
   const deliveries = stripPlan(plan.deliveries);
-  const lint = lintStatement(statement, {
-    hall: hall.hall,
-    renditions: deliveries,
-    profiles: adapters,
-    ...(discouraged === undefined ? {} : { discouraged }),
-  });
+  const lint = lintPlan(settings, statement, deliveries);
   const table = buildPreview({
     deliveries,
     profiles: adapters,

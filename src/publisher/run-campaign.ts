@@ -13,6 +13,7 @@ import {
 } from '../journal/journal.js';
 import type { Logger } from '../logger.js';
 import { parseStatement } from '../model/load.js';
+import type { StatementInput } from '../model/statement.js';
 import { Redactor } from '../redact.js';
 import type { EarlierStatement } from '../render/templates.js';
 import { Coordinator } from '../run/coordinator.js';
@@ -21,7 +22,8 @@ import type { CampaignReport, PlannedDelivery } from '../run/types.js';
 import { type PublisherContext, audit, campaignLogger, loadCampaign } from './context.js';
 import type { CampaignOptions } from './options.js';
 import { preparePublish, stripPlan } from './prepare.js';
-import { ReportTally, dryRunReport, missingAccountResult, runReport } from './report.js';
+import { journalGate, passGate } from './gate.js';
+import { ReportTally, dryRunReport, lintPlan, missingAccountResult, runReport } from './report.js';
 import type { ReportDeliveries } from '../run/options.js';
 
 /** Holds a delivery while its campaign (or its member's group) is paused. */
@@ -225,6 +227,14 @@ export async function publishCampaign(
     });
     return dryRunReport(settings.hall, plan, statement);
   }
+  // The gate (先审后发): over exactly the plan about to be created, before anything is journaled.
+  const gate = await passGate({
+    settings,
+    statement,
+    campaign,
+    deliveries: () => stripPlan(plan.deliveries),
+    lint: (deliveries) => lintPlan(settings, statement, deliveries).findings,
+  });
   const record: CampaignRecord = {
     id: plan.campaignId,
     hallId: settings.hall.hall.id,
@@ -252,21 +262,40 @@ export async function publishCampaign(
       mode: plan.mode,
       deliveries: plan.deliveries.length,
       ...(campaign.selection ? { selection: campaign.selection } : {}),
+      ...(gate === undefined ? {} : { gate }),
     },
   });
-  return runCampaign(context, record, plan.deliveries, undefined, signal, run.reportDeliveries);
+  if (gate !== undefined) {
+    await journalGate(settings.journal, record.id, gate, campaign.gate?.approvals ?? []);
+  }
+  const report = await runCampaign(
+    context,
+    record,
+    plan.deliveries,
+    undefined,
+    signal,
+    run.reportDeliveries,
+  );
+  return gate === undefined ? report : { ...report, gate };
+}
+
+/** What a follow-up of a campaign publishes: its statement, options and the statement it follows. */
+export interface FollowUpInput {
+  readonly statement: StatementInput;
+  readonly campaign: CampaignOptions;
+  readonly earlier: EarlierStatement;
 }
 
 /**
- * Publishes an update or correction on every account that carries the campaign, as a campaign of
- * its own that refers to it.
+ * The follow-up of `campaignId`: an update or correction, on every account that carries the
+ * campaign, in original mode, referring to it.
  */
-export async function followUp(
+export async function followUpInput(
   context: PublisherContext,
   campaignId: string,
   statementInput: unknown,
   campaign: CampaignOptions,
-): Promise<CampaignReport> {
+): Promise<FollowUpInput> {
   const original = await loadCampaign(context, campaignId);
   const statement = parseStatement(statementInput);
   if (statement.kind !== 'update' && statement.kind !== 'correction') {
@@ -304,12 +333,29 @@ export async function followUp(
   };
   const members = [...new Set(carried.map((record) => record.delivery.memberId))];
   const platforms = [...new Set(carried.map((record) => record.delivery.platform))];
-  const report = await publishCampaign(
-    context,
-    { ...statement, refersTo: statement.refersTo ?? campaignId },
-    { mode: 'original', ...campaign, selection: { ...campaign.selection, members, platforms } },
+  return {
+    statement: { ...statement, refersTo: statement.refersTo ?? campaignId },
+    campaign: {
+      mode: 'original',
+      ...campaign,
+      selection: { ...campaign.selection, members, platforms },
+    },
     earlier,
-  );
+  };
+}
+
+/**
+ * Publishes an update or correction on every account that carries the campaign, as a campaign of
+ * its own that refers to it.
+ */
+export async function followUp(
+  context: PublisherContext,
+  campaignId: string,
+  statementInput: unknown,
+  campaign: CampaignOptions,
+): Promise<CampaignReport> {
+  const input = await followUpInput(context, campaignId, statementInput, campaign);
+  const report = await publishCampaign(context, input.statement, input.campaign, input.earlier);
   await audit(context, {
     action: 'follow-up',
     campaignId,

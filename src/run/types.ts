@@ -1,5 +1,6 @@
 import type { PostRef, Rendition } from '../adapter.js';
 import type { ErrorCode } from '../errors.js';
+import type { GateRecord } from '../gate/gate-record.js';
 
 /** One action on one account: an original post, a relay of the lead's post, or a push to every follower. */
 export type DeliveryAction = 'post' | 'relay' | 'push';
@@ -105,4 +106,6 @@ export interface CampaignReport {
   readonly deliveriesKept?: 'unsuccessful' | 'none';
   /** True when the run was stopped by its AbortSignal. */
   readonly aborted: boolean;
+  /** What the publish gate let through, and on what grounds (when the campaign passed one). */
+  readonly gate?: GateRecord;
 }

@@ -63,11 +63,15 @@ export async function approveCommand(statementPath: string, flags: ApproveFlags)
       await privateKeyText(flags, approver.key),
       `the private key of approver "${approver.id}"`,
     );
-    const digest = await planDigest(publisher, statement, {
-      mode: flags.mode,
-      selection: selectionOf(flags),
-      push: pushOptions(flags),
-    });
+    // A follow-up goes where its campaign went, in original mode: its plan comes from the journal.
+    const digest =
+      flags.followUp === undefined
+        ? await planDigest(publisher, statement, {
+            mode: flags.mode,
+            selection: selectionOf(flags),
+            push: pushOptions(flags),
+          })
+        : await planDigest(publisher, statement, {}, flags.followUp);
     const approval = approveStatement({ digest, approver: approver.id, privateKey });
     const file = flags.out ?? approvalFileOf(statementPath);
     const next = withApproval(await readApprovalFile(file), approval);

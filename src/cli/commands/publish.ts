@@ -2,11 +2,12 @@
 import {
   type CampaignOptions,
   type Selection,
+  describeGate,
   formatPreview,
   loadStatementFile,
   showProgress,
 } from 'release-hall';
-import { publishGate } from '../approval-gate.js';
+import { gateOf } from '../approval-gate.js';
 import { printRefusals, printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
 import type { PublishFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
@@ -35,7 +36,20 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
   });
   const stopping = stopOnSignals();
   try {
+    // The gate: nothing is sent that the linter refuses (unless overridden with a reason), nor
+    // without the approvals the hall asks for, over exactly this; the library checks it.
+    const gate = flags.dryRun
+      ? undefined
+      : await gateOf({
+          publisher,
+          statement,
+          statementPath,
+          author: flags.author,
+          approvalsFile: flags.approvals,
+          override: flags.override,
+        });
     const options: CampaignOptions = {
+      ...(gate === undefined ? {} : { gate }),
       mode: flags.mode,
       relayFallback: flags.fallback,
       dryRun: flags.dryRun === true,
@@ -44,21 +58,6 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
       signal: stopping.signal,
       ...(flags.campaignId === undefined ? {} : { campaignId: flags.campaignId }),
     };
-    if (!flags.dryRun) {
-      // The gate: nothing is sent that the linter refuses (unless overridden with a reason), nor
-      // without the approvals the hall asks for, over exactly this.
-      const gate = await publishGate({
-        publisher,
-        statement,
-        statementPath,
-        options,
-        author: flags.author,
-        approvalsFile: flags.approvals,
-        override: flags.override,
-      });
-      if ('refusal' in gate) return gate.refusal;
-      if (!flags.json) for (const line of gate.lines) process.stderr.write(`gate: ${line}\n`);
-    }
     if (flags.dryRun && !flags.json) {
       const preview = await publisher.preview(statement, options);
       process.stdout.write(`${formatPreview(preview)}\n`);
@@ -66,6 +65,9 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
     }
     const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
     const report = await publisher.publish(statement, options).finally(stop);
+    if (!flags.json && report.gate !== undefined) {
+      for (const line of describeGate(report.gate)) process.stderr.write(`gate: ${line}\n`);
+    }
     if (!flags.json && !report.dryRun && report.counts.succeeded !== report.counts.total) {
       process.stderr.write(
         `campaign ${report.campaignId}: see "release-hall status ${report.campaignId} --hall ${flags.hall}"; ` +
