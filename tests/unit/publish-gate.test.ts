@@ -42,7 +42,7 @@ function approvalsHall(): HallInput {
       ],
       policy: { routine: 2, urgent: 1, crisis: { approvals: 1, reviewWithinHours: 24 } },
     },
-  } as HallInput;
+  };
 }
 
 function setUp(hall: HallInput = approvalsHall()) {
