@@ -43,6 +43,21 @@ export interface CampaignProgressEvent {
 export interface CampaignFinishedEvent {
   readonly report: CampaignReport;
 }
+/** `deadline:missed`: the campaign's response deadline passed with some accounts not live yet. */
+export interface DeadlineMissedEvent {
+  readonly campaignId: string;
+  /** The field the clock starts from: the earlier of the statement's `eventAt` and `detectedAt`. */
+  readonly from: 'eventAt' | 'detectedAt';
+  readonly startedAt: string;
+  readonly deadlineMinutes: number;
+  readonly deadlineAt: string;
+  /** The accounts of the campaign with no live post when the deadline passed. */
+  readonly accounts: readonly {
+    readonly accountId: string;
+    readonly memberId: string;
+    readonly platform: string;
+  }[];
+}
 /** `log`: a redacted log line from the core or an adapter. */
 export interface LogEvent {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -60,5 +75,6 @@ export interface PublisherEvents {
   'delivery:skipped': (event: DeliveryFinishedEvent) => void;
   'campaign:progress': (event: CampaignProgressEvent) => void;
   'campaign:finished': (event: CampaignFinishedEvent) => void;
+  'deadline:missed': (event: DeadlineMissedEvent) => void;
   log: (event: LogEvent) => void;
 }

@@ -69,6 +69,7 @@ export { ERROR_CODES, ERROR_GUIDE, ReleaseHallError } from './errors.js';
 export type { ErrorCode, InputIssue, ReleaseHallErrorOptions } from './errors.js';
 export type {
   CampaignFinishedEvent,
+  DeadlineMissedEvent,
   CampaignPlannedEvent,
   CampaignProgressEvent,
   DeliveryFinishedEvent,

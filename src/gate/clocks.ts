@@ -51,6 +51,31 @@ export interface ResponseClocks {
   readonly overdue: number;
 }
 
+/** Where a statement's clock starts and when its deadline falls (epoch milliseconds). */
+export interface ClockStart {
+  readonly field: 'eventAt' | 'detectedAt';
+  readonly at: number;
+  readonly deadlineMinutes: number;
+  readonly deadline: number;
+}
+
+/**
+ * The start of a statement's clock: the earlier of `eventAt` and `detectedAt`, with the hall's
+ * deadline for its urgency; `undefined` when it carries neither.
+ */
+export function clockStart(
+  statement: Pick<Statement, 'urgency' | 'eventAt' | 'detectedAt'>,
+  deadlines: Deadlines,
+): ClockStart | undefined {
+  const start = (['eventAt', 'detectedAt'] as const)
+    .filter((field) => statement[field] !== undefined)
+    .map((field) => ({ field, at: Date.parse(statement[field]!) }))
+    .sort((a, b) => a.at - b.at)[0];
+  if (start === undefined) return undefined;
+  const deadlineMinutes = deadlines[statement.urgency];
+  return { ...start, deadlineMinutes, deadline: start.at + deadlineMinutes * 60_000 };
+}
+
 /**
  * The response clocks of a campaign, or `undefined` when the statement carries neither `eventAt`
  * nor `detectedAt`. An account counts once: its first successful delivery.
@@ -61,15 +86,9 @@ export function responseClocks(input: {
   readonly deliveries: readonly ClockedDelivery[];
   readonly now: Date;
 }): ResponseClocks | undefined {
-  const { statement } = input;
-  const starts = (['eventAt', 'detectedAt'] as const)
-    .filter((field) => statement[field] !== undefined)
-    .map((field) => ({ field, at: Date.parse(statement[field]!) }))
-    .sort((a, b) => a.at - b.at);
-  const start = starts[0];
+  const start = clockStart(input.statement, input.deadlines);
   if (start === undefined) return undefined;
-  const deadlineMinutes = input.deadlines[statement.urgency];
-  const deadline = start.at + deadlineMinutes * 60_000;
+  const { deadlineMinutes, deadline } = start;
   const byAccount = new Map<string, ClockedDelivery[]>();
   for (const delivery of input.deliveries) {
     const list = byAccount.get(delivery.accountId) ?? [];

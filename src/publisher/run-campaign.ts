@@ -13,7 +13,8 @@ import {
 } from '../journal/journal.js';
 import type { Logger } from '../logger.js';
 import { parseStatement } from '../model/load.js';
-import type { StatementInput } from '../model/statement.js';
+import type { Statement, StatementInput } from '../model/statement.js';
+import { watchDeadline } from '../gate/deadline-watch.js';
 import { Redactor } from '../redact.js';
 import type { EarlierStatement } from '../render/templates.js';
 import { Coordinator } from '../run/coordinator.js';
@@ -59,6 +60,18 @@ function pauseGate(
       }
     }
   };
+}
+
+/** The accounts a resumed campaign already carries (a live post or relay). */
+function liveAccounts(prior: ReadonlyMap<string, DeliveryRecord> | undefined): string[] {
+  const live: string[] = [];
+  for (const record of prior?.values() ?? []) {
+    if (record.delivery.action === 'retract') continue;
+    if (record.state === 'succeeded' || record.state === 'reconciled') {
+      live.push(record.delivery.accountId);
+    }
+  }
+  return live;
 }
 
 /**
@@ -149,6 +162,26 @@ async function runCampaignOnce(
   }
   const { knownPositions, missing } = plan;
   const tally = new ReportTally(keep, started);
+  const watch = watchDeadline({
+    campaignId: record.id,
+    statement: record.statement as Pick<Statement, 'urgency' | 'eventAt' | 'detectedAt'>,
+    deadlines: settings.hall.hall.deadlines,
+    deliveries: plan.known,
+    alreadyLive: liveAccounts(prior),
+    emit: (event) => {
+      logger.warn(
+        `response deadline passed at ${event.deadlineAt} with ${event.accounts.length} account(s) not live`,
+      );
+      try {
+        events.emit('deadline:missed', event);
+      } catch (error) {
+        // A listener's error must never stop the run (this fires from a timer).
+        logger.error(
+          `a listener of deadline:missed threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
+  });
   try {
     const coordinator = new Coordinator({
       campaignId: record.id,
@@ -170,11 +203,13 @@ async function runCampaignOnce(
       gate: pauseGate(context, record.id, signal, logger),
       // Each line is tallied as it ends; the report keeps only what `keep` asks for.
       onResult: (result, index) => {
+        if (result.status === 'succeeded') watch?.live(result.accountId);
         tally.add(result, knownPositions === undefined ? index : knownPositions[index]!);
       },
     });
     await coordinator.run();
   } finally {
+    watch?.stop();
     stopHeartbeat();
   }
   for (const [delivery, position] of missing) tally.add(missingAccountResult(delivery), position);
