@@ -121,6 +121,8 @@ export type { AccountClock, ClockState, ClockedDelivery, ResponseClocks } from '
 export type { ApprovalRule } from './gate/policy.js';
 export type { GateRecord, PublishGate } from './gate/gate-record.js';
 export { describeGate } from './publisher/gate.js';
+export { formatReview, reviewState } from './gate/review.js';
+export type { ReviewState } from './gate/review.js';
 export { selectionSchema, statementSchema } from './model/statement.js';
 export type { Selection, Statement, StatementInput } from './model/statement.js';
 export {

@@ -66,6 +66,9 @@ export interface ApproveFlags extends CommonFlags, PushFlags {
   followUp?: string;
 }
 
+/** Flags of `review`. */
+export type ReviewFlags = CommonFlags & { as: string; key?: string };
+
 export type ResumeFlags = CommonFlags & {
   force?: boolean;
   retryFailed?: boolean;

@@ -21,6 +21,7 @@ import {
   type PreviewFlags,
   type PublishFlags,
   type ResumeFlags,
+  type ReviewFlags,
   type ValidateFlags,
   commonFlags,
   journalFlags,
@@ -115,6 +116,21 @@ function addApprovalCommands(program: Command): void {
     const { approveCommand } = await import('./commands/approve.js');
     process.exitCode = await approveCommand(statement, flags);
   });
+
+  commonFlags(
+    program
+      .command('review')
+      .description(
+        'review, as another approver, a campaign that went out on fewer approvals (a crisis statement); journaled',
+      )
+      .argument('<campaign-id>', 'the campaign to review'),
+  )
+    .requiredOption('--as <approver-id>', 'your approver id in the hall file')
+    .option('--key <file>', "your private key (default: the hall's key reference for you)")
+    .action(async (campaignId: string, flags: ReviewFlags) => {
+      const { reviewCommand } = await import('./commands/review.js');
+      process.exitCode = await reviewCommand(campaignId, flags);
+    });
 
   program
     .command('keygen')

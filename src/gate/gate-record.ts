@@ -22,6 +22,8 @@ export interface PublishGate {
 
 /** What the gate let through, and on what grounds (in the report and the audit trail). */
 export interface GateRecord {
+  /** Who published (as the gate was told). */
+  readonly author?: string;
   readonly lint: {
     /** Lint errors found. */
     readonly errors: number;

@@ -117,7 +117,8 @@ export interface AuditEntry {
     | 'abort'
     | 'retry-failed'
     | 'approve'
-    | 'override';
+    | 'override'
+    | 'review';
   readonly campaignId: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -12,7 +12,9 @@ import type { ResolvedHall } from '../model/load.js';
 import type { StatementInput } from '../model/statement.js';
 import type { CampaignReport } from '../run/types.js';
 import { createContext } from './context.js';
-import { campaignStatus, pauseCampaign, resumeCampaign } from './lifecycle.js';
+import type { Approval } from '../gate/approvals.js';
+import type { ReviewState } from '../gate/review.js';
+import { campaignStatus, pauseCampaign, resumeCampaign, reviewCampaign } from './lifecycle.js';
 import {
   type CampaignOptions,
   type PublisherOptions,
@@ -64,6 +66,12 @@ export interface Publisher {
   resume(campaignId: string, options?: ResumeOptions): Promise<CampaignReport>;
   /** Where every delivery of a campaign stands, from the journal. */
   status(campaignId: string): Promise<CampaignStatus>;
+  /**
+   * Records the review of a campaign sent on few approvals (a crisis statement whose policy asks
+   * a review within some hours): `approval` is another approver's signature over the campaign's
+   * digest (`approveStatement` with the digest in `status().review`). Journaled in the audit trail.
+   */
+  review(campaignId: string, approval: Approval): Promise<ReviewState>;
   /** Holds the campaign (or some groups of it): nothing new starts until `resume`. */
   pause(campaignId: string, options: { reason: string; groups?: readonly string[] }): Promise<void>;
   /**
@@ -130,6 +138,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       followUp(context, campaignId, statement, campaign),
     resume: (campaignId, resumeOptions = {}) => resumeCampaign(context, campaignId, resumeOptions),
     status: (campaignId) => campaignStatus(context, campaignId),
+    review: (campaignId, approval) => reviewCampaign(context, campaignId, approval),
     pause: (campaignId, pauseOptions) => pauseCampaign(context, campaignId, pauseOptions),
     retract: (campaignId, retractOptions = {}) =>
       retractCampaign(context, campaignId, retractOptions),

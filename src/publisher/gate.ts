@@ -13,6 +13,7 @@ import type { LintFinding } from '../lint/lint-types.js';
 import type { Statement } from '../model/statement.js';
 import type { PlannedDelivery } from '../run/types.js';
 import type { GateRecord } from '../gate/gate-record.js';
+import type { ReviewState } from '../gate/review.js';
 import type { CampaignOptions, PublisherSettings } from './options.js';
 
 function plural(count: number, noun: string): string {
@@ -89,9 +90,10 @@ export async function passGate(input: {
     const by = gate.override?.by ?? gate.author ?? settings.actor;
     lint = { errors: errors.length, override: { by, reason } };
   }
-  if (approvalSettings === undefined) return { lint };
+  const author = gate.author === undefined ? {} : { author: gate.author };
+  if (approvalSettings === undefined) return { ...author, lint };
   const rule = approvalRule(approvalSettings, statement.urgency);
-  if (rule.approvals === 0) return { lint };
+  if (rule.approvals === 0) return { ...author, lint };
   if (gate.author === undefined || gate.author.trim() === '') {
     throw refused('not approved for publishing', [
       {
@@ -121,6 +123,7 @@ export async function passGate(input: {
   }
   const review = rule.reviewWithinHours;
   return {
+    ...author,
     lint,
     approvals: {
       digest,
@@ -176,6 +179,55 @@ export async function journalGate(
       detail: { reason: override.reason, lintErrors: record.lint.errors },
     });
   }
+}
+
+/**
+ * Records the review of a campaign published on few approvals: `approval` must be a valid
+ * signature over the campaign's digest by an approver of the hall who neither approved it nor
+ * published it.
+ * @throws ReleaseHallError `INVALID_INPUT` naming why the review does not count.
+ */
+export function checkReview(input: {
+  readonly settings: PublisherSettings;
+  readonly review: ReviewState | undefined;
+  readonly approval: Approval;
+  readonly campaignId: string;
+}): void {
+  const { review, approval, campaignId } = input;
+  const approvalSettings = input.settings.hall.hall.approvals;
+  if (review === undefined || approvalSettings === undefined) {
+    throw refused(`campaign "${campaignId}" asks no review`, [
+      {
+        path: 'campaignId',
+        message:
+          'only a statement sent on fewer approvals than usual (a policy with reviewWithinHours) is reviewed afterwards',
+      },
+    ]);
+  }
+  if (review.state === 'reviewed') {
+    throw refused(`campaign "${campaignId}" is reviewed already`, [
+      {
+        path: 'campaignId',
+        message: `reviewed by ${review.reviewedBy ?? '?'} at ${review.reviewedAt ?? '?'}`,
+      },
+    ]);
+  }
+  const others = [...review.approvedBy, ...(review.author === undefined ? [] : [review.author])];
+  if (others.includes(approval.approver)) {
+    throw refused('not a review', [
+      {
+        path: 'approver',
+        message: `"${approval.approver}" approved or published it: the review is another approver's`,
+      },
+    ]);
+  }
+  const verdict = verifyApprovals({
+    digest: review.digest,
+    approvals: [approval],
+    approvers: hallApprovers(approvalSettings),
+    required: 1,
+  });
+  if (!verdict.ok) throw refused('not a review of this campaign', verdict.issues);
 }
 
 /** One line per fact of the gate, for a terminal. */

@@ -6,6 +6,9 @@ import { type ErrorCode, ReleaseHallError, invalidInput } from '../errors.js';
 import type { PauseState } from '../journal/journal.js';
 import type { CampaignReport } from '../run/types.js';
 import { type PublisherContext, audit, loadCampaign } from './context.js';
+import type { Approval } from '../gate/approvals.js';
+import { type ReviewState, reviewState } from '../gate/review.js';
+import { checkReview } from './gate.js';
 import type { ResumeOptions } from './options.js';
 import { type CampaignStatus, statusAsReport } from './report.js';
 import { readCampaignStatus } from './status.js';
@@ -173,4 +176,34 @@ async function reopenFailed(context: PublisherContext, campaignId: string): Prom
   }
   await audit(context, { action: 'retry-failed', campaignId, detail: { reopened } });
   return reopened;
+}
+
+/**
+ * Records the review of a campaign sent on few approvals (a crisis statement, reviewed within the
+ * policy's hours): journaled as a `review` entry of the audit trail, as its approver.
+ */
+export async function reviewCampaign(
+  context: PublisherContext,
+  campaignId: string,
+  approval: Approval,
+): Promise<ReviewState> {
+  await loadCampaign(context, campaignId);
+  const { journal } = context.settings;
+  const review = reviewState(await journal.getAudit(campaignId), new Date());
+  checkReview({ settings: context.settings, review, approval, campaignId });
+  const at = new Date().toISOString();
+  await journal.audit({
+    at,
+    actor: approval.approver,
+    action: 'review',
+    campaignId,
+    detail: { approver: approval.approver, digest: approval.digest, signature: approval.signature },
+  });
+  return {
+    ...review!,
+    state: 'reviewed',
+    reviewedBy: approval.approver,
+    reviewedAt: at,
+    late: Date.parse(at) > Date.parse(review!.dueAt),
+  };
 }

@@ -3,6 +3,7 @@
  * campaign another process is running. Pure: every value comes in as an argument.
  */
 import type { InputIssue } from '../errors.js';
+import type { ReviewState } from '../gate/review.js';
 import type {
   AuditEntry,
   CampaignRecord,
@@ -47,6 +48,8 @@ export interface CampaignStatus {
   readonly counts: ReportCounts & { readonly pending: number };
   readonly deliveries: readonly (DeliveryResult & { readonly state: DeliveryRecord['state'] })[];
   readonly audit: readonly AuditEntry[];
+  /** The review its gate asked for (a statement sent on few approvals), and where it stands. */
+  readonly review?: ReviewState;
 }
 
 /** Counts results by status. */

@@ -5,6 +5,7 @@
 import { invalidInput } from '../errors.js';
 import type { CampaignRecord, DeliveryRecord, Journal } from '../journal/journal.js';
 import type { Account } from '../model/hall.js';
+import { reviewState } from '../gate/review.js';
 import { resultFromRecord } from '../run/result-line.js';
 import type { CampaignStatus } from './report.js';
 
@@ -52,6 +53,8 @@ export async function readCampaignStatus(
     ]);
   }
   const records = await journal.getDeliveries(campaignId);
+  const audit = await journal.getAudit(campaignId);
+  const review = reviewState(audit, new Date());
   return {
     campaign,
     counts: countStatus(records),
@@ -59,7 +62,8 @@ export async function readCampaignStatus(
       ...resultFromRecord(entry, accounts?.get(entry.delivery.accountId)),
       state: entry.state,
     })),
-    audit: await journal.getAudit(campaignId),
+    audit,
+    ...(review === undefined ? {} : { review }),
   };
 }
 

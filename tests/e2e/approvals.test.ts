@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDataFile } from 'release-hall';
-import { beijingHall, statementPath } from '../helpers/beijing.js';
+import { startHallSandbox } from 'release-hall/sandbox';
+import { beijingCredentialsFile, beijingHall, statementPath } from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rh-gate-'));
@@ -168,4 +169,108 @@ describe('the lint gate', () => {
       /gate: lint: \d+ error\(s\) overridden by duty-officer: quoting the rumor verbatim/,
     );
   }, 120_000);
+});
+
+describe('a crisis statement on one approval, reviewed afterwards, and a gated follow-up', () => {
+  it('publish records the review due; only another approver reviews it; a follow-up is approved over its own plan', async () => {
+    // A real campaign (not a rehearsal): the hall file points at a Weibo sandbox on loopback.
+    const hall = JSON.parse(readFileSync(hallFile, 'utf8')) as Record<string, unknown>;
+    const sandbox = await startHallSandbox(hall, { tokenFor: (ref) => `made-up-${ref}` });
+    try {
+      const approvals = hall.approvals as Record<string, unknown>;
+      const platforms = hall.platforms as Record<string, Record<string, unknown>>;
+      const crisisHall = join(dir, 'crisis-hall.json');
+      writeFileSync(
+        crisisHall,
+        JSON.stringify({
+          ...hall,
+          approvals: {
+            ...approvals,
+            policy: { routine: 2, urgent: 2, crisis: { approvals: 1, reviewWithinHours: 24 } },
+          },
+          platforms: {
+            ...platforms,
+            weibo: {
+              ...platforms.weibo,
+              baseURL: sandbox.baseURLs.weibo,
+              settings: { ...sandbox.settings.weibo, rip: '203.0.113.10' },
+            },
+          },
+        }),
+      );
+      const crisis = join(dir, 'crisis.yaml');
+      writeFileSync(
+        crisis,
+        readFileSync(statementPath, 'utf8').replace('urgency: urgent', 'urgency: crisis'),
+      );
+      const keyOf = (id: string): string[] => ['--as', id, '--key', join(dir, `${id}.pem`)];
+      const withHall = [
+        '--hall',
+        crisisHall,
+        '--journal',
+        join(dir, 'crisis.db'),
+        '--credentials',
+        await beijingCredentialsFile(dir),
+      ];
+
+      const approved = await runCli(['approve', crisis, ...withHall, ...keyOf('wang-wu')]);
+      expect(approved.stdout).toMatch(/1 of the 1 approvals needed at urgency crisis/);
+      const published = await runCli([
+        'publish',
+        crisis,
+        ...withHall,
+        '--author',
+        'duty-officer',
+        '--campaign-id',
+        'crisis-1',
+        '--no-progress',
+      ]);
+      expect(published.code, published.stderr).toBe(0);
+      expect(published.stderr).toMatch(
+        /gate: approvals: wang-wu over digest [0-9a-f]{12}…; to be reviewed within 24 h/,
+      );
+
+      const due = await runCli(['status', 'crisis-1', '--journal', join(dir, 'crisis.db')]);
+      expect(due.stdout).toMatch(/review: due by \S+ \(approved by wang-wu\)/);
+      const self = await runCli(['review', 'crisis-1', ...withHall, ...keyOf('wang-wu')]);
+      expect(self.code).toBe(2);
+      expect(self.stderr).toMatch(/"wang-wu" approved or published it/);
+      const review = await runCli(['review', 'crisis-1', ...withHall, ...keyOf('li-si')]);
+      expect(review.code, review.stderr).toBe(0);
+      expect(review.stdout).toMatch(/review: done by li-si/);
+      const done = await runCli(['status', 'crisis-1', '--journal', join(dir, 'crisis.db')]);
+      expect(done.stdout).toMatch(/review: done by li-si at /);
+      expect(done.stdout).toMatch(/ li-si review /);
+
+      // A follow-up passes the gate too: approved over its own plan (approve --follow-up).
+      const update = join(dir, 'update.yaml');
+      writeFileSync(
+        update,
+        readFileSync(crisis, 'utf8')
+          .replace('id: rumor-subway-2026-11-26', 'id: rumor-subway-2026-11-26-update')
+          .replace('kind: rebuttal', 'kind: update'),
+      );
+      const follow = ['follow-up', 'crisis-1', update, ...withHall, '--author', 'duty-officer'];
+      const unapproved = await runCli(follow);
+      expect(unapproved.code).toBe(2);
+      expect(unapproved.stderr).toMatch(/not approved for publishing/);
+      const approveUpdate = await runCli([
+        'approve',
+        update,
+        ...withHall,
+        '--follow-up',
+        'crisis-1',
+        ...keyOf('zhao-liu'),
+      ]);
+      expect(approveUpdate.code, approveUpdate.stderr).toBe(0);
+      const followed = await runCli([...follow, '--json']);
+      expect(followed.code, followed.stderr).toBe(0);
+      const report = JSON.parse(followed.stdout) as { counts: { succeeded: number } };
+      expect(report.counts.succeeded).toBe(72);
+      const live = sandbox.weibo.platform.allPosts().filter((post) => !post.deleted);
+      expect(live).toHaveLength(144);
+    } finally {
+      await sandbox.close();
+    }
+  }, 180_000);
 });

@@ -225,6 +225,39 @@ describe('the publish gate', () => {
     const due = Date.parse(report.gate?.approvals?.reviewDueAt ?? '');
     expect(due - before).toBeGreaterThanOrEqual(24 * 3_600_000);
     expect(due - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+
+    const status = await publisher.status(report.campaignId);
+    expect(status.review).toMatchObject({
+      state: 'due',
+      digest,
+      approvedBy: ['wang-wu'],
+      author: 'zhang-san',
+    });
+    // The approver who let it out does not review it; a signature over something else does not count.
+    const self = await refusal(publisher.review(report.campaignId, sign('wang', digest)));
+    expect(self.message).toMatch(/"wang-wu" approved or published it/);
+    const other = await refusal(publisher.review(report.campaignId, sign('li', 'f'.repeat(64))));
+    expect(other.message).toMatch(/approved something else/);
+
+    const review = await publisher.review(report.campaignId, sign('li', digest));
+    expect(review).toMatchObject({ state: 'reviewed', reviewedBy: 'li-si', late: false });
+    const after = await publisher.status(report.campaignId);
+    expect(after.review).toMatchObject({ state: 'reviewed', reviewedBy: 'li-si' });
+    expect(after.audit.filter((entry) => entry.action === 'review')).toHaveLength(1);
+    const twice = await refusal(publisher.review(report.campaignId, sign('li', digest)));
+    expect(twice.message).toMatch(/reviewed already/);
+  });
+
+  it('a campaign approved as usual asks no review', async () => {
+    const { publisher } = setUp();
+    const digest = await publisher.approvalDigest(rebuttal, { mode: 'original' });
+    const report = await publisher.publish(rebuttal, {
+      mode: 'original',
+      gate: { author: 'zhang-san', approvals: [sign('li', digest), sign('wang', digest)] },
+    });
+    expect((await publisher.status(report.campaignId)).review).toBeUndefined();
+    const error = await refusal(publisher.review(report.campaignId, sign('li', digest)));
+    expect(error.message).toMatch(/asks no review/);
   });
 
   it('a follow-up passes the same gate, over its own plan', async () => {

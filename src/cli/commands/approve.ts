@@ -23,7 +23,10 @@ import { openPublisher } from '../open-publisher.js';
 import { selectionOf } from './publish.js';
 
 /** The approver's private key: `--key FILE`, else their hall `key` reference (env, then credentials file). */
-async function privateKeyText(flags: ApproveFlags, reference: string | undefined): Promise<string> {
+export async function privateKeyText(
+  flags: Pick<ApproveFlags, 'key' | 'credentials' | 'as'>,
+  reference: string | undefined,
+): Promise<string> {
   if (flags.key !== undefined) return readFile(flags.key, 'utf8');
   if (reference !== undefined) {
     const fromEnv = process.env[credentialsEnvName(reference, 'privateKey')];
@@ -42,8 +45,9 @@ async function privateKeyText(flags: ApproveFlags, reference: string | undefined
 
 export async function approveCommand(statementPath: string, flags: ApproveFlags): Promise<number> {
   const statement = await loadStatementFile(statementPath);
-  // Approving sends nothing and records nothing: the plan is made as a dry run makes it.
-  const { publisher, close } = await openPublisher(flags, { dryRun: true });
+  // Approving sends nothing and records nothing; the journal is read (never written) when it exists,
+  // so the plan sees the pushes already made and a follow-up finds its campaign, as publish will.
+  const { publisher, close } = await openPublisher(flags, { readOnly: true });
   try {
     const settings = publisher.hall.hall.approvals;
     if (settings === undefined) {

@@ -9,6 +9,7 @@ import {
   ReleaseHallError,
   type ResponseClocks,
   formatClocks,
+  formatReview,
   hallSchema,
   responseClocks,
   statementSchema,
@@ -30,6 +31,7 @@ function formatStatus(status: CampaignStatus): string {
     `Campaign ${campaign.id} of hall ${campaign.hallId} (${campaign.mode}${campaign.sandbox ? ', on the sandbox' : ''}), ${campaign.state}${paused}`,
     `  ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.unconfirmed} unconfirmed, ${counts.skipped} skipped, ${counts.pending} pending: ${counts.total} in all`,
   ];
+  if (status.review !== undefined) lines.push(`  ${formatReview(status.review)}`);
   for (const delivery of status.deliveries) {
     const detail = delivery.url ?? delivery.remoteId ?? delivery.errorMessage ?? '';
     lines.push(
