@@ -1,13 +1,9 @@
 /**
- * `discouraged-phrase`: a phrase from the discouraged list, in the statement, then in the
- * renditions (where a member's prefix or sign-off brought it). Chatty forms are errors in a
- * `crisis` statement.
+ * `discouraged-phrase`: a phrase from the discouraged list (the built-in one and the hall's own),
+ * in the statement, then in the renditions (where a member's prefix or sign-off brought it).
+ * Chatty forms are errors in a `crisis` statement.
  */
-import {
-  DEFAULT_DISCOURAGED_PHRASES,
-  findDiscouraged,
-  toDiscouragedPhrase,
-} from '../discouraged-phrases.js';
+import { findDiscouraged } from '../discouraged-phrases.js';
 import { renditionText } from '../check-consistency.js';
 import type { LintFinding, LintSeverity } from '../lint-types.js';
 import { type StatementRule, finding } from './lint-context.js';
@@ -15,7 +11,7 @@ import { type StatementRule, finding } from './lint-context.js';
 export const discouragedPhrase: StatementRule = (statement, context) => {
   const findings: LintFinding[] = [];
   const { rumor } = statement;
-  const phrases = (context.discouraged ?? DEFAULT_DISCOURAGED_PHRASES).map(toDiscouragedPhrase);
+  const phrases = context.discouraged;
   const severityOf = (severity: 'error' | 'warning' | 'by-urgency' | undefined): LintSeverity =>
     severity === 'error' || severity === 'warning'
       ? severity
