@@ -131,7 +131,7 @@ export const lintSettingsSchema = z
   })
   .superRefine((settings, context) => {
     settings.off.forEach((rule, index) => {
-      if (Object.hasOwn(settings.severity, rule)) {
+      if (Object.hasOwn(settings.severity, rule) && ruleProblem(rule) === undefined) {
         context.addIssue({
           code: 'custom',
           path: ['severity', rule],

@@ -3,7 +3,6 @@
  * in the statement, then in the renditions (where a member's prefix or sign-off brought it).
  * Chatty forms are errors in a `crisis` statement.
  */
-import { findDiscouraged } from '../discouraged-phrases.js';
 import { renditionText } from '../check-consistency.js';
 import type { LintFinding, LintSeverity } from '../lint-types.js';
 import { type StatementRule, finding } from './lint-context.js';
@@ -18,11 +17,13 @@ export const discouragedPhrase: StatementRule = (statement, context) => {
       : statement.urgency === 'crisis'
         ? 'error'
         : 'warning';
+  // Each text is read once for the whole list; findings come phrase by phrase, field by field.
+  const inFields = context.fields.map((field) => context.findPhrases(field.text));
   const inStatement = new Set<number>();
   phrases.forEach((phrase, index) => {
-    for (const field of context.fields) {
-      const found = findDiscouraged(field.text, phrase);
-      if (found === undefined) continue;
+    context.fields.forEach((field, fieldIndex) => {
+      const found = inFields[fieldIndex]?.get(index);
+      if (found === undefined) return;
       inStatement.add(index);
       findings.push(
         finding(
@@ -33,14 +34,15 @@ export const discouragedPhrase: StatementRule = (statement, context) => {
           phrase.fix,
         ),
       );
-    }
+    });
   });
   for (const entry of context.renditions) {
     let text = renditionText(entry.rendition);
     if (rumor !== undefined && rumor !== '') text = text.replaceAll(rumor, '');
+    const inRendition = context.findPhrases(text);
     phrases.forEach((phrase, index) => {
       if (inStatement.has(index)) return;
-      const found = findDiscouraged(text, phrase);
+      const found = inRendition.get(index);
       if (found === undefined) return;
       findings.push(
         finding(

@@ -12,6 +12,7 @@ import {
   type DiscouragedPhrase,
   toDiscouragedPhrase,
 } from '../discouraged-phrases.js';
+import { type PhraseFinder, phraseFinder } from '../find-phrases.js';
 import { type ResolvedLintSettings, mergePhrases } from '../lint-settings.js';
 import type {
   LintFinding,
@@ -52,6 +53,8 @@ export interface LintContext {
   readonly renditions: readonly LintRendition[];
   /** The phrases to look for: the built-in list (or `discouraged`) and the hall's. */
   readonly discouraged: readonly DiscouragedPhrase[];
+  /** Finds the phrases of `discouraged` in a text, by index in the list. */
+  readonly findPhrases: PhraseFinder;
   /** The hall's settings: rules switched off, rules with another severity. */
   readonly settings: ResolvedLintSettings;
   /** The statement as the schema reads it, or undefined when it does not pass. */
@@ -145,11 +148,13 @@ export function lintContext(
   const parsed = statementSchema.safeParse(input);
   const fields = textFields(statement);
   const base = (options.discouraged ?? DEFAULT_DISCOURAGED_PHRASES).map(toDiscouragedPhrase);
+  const discouraged = mergePhrases(base, settings.phrases);
   return {
     hall: options.hall,
     profiles: options.profiles,
     renditions: options.renditions ?? [],
-    discouraged: mergePhrases(base, settings.phrases),
+    discouraged,
+    findPhrases: phraseFinder(discouraged),
     settings,
     parsed: parsed.success ? parsed.data : undefined,
     schemaIssues: parsed.success ? [] : issuesFromZod(parsed.error, input),
