@@ -256,7 +256,7 @@ function addStatementCommands(program: Command): void {
       'check a statement: required parts of its kind, discouraged phrases, links, topics',
     )
     .argument('<statement>', 'statement file')
-    .option('--hall <file>', 'hall file (checks links against its domain)')
+    .option('--hall <file>', "hall file (links against its domain; the hall's lint settings)")
     .option('--json', 'print the findings as JSON')
     .action(async (statement: string, flags: LintFlags) => {
       const { lintCommand } = await import('./commands/lint.js');

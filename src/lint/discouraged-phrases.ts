@@ -1,7 +1,7 @@
 /**
  * Phrases a government statement should not use. The list is configurable: `lintStatement`'s
  * `discouraged` option replaces the defaults (spread {@link DEFAULT_DISCOURAGED_PHRASES} to extend
- * them).
+ * them), and a hall's `lint.discouragedPhrases` are added to whichever list is used.
  */
 
 /**

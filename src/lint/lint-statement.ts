@@ -18,9 +18,13 @@
  * | `link-outside-safe-domain` | error / warning | the full-text link (error) or a link in the text (warning) off the hall's `site.domain` |
  * | `discouraged-phrase` | by phrase | a phrase from the discouraged list; chatty forms are errors in a `crisis` statement |
  * | `rendition-over-limit` | error | a rendition longer than its platform accepts |
+ *
+ * A hall's `lint` settings (or `options.settings`) add phrases to the discouraged list, switch
+ * rules off and give rules another severity; `invalid-statement` stays on, as an error.
  */
 import type { StatementInput } from '../model/statement.js';
-import type { LintOptions, LintResult } from './lint-types.js';
+import { parseLintSettings, resolveLintSettings } from './lint-settings.js';
+import type { LintFinding, LintOptions, LintResult } from './lint-types.js';
 import { consistentRenditions } from './rules/consistent-renditions.js';
 import { discouragedPhrase } from './rules/discouraged-phrase.js';
 import { keyFactNotInText } from './rules/key-fact-not-in-text.js';
@@ -48,7 +52,8 @@ const RULES: readonly StatementRule[] = [
 ];
 
 /**
- * Lints a statement, and the renditions planned from it when given.
+ * Lints a statement, and the renditions planned from it when given, with the hall's `lint`
+ * settings (or `options.settings`). Throws `INVALID_INPUT` for `options.settings` it cannot take.
  *
  * @example
  * const { findings } = lintStatement(statement, {
@@ -61,12 +66,25 @@ export function lintStatement(
   input: StatementInput | Readonly<Record<string, unknown>>,
   options: LintOptions = {},
 ): LintResult {
+  const settings = resolveLintSettings(
+    options.settings === undefined ? options.hall?.lint : parseLintSettings(options.settings),
+  );
   const statement = readStatement(input);
-  const context = lintContext(input, statement, options);
-  const told = RULES.flatMap((rule) => rule(statement, context));
-  // The schema's refusals last, for the fields no rule has spoken about.
+  const context = lintContext(input, statement, options, settings);
+  // A rule switched off says nothing; a rule given another severity says it with that one.
+  const set = (finding: LintFinding): LintFinding[] => {
+    if (settings.off.has(finding.rule)) return [];
+    const severity = settings.severity.get(finding.rule);
+    return severity === undefined || severity === finding.severity
+      ? [finding]
+      : [{ ...finding, severity }];
+  };
+  const told = RULES.flatMap((rule) => rule(statement, context)).flatMap(set);
+  // The schema's refusals first, for the fields no rule has found an error in.
   const fieldOf = (path: string): string => path.split(/[.[]/)[0] ?? path;
-  const toldFields = new Set(told.map((finding) => fieldOf(finding.path)));
+  const toldFields = new Set(
+    told.filter((finding) => finding.severity === 'error').map((finding) => fieldOf(finding.path)),
+  );
   const findings = [
     ...statementSchema(statement, context).filter(
       (finding) => !toldFields.has(fieldOf(finding.path)),

@@ -6,6 +6,7 @@ import type { Hall } from '../model/hall.js';
 import type { ProfilesByPlatform } from '../render/fit-profile.js';
 import type { PlannedDelivery } from '../run/types.js';
 import type { DiscouragedEntry } from './discouraged-phrases.js';
+import type { LintSettingsInput } from './lint-settings.js';
 
 /** How serious a finding is: an `error` should stop publication, a `warning` asks for a look. */
 export type LintSeverity = 'error' | 'warning';
@@ -71,7 +72,7 @@ export interface LintRendition {
 
 /** Options of `lintStatement`. */
 export interface LintOptions {
-  /** The hall: its `site.domain` for the link rule, its members' names. */
+  /** The hall: its `site.domain` for the link rule, its members' names, its `lint` settings. */
   readonly hall?: Hall;
   /** The renditions planned for each account (a plan's deliveries), for the cross-account checks. */
   readonly renditions?: readonly LintRendition[];
@@ -83,4 +84,11 @@ export interface LintOptions {
    * @default DEFAULT_DISCOURAGED_PHRASES
    */
   readonly discouraged?: readonly DiscouragedEntry[];
+  /**
+   * Hall-level settings: phrases discouraged on top of `discouraged`, rules switched off, rules
+   * with another severity. Given here, they are checked (`INVALID_INPUT` naming the path) and
+   * take the place of the hall's.
+   * @default hall.lint
+   */
+  readonly settings?: LintSettingsInput;
 }

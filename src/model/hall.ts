@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lintSettingsSchema } from '../lint/lint-settings.js';
 import { safeText } from './text.js';
 
 /** Identifiers of members, groups and tags: lower-case letters, digits and dashes. */
@@ -253,6 +254,11 @@ export const hallSchema = z.strictObject({
   members: z.array(memberSchema).min(1, 'expected at least one member'),
   approvals: approvalsSchema.optional(),
   deadlines: deadlinesSchema,
+  /**
+   * The hall's own lint settings: phrases discouraged on top of the built-in list, rules switched
+   * off, rules with another severity. Every statement linted for the hall is linted with them.
+   */
+  lint: lintSettingsSchema.optional(),
 });
 
 /** A hall file as written. */

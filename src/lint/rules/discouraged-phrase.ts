@@ -1,13 +1,8 @@
 /**
- * `discouraged-phrase`: a phrase from the discouraged list, in the statement, then in the
- * renditions (where a member's prefix or sign-off brought it). Chatty forms are errors in a
- * `crisis` statement.
+ * `discouraged-phrase`: a phrase from the discouraged list (the built-in one and the hall's own),
+ * in the statement, then in the renditions (where a member's prefix or sign-off brought it).
+ * Chatty forms are errors in a `crisis` statement.
  */
-import {
-  DEFAULT_DISCOURAGED_PHRASES,
-  findDiscouraged,
-  toDiscouragedPhrase,
-} from '../discouraged-phrases.js';
 import { renditionText } from '../check-consistency.js';
 import type { LintFinding, LintSeverity } from '../lint-types.js';
 import { type StatementRule, finding } from './lint-context.js';
@@ -15,18 +10,20 @@ import { type StatementRule, finding } from './lint-context.js';
 export const discouragedPhrase: StatementRule = (statement, context) => {
   const findings: LintFinding[] = [];
   const { rumor } = statement;
-  const phrases = (context.discouraged ?? DEFAULT_DISCOURAGED_PHRASES).map(toDiscouragedPhrase);
+  const phrases = context.discouraged;
   const severityOf = (severity: 'error' | 'warning' | 'by-urgency' | undefined): LintSeverity =>
     severity === 'error' || severity === 'warning'
       ? severity
       : statement.urgency === 'crisis'
         ? 'error'
         : 'warning';
+  // Each text is read once for the whole list; findings come phrase by phrase, field by field.
+  const inFields = context.fields.map((field) => context.findPhrases(field.text));
   const inStatement = new Set<number>();
   phrases.forEach((phrase, index) => {
-    for (const field of context.fields) {
-      const found = findDiscouraged(field.text, phrase);
-      if (found === undefined) continue;
+    context.fields.forEach((field, fieldIndex) => {
+      const found = inFields[fieldIndex]?.get(index);
+      if (found === undefined) return;
       inStatement.add(index);
       findings.push(
         finding(
@@ -37,14 +34,15 @@ export const discouragedPhrase: StatementRule = (statement, context) => {
           phrase.fix,
         ),
       );
-    }
+    });
   });
   for (const entry of context.renditions) {
     let text = renditionText(entry.rendition);
     if (rumor !== undefined && rumor !== '') text = text.replaceAll(rumor, '');
+    const inRendition = context.findPhrases(text);
     phrases.forEach((phrase, index) => {
       if (inStatement.has(index)) return;
-      const found = findDiscouraged(text, phrase);
+      const found = inRendition.get(index);
       if (found === undefined) return;
       findings.push(
         finding(

@@ -7,6 +7,13 @@ import { issuesFromZod } from '../../model/issues.js';
 import type { Hall } from '../../model/hall.js';
 import { type Statement, type StatementInput, statementSchema } from '../../model/statement.js';
 import type { ProfilesByPlatform } from '../../render/fit-profile.js';
+import {
+  DEFAULT_DISCOURAGED_PHRASES,
+  type DiscouragedPhrase,
+  toDiscouragedPhrase,
+} from '../discouraged-phrases.js';
+import { type PhraseFinder, phraseFinder } from '../find-phrases.js';
+import { type ResolvedLintSettings, mergePhrases } from '../lint-settings.js';
 import type {
   LintFinding,
   LintOptions,
@@ -44,7 +51,12 @@ export interface LintContext {
   readonly hall: Hall | undefined;
   readonly profiles: ProfilesByPlatform | undefined;
   readonly renditions: readonly LintRendition[];
-  readonly discouraged: LintOptions['discouraged'];
+  /** The phrases to look for: the built-in list (or `discouraged`) and the hall's. */
+  readonly discouraged: readonly DiscouragedPhrase[];
+  /** Finds the phrases of `discouraged` in a text, by index in the list. */
+  readonly findPhrases: PhraseFinder;
+  /** The hall's settings: rules switched off, rules with another severity. */
+  readonly settings: ResolvedLintSettings;
   /** The statement as the schema reads it, or undefined when it does not pass. */
   readonly parsed: Statement | undefined;
   /** What the schema refuses in the statement (publish would refuse the same). */
@@ -131,14 +143,19 @@ export function lintContext(
   input: StatementInput | Readonly<Record<string, unknown>>,
   statement: WrittenStatement,
   options: LintOptions,
+  settings: ResolvedLintSettings,
 ): LintContext {
   const parsed = statementSchema.safeParse(input);
   const fields = textFields(statement);
+  const base = (options.discouraged ?? DEFAULT_DISCOURAGED_PHRASES).map(toDiscouragedPhrase);
+  const discouraged = mergePhrases(base, settings.phrases);
   return {
     hall: options.hall,
     profiles: options.profiles,
     renditions: options.renditions ?? [],
-    discouraged: options.discouraged,
+    discouraged,
+    findPhrases: phraseFinder(discouraged),
+    settings,
     parsed: parsed.success ? parsed.data : undefined,
     schemaIssues: parsed.success ? [] : issuesFromZod(parsed.error, input),
     fields,
