@@ -202,6 +202,8 @@ export type {
 export { lintStatement } from './lint/lint-statement.js';
 export type { LintOptions } from './lint/lint-statement.js';
 export { LINT_RULES } from './lint/lint-types.js';
+export { CONFIGURABLE_LINT_RULES, lintSettingsSchema } from './lint/lint-settings.js';
+export type { LintSettings, LintSettingsInput } from './lint/lint-settings.js';
 export type {
   LintFinding,
   LintRendition,

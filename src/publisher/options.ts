@@ -77,7 +77,10 @@ export const publisherOptionsSchema = z.object({
   log: z
     .custom<LogSink>((value) => typeof value === 'function', { message: 'expected a function' })
     .optional(),
-  /** Phrases the linter flags (replaces the defaults; spread `DEFAULT_DISCOURAGED_PHRASES` to extend). */
+  /**
+   * Phrases the linter flags (replaces the built-in list; spread `DEFAULT_DISCOURAGED_PHRASES` to
+   * extend it). The hall file's `lint.discouragedPhrases` are added on top either way.
+   */
   discouraged: z
     .array(
       z.custom<DiscouragedEntry>((value) => typeof value === 'string' || isObject(value), {
