@@ -57,6 +57,7 @@ describe('public surface', () => {
     expect(surface['.']).not.toContain('httpCall');
     expect(surface['./journal/sqlite']).toContain('SqliteJournal');
     expect(surface['./adapter-kit']).toContain('httpCall');
+    expect(surface['./redis']).toContain('createRedisRateWindows');
     expect(surface).toMatchSnapshot();
   });
 
