@@ -60,6 +60,7 @@ describe('public surface', () => {
     expect(surface['.']).not.toContain('RedisJournal');
     expect(surface['./journal/redis']).toContain('createRedisJournal');
     expect(surface['./redis']).toContain('createRedisRateWindows');
+    expect(surface['./adapters/wechat/redis-token-store']).toContain('createRedisTokenStore');
     expect(surface).toMatchSnapshot();
   });
 
@@ -86,6 +87,7 @@ describe('public surface', () => {
     };
     expect(await run('release-hall', 'better-sqlite3')).toEqual([]);
     expect(await run('release-hall', 'ioredis')).toEqual([]);
+    expect(await run('release-hall/adapters/wechat', 'ioredis')).toEqual([]);
     expect((await run('release-hall/journal/sqlite', 'better-sqlite3')).length).toBeGreaterThan(0);
     expect((await run('release-hall/journal/redis', 'ioredis')).length).toBeGreaterThan(0);
   });
