@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Logger, ReleaseHallError } from 'release-hall';
+import { type Logger, ReleaseHallError, createPublisher } from 'release-hall';
 import { RedisJournal, createRedisJournal, redisJournalKeys } from 'release-hall/journal/redis';
 import { checkRedisDurability } from 'release-hall/redis';
+import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
+import { fastRetry, memoryHall, rebuttal, testCredentials } from '../helpers/fixtures.js';
 import { type RedisTestServer, startRedisServer } from '../helpers/redis-server.js';
 import { campaign, delivery, describeJournalContract } from './journal-contract.js';
 
@@ -360,6 +362,35 @@ describe('RedisJournal: durability', () => {
     } finally {
       await crashing.stop();
     }
+  });
+});
+
+describe('RedisJournal under a publisher', () => {
+  it('runs campaigns, keeps them apart, resumes and retracts them', async () => {
+    const adapter = createMemoryAdapter();
+    const journal = await createRedisJournal({ client: connect(), prefix: `pub-${randomUUID()}:` });
+    const publisher = createPublisher({
+      hall: memoryHall(3),
+      adapters: [adapter],
+      credentials: testCredentials,
+      retry: fastRetry,
+      journal,
+    });
+    const first = await publisher.publish(rebuttal, { mode: 'original', campaignId: 'first' });
+    expect(first.counts).toMatchObject({ total: 4, succeeded: 4 });
+    // The same text again: the platform refuses it as a duplicate, and the journal says whose.
+    const second = await publisher.publish(rebuttal, { mode: 'original', campaignId: 'second' });
+    expect(second.counts).toMatchObject({ total: 4, failed: 4 });
+    for (const delivery of second.deliveries) {
+      expect(delivery).toMatchObject({ errorCode: 'DUPLICATE_CONTENT', duplicateOf: 'first' });
+    }
+    expect((await publisher.resume('first')).counts).toMatchObject({ succeeded: 4 });
+    const retracted = await publisher.retract('first');
+    expect(retracted.counts).toMatchObject({ removed: 4 });
+    expect(adapter.posts.filter((post) => !post.deleted)).toHaveLength(0);
+    const status = await publisher.status('first');
+    expect(status.audit.map((entry) => entry.action)).toEqual(['publish', 'resume', 'retract']);
+    expect(await journal.check()).toEqual([]);
   });
 });
 
