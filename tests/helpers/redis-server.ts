@@ -148,8 +148,8 @@ export async function startRedisServer(
       child = await launch(port, dir, extraArgs);
     } catch (error) {
       // Another process may have taken the port between the look and the start.
-      if (error instanceof Error && error.message.startsWith('redis-server not found')) throw error;
       lastError = error;
+      if (error instanceof Error && error.message.startsWith('redis-server not found')) break;
       continue;
     }
     let current: ChildProcess | undefined = child;
