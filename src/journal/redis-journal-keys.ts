@@ -7,7 +7,7 @@
  * | --- | --- | --- |
  * | `<prefix>journal` | string | the layout version, `release-hall-journal/1` |
  * | `<prefix>campaigns` | list | campaign ids, in the order they were created |
- * | `<prefix>campaign:<id>` | hash | `record` (the campaign's JSON without state, runner and pause), `state`, `runner` (JSON), `pause` (JSON) |
+ * | `<prefix>campaign:<id>` | hash | `record` (the campaign's JSON without state, runner and pause), `state`, `runner` (JSON), `pause` (JSON), `createdBy` (the id of the call that created it) |
  * | `<prefix>campaign-deliveries:<id>` | list | the campaign's delivery ids, in plan order |
  * | `<prefix>campaign-audit:<id>` | list | the campaign's audit entries (JSON), oldest first |
  * | `<prefix>delivery:<id>` | hash | `campaign`, `account`, `seq`, `plan` (JSON), `state`, `attempts`, `lease`, `firstAttemptAt`, and `remoteId`, `url`, `performed`, `via`, `errorCode`, `errorMessage` once set |

@@ -9,11 +9,17 @@ import { LuaScript } from '../redis/lua.js';
  * Creates a campaign unless one of that id exists. KEYS: campaign, campaigns. ARGV: id, creation
  * token, record JSON, state, runner JSON or '', pause JSON or ''. The token marks the campaign as
  * being created, so the delivery batches queued after it in the same transaction write only if
- * this script did. Replies 1 when created, 0 when the id was taken.
+ * this script did. The token stays as `createdBy`, so the same transaction sent again (a client
+ * resending it after Redis restarted before answering) is known as the one that created the
+ * campaign. Replies 1 when created, 2 when this token had created it already, 0 when the id was
+ * taken by another creation.
  */
 export const CREATE_CAMPAIGN = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'record', ARGV[3], 'state', ARGV[4], 'creating', ARGV[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HGET', KEYS[1], 'createdBy') == ARGV[2] then return 2 end
+  return 0
+end
+redis.call('HSET', KEYS[1], 'record', ARGV[3], 'state', ARGV[4], 'creating', ARGV[2], 'createdBy', ARGV[2])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'runner', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'pause', ARGV[6]) end
 redis.call('RPUSH', KEYS[2], ARGV[1])

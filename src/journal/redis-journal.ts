@@ -186,7 +186,7 @@ export class RedisJournal implements Journal {
     FINISH_CREATE.queue(batch, [this.#keys.campaign(record.id)], [token]);
     return guarded(async () => {
       const [created] = await execute(batch);
-      if (created !== 1) throw notInJournal(`campaign ${record.id} is already in the journal`);
+      if (created === 0) throw notInJournal(`campaign ${record.id} is already in the journal`);
     });
   }
 

@@ -10,6 +10,7 @@ import { type Logger, ReleaseHallError, createPublisher } from 'release-hall';
 import { RedisJournal, createRedisJournal, redisJournalKeys } from 'release-hall/journal/redis';
 import { checkRedisDurability } from 'release-hall/redis';
 import { createMemoryAdapter } from '../../adapters/testing/memory-adapter.js';
+import { CREATE_CAMPAIGN } from '../../src/journal/redis-journal-scripts.js';
 import { fastRetry, memoryHall, rebuttal, testCredentials } from '../helpers/fixtures.js';
 import { type RedisTestServer, startRedisServer } from '../helpers/redis-server.js';
 import { campaign, delivery, describeJournalContract } from './journal-contract.js';
@@ -124,6 +125,23 @@ describe('RedisJournal: fencing between processes', () => {
     await journal.transition(change);
     const [record] = await journal.getDeliveries('c1');
     expect(record?.history).toHaveLength(1);
+  });
+});
+
+describe('RedisJournal: a creation resent', () => {
+  it('is recognised by its token; another creation of the same id is refused', async () => {
+    const client = connect();
+    const keys = redisJournalKeys(`resent-${randomUUID()}:`);
+    const create = (token: string): Promise<unknown> =>
+      CREATE_CAMPAIGN.run(
+        client,
+        [keys.campaign('c1'), keys.campaigns],
+        ['c1', token, '{}', 'running', '', ''],
+      );
+    expect(await create('token-1')).toBe(1);
+    expect(await create('token-1')).toBe(2);
+    expect(await create('token-2')).toBe(0);
+    expect(await client.lrange(keys.campaigns, 0, -1)).toEqual(['c1']);
   });
 });
 
