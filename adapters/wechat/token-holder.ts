@@ -17,7 +17,8 @@
  *
  * Tokens are kept in a {@link TokenStore}; the in-memory default serves one process, and a shared
  * store (Redis, a database) lets several processes use one token. Single-flight works inside one
- * process; across processes a shared store should add its own lock (not built yet).
+ * process; a store that also offers {@link TokenStore.shareFetch} extends it across processes (the
+ * Redis store, `release-hall/adapters/wechat/redis-token-store`, holds a lock with a deadline).
  *
  * No token and no AppSecret ever appears in an error: URLs lose their query string, bodies are
  * never quoted, and every error is scrubbed of both before it leaves.
@@ -49,6 +50,17 @@ export interface TokenStore {
   set(key: string, token: StoredToken): Promise<void>;
   /** Deletes the entry only if it holds `accessToken`; resolves true when it deleted. */
   compareAndDelete(key: string, accessToken: string): Promise<boolean>;
+  /**
+   * Optional: single-flight across every process sharing the store. Resolves with a token for which
+   * `isFresh` holds: the stored one, or one `fetch` got (and the store stored) while this process
+   * held the store's fetch lock, or one another process fetched while this one waited for it (its
+   * failure is this caller's failure too). Without it, the holder fetches and calls `set` itself.
+   */
+  shareFetch?(
+    key: string,
+    fetch: () => Promise<StoredToken>,
+    isFresh: (token: StoredToken) => boolean,
+  ): Promise<StoredToken>;
 }
 
 /** The default {@link TokenStore}: a map in this process. */
@@ -209,10 +221,14 @@ export class WechatTokenHolder {
   }
 
   async #refresh(request: TokenRequest): Promise<StoredToken> {
+    const isFresh = (token: StoredToken): boolean => this.#now() < token.refreshAt;
+    if (this.#store.shareFetch !== undefined) {
+      return this.#store.shareFetch(this.#key, () => this.#fetchToken(request), isFresh);
+    }
     // Double-checked: another caller of this process (or another process sharing the store) may
     // have stored a fresh token while this one waited.
     const again = await this.#store.get(this.#key);
-    if (again !== undefined && this.#now() < again.refreshAt) return again;
+    if (again !== undefined && isFresh(again)) return again;
     const token = await this.#fetchToken(request);
     await this.#store.set(this.#key, token);
     return token;

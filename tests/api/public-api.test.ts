@@ -57,25 +57,38 @@ describe('public surface', () => {
     expect(surface['.']).not.toContain('httpCall');
     expect(surface['./journal/sqlite']).toContain('SqliteJournal');
     expect(surface['./adapter-kit']).toContain('httpCall');
+    expect(surface['.']).not.toContain('RedisJournal');
+    expect(surface['./journal/redis']).toContain('createRedisJournal');
+    expect(surface['./redis']).toContain('createRedisRateWindows');
+    expect(surface['./adapters/wechat/redis-token-store']).toContain('createRedisTokenStore');
     expect(surface).toMatchSnapshot();
   });
 
-  it('importing release-hall loads no native module (better-sqlite3); the sqlite subpath does', async () => {
-    const probe = (subpath: string): string => `
+  it('importing release-hall loads no native module (better-sqlite3) and no Redis client (ioredis); their subpaths do', async () => {
+    const probe = (subpath: string, module: string): string => `
       const { default: Module } = await import('node:module');
       await import(${JSON.stringify(subpath)});
-      console.log(JSON.stringify(Object.keys(Module._cache).filter((file) => file.includes('better-sqlite3'))));
+      console.log(JSON.stringify(Object.keys(Module._cache).filter((file) => file.includes(${JSON.stringify(`node_modules/${module}/`)}))));
     `;
-    const run = async (subpath: string): Promise<string[]> => {
+    const run = async (subpath: string, module: string): Promise<string[]> => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe(subpath)],
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          probe(subpath, module),
+        ],
         { cwd: root },
       );
       return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as string[];
     };
-    expect(await run('release-hall')).toEqual([]);
-    const sqlite = await run('release-hall/journal/sqlite');
-    expect(sqlite.length).toBeGreaterThan(0);
+    expect(await run('release-hall', 'better-sqlite3')).toEqual([]);
+    expect(await run('release-hall', 'ioredis')).toEqual([]);
+    expect(await run('release-hall/adapters/wechat', 'ioredis')).toEqual([]);
+    expect((await run('release-hall/journal/sqlite', 'better-sqlite3')).length).toBeGreaterThan(0);
+    expect((await run('release-hall/journal/redis', 'ioredis')).length).toBeGreaterThan(0);
   });
 });

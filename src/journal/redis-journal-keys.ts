@@ -1,0 +1,57 @@
+/**
+ * The key layout of the Redis journal. Every key starts with the prefix (default
+ * `release-hall:`); the kind of key comes before the id, so no id (which may hold any character)
+ * can make one key look like another.
+ *
+ * | key | type | holds |
+ * | --- | --- | --- |
+ * | `<prefix>journal` | string | the layout version, `release-hall-journal/1` |
+ * | `<prefix>campaigns` | list | campaign ids, in the order they were created |
+ * | `<prefix>campaign:<id>` | hash | `record` (the campaign's JSON without state, runner and pause), `state`, `runner` (JSON), `pause` (JSON), `createdBy` (the id of the call that created it) |
+ * | `<prefix>campaign-deliveries:<id>` | list | the campaign's delivery ids, in plan order |
+ * | `<prefix>campaign-audit:<id>` | list | the campaign's audit entries (JSON), oldest first |
+ * | `<prefix>delivery:<id>` | hash | `campaign`, `account`, `seq`, `plan` (JSON), `state`, `attempts`, `lease`, `firstAttemptAt`, and `remoteId`, `url`, `performed`, `via`, `errorCode`, `errorMessage` once set |
+ * | `<prefix>delivery-history:<id>` | list | every state change (JSON, without its lease), oldest first |
+ * | `<prefix>delivery-notes:<id>` | hash | the facts an adapter journaled (a platform job id) |
+ * | `<prefix>delivery-seq` | string | a counter giving each delivery its place in the order of creation |
+ * | `<prefix>post-owners:<remoteId>` | sorted set | the deliveries that recorded this post id, by `seq` |
+ *
+ * For Redis Cluster, put a hash tag in the prefix (`{release-hall}:`) so every key of a journal
+ * lives in one slot, as its multi-key scripts need.
+ */
+
+/** The layout version stored at `<prefix>journal`. */
+export const REDIS_JOURNAL_LAYOUT = 'release-hall-journal/1';
+
+/** The default key prefix. */
+export const DEFAULT_REDIS_PREFIX = 'release-hall:';
+
+/** The keys of one journal. */
+export interface RedisJournalKeys {
+  readonly layout: string;
+  readonly campaigns: string;
+  readonly deliverySeq: string;
+  readonly campaign: (id: string) => string;
+  readonly campaignDeliveries: (id: string) => string;
+  readonly campaignAudit: (id: string) => string;
+  readonly delivery: (id: string) => string;
+  readonly deliveryHistory: (id: string) => string;
+  readonly deliveryNotes: (id: string) => string;
+  readonly postOwners: (remoteId: string) => string;
+}
+
+/** The keys of the journal under `prefix`. */
+export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJournalKeys {
+  return {
+    layout: `${prefix}journal`,
+    campaigns: `${prefix}campaigns`,
+    deliverySeq: `${prefix}delivery-seq`,
+    campaign: (id) => `${prefix}campaign:${id}`,
+    campaignDeliveries: (id) => `${prefix}campaign-deliveries:${id}`,
+    campaignAudit: (id) => `${prefix}campaign-audit:${id}`,
+    delivery: (id) => `${prefix}delivery:${id}`,
+    deliveryHistory: (id) => `${prefix}delivery-history:${id}`,
+    deliveryNotes: (id) => `${prefix}delivery-notes:${id}`,
+    postOwners: (remoteId) => `${prefix}post-owners:${remoteId}`,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The Lua scripts of the Redis journal. Each change is one script, so it is applied whole or not
+ * at all, and no other client sees it half done. Keys are passed in `KEYS` (see
+ * `redis-journal-keys.ts`); replies are short status words the journal turns into errors.
+ */
+import { LuaScript } from '../redis/lua.js';
+
+/**
+ * Creates a campaign unless one of that id exists. KEYS: campaign, campaigns. ARGV: id, creation
+ * token, record JSON, state, runner JSON or '', pause JSON or ''. The token marks the campaign as
+ * being created, so the delivery batches queued after it in the same transaction write only if
+ * this script did. The token stays as `createdBy`, so the same transaction sent again (a client
+ * resending it after Redis restarted before answering) is known as the one that created the
+ * campaign. Replies 1 when created, 2 when this token had created it already, 0 when the id was
+ * taken by another creation.
+ */
+export const CREATE_CAMPAIGN = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HGET', KEYS[1], 'createdBy') == ARGV[2] then return 2 end
+  return 0
+end
+redis.call('HSET', KEYS[1], 'record', ARGV[3], 'state', ARGV[4], 'creating', ARGV[2], 'createdBy', ARGV[2])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'runner', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'pause', ARGV[6]) end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+`);
+
+/** Ends a creation: drops the token. KEYS: campaign. ARGV: token. */
+export const FINISH_CREATE = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'creating') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'creating')
+end
+return 1
+`);
+
+/**
+ * Adds deliveries to a campaign; an id already in the journal is kept as it is. KEYS: campaign,
+ * campaign-deliveries, delivery-seq, then one delivery hash per delivery. ARGV: creation token
+ * ('' when the campaign must exist already), campaign id, then id, account id and plan JSON of each
+ * delivery. Replies the number added, or -1 when the campaign is unknown (or its creation failed).
+ */
+export const ADD_DELIVERIES = new LuaScript(`
+if ARGV[1] ~= '' then
+  if redis.call('HGET', KEYS[1], 'creating') ~= ARGV[1] then return -1 end
+elseif redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+local added = 0
+for i = 4, #KEYS do
+  local at = 3 + (i - 4) * 3
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    local seq = redis.call('INCR', KEYS[3])
+    redis.call('HSET', KEYS[i], 'campaign', ARGV[2], 'account', ARGV[at + 1], 'seq', seq,
+      'plan', ARGV[at + 2], 'state', 'planned', 'attempts', 0)
+    redis.call('RPUSH', KEYS[2], ARGV[at])
+    added = added + 1
+  end
+end
+return added
+`);
+
+/**
+ * Gives deliveries a new lease (the fencing token); unknown ids are passed over. KEYS: delivery
+ * hashes. ARGV: lease. Replies the number claimed.
+ */
+export const CLAIM = new LuaScript(`
+local claimed = 0
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('HSET', KEYS[i], 'lease', ARGV[1])
+    claimed = claimed + 1
+  end
+end
+return claimed
+`);
+
+/**
+ * One state change, compare-and-set on the lease. KEYS: delivery, delivery-history, and
+ * post-owners of the change's remote id when it has one. ARGV: delivery id, '1' when the change
+ * carries a lease, the lease, state, at, attempt, the change's JSON, then field/value pairs to set.
+ *
+ * Refused (`stale`) when the change carries a lease and the delivery holds another: a process that
+ * stalled while another claimed the delivery cannot overwrite it. A change equal to the last one
+ * recorded (a client resending a call whose answer was lost) is not recorded twice (`repeat`).
+ * Otherwise the state and fields are set, `attempts` becomes the larger of the two, the first
+ * `sending` sets `firstAttemptAt`, and the change is appended to the history.
+ */
+export const TRANSITION = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
+if ARGV[2] == '1' then
+  local current = redis.call('HGET', KEYS[1], 'lease')
+  if current and current ~= ARGV[3] then return 'stale' end
+end
+if redis.call('LINDEX', KEYS[2], -1) == ARGV[7] then return 'repeat' end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+local attempt = tonumber(ARGV[6])
+if attempt > attempts then attempts = attempt end
+redis.call('HSET', KEYS[1], 'state', ARGV[4], 'attempts', attempts)
+if ARGV[4] == 'sending' and redis.call('HEXISTS', KEYS[1], 'firstAttemptAt') == 0 then
+  redis.call('HSET', KEYS[1], 'firstAttemptAt', ARGV[5])
+end
+for i = 8, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('RPUSH', KEYS[2], ARGV[7])
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], 'NX', redis.call('HGET', KEYS[1], 'seq'), ARGV[1])
+end
+return 'ok'
+`);
+
+/** Stores a fact about a delivery. KEYS: delivery, delivery-notes. ARGV: name, value. */
+export const NOTE = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 'ok'
+`);
+
+/**
+ * Changes a campaign. KEYS: campaign. ARGV: state or '' to keep it, runner JSON or '' to keep it,
+ * 'keep' | 'clear' | 'set' for the pause, and the pause JSON. Replies 0 for an unknown campaign.
+ */
+export const UPDATE_CAMPAIGN = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'state', ARGV[1]) end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'runner', ARGV[2]) end
+if ARGV[3] == 'clear' then redis.call('HDEL', KEYS[1], 'pause') end
+if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], 'pause', ARGV[4]) end
+return 1
+`);
