@@ -49,8 +49,10 @@ const headOf = (seq: number): AuditHead => ({ seq, hash: at(seq).hash });
 const foreignHash = sha256('not an entry of this log');
 
 /** `seq`'s entry with its content changed and its hash kept. */
-const edited = (seq: number, change: Record<string, unknown>): ChainedAuditEntry =>
-  ({ ...at(seq), ...change });
+const edited = (seq: number, change: Record<string, unknown>): ChainedAuditEntry => ({
+  ...at(seq),
+  ...change,
+});
 
 describe('the hash of an entry', () => {
   it('is the SHA-256 of the canonical JSON of its fields, byte for byte', () => {
