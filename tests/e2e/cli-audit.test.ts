@@ -13,12 +13,15 @@ import {
   type AuditEntry,
   type CampaignReport,
   type ChainedAuditEntry,
+  type Journal,
+  MemoryJournal,
   credentialsEnvName,
   generateApproverKey,
   hashAuditEntry,
   verifyAuditChain,
 } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { auditLogOf } from '../../src/cli/commands/audit-log.js';
 import { beijingHall, hallPath, statementPath } from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -348,4 +351,17 @@ describe('audit head', () => {
     expect(result.code).toBe(2);
     expect(existsSync(join(here, 'absent.db'))).toBe(false);
   }, 30_000);
+});
+
+describe('a journal that keeps no chained log', () => {
+  it('is named as such: its audit trail cannot be verified, exported or anchored', async () => {
+    // A journal of another maker: everything but auditLog.
+    const other: Journal = new Proxy(new MemoryJournal(), {
+      get: (target, key) =>
+        key === 'auditLog' ? undefined : (Reflect.get(target, key) as unknown),
+    });
+    await expect(auditLogOf(other, 'redis://journal')).rejects.toThrow(
+      'the journal at redis://journal keeps no hash-chained audit log (its store has no auditLog method)',
+    );
+  });
 });

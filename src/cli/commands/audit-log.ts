@@ -14,9 +14,11 @@ import { journalPath } from '../open-publisher.js';
  */
 export function auditLogOf(journal: Journal, path: string): Promise<readonly ChainedAuditEntry[]> {
   if (journal.auditLog === undefined) {
-    throw new ReleaseHallError(
-      `[release-hall] the journal at ${path} keeps no hash-chained audit log (its store has no auditLog method): its audit trail cannot be verified, exported or anchored`,
-      { code: 'INVALID_INPUT', issues: [{ path: 'journal', message: 'no auditLog' }] },
+    return Promise.reject(
+      new ReleaseHallError(
+        `[release-hall] the journal at ${path} keeps no hash-chained audit log (its store has no auditLog method): its audit trail cannot be verified, exported or anchored`,
+        { code: 'INVALID_INPUT', issues: [{ path: 'journal', message: 'no auditLog' }] },
+      ),
     );
   }
   return journal.auditLog();
