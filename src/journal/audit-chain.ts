@@ -185,14 +185,14 @@ function positionsBy(
  * Walking from the first entry, each must be well formed, match its own hash, carry the next
  * number and link to the hash of the entry before. The first one that does not is classified:
  * - its hash does not match its content: `altered`;
- * - its number was already used, or it links to the genesis hash in mid-log, or it links to a
- *   hash that no entry has (or to an entry that already has a follower) while its number is the
- *   next one: `inserted` — unless the log goes on from it, in which case the entry before it was
- *   replaced: `altered` (that entry);
+ * - its number was already used, or it links to the genesis hash in mid-log, or, while its number
+ *   is the next one, it links to another entry than the one before (a branch) or to a hash no
+ *   entry has: `inserted` — unless, in that last case, the log goes on from it: then the entry
+ *   before it was swapped for another, `altered` (that entry);
  * - its number jumps ahead and a skipped number comes later: `reordered`; no skipped number comes
  *   later: `deleted` (the first missing number);
- * - two entries claim the same place (same number or same predecessor) and the log goes on from
- *   the second only: the first is `inserted`.
+ * - two entries carry the same number and the log goes on from the second only (or the anchor is
+ *   the second): the first is `inserted`.
  *
  * After the walk, an anchored `head` must be in the log with its hash, else `truncated`.
  * These are heuristics: a log can be tampered with in ways that look like another kind (a deleted
@@ -323,7 +323,9 @@ export function verifyAuditChain(
     }
     if (entry.prevHash !== prev.hash) {
       const previous = accepted.at(-1);
-      if (previous !== undefined && continues(index)) {
+      const target = byHash.get(entry.prevHash)?.[0];
+      // Linked to a hash no entry has, and the log goes on from it: the entry before was swapped.
+      if (previous !== undefined && target === undefined && continues(index)) {
         return fail(
           'altered',
           previous.seq,
@@ -331,7 +333,6 @@ export function verifyAuditChain(
           previous,
         );
       }
-      const target = byHash.get(entry.prevHash)?.[0];
       const what =
         target === undefined
           ? `its prevHash ${short(entry.prevHash)} is the hash of no entry in the log`
@@ -343,13 +344,9 @@ export function verifyAuditChain(
         entry,
       );
     }
-    // Linked as it should be; is there a rival for this place further on, which the log goes on from?
-    const rivals = [
-      ...(bySeq.get(entry.seq) ?? []),
-      ...(byPrevHash.get(entry.prevHash) ?? []),
-    ].filter((other) => other > index);
-    if (rivals.length > 0 && !continues(index)) {
-      const rival = rivals.find(continues);
+    // Linked as it should be; is there a rival with its number further on, which the log goes on from?
+    if (!continues(index)) {
+      const rival = (bySeq.get(entry.seq) ?? []).find((other) => other > index && continues(other));
       if (rival !== undefined) {
         return fail(
           'inserted',

@@ -325,6 +325,22 @@ describe('verifyAuditChain', () => {
       /entry 7 .* does not follow entry 6: it links to entry 3 \(position 3\), not to entry 6/,
     ],
     [
+      'a forged branch from an earlier entry, going on',
+      [one, two, three, forged(4, two.hash), chainAuditEntry(forged(4, two.hash), entry(8))],
+      undefined,
+      'inserted',
+      4,
+      /entry 4 .* at position 4 does not follow entry 3: it links to entry 2 \(position 2\), not to entry 3/,
+    ],
+    [
+      'a longer forged branch beside the last entry: the anchor tells which is real',
+      [one, two, three, forged(3, two.hash), chainAuditEntry(forged(3, two.hash), entry(8))],
+      headOf(3),
+      'inserted',
+      3,
+      /entry 3 .* at position 4 is a second entry numbered 3, after entry 3/,
+    ],
+    [
       'a second chain started mid-log',
       [...base, forged(7, AUDIT_GENESIS_HASH)],
       undefined,
