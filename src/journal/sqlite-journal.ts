@@ -152,18 +152,19 @@ function storedEntry(row: AuditRow): ChainedAuditEntry {
 /**
  * The entries of an audit table of an earlier version, chained in their order: numbered as their
  * rows (a gap left by a removed row stays a gap), the first linked to the genesis hash. A row that
- * does not parse is left out, and the chain goes on past it.
+ * does not hold an entry is left out, unchained, and the chain goes on past it.
  */
 function chainRows(rows: readonly AuditRow[]): { row: AuditRow; entry: ChainedAuditEntry }[] {
   let prevHash = AUDIT_GENESIS_HASH;
   return rows.flatMap((row) => {
-    let parsed: AuditEntry;
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(row.entry) as AuditEntry;
+      parsed = JSON.parse(row.entry);
     } catch {
       return [];
     }
-    const entry = chainAuditEntryAt(row.seq, prevHash, parsed);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+    const entry = chainAuditEntryAt(row.seq, prevHash, parsed as AuditEntry);
     prevHash = entry.hash;
     return [{ row, entry }];
   });

@@ -378,6 +378,17 @@ describe('a journal of an earlier version', () => {
     await again.close();
   });
 
+  it('a row that holds no entry does not stop the upgrade, and is reported', async () => {
+    const file = earlierJournal(earlier);
+    tamper(file, (db) => db.exec("UPDATE audit SET entry = 'null' WHERE seq = 2"));
+    const journal = new SqliteJournal(file);
+    expect(verifyAuditChain(await journal.auditLog())).toMatchObject({
+      ok: false,
+      problem: { kind: 'altered', seq: 2, campaignId: 'subway-1' },
+    });
+    await journal.close();
+  });
+
   it('an entry an earlier version appends after the upgrade is one that does not belong', async () => {
     const file = earlierJournal(earlier);
     await new SqliteJournal(file).close();
