@@ -161,6 +161,20 @@ export type {
   PauseState,
   PostOwner,
 } from './journal/journal.js';
+export {
+  AUDIT_GENESIS_HASH,
+  chainAuditEntry,
+  hashAuditEntry,
+  verifyAuditChain,
+} from './journal/audit-chain.js';
+export type {
+  AuditChainVerdict,
+  AuditHead,
+  AuditProblem,
+  AuditProblemKind,
+  ChainedAuditEntry,
+  VerifyAuditChainOptions,
+} from './journal/audit-chain.js';
 
 // Render, plan, lint, preview (pure steps)
 export { planCampaign, pushDecision, selectAccounts } from './plan/plan-campaign.js';

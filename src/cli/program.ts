@@ -4,7 +4,8 @@
  * command runs, so `release-hall --help` stays fast.
  *
  * Exit codes: 0 every delivery succeeded (or a dry run / validation / check passed), 1 some
- * delivery did not succeed (or some account is not ready), 2 invalid input.
+ * delivery did not succeed (or some account is not ready, or the audit log's chain is broken),
+ * 2 invalid input.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -29,6 +30,9 @@ import {
   gateFlags,
   pushFlags,
 } from './flags.js';
+import type { AuditExportFlags } from './commands/audit-export.js';
+import type { AuditHeadFlags } from './commands/audit-head.js';
+import type { AuditVerifyFlags } from './commands/audit-verify.js';
 
 /** The package version, read from the nearest package.json named release-hall (source or built layout). */
 function packageVersion(): string {
@@ -319,6 +323,60 @@ function addNew(program: Command): void {
     });
 }
 
+function addAudit(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description(
+      "the journal's hash-chained audit log: verify its chain, export it, print its head to anchor",
+    );
+  journalFlags(
+    audit
+      .command('verify')
+      .description(
+        'check the chain of the whole audit log: exit 0 with its head, 1 naming the first entry at fault',
+      ),
+  )
+    .option(
+      '--head <seq:hash>',
+      'an anchor printed earlier by "audit head" (signed or not): the log must still hold it',
+    )
+    .option('--hall <file>', "hall file: checks a signed anchor against the approver's public key")
+    .action(async (flags: AuditVerifyFlags) => {
+      const { auditVerifyCommand } = await import('./commands/audit-verify.js');
+      process.exitCode = await auditVerifyCommand(flags);
+    });
+  audit
+    .command('export')
+    .description('the audit log as JSON Lines, one entry per line with its seq, prevHash and hash')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
+    .option(
+      '--journal <file>',
+      `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}); read, never written`,
+    )
+    .option('--campaign <id>', 'only the entries of this campaign')
+    .option('-o, --output <file>', 'write to this file (default: stdout)')
+    .action(async (flags: AuditExportFlags) => {
+      const { auditExportCommand } = await import('./commands/audit-export.js');
+      process.exitCode = await auditExportCommand(flags);
+    });
+  journalFlags(
+    audit
+      .command('head')
+      .description(
+        'the head of the audit log (seq:hash) to keep elsewhere as an anchor; --sign has an approver sign it',
+      ),
+  )
+    .option('--sign', "sign the head as one of the hall's approvers (needs --hall and --as)")
+    .option('--hall <file>', 'hall file naming the approvers')
+    .option('--as <approver-id>', 'your approver id in the hall file')
+    .option('--key <file>', "your private key (default: the hall's key reference for you)")
+    .option('--credentials <file>', 'credentials file holding the private key under its reference')
+    .action(async (flags: AuditHeadFlags) => {
+      const { auditHeadCommand } = await import('./commands/audit-head.js');
+      process.exitCode = await auditHeadCommand(flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -334,6 +392,7 @@ export function buildProgram(): Command {
   addStatementCommands(program);
   addCheck(program);
   addNew(program);
+  addAudit(program);
   return program;
 }
 

@@ -7,6 +7,7 @@
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { Rendition } from '../adapter.js';
 import type { PlannedDelivery } from '../run/types.js';
+import { type ChainedAuditEntry, chainAuditEntry, verifyAuditChain } from './audit-chain.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -102,11 +103,18 @@ export interface DeliveryRecord {
   readonly history: readonly DeliveryTransition[];
 }
 
-/** One line of the audit trail. */
+/**
+ * One line of the audit trail. The journals chain every entry they store (see
+ * {@link ChainedAuditEntry}): the store numbers it and links it to the entry before.
+ */
 export interface AuditEntry {
   readonly at: string;
   /** Who did it (the OS user, or what the caller names). */
   readonly actor: string;
+  /**
+   * What was done. `approve`: an approver's approval was taken into account (detail
+   * `{ approver, digest }`); `override`: the linter's errors were overridden (detail `{ reason }`).
+   */
   readonly action:
     | 'publish'
     | 'resume'
@@ -120,6 +128,7 @@ export interface AuditEntry {
     | 'override'
     | 'review';
   readonly campaignId: string;
+  /** Plain JSON data: it is stored, and hashed, as it reads back from JSON. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
@@ -187,9 +196,25 @@ export interface Journal {
    * other makers; without it, the time window of the look-up is the only guard.
    */
   ownerOfPost?(accountId: string, remoteId: string): Promise<PostOwner | undefined>;
+  /**
+   * Appends to the audit trail. The store numbers the entry (1, 2, 3… across the journal), links
+   * it to the hash of the entry before and hashes it ({@link chainAuditEntry}), in one atomic step.
+   */
   audit(entry: AuditEntry): Promise<void>;
+  /**
+   * The audit entries of one campaign, in order. The journals of this package return them chained
+   * ({@link ChainedAuditEntry}); a journal of another maker may return them unchained.
+   */
   getAudit(campaignId: string): Promise<readonly AuditEntry[]>;
-  /** Checks the store's integrity; resolves with the problems found (empty when sound). */
+  /**
+   * The whole audit log, every campaign's, in the order stored: what {@link verifyAuditChain}
+   * checks. Optional for journals of other makers; without it, the log cannot be verified.
+   */
+  auditLog?(): Promise<readonly ChainedAuditEntry[]>;
+  /**
+   * Checks the store's integrity, the audit log's chain included; resolves with the problems found
+   * (empty when sound).
+   */
   check(): Promise<readonly string[]>;
   close(): Promise<void>;
 }
@@ -230,7 +255,7 @@ export class MemoryJournal implements Journal {
   readonly #campaigns = new Map<string, CampaignRecord>();
   readonly #deliveries = new Map<string, DeliveryRecord>();
   readonly #byCampaign = new Map<string, string[]>();
-  readonly #audit: AuditEntry[] = [];
+  readonly #audit: ChainedAuditEntry[] = [];
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
@@ -327,16 +352,28 @@ export class MemoryJournal implements Journal {
   }
 
   audit(entry: AuditEntry): Promise<void> {
-    this.#audit.push(entry);
+    try {
+      this.#audit.push(chainAuditEntry(this.#audit.at(-1), entry));
+    } catch (error) {
+      // A detail that is not JSON data (a cycle, a bigint).
+      return Promise.reject(storeFailure(error));
+    }
     return Promise.resolve();
   }
 
-  getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
+  getAudit(campaignId: string): Promise<readonly ChainedAuditEntry[]> {
     return Promise.resolve(this.#audit.filter((entry) => entry.campaignId === campaignId));
   }
 
+  auditLog(): Promise<readonly ChainedAuditEntry[]> {
+    return Promise.resolve([...this.#audit]);
+  }
+
   check(): Promise<readonly string[]> {
-    return Promise.resolve([]);
+    const verdict = verifyAuditChain(this.#audit);
+    return Promise.resolve(
+      verdict.ok ? [] : [`audit log: ${verdict.problem.kind}: ${verdict.problem.message}`],
+    );
   }
 
   close(): Promise<void> {

@@ -5,11 +5,13 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `<prefix>journal` | string | the layout version, `release-hall-journal/1` |
+ * | `<prefix>journal` | string | the layout version, `release-hall-journal/2` |
  * | `<prefix>campaigns` | list | campaign ids, in the order they were created |
  * | `<prefix>campaign:<id>` | hash | `record` (the campaign's JSON without state, runner and pause), `state`, `runner` (JSON), `pause` (JSON), `createdBy` (the id of the call that created it) |
  * | `<prefix>campaign-deliveries:<id>` | list | the campaign's delivery ids, in plan order |
- * | `<prefix>campaign-audit:<id>` | list | the campaign's audit entries (JSON), oldest first |
+ * | `<prefix>audit` | list | every audit entry (JSON, hash-chained), in the order appended |
+ * | `<prefix>audit-head` | string | the last entry's `seq:hash` |
+ * | `<prefix>campaign-audit:<id>` | list | the `seq` of the campaign's audit entries, oldest first |
  * | `<prefix>delivery:<id>` | hash | `campaign`, `account`, `seq`, `plan` (JSON), `state`, `attempts`, `lease`, `firstAttemptAt`, and `remoteId`, `url`, `performed`, `via`, `errorCode`, `errorMessage` once set |
  * | `<prefix>delivery-history:<id>` | list | every state change (JSON, without its lease), oldest first |
  * | `<prefix>delivery-notes:<id>` | hash | the facts an adapter journaled (a platform job id) |
@@ -21,7 +23,7 @@
  */
 
 /** The layout version stored at `<prefix>journal`. */
-export const REDIS_JOURNAL_LAYOUT = 'release-hall-journal/1';
+export const REDIS_JOURNAL_LAYOUT = 'release-hall-journal/2';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'release-hall:';
@@ -34,6 +36,8 @@ export interface RedisJournalKeys {
   readonly campaign: (id: string) => string;
   readonly campaignDeliveries: (id: string) => string;
   readonly campaignAudit: (id: string) => string;
+  readonly auditLog: string;
+  readonly auditHead: string;
   readonly delivery: (id: string) => string;
   readonly deliveryHistory: (id: string) => string;
   readonly deliveryNotes: (id: string) => string;
@@ -49,6 +53,8 @@ export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJo
     campaign: (id) => `${prefix}campaign:${id}`,
     campaignDeliveries: (id) => `${prefix}campaign-deliveries:${id}`,
     campaignAudit: (id) => `${prefix}campaign-audit:${id}`,
+    auditLog: `${prefix}audit`,
+    auditHead: `${prefix}audit-head`,
     delivery: (id) => `${prefix}delivery:${id}`,
     deliveryHistory: (id) => `${prefix}delivery-history:${id}`,
     deliveryNotes: (id) => `${prefix}delivery-notes:${id}`,

@@ -35,7 +35,8 @@ import {
   notInJournal,
   storeFailure,
 } from './journal.js';
-import { appendAudit, readAudit } from './redis-journal-audit.js';
+import { type ChainedAuditEntry, verifyAuditChain } from './audit-chain.js';
+import { appendAudit, readAudit, readAuditLog } from './redis-journal-audit.js';
 import {
   DEFAULT_REDIS_PREFIX,
   REDIS_JOURNAL_LAYOUT,
@@ -397,8 +398,13 @@ export class RedisJournal implements Journal {
     return guarded(() => appendAudit(this.#client, this.#keys, entry));
   }
 
-  getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
+  getAudit(campaignId: string): Promise<readonly ChainedAuditEntry[]> {
     return guarded(() => readAudit(this.#client, this.#keys, campaignId));
+  }
+
+  /** Every audit entry of the journal, hash-chained, in order. */
+  auditLog(): Promise<readonly ChainedAuditEntry[]> {
+    return guarded(() => readAuditLog(this.#client, this.#keys));
   }
 
   /**
@@ -428,6 +434,10 @@ export class RedisJournal implements Journal {
         if (seen.has(id)) problems.push(`campaign ${id} is listed twice`);
         seen.add(id);
         problems.push(...(await this.#checkCampaign(id)));
+      }
+      const verdict = verifyAuditChain(await readAuditLog(this.#client, this.#keys));
+      if (!verdict.ok) {
+        problems.push(`audit log: ${verdict.problem.kind}: ${verdict.problem.message}`);
       }
       return problems;
     });

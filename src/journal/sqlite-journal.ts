@@ -9,9 +9,23 @@
  * that touches deliveries (claim, reads of deliveries, new deliveries, check, close) first commits
  * the changes waiting, so it sees them and keeps its order; calls on campaigns and the audit trail
  * (a pause check before each delivery) do not wait for them.
+ *
+ * The audit trail is a hash chain (`audit-chain.ts`). An entry is appended in an immediate
+ * transaction: the write lock is taken before the last entry's hash is read, so two processes
+ * appending to one file take turns and each links to the other's entry. The row holds the chained
+ * entry as JSON (`entry`, what is verified) and its `prev_hash` and `hash` beside it. A journal
+ * written by an earlier version, whose audit table has no hash columns, is upgraded when opened to
+ * write: the columns are added and the entries already there are chained in order, once, in one
+ * transaction.
  */
 import type Database from 'better-sqlite3';
-import type { ReleaseHallError } from '../errors.js';
+import { ReleaseHallError } from '../errors.js';
+import {
+  AUDIT_GENESIS_HASH,
+  type ChainedAuditEntry,
+  chainAuditEntryAt,
+  verifyAuditChain,
+} from './audit-chain.js';
 import {
   type AuditEntry,
   type CampaignRecord,
@@ -53,7 +67,9 @@ CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   campaign_id TEXT NOT NULL,
   at TEXT NOT NULL,
-  entry TEXT NOT NULL
+  entry TEXT NOT NULL,
+  prev_hash TEXT,
+  hash TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign_id, seq);
 `;
@@ -89,6 +105,72 @@ UPDATE deliveries SET state = @state, record = (
   )
 )
 WHERE id = @id`;
+
+/** A row of the audit table. `prev_hash` and `hash` are absent before the upgrade. */
+interface AuditRow {
+  readonly seq: number;
+  readonly campaign_id: string;
+  readonly at: string;
+  readonly entry: string;
+  readonly prev_hash?: string | null;
+  readonly hash?: string | null;
+}
+
+/** Whether the audit table has its hash columns (a journal of an earlier version has not). */
+function auditIsChained(db: Database.Database): boolean {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('audit')").all() as {
+    name: string;
+  }[];
+  return columns.some((column) => column.name === 'hash');
+}
+
+/**
+ * The entry a row holds, as found. An entry an earlier version wrote after the upgrade has no
+ * number: it gets the row's (and no hash). A row that is not an entry at all keeps the row's number,
+ * time, campaign and hashes, so the verification names it.
+ */
+function storedEntry(row: AuditRow): ChainedAuditEntry {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row.entry);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const value = parsed as Record<string, unknown>;
+    return ('seq' in value ? value : { seq: row.seq, ...value }) as unknown as ChainedAuditEntry;
+  }
+  return {
+    seq: row.seq,
+    at: row.at,
+    campaignId: row.campaign_id,
+    prevHash: row.prev_hash ?? '',
+    hash: row.hash ?? '',
+  } as unknown as ChainedAuditEntry;
+}
+
+/**
+ * The entries of an audit table of an earlier version, chained in their order: numbered as their
+ * rows (a gap left by a removed row stays a gap), the first linked to the genesis hash. A row that
+ * does not hold an entry is left out, unchained, and the chain goes on past it.
+ */
+function chainRows(rows: readonly AuditRow[]): { row: AuditRow; entry: ChainedAuditEntry }[] {
+  let prevHash = AUDIT_GENESIS_HASH;
+  return rows.flatMap((row) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row.entry);
+    } catch {
+      return [];
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+    const entry = chainAuditEntryAt(row.seq, prevHash, parsed as AuditEntry);
+    prevHash = entry.hash;
+    return [{ row, entry }];
+  });
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Options of {@link SqliteJournal}. */
 export interface SqliteJournalOptions {
@@ -137,6 +219,16 @@ export class SqliteJournal implements Journal {
     readonly applyChange: Database.Statement;
     readonly readPause: Database.Statement;
   };
+  /** The statements of the audit trail, once its table has the hash columns (not read-only). */
+  readonly #auditStatements:
+    | {
+        readonly last: Database.Statement;
+        readonly sequence: Database.Statement;
+        readonly insert: Database.Statement;
+      }
+    | undefined;
+  /** Whether the audit table has its hash columns (false: an earlier version's, opened read-only). */
+  readonly #auditChained: boolean;
   #pending: PendingChange[] = [];
   #flushScheduled = false;
   readonly #commitWindowMs: number;
@@ -151,7 +243,22 @@ export class SqliteJournal implements Journal {
       this.#db.pragma('synchronous = FULL');
       this.#db.pragma('foreign_keys = ON');
       this.#db.exec(SCHEMA);
+      if (!auditIsChained(this.#db)) this.#upgradeAudit();
     }
+    this.#auditChained = auditIsChained(this.#db);
+    this.#auditStatements =
+      this.readOnly || !this.#auditChained
+        ? undefined
+        : {
+            // The hash of the last entry as its JSON says (what is verified), else as its column.
+            last: this.#db.prepare(
+              "SELECT seq, CASE WHEN json_valid(entry) THEN json_extract(entry, '$.hash') END AS entry_hash, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            ),
+            sequence: this.#db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit'"),
+            insert: this.#db.prepare(
+              'INSERT INTO audit (seq, campaign_id, at, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
+            ),
+          };
     this.#statements = {
       readDelivery: this.#db.prepare('SELECT record, lease FROM deliveries WHERE id = ?'),
       updateDelivery: this.#db.prepare('UPDATE deliveries SET state = ?, record = ? WHERE id = ?'),
@@ -165,6 +272,29 @@ export class SqliteJournal implements Journal {
         "SELECT json_extract(record, '$.pause') AS pause FROM campaigns WHERE id = ?",
       ),
     };
+  }
+
+  /**
+   * Chains the audit trail of a journal written by an earlier version: adds the hash columns and
+   * chains the entries already there, in order, in one immediate transaction (a second process
+   * upgrading the same file at the same time waits, then finds it done).
+   */
+  #upgradeAudit(): void {
+    const upgrade = this.#db.transaction(() => {
+      if (auditIsChained(this.#db)) return;
+      this.#db.exec('ALTER TABLE audit ADD COLUMN prev_hash TEXT');
+      this.#db.exec('ALTER TABLE audit ADD COLUMN hash TEXT');
+      const rows = this.#db
+        .prepare('SELECT seq, campaign_id, at, entry FROM audit ORDER BY seq')
+        .all() as AuditRow[];
+      const update = this.#db.prepare(
+        'UPDATE audit SET entry = ?, prev_hash = ?, hash = ? WHERE seq = ?',
+      );
+      for (const { row, entry } of chainRows(rows)) {
+        update.run(JSON.stringify(entry), entry.prevHash, entry.hash, row.seq);
+      }
+    });
+    upgrade.immediate();
   }
 
   #readDelivery(id: string): DeliveryRecord | undefined {
@@ -398,29 +528,116 @@ export class SqliteJournal implements Journal {
     });
   }
 
+  /**
+   * Appends to the audit trail, chained: in one immediate transaction (the write lock first, so
+   * another process cannot append in between), reads the last entry's hash, numbers the new entry
+   * after the highest number ever given (a removed last entry leaves its number unused, and so
+   * shows as a gap) and inserts it. Does not wait for the state changes of the group commit.
+   */
   audit(entry: AuditEntry): Promise<void> {
+    const statements = this.#auditStatements;
+    if (statements === undefined) {
+      return Promise.reject(
+        storeFailure(new Error(`the journal ${this.path} is open for reading only`)),
+      );
+    }
+    const append = this.#db.transaction(() => {
+      const last = statements.last.get() as
+        { seq: number; entry_hash: unknown; hash: string | null } | undefined;
+      const used = statements.sequence.get() as { seq: number } | undefined;
+      const seq = Math.max(last?.seq ?? 0, used?.seq ?? 0) + 1;
+      const prevHash =
+        typeof last?.entry_hash === 'string' && HEX64.test(last.entry_hash)
+          ? last.entry_hash
+          : (last?.hash ?? AUDIT_GENESIS_HASH);
+      const chained = chainAuditEntryAt(seq, prevHash, entry);
+      statements.insert.run(
+        seq,
+        chained.campaignId,
+        chained.at,
+        JSON.stringify(chained),
+        chained.prevHash,
+        chained.hash,
+      );
+    });
+    return run(() => append.immediate());
+  }
+
+  /** Every row of the audit table, in order (with the hash columns when the table has them). */
+  #auditRows(campaignId?: string): AuditRow[] {
+    const columns = `seq, campaign_id, at, entry${this.#auditChained ? ', prev_hash, hash' : ''}`;
+    return campaignId === undefined
+      ? (this.#db.prepare(`SELECT ${columns} FROM audit ORDER BY seq`).all() as AuditRow[])
+      : (this.#db
+          .prepare(`SELECT ${columns} FROM audit WHERE campaign_id = ? ORDER BY seq`)
+          .all(campaignId) as AuditRow[]);
+  }
+
+  /**
+   * The campaign's audit entries, chained. In a journal of an earlier version opened read-only
+   * (not upgraded yet), the entries are chained in memory as the upgrade will chain them.
+   */
+  getAudit(campaignId: string): Promise<readonly ChainedAuditEntry[]> {
     return run(() => {
-      this.#db
-        .prepare('INSERT INTO audit (campaign_id, at, entry) VALUES (?, ?, ?)')
-        .run(entry.campaignId, entry.at, JSON.stringify(entry));
+      if (!this.#auditChained) {
+        return chainRows(this.#auditRows())
+          .map(({ entry }) => entry)
+          .filter((entry) => entry.campaignId === campaignId);
+      }
+      return this.#auditRows(campaignId).map(storedEntry);
     });
   }
 
-  getAudit(campaignId: string): Promise<readonly AuditEntry[]> {
-    return run(() =>
-      (
-        this.#db
-          .prepare('SELECT entry FROM audit WHERE campaign_id = ? ORDER BY seq')
-          .all(campaignId) as {
-          entry: string;
-        }[]
-      ).map((row) => JSON.parse(row.entry) as AuditEntry),
-    );
+  /**
+   * The whole audit log as stored, in the order of its rows, for {@link verifyAuditChain}. Each
+   * entry is what its row holds, even when tampered with.
+   * @throws ReleaseHallError `INVALID_INPUT` for a journal of an earlier version opened read-only:
+   * its log is chained only when the journal is next opened to write.
+   */
+  auditLog(): Promise<readonly ChainedAuditEntry[]> {
+    if (!this.#auditChained) {
+      return Promise.reject(
+        new ReleaseHallError(
+          `[release-hall] the audit log of ${this.path} is not hash-chained yet: the journal was written by an earlier release-hall. Its entries are chained, once, the next time this version opens the journal to write (publish, resume, pause, retract, follow-up)`,
+          {
+            code: 'INVALID_INPUT',
+            issues: [{ path: 'journal', message: 'audit log not chained yet' }],
+          },
+        ),
+      );
+    }
+    return run(() => this.#auditRows().map(storedEntry));
+  }
+
+  /** The audit log's problems: not chained yet, hash columns that differ from the entries, a broken chain. */
+  #auditProblems(): string[] {
+    if (!this.#auditChained) {
+      return [
+        'audit log: not hash-chained yet (written by an earlier release-hall); it is chained when the journal is next opened to write',
+      ];
+    }
+    const problems: string[] = [];
+    const rows = this.#auditRows();
+    const entries = rows.map(storedEntry);
+    const differing = rows.filter((row, index) => {
+      const entry = entries[index]!;
+      return entry.seq !== row.seq || entry.prevHash !== row.prev_hash || entry.hash !== row.hash;
+    });
+    if (differing.length > 0) {
+      problems.push(
+        `audit log: ${differing.length} row${differing.length === 1 ? '' : 's'} whose seq, prev_hash or hash column differs from the entry held (the first: row ${differing[0]!.seq})`,
+      );
+    }
+    const verdict = verifyAuditChain(entries);
+    if (!verdict.ok)
+      problems.push(`audit log: ${verdict.problem.kind}: ${verdict.problem.message}`);
+    return problems;
   }
 
   /**
    * SQLite's own integrity check, plus the journal's invariants: every delivery belongs to a
-   * campaign, its stored state is its latest transition, every record parses.
+   * campaign, its stored state is its latest transition, every record parses, and the audit log's
+   * chain holds ({@link verifyAuditChain}, without an anchor).
    */
   check(): Promise<readonly string[]> {
     this.#flush();
@@ -458,6 +675,7 @@ export class SqliteJournal implements Journal {
         if (expected !== row.state)
           problems.push(`delivery ${row.id}: state ${row.state} ≠ last transition ${expected}`);
       }
+      problems.push(...this.#auditProblems());
       return problems;
     });
   }

@@ -4,11 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  type AuditEntry,
   type CampaignRecord,
   type DeliveryTransition,
   type Journal,
   type JournalDelivery,
   ReleaseHallError,
+  verifyAuditChain,
 } from 'release-hall';
 import { StaleLeaseError } from '../../src/journal/journal.js';
 
@@ -332,7 +334,16 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         });
         await journal.audit({ at: 'later', actor: 'ops', action: 'publish', campaignId: 'c2' });
         await journal.audit({ at: 'later', actor: 'duty', action: 'unpause', campaignId: 'c1' });
-        expect(await journal.getAudit('c1')).toEqual([
+        // Stored entries are chained (seq, prevHash, hash: see audit-chain.ts); their own fields are kept.
+        const own = (entries: readonly AuditEntry[]): AuditEntry[] =>
+          entries.map(({ at, actor, action, campaignId, detail }) => ({
+            at,
+            actor,
+            action,
+            campaignId,
+            ...(detail === undefined ? {} : { detail }),
+          }));
+        expect(own(await journal.getAudit('c1'))).toEqual([
           {
             at: 'now',
             actor: 'duty',
@@ -344,6 +355,30 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         ]);
         expect((await journal.getAudit('c2')).map((entry) => entry.action)).toEqual(['publish']);
         expect(await journal.getAudit('zz')).toEqual([]);
+      }),
+    );
+
+    it(
+      'chains the audit log, also when many entries are appended at once',
+      withJournal(async (journal) => {
+        await journal.createCampaign(campaign(), []);
+        await Promise.all(
+          Array.from({ length: 20 }, (_, index) =>
+            journal.audit({
+              at: at(index),
+              actor: `actor-${index % 3}`,
+              action: 'pause',
+              campaignId: 'c1',
+              detail: { index },
+            }),
+          ),
+        );
+        const log = (await journal.auditLog?.()) ?? [];
+        expect(log.map((entry) => entry.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect(verifyAuditChain(log)).toMatchObject({ ok: true, count: 20 });
+        const indexes = log.map((entry) => (entry.detail as { index: number }).index);
+        expect(new Set(indexes).size).toBe(20);
+        expect(await journal.check()).toEqual([]);
       }),
     );
 

@@ -170,7 +170,7 @@ describe('RedisJournal: keys, options and check', () => {
     await journal.createCampaign(campaign('layout-check'), [delivery('layout-d', 'layout-check')]);
     await journal.transition({ deliveryId: 'layout-d', state: 'sending', at: 't', lease: 'l' });
     const keys = redisJournalKeys();
-    expect(await client.get('release-hall:journal')).toBe('release-hall-journal/1');
+    expect(await client.get('release-hall:journal')).toBe('release-hall-journal/2');
     expect(await client.lrange(keys.campaigns, 0, -1)).toContain('layout-check');
     expect(await client.hget('release-hall:delivery:layout-d', 'state')).toBe('sending');
     expect(await client.llen('release-hall:delivery-history:layout-d')).toBe(1);

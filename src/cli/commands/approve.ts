@@ -22,9 +22,12 @@ import type { ApproveFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 import { selectionOf } from './publish.js';
 
-/** The approver's private key: `--key FILE`, else their hall `key` reference (env, then credentials file). */
+/**
+ * The approver's private key: `--key FILE`, else their hall `key` reference (env, then credentials
+ * file). Also how `audit head --sign` finds the key.
+ */
 export async function privateKeyText(
-  flags: Pick<ApproveFlags, 'key' | 'credentials' | 'as'>,
+  flags: Pick<ApproveFlags, 'as' | 'key' | 'credentials'>,
   reference: string | undefined,
 ): Promise<string> {
   if (flags.key !== undefined) return readFile(flags.key, 'utf8');
