@@ -22,8 +22,8 @@ import {
 } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { auditLogOf } from '../../src/cli/commands/audit-log.js';
-import { beijingHall, hallPath, statementPath } from '../helpers/beijing.js';
-import { runCli } from '../helpers/cli.js';
+import { beijingHall } from '../helpers/beijing.js';
+import { rehearseOne, runCli } from '../helpers/cli.js';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'rh-cli-audit-'));
 const dir = scratch();
@@ -51,21 +51,7 @@ const anchorOf = (stdout: string): string => stdout.trim();
 
 beforeAll(async () => {
   // A rehearsal on the sandbox journals its `publish`; two more entries of another campaign follow.
-  const published = await runCli([
-    'publish',
-    statementPath,
-    '--hall',
-    hallPath,
-    '--sandbox',
-    '--journal',
-    journal,
-    '--member',
-    'beijing-fabu',
-    '--platform',
-    'weibo',
-    '--json',
-    '--no-progress',
-  ]);
+  const published = await rehearseOne(journal);
   expect(published.code, published.stderr).toBe(0);
   campaignId = (JSON.parse(published.stdout) as CampaignReport).campaignId;
   await append(journal, [approval(1), approval(2)]);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CampaignReport, CampaignSummary } from 'release-hall';
 import { beijingCredentialsFile, hallPath, statementPath } from '../helpers/beijing.js';
-import { runCli } from '../helpers/cli.js';
+import { rehearseOne, runCli } from '../helpers/cli.js';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'rh-journal-'));
 
@@ -29,25 +29,6 @@ function foreignFiles(dir: string): { path: string; bytes: Buffer; what: string 
       what: 'an SQLite database with other tables: contacts',
     },
   ];
-}
-
-/** Publishes the Beijing statement to 北京发布's Weibo account on the sandbox, journaled in `journal`. */
-function rehearseOne(journal: string): ReturnType<typeof runCli> {
-  return runCli([
-    'publish',
-    statementPath,
-    '--hall',
-    hallPath,
-    '--sandbox',
-    '--journal',
-    journal,
-    '--member',
-    'beijing-fabu',
-    '--platform',
-    'weibo',
-    '--json',
-    '--no-progress',
-  ]);
 }
 
 describe('list and status from the journal', () => {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hallPath as beijingHallPath, statementPath as beijingStatementPath } from './beijing.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'src/cli/main.ts');
@@ -31,4 +32,26 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Publishes the Beijing statement to 北京发布's Weibo account on the built-in sandbox, journaled in
+ * `journal`: a one-delivery rehearsal that leaves a campaign in a journal file.
+ */
+export function rehearseOne(journal: string): Promise<CliResult> {
+  return runCli([
+    'publish',
+    beijingStatementPath,
+    '--hall',
+    beijingHallPath,
+    '--sandbox',
+    '--journal',
+    journal,
+    '--member',
+    'beijing-fabu',
+    '--platform',
+    'weibo',
+    '--json',
+    '--no-progress',
+  ]);
 }
