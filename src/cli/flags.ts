@@ -98,6 +98,16 @@ export interface JournalFlags {
   late?: boolean;
 }
 
+/** Flags of `serve`. */
+export interface ServeFlags {
+  hall: string;
+  port: string;
+  host: string;
+  credentials?: string;
+  journal?: string;
+  sandbox?: boolean;
+}
+
 /** Flags of `check`. */
 export interface CheckFlags {
   hall: string;

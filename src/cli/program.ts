@@ -23,6 +23,7 @@ import {
   type PublishFlags,
   type ResumeFlags,
   type ReviewFlags,
+  type ServeFlags,
   type ValidateFlags,
   commonFlags,
   journalFlags,
@@ -377,6 +378,27 @@ function addAudit(program: Command): void {
     });
 }
 
+function addServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve the HTTP API for CMS backends: API keys with roles, preview, campaigns, pause, resume, retract',
+    )
+    .requiredOption('--hall <file>', 'hall file (JSON or YAML) with its api.keys')
+    .requiredOption('--port <port>', 'TCP port to listen on (0: any free port)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
+    .option(
+      '--journal <file>',
+      `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}; with --sandbox, that name and .sandbox)`,
+    )
+    .option('--sandbox', 'publish to the built-in sandbox on loopback instead of the platforms')
+    .action(async (flags: ServeFlags) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      process.exitCode = await serveCommand(flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -393,6 +415,7 @@ export function buildProgram(): Command {
   addCheck(program);
   addNew(program);
   addAudit(program);
+  addServe(program);
   return program;
 }
 

@@ -113,7 +113,9 @@ export interface AuditEntry {
   readonly actor: string;
   /**
    * What was done. `approve`: an approver's approval was taken into account (detail
-   * `{ approver, digest }`); `override`: the linter's errors were overridden (detail `{ reason }`).
+   * `{ approver, digest }`); `override`: the linter's errors were overridden (detail `{ reason }`);
+   * `request`: the HTTP service accepted a request for the campaign (detail
+   * `{ method, route, idempotencyKey?, bodyHash? }`).
    */
   readonly action:
     | 'publish'
@@ -126,7 +128,8 @@ export interface AuditEntry {
     | 'retry-failed'
     | 'approve'
     | 'override'
-    | 'review';
+    | 'review'
+    | 'request';
   readonly campaignId: string;
   /** Plain JSON data: it is stored, and hashed, as it reads back from JSON. */
   readonly detail?: Readonly<Record<string, unknown>>;

@@ -228,6 +228,43 @@ export const deadlinesSchema = z
 /** The response deadlines of a hall, in minutes per urgency. */
 export type Deadlines = z.output<typeof deadlinesSchema>;
 
+/**
+ * Who may call the HTTP service and with what role (`release-hall serve`, docs/service.md).
+ * `operator` can do all an `editor` can, and an `editor` all a `viewer` can; an `approver` can
+ * read (as a viewer) and approve, nothing else.
+ */
+export const API_ROLES = ['viewer', 'editor', 'approver', 'operator'] as const;
+
+/** The API keys of a hall: each names a credentials reference whose field `key` holds the secret. */
+export const apiSettingsSchema = z.strictObject({
+  keys: z
+    .array(
+      z.strictObject({
+        /** Names the key in the audit trail (`api:<id>`), never the secret. */
+        id: idSchema,
+        role: z.enum(API_ROLES),
+        /** Credentials reference; its field `key` holds the secret API key. */
+        credentials: credentialsRefSchema,
+      }),
+    )
+    .superRefine((keys, context) => {
+      const seen = new Set<string>();
+      keys.forEach((key, index) => {
+        if (seen.has(key.id)) {
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `API key "${key.id}" is listed twice: give each key one entry`,
+          });
+        }
+        seen.add(key.id);
+      });
+    }),
+});
+
+/** The `api` section of a hall. */
+export type ApiSettings = z.output<typeof apiSettingsSchema>;
+
 /** A named cluster of members. */
 export const hallSchema = z.strictObject({
   id: idSchema,
@@ -259,6 +296,8 @@ export const hallSchema = z.strictObject({
    * off, rules with another severity. Every statement linted for the hall is linted with them.
    */
   lint: lintSettingsSchema.optional(),
+  /** Keys and roles of the HTTP service (`release-hall serve`). */
+  api: apiSettingsSchema.optional(),
 });
 
 /** A hall file as written. */

@@ -60,6 +60,8 @@ describe('public surface', () => {
     expect(surface['.']).not.toContain('RedisJournal');
     expect(surface['./journal/redis']).toContain('createRedisJournal');
     expect(surface['./redis']).toContain('createRedisRateWindows');
+    expect(surface['./service']).toContain('createServiceApp');
+    expect(surface['.']).not.toContain('createServiceApp');
     expect(surface['./adapters/wechat/redis-token-store']).toContain('createRedisTokenStore');
     expect(surface).toMatchSnapshot();
   });

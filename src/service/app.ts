@@ -1,0 +1,381 @@
+/**
+ * The HTTP service for CMS backends: a Hono app over one hall's publisher. Each API key acts as
+ * its own publisher (actor `api:<key id>`) over the shared journal, so every entry of the audit
+ * trail names the key that caused it; the service also journals each mutating request itself
+ * (a `request` entry with the route and, for a campaign, the body's hash).
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { CampaignOptions } from '../publisher/options.js';
+import type { Publisher } from '../publisher/create-publisher.js';
+import { listCampaigns } from '../publisher/status.js';
+import type { StatementInput } from '../model/statement.js';
+import { campaignBody, parseBody, pauseBody, previewBody, resumeBody } from './bodies.js';
+import { CampaignStarts } from './campaign-starts.js';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  bodyHashOf,
+  campaignIdFor,
+  recordedBodyHash,
+} from './idempotency.js';
+import {
+  type ApiKey,
+  type ApiRole,
+  KeyRing,
+  type Permission,
+  ROLE_PERMISSIONS,
+  bearerSecret,
+} from './keys.js';
+import { ProblemError, problem, problemOf, problemResponse } from './problem.js';
+
+/** The default largest request body: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options of {@link createServiceApp}. */
+export interface ServiceOptions {
+  /**
+   * Makes the publisher one caller acts through: the hall's adapters, credentials and the one
+   * shared journal, with `actor` (`api:<key id>`) as its actor. Called once per key.
+   */
+  readonly publisher: (actor: string) => Publisher;
+  /** The API keys with their secrets (see `resolveApiKeys`). */
+  readonly keys: readonly ApiKey[];
+  /** The largest request body in bytes. @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** Receives a line about a background run that failed. @default nothing */
+  readonly log?: (message: string) => void;
+}
+
+/** The service's Hono app, and how to stop the campaigns it runs in the background. */
+export type ServiceApp = Hono<ServiceEnv> & {
+  /** Stops the background runs cleanly and waits for them (they can be resumed later). */
+  readonly drain: () => Promise<void>;
+};
+
+interface Caller {
+  readonly id: string;
+  readonly role: ApiRole;
+}
+
+interface ServiceEnv {
+  Variables: { caller: Caller };
+}
+
+type ServiceContext = Context<ServiceEnv>;
+
+/** Campaign ids as the journal takes them. */
+const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function allow(context: ServiceContext, permission: Permission): Caller {
+  const caller = context.get('caller');
+  if (!ROLE_PERMISSIONS[caller.role].has(permission)) {
+    throw new ProblemError(
+      problem(403, 'forbidden', `API key "${caller.id}" (${caller.role}) may not ${permission}`),
+    );
+  }
+  return caller;
+}
+
+function campaignOptions(body: {
+  selection?: Record<string, unknown> | undefined;
+  mode?: 'relay' | 'original' | undefined;
+  push?: Record<string, unknown> | undefined;
+}): CampaignOptions {
+  return {
+    ...(body.selection === undefined ? {} : { selection: body.selection }),
+    ...(body.mode === undefined ? {} : { mode: body.mode }),
+    ...(body.push === undefined ? {} : { push: body.push }),
+  };
+}
+
+/**
+ * Creates the service's app. Routes: `GET /healthz`; under `/v1` (a bearer key): preview,
+ * campaigns (create with an `Idempotency-Key`, list, status), pause, resume, retract.
+ */
+export function createServiceApp(options: ServiceOptions): ServiceApp {
+  const ring = new KeyRing(options.keys);
+  const publishers = new Map<string, Publisher>();
+  const publisherOf = (caller: Caller): Publisher => {
+    let publisher = publishers.get(caller.id);
+    if (publisher === undefined) {
+      publisher = options.publisher(`api:${caller.id}`);
+      publishers.set(caller.id, publisher);
+    }
+    return publisher;
+  };
+  const log = options.log ?? (() => undefined);
+  const starts = new CampaignStarts((campaignId, error) => {
+    log(`campaign ${campaignId}: the background run failed: ${problemOf(error).detail}`);
+  });
+  /** Starts of campaigns in flight, by campaign id and body hash. */
+  const pending = new Map<string, Promise<Response>>();
+  const app = new Hono<ServiceEnv>();
+
+  app.onError((error) => problemResponse(problemOf(error)));
+  app.notFound((context) =>
+    problemResponse(
+      problem(404, 'not-found', `no route ${context.req.method} ${context.req.path}`),
+    ),
+  );
+
+  app.get('/healthz', (context) => context.json({ status: 'ok' }));
+
+  app.use('/v1/*', async (context, next) => {
+    const secret = bearerSecret(context.req.header('authorization'));
+    const caller = secret === undefined ? undefined : ring.find(secret);
+    if (caller === undefined) {
+      return problemResponse(
+        problem(
+          401,
+          'unauthorized',
+          secret === undefined
+            ? 'send an API key as "Authorization: Bearer <key>"'
+            : 'the API key is not known',
+        ),
+        { 'www-authenticate': 'Bearer realm="release-hall"' },
+      );
+    }
+    context.set('caller', caller);
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: () =>
+        problemResponse(
+          problem(
+            413,
+            'too-large',
+            `the request body is over ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
+          ),
+          // The rest of the body is not read: the connection cannot carry another request.
+          { connection: 'close' },
+        ),
+    }),
+  );
+
+  const audit = async (
+    publisher: Publisher,
+    caller: Caller,
+    context: ServiceContext,
+    campaignId: string,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> => {
+    await publisher.journal.audit({
+      at: new Date().toISOString(),
+      actor: `api:${caller.id}`,
+      action: 'request',
+      campaignId,
+      detail: { method: context.req.method, route: context.req.routePath, ...detail },
+    });
+  };
+
+  /** The campaign of a route, or a 404 problem. */
+  const campaignOf = async (publisher: Publisher, id: string) => {
+    const record = CAMPAIGN_ID.test(id) ? await publisher.journal.getCampaign(id) : undefined;
+    if (record === undefined) {
+      throw new ProblemError(
+        problem(404, 'unknown-campaign', `no campaign "${id}" in the journal`),
+      );
+    }
+    return record;
+  };
+
+  const accepted = async (context: ServiceContext, publisher: Publisher, campaignId: string) => {
+    const record = await publisher.journal.getCampaign(campaignId);
+    return context.json({ campaignId, status: record?.state ?? 'accepted' }, 202, {
+      location: `/v1/campaigns/${campaignId}`,
+    });
+  };
+
+  app.post('/v1/preview', async (context) => {
+    const caller = allow(context, 'preview');
+    const body = parseBody(await context.req.text(), previewBody);
+    try {
+      const preview = await publisherOf(caller).preview(
+        body.statement as StatementInput,
+        campaignOptions(body),
+      );
+      return context.json(preview);
+    } catch (error) {
+      throw new ProblemError(problemOf(error, 400));
+    }
+  });
+
+  app.post('/v1/campaigns', async (context) => {
+    const idempotencyKey = context.req.header('idempotency-key');
+    const body = parseBody(await context.req.text(), campaignBody);
+    const caller = allow(context, body.dryRun === true ? 'dry-run' : 'publish');
+    if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new ProblemError(
+        problem(
+          400,
+          'idempotency-key',
+          'send an "Idempotency-Key" header of 1 to 200 visible ASCII characters',
+          [
+            {
+              path: 'Idempotency-Key',
+              message:
+                idempotencyKey === undefined ? 'missing' : 'not 1 to 200 visible ASCII characters',
+            },
+          ],
+        ),
+      );
+    }
+    const publisher = publisherOf(caller);
+    const campaign: CampaignOptions = {
+      ...campaignOptions(body),
+      ...(body.gate === undefined ? {} : { gate: body.gate }),
+    };
+    if (body.dryRun === true) {
+      // A dry run records nothing: answered at once, the same for the same body.
+      try {
+        const report = await publisher.publish(body.statement as StatementInput, {
+          ...campaign,
+          dryRun: true,
+        });
+        return context.json(report);
+      } catch (error) {
+        throw new ProblemError(problemOf(error, 400));
+      }
+    }
+    const campaignId = campaignIdFor(caller.id, idempotencyKey);
+    const bodyHash = bodyHashOf(body);
+    const mismatch = (): ProblemError =>
+      new ProblemError(
+        problem(
+          422,
+          'idempotency-mismatch',
+          `the Idempotency-Key was used for another request body (campaign ${campaignId}): use a new key for a new request`,
+        ),
+      );
+    const slot = `${campaignId} ${bodyHash}`;
+    let answer = pending.get(slot);
+    if (answer === undefined) {
+      answer = (async () => {
+        const recorded = await recordedBodyHash(publisher.journal, campaignId);
+        if (recorded !== undefined && recorded !== bodyHash) throw mismatch();
+        if (
+          (await publisher.journal.getCampaign(campaignId)) !== undefined ||
+          starts.running(campaignId)
+        ) {
+          return accepted(context, publisher, campaignId);
+        }
+        if (recorded === undefined) {
+          await audit(publisher, caller, context, campaignId, { idempotencyKey, bodyHash });
+        }
+        try {
+          await starts.start(publisher, campaignId, () =>
+            publisher.publish(body.statement as StatementInput, {
+              ...campaign,
+              campaignId,
+              signal: starts.signal,
+              reportDeliveries: 'none',
+            }),
+          );
+        } catch (error) {
+          // Another process may have created the campaign first: the first request decides.
+          if ((await publisher.journal.getCampaign(campaignId)) !== undefined) {
+            const first = await recordedBodyHash(publisher.journal, campaignId);
+            if (first !== undefined && first !== bodyHash) throw mismatch();
+            return accepted(context, publisher, campaignId);
+          }
+          throw new ProblemError(problemOf(error, 400));
+        }
+        return accepted(context, publisher, campaignId);
+      })().finally(() => {
+        pending.delete(slot);
+      });
+      pending.set(slot, answer);
+    }
+    return (await answer).clone();
+  });
+
+  app.get('/v1/campaigns', async (context) => {
+    const caller = allow(context, 'read');
+    const summaries = await listCampaigns(publisherOf(caller).journal);
+    return context.json({
+      campaigns: summaries.map(({ campaign, counts }) => ({
+        id: campaign.id,
+        hallId: campaign.hallId,
+        statementId: campaign.statementId,
+        mode: campaign.mode,
+        state: campaign.state,
+        createdAt: campaign.createdAt,
+        sandbox: campaign.sandbox === true,
+        paused: campaign.pause !== undefined,
+        counts,
+      })),
+    });
+  });
+
+  app.get('/v1/campaigns/:id', async (context) => {
+    const caller = allow(context, 'read');
+    const publisher = publisherOf(caller);
+    await campaignOf(publisher, context.req.param('id'));
+    return context.json(await publisher.status(context.req.param('id')));
+  });
+
+  app.post('/v1/campaigns/:id/pause', async (context) => {
+    const caller = allow(context, 'control');
+    const body = parseBody(await context.req.text(), pauseBody);
+    const publisher = publisherOf(caller);
+    const id = context.req.param('id');
+    await campaignOf(publisher, id);
+    await audit(publisher, caller, context, id);
+    try {
+      await publisher.pause(id, {
+        reason: body.reason,
+        ...(body.groups === undefined ? {} : { groups: body.groups }),
+      });
+    } catch (error) {
+      throw new ProblemError(problemOf(error, 409));
+    }
+    const record = await publisher.journal.getCampaign(id);
+    return context.json({ campaignId: id, status: record?.state, pause: record?.pause });
+  });
+
+  app.post('/v1/campaigns/:id/resume', async (context) => {
+    const caller = allow(context, 'control');
+    const body = parseBody(await context.req.text(), resumeBody, { optional: true });
+    const publisher = publisherOf(caller);
+    const id = context.req.param('id');
+    await campaignOf(publisher, id);
+    await audit(publisher, caller, context, id);
+    try {
+      await starts.start(
+        publisher,
+        id,
+        () =>
+          publisher.resume(id, {
+            signal: starts.signal,
+            reportDeliveries: 'none',
+            ...(body.retryFailed === undefined ? {} : { retryFailed: body.retryFailed }),
+            ...(body.force === undefined ? {} : { force: body.force }),
+          }),
+        // A run of this service goes on by itself once the pause is lifted.
+        async () =>
+          starts.running(id) && (await publisher.journal.getCampaign(id))?.pause === undefined,
+      );
+    } catch (error) {
+      throw new ProblemError(problemOf(error, 409));
+    }
+    return accepted(context, publisher, id);
+  });
+
+  app.post('/v1/campaigns/:id/retract', async (context) => {
+    const caller = allow(context, 'control');
+    const publisher = publisherOf(caller);
+    const id = context.req.param('id');
+    await campaignOf(publisher, id);
+    await audit(publisher, caller, context, id);
+    try {
+      return context.json(await publisher.retract(id));
+    } catch (error) {
+      throw new ProblemError(problemOf(error, 409));
+    }
+  });
+
+  return Object.assign(app, { drain: () => starts.close() });
+}
