@@ -4,7 +4,7 @@
  * trail names the key that caused it; the service also journals each mutating request itself
  * (a `request` entry with the route and, for a campaign, the body's hash).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CampaignOptions } from '../publisher/options.js';
 import type { Publisher } from '../publisher/create-publisher.js';
@@ -26,6 +26,7 @@ import {
   ROLE_PERMISSIONS,
   bearerSecret,
 } from './keys.js';
+import { METRICS_CONTENT_TYPE, createMetrics } from './metrics.js';
 import { ProblemError, problem, problemOf, problemResponse } from './problem.js';
 
 /** The default largest request body: 1 MiB. */
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   readonly maxBodyBytes?: number;
   /** Receives a line about a background run that failed. @default nothing */
   readonly log?: (message: string) => void;
+  /** Serves `GET /metrics` without a key (it needs a viewer key otherwise). @default false */
+  readonly publicMetrics?: boolean;
 }
 
 /** The service's Hono app, and how to stop the campaigns it runs in the background. */
@@ -89,16 +92,20 @@ function campaignOptions(body: {
 }
 
 /**
- * Creates the service's app. Routes: `GET /healthz`; under `/v1` (a bearer key): preview,
- * campaigns (create with an `Idempotency-Key`, list, status), pause, resume, retract.
+ * Creates the service's app. Routes: `GET /healthz`, `GET /metrics`; under `/v1` (a bearer key):
+ * preview, campaigns (create with an `Idempotency-Key`, list, status), pause, resume, retract.
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
   const ring = new KeyRing(options.keys);
+  const metrics = createMetrics();
+  /** Reads the journal for `/metrics`; it never writes. */
+  let metricsReader: Publisher | undefined;
   const publishers = new Map<string, Publisher>();
   const publisherOf = (caller: Caller): Publisher => {
     let publisher = publishers.get(caller.id);
     if (publisher === undefined) {
       publisher = options.publisher(`api:${caller.id}`);
+      metrics.observePublisher(publisher);
       publishers.set(caller.id, publisher);
     }
     return publisher;
@@ -118,9 +125,15 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     ),
   );
 
+  app.use('*', async (context, next) => {
+    await next();
+    const { method, routePath: route } = context.req;
+    metrics.observeRequest({ method, route, status: context.res.status });
+  });
+
   app.get('/healthz', (context) => context.json({ status: 'ok' }));
 
-  app.use('/v1/*', async (context, next) => {
+  const authenticate: MiddlewareHandler<ServiceEnv> = async (context, next) => {
     const secret = bearerSecret(context.req.header('authorization'));
     const caller = secret === undefined ? undefined : ring.find(secret);
     if (caller === undefined) {
@@ -137,7 +150,19 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     }
     context.set('caller', caller);
     await next();
+  };
+  if (options.publicMetrics !== true) app.use('/metrics', authenticate);
+  app.get('/metrics', async (context) => {
+    if (options.publicMetrics !== true) allow(context, 'read');
+    metricsReader ??= options.publisher('service:metrics');
+    const campaigns = await metricsReader.journal.listCampaigns();
+    const campaignsRunning = campaigns.filter((campaign) => campaign.state === 'running').length;
+    return context.body(metrics.render({ campaignsRunning }), 200, {
+      'content-type': METRICS_CONTENT_TYPE,
+    });
   });
+
+  app.use('/v1/*', authenticate);
   app.use(
     '/v1/*',
     bodyLimit({
