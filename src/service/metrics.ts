@@ -3,6 +3,7 @@
  * a histogram fed from the publishers' events and the service's own requests, rendered on
  * demand. Values live in this process only: they start at zero when it starts.
  */
+import type { DeliveryFinishedEvent } from '../events.js';
 import type { Publisher } from '../publisher/create-publisher.js';
 
 /** The Content-Type of {@link Metrics.render}'s text. */
@@ -37,7 +38,7 @@ export interface Metrics {
 
 type Labels = Readonly<Record<string, string>>;
 
-/** Samples of one metric by their label values, kept in insertion-independent order when rendered. */
+/** The samples of one metric, one per combination of label values. */
 class LabelledValues<T> {
   readonly #entries = new Map<string, { labels: Labels; value: T }>();
 
@@ -47,10 +48,15 @@ class LabelledValues<T> {
   ) {}
 
   get(labels: Labels): T {
-    const key = JSON.stringify(this.labelNames.map((name) => labels[name] ?? ''));
+    const values = this.labelNames.map((name) => labels[name] ?? '');
+    const key = JSON.stringify(values);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      entry = { labels, value: this.initial() };
+      // The labels in the declared order, whatever the caller's order.
+      const ordered = Object.fromEntries(
+        this.labelNames.map((name, index) => [name, values[index]!]),
+      );
+      entry = { labels: ordered, value: this.initial() };
       this.#entries.set(key, entry);
     }
     return entry.value;
@@ -119,11 +125,7 @@ export function createMetrics(): Metrics {
     value.count += 1;
   };
 
-  const onFinished = ({
-    result,
-  }: {
-    result: { platform: string; status: string; durationMs?: number };
-  }) => {
+  const onFinished = ({ result }: DeliveryFinishedEvent): void => {
     deliveries.get({ platform: result.platform, status: result.status }).value += 1;
     if (result.durationMs !== undefined) observeDuration(result.platform, result.durationMs / 1000);
   };

@@ -57,6 +57,12 @@ describe('service metrics', () => {
     expect(createMetrics().render()).not.toMatch(/^release_hall_campaigns_running /m);
   });
 
+  it('keeps each registry apart', () => {
+    const first = createMetrics();
+    first.observeRequest({ method: 'GET', route: '/healthz', status: 200 });
+    expect(createMetrics().render()).not.toContain('route="/healthz"');
+  });
+
   it('counts deliveries by platform and the status of the result (a failed one may be unconfirmed)', () => {
     const { events, metrics } = observed();
     events.emit('delivery:succeeded', { campaignId: 'c', result: result({ status: 'succeeded' }) });
@@ -141,7 +147,7 @@ describe('service metrics', () => {
     const metrics = createMetrics();
     metrics.observeRequest({ method: 'GET', route: 'x\\"\ny', status: 404 });
     metrics.observeRequest({ method: 'GET', route: '/healthz', status: 200 });
-    metrics.observeRequest({ method: 'GET', route: '/healthz', status: 200 });
+    metrics.observeRequest({ status: 200, route: '/healthz', method: 'GET' });
     expect(samples(metrics.render(), 'release_hall_http_requests_total')).toEqual([
       'release_hall_http_requests_total{method="GET",route="/healthz",status="200"} 2',
       'release_hall_http_requests_total{method="GET",route="x\\\\\\"\\ny",status="404"} 1',
