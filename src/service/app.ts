@@ -28,6 +28,7 @@ import {
 } from './keys.js';
 import { METRICS_CONTENT_TYPE, createMetrics } from './metrics.js';
 import { ProblemError, problem, problemOf, problemResponse } from './problem.js';
+import { type CampaignEventsOptions, streamCampaignEvents } from './events.js';
 
 /** The default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   readonly keys: readonly ApiKey[];
   /** The largest request body in bytes. @default 1 MiB */
   readonly maxBodyBytes?: number;
+  /** How often `GET /v1/campaigns/{id}/events` reads the journal, and sends a keep-alive. */
+  readonly events?: CampaignEventsOptions;
   /** Receives a line about a background run that failed. @default nothing */
   readonly log?: (message: string) => void;
   /** Serves `GET /metrics` without a key (it needs a viewer key otherwise). @default false */
@@ -340,6 +343,13 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     const publisher = publisherOf(caller);
     await campaignOf(publisher, context.req.param('id'));
     return context.json(await publisher.status(context.req.param('id')));
+  });
+
+  app.get('/v1/campaigns/:id/events', async (context) => {
+    const publisher = publisherOf(allow(context, 'read'));
+    const id = context.req.param('id');
+    await campaignOf(publisher, id);
+    return streamCampaignEvents(context, publisher.journal, id, options.events);
   });
 
   app.post('/v1/campaigns/:id/pause', async (context) => {
