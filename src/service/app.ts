@@ -96,7 +96,7 @@ function campaignOptions(body: {
 
 /**
  * Creates the service's app. Routes: `GET /healthz`, `GET /metrics`; under `/v1` (a bearer key):
- * preview, campaigns (create with an `Idempotency-Key`, list, status), pause, resume, retract.
+ * preview, campaigns (create with an `Idempotency-Key`, list, status, events), pause, resume, retract.
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
   const ring = new KeyRing(options.keys);
