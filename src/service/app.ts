@@ -29,6 +29,7 @@ import {
 import { METRICS_CONTENT_TYPE, createMetrics } from './metrics.js';
 import { ProblemError, problem, problemOf, problemResponse } from './problem.js';
 import { type CampaignEventsOptions, streamCampaignEvents } from './events.js';
+import { registerGateRoutes } from './gate-routes.js';
 
 /** The default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -96,7 +97,8 @@ function campaignOptions(body: {
 
 /**
  * Creates the service's app. Routes: `GET /healthz`, `GET /metrics`; under `/v1` (a bearer key):
- * preview, campaigns (create with an `Idempotency-Key`, list, status, events), pause, resume, retract.
+ * preview, campaigns (create with an `Idempotency-Key`, list, status, events), pause, resume, retract,
+ * and the gate's routes (approval digest, follow-up, review: see `gate-routes.ts`).
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
   const ring = new KeyRing(options.keys);
@@ -411,6 +413,8 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
       throw new ProblemError(problemOf(error, 409));
     }
   });
+
+  registerGateRoutes(app, { allow, publisherOf, audit, campaignOf, accepted, starts, pending });
 
   return Object.assign(app, { drain: () => starts.close() });
 }

@@ -1,0 +1,223 @@
+/**
+ * The publish gate over HTTP: the digest approvers sign, a follow-up campaign (idempotent like a
+ * campaign), and the review of a campaign sent on few approvals. Private keys never reach the
+ * service: approvers sign on their own machine (`release-hall approve`, `approveStatement`) and
+ * the CMS passes their approvals.
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { ReleaseHallError } from '../errors.js';
+import type { Approval } from '../gate/approvals.js';
+import type { StatementInput } from '../model/statement.js';
+import type { CampaignOptions, Publisher } from '../publisher/create-publisher.js';
+import { parseBody, previewBody } from './bodies.js';
+import type { CampaignStarts } from './campaign-starts.js';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  bodyHashOf,
+  campaignIdFor,
+  recordedBodyHash,
+} from './idempotency.js';
+import { type ApiRole, type Permission, ROLE_PERMISSIONS } from './keys.js';
+import { ProblemError, problem, problemOf } from './problem.js';
+
+interface Caller {
+  readonly id: string;
+  readonly role: ApiRole;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's own env type
+type AnyContext = Context<any>;
+
+/** What the gate routes use of the service's app. */
+export interface GateRouteParts {
+  /** The caller, if its role has `permission` (a 403 problem otherwise). */
+  readonly allow: (context: AnyContext, permission: Permission) => Caller;
+  readonly publisherOf: (caller: Caller) => Publisher;
+  /** Journals the request (a `request` entry of the campaign). */
+  readonly audit: (
+    publisher: Publisher,
+    caller: Caller,
+    context: AnyContext,
+    campaignId: string,
+    detail?: Record<string, unknown>,
+  ) => Promise<void>;
+  /** The campaign's record, or a 404 problem. */
+  readonly campaignOf: (publisher: Publisher, id: string) => Promise<unknown>;
+  /** The 202 answer naming a campaign. */
+  readonly accepted: (
+    context: AnyContext,
+    publisher: Publisher,
+    campaignId: string,
+  ) => Promise<Response>;
+  readonly starts: CampaignStarts;
+  /** Starts in flight, by `<campaign id> <body hash>`. */
+  readonly pending: Map<string, Promise<Response>>;
+}
+
+/** `POST /v1/approvals/digest`. */
+export const digestBody = previewBody.extend({
+  followUpOf: z.string().min(1).optional(),
+});
+
+const gate = z.record(z.string(), z.unknown());
+
+/** `POST /v1/campaigns/{id}/follow-up`. */
+export const followUpBody = z.strictObject({
+  statement: previewBody.shape.statement,
+  gate: gate.optional(),
+});
+
+/** `POST /v1/campaigns/{id}/review`. */
+export const reviewBody = z.strictObject({
+  approval: z.strictObject({
+    v: z.literal(1),
+    approver: z.string().min(1),
+    digest: z.string().min(1),
+    signedAt: z.string().min(1),
+    signature: z.string().min(1),
+  }),
+});
+
+function campaignOptions(body: {
+  selection?: Record<string, unknown> | undefined;
+  mode?: 'relay' | 'original' | undefined;
+  push?: Record<string, unknown> | undefined;
+}): CampaignOptions {
+  return {
+    ...(body.selection === undefined ? {} : { selection: body.selection }),
+    ...(body.mode === undefined ? {} : { mode: body.mode }),
+    ...(body.push === undefined ? {} : { push: body.push }),
+  };
+}
+
+function idempotencyKeyOf(context: AnyContext): string {
+  const key = context.req.header('idempotency-key');
+  if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new ProblemError(
+      problem(
+        400,
+        'idempotency-key',
+        'send an "Idempotency-Key" header of 1 to 200 visible ASCII characters',
+        [
+          {
+            path: 'Idempotency-Key',
+            message: key === undefined ? 'missing' : 'not 1 to 200 visible ASCII characters',
+          },
+        ],
+      ),
+    );
+  }
+  return key;
+}
+
+/**
+ * Registers `POST /v1/approvals/digest` (editor or approver), `POST /v1/campaigns/{id}/follow-up`
+ * (operator) and `POST /v1/campaigns/{id}/review` (approver).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's own env type
+export function registerGateRoutes(app: Hono<any>, parts: GateRouteParts): void {
+  const { allow, publisherOf, audit, campaignOf, accepted, starts, pending } = parts;
+
+  app.post('/v1/approvals/digest', async (context) => {
+    // An editor prepares what is to be signed; an approver may check it before signing.
+    const role = (context.get('caller') as Caller).role;
+    const caller = allow(context, ROLE_PERMISSIONS[role].has('approve') ? 'approve' : 'preview');
+    const body = parseBody(await context.req.text(), digestBody);
+    const publisher = publisherOf(caller);
+    if (body.followUpOf !== undefined) await campaignOf(publisher, body.followUpOf);
+    try {
+      const digest = await publisher.approvalDigest(body.statement as StatementInput, {
+        ...campaignOptions(body),
+        ...(body.followUpOf === undefined ? {} : { followUpOf: body.followUpOf }),
+      });
+      return context.json({ digest });
+    } catch (error) {
+      throw new ProblemError(problemOf(error, 400));
+    }
+  });
+
+  app.post('/v1/campaigns/:id/follow-up', async (context) => {
+    const caller = allow(context, 'publish');
+    const idempotencyKey = idempotencyKeyOf(context);
+    const body = parseBody(await context.req.text(), followUpBody);
+    const publisher = publisherOf(caller);
+    const original = context.req.param('id');
+    await campaignOf(publisher, original);
+    // The same key space as `POST /v1/campaigns`: the route's campaign is part of the hash.
+    const campaignId = campaignIdFor(caller.id, idempotencyKey);
+    const bodyHash = bodyHashOf({ followUpOf: original, ...body });
+    const mismatch = (): ProblemError =>
+      new ProblemError(
+        problem(
+          422,
+          'idempotency-mismatch',
+          `the Idempotency-Key was used for another request (campaign ${campaignId}): use a new key for a new request`,
+        ),
+      );
+    const slot = `${campaignId} ${bodyHash}`;
+    let answer = pending.get(slot);
+    if (answer === undefined) {
+      answer = (async () => {
+        const recorded = await recordedBodyHash(publisher.journal, campaignId);
+        if (recorded !== undefined && recorded !== bodyHash) throw mismatch();
+        if (
+          (await publisher.journal.getCampaign(campaignId)) !== undefined ||
+          starts.running(campaignId)
+        ) {
+          return accepted(context, publisher, campaignId);
+        }
+        if (recorded === undefined) {
+          await audit(publisher, caller, context, campaignId, {
+            idempotencyKey,
+            bodyHash,
+            followUpOf: original,
+          });
+        }
+        try {
+          await starts.start(publisher, campaignId, () =>
+            publisher.followUp(original, body.statement as StatementInput, {
+              ...(body.gate === undefined ? {} : { gate: body.gate }),
+              campaignId,
+              signal: starts.signal,
+              reportDeliveries: 'none',
+            }),
+          );
+        } catch (error) {
+          // Another process may have created the follow-up first: the first request decides.
+          if ((await publisher.journal.getCampaign(campaignId)) !== undefined) {
+            const first = await recordedBodyHash(publisher.journal, campaignId);
+            if (first !== undefined && first !== bodyHash) throw mismatch();
+            return accepted(context, publisher, campaignId);
+          }
+          throw new ProblemError(problemOf(error, 400));
+        }
+        return accepted(context, publisher, campaignId);
+      })().finally(() => {
+        pending.delete(slot);
+      });
+      pending.set(slot, answer);
+    }
+    return (await answer).clone();
+  });
+
+  app.post('/v1/campaigns/:id/review', async (context) => {
+    const caller = allow(context, 'approve');
+    const body = parseBody(await context.req.text(), reviewBody);
+    const publisher = publisherOf(caller);
+    const id = context.req.param('id');
+    await campaignOf(publisher, id);
+    await audit(publisher, caller, context, id, { approver: body.approval.approver });
+    try {
+      return context.json(await publisher.review(id, body.approval as Approval));
+    } catch (error) {
+      if (ReleaseHallError.isInstance(error) && error.code === 'INVALID_INPUT') {
+        const refused = problemOf(error, 400);
+        throw new ProblemError(
+          problem(422, 'review-refused', refused.detail, refused.issues ?? []),
+        );
+      }
+      throw new ProblemError(problemOf(error, 409));
+    }
+  });
+}
