@@ -294,6 +294,16 @@ describe('the publish gate over the HTTP service', () => {
       kind: 'update',
       headline: '北京地铁今晚正常运营',
     };
+    // Not an update or a correction: refused as input.
+    const notFollowUp = await expectProblem(
+      await call(service(), 'POST', `/v1/campaigns/${original}/follow-up`, {
+        key: SECRETS.operator,
+        body: { statement },
+        headers: { 'idempotency-key': 'update-rebuttal' },
+      }),
+      400,
+    );
+    expect((notFollowUp.issues as { path: string }[]).map((issue) => issue.path)).toEqual(['kind']);
     // Unsigned: refused before anything is created.
     await expectProblem(
       await call(service(), 'POST', `/v1/campaigns/${original}/follow-up`, {
