@@ -11,13 +11,8 @@ import type { Publisher } from '../publisher/create-publisher.js';
 import { listCampaigns } from '../publisher/status.js';
 import type { StatementInput } from '../model/statement.js';
 import { campaignBody, parseBody, pauseBody, previewBody, resumeBody } from './bodies.js';
-import { CampaignStarts } from './campaign-starts.js';
-import {
-  IDEMPOTENCY_KEY_PATTERN,
-  bodyHashOf,
-  campaignIdFor,
-  recordedBodyHash,
-} from './idempotency.js';
+import { CampaignStarts, startOnce } from './campaign-starts.js';
+import { IDEMPOTENCY_KEY_PATTERN, bodyHashOf, campaignIdFor } from './idempotency.js';
 import {
   type ApiKey,
   type ApiRole,
@@ -272,54 +267,22 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     }
     const campaignId = campaignIdFor(caller.id, idempotencyKey);
     const bodyHash = bodyHashOf(body);
-    const mismatch = (): ProblemError =>
-      new ProblemError(
-        problem(
-          422,
-          'idempotency-mismatch',
-          `the Idempotency-Key was used for another request body (campaign ${campaignId}): use a new key for a new request`,
-        ),
-      );
-    const slot = `${campaignId} ${bodyHash}`;
-    let answer = pending.get(slot);
-    if (answer === undefined) {
-      answer = (async () => {
-        const recorded = await recordedBodyHash(publisher.journal, campaignId);
-        if (recorded !== undefined && recorded !== bodyHash) throw mismatch();
-        if (
-          (await publisher.journal.getCampaign(campaignId)) !== undefined ||
-          starts.running(campaignId)
-        ) {
-          return accepted(context, publisher, campaignId);
-        }
-        if (recorded === undefined) {
-          await audit(publisher, caller, context, campaignId, { idempotencyKey, bodyHash });
-        }
-        try {
-          await starts.start(publisher, campaignId, () =>
-            publisher.publish(body.statement as StatementInput, {
-              ...campaign,
-              campaignId,
-              signal: starts.signal,
-              reportDeliveries: 'none',
-            }),
-          );
-        } catch (error) {
-          // Another process may have created the campaign first: the first request decides.
-          if ((await publisher.journal.getCampaign(campaignId)) !== undefined) {
-            const first = await recordedBodyHash(publisher.journal, campaignId);
-            if (first !== undefined && first !== bodyHash) throw mismatch();
-            return accepted(context, publisher, campaignId);
-          }
-          throw new ProblemError(problemOf(error, 400));
-        }
-        return accepted(context, publisher, campaignId);
-      })().finally(() => {
-        pending.delete(slot);
-      });
-      pending.set(slot, answer);
-    }
-    return (await answer).clone();
+    return startOnce({
+      pending,
+      starts,
+      publisher,
+      campaignId,
+      bodyHash,
+      record: () => audit(publisher, caller, context, campaignId, { idempotencyKey, bodyHash }),
+      run: () =>
+        publisher.publish(body.statement as StatementInput, {
+          ...campaign,
+          campaignId,
+          signal: starts.signal,
+          reportDeliveries: 'none',
+        }),
+      accepted: () => accepted(context, publisher, campaignId),
+    });
   });
 
   app.get('/v1/campaigns', async (context) => {

@@ -6,6 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Publisher } from '../publisher/create-publisher.js';
+import { recordedBodyHash } from './idempotency.js';
+import { ProblemError, problem, problemOf } from './problem.js';
 
 /** The background runs of one service. */
 export class CampaignStarts {
@@ -90,4 +92,70 @@ async function pollUntil(check: () => Promise<boolean>, signal: AbortSignal): Pr
     }
   }
   await new Promise<never>(() => undefined);
+}
+
+/** What {@link startOnce} needs to start a campaign for an `Idempotency-Key`. */
+export interface OnceInput {
+  /** Answers in flight in this process, by campaign id and body hash. */
+  readonly pending: Map<string, Promise<Response>>;
+  readonly starts: CampaignStarts;
+  readonly publisher: Publisher;
+  /** The campaign the key names. */
+  readonly campaignId: string;
+  /** The hash of the request the key was first used for. */
+  readonly bodyHash: string;
+  /** Journals the request (its body hash) before its first start. */
+  readonly record: () => Promise<void>;
+  /** Creates and runs the campaign (publish or follow-up) with id `campaignId`. */
+  readonly run: () => Promise<unknown>;
+  /** The 202 answer once the campaign exists or runs. */
+  readonly accepted: () => Promise<Response>;
+}
+
+/**
+ * Starts a campaign at most once per `Idempotency-Key`: identical requests in flight share one
+ * start; a key first used for another request is a 422; when another process created the campaign
+ * first, the first recorded request decides.
+ */
+export async function startOnce(input: OnceInput): Promise<Response> {
+  const { pending, starts, publisher, campaignId, bodyHash } = input;
+  const mismatch = (): ProblemError =>
+    new ProblemError(
+      problem(
+        422,
+        'idempotency-mismatch',
+        `the Idempotency-Key was used for another request (campaign ${campaignId}): use a new key for a new request`,
+      ),
+    );
+  const slot = `${campaignId} ${bodyHash}`;
+  let answer = pending.get(slot);
+  if (answer === undefined) {
+    answer = (async () => {
+      const recorded = await recordedBodyHash(publisher.journal, campaignId);
+      if (recorded !== undefined && recorded !== bodyHash) throw mismatch();
+      if (
+        (await publisher.journal.getCampaign(campaignId)) !== undefined ||
+        starts.running(campaignId)
+      ) {
+        return input.accepted();
+      }
+      if (recorded === undefined) await input.record();
+      try {
+        await starts.start(publisher, campaignId, input.run);
+      } catch (error) {
+        // Another process may have created the campaign first: the first request decides.
+        if ((await publisher.journal.getCampaign(campaignId)) !== undefined) {
+          const first = await recordedBodyHash(publisher.journal, campaignId);
+          if (first !== undefined && first !== bodyHash) throw mismatch();
+          return input.accepted();
+        }
+        throw new ProblemError(problemOf(error, 400));
+      }
+      return input.accepted();
+    })().finally(() => {
+      pending.delete(slot);
+    });
+    pending.set(slot, answer);
+  }
+  return (await answer).clone();
 }

@@ -11,13 +11,8 @@ import type { Approval } from '../gate/approvals.js';
 import type { StatementInput } from '../model/statement.js';
 import type { CampaignOptions, Publisher } from '../publisher/create-publisher.js';
 import { parseBody, previewBody } from './bodies.js';
-import type { CampaignStarts } from './campaign-starts.js';
-import {
-  IDEMPOTENCY_KEY_PATTERN,
-  bodyHashOf,
-  campaignIdFor,
-  recordedBodyHash,
-} from './idempotency.js';
+import { type CampaignStarts, startOnce } from './campaign-starts.js';
+import { IDEMPOTENCY_KEY_PATTERN, bodyHashOf, campaignIdFor } from './idempotency.js';
 import { type ApiRole, type Permission, ROLE_PERMISSIONS } from './keys.js';
 import { ProblemError, problem, problemOf } from './problem.js';
 
@@ -147,58 +142,27 @@ export function registerGateRoutes(app: Hono<any>, parts: GateRouteParts): void 
     // The same key space as `POST /v1/campaigns`: the route's campaign is part of the hash.
     const campaignId = campaignIdFor(caller.id, idempotencyKey);
     const bodyHash = bodyHashOf({ followUpOf: original, ...body });
-    const mismatch = (): ProblemError =>
-      new ProblemError(
-        problem(
-          422,
-          'idempotency-mismatch',
-          `the Idempotency-Key was used for another request (campaign ${campaignId}): use a new key for a new request`,
-        ),
-      );
-    const slot = `${campaignId} ${bodyHash}`;
-    let answer = pending.get(slot);
-    if (answer === undefined) {
-      answer = (async () => {
-        const recorded = await recordedBodyHash(publisher.journal, campaignId);
-        if (recorded !== undefined && recorded !== bodyHash) throw mismatch();
-        if (
-          (await publisher.journal.getCampaign(campaignId)) !== undefined ||
-          starts.running(campaignId)
-        ) {
-          return accepted(context, publisher, campaignId);
-        }
-        if (recorded === undefined) {
-          await audit(publisher, caller, context, campaignId, {
-            idempotencyKey,
-            bodyHash,
-            followUpOf: original,
-          });
-        }
-        try {
-          await starts.start(publisher, campaignId, () =>
-            publisher.followUp(original, body.statement as StatementInput, {
-              ...(body.gate === undefined ? {} : { gate: body.gate }),
-              campaignId,
-              signal: starts.signal,
-              reportDeliveries: 'none',
-            }),
-          );
-        } catch (error) {
-          // Another process may have created the follow-up first: the first request decides.
-          if ((await publisher.journal.getCampaign(campaignId)) !== undefined) {
-            const first = await recordedBodyHash(publisher.journal, campaignId);
-            if (first !== undefined && first !== bodyHash) throw mismatch();
-            return accepted(context, publisher, campaignId);
-          }
-          throw new ProblemError(problemOf(error, 400));
-        }
-        return accepted(context, publisher, campaignId);
-      })().finally(() => {
-        pending.delete(slot);
-      });
-      pending.set(slot, answer);
-    }
-    return (await answer).clone();
+    return startOnce({
+      pending,
+      starts,
+      publisher,
+      campaignId,
+      bodyHash,
+      record: () =>
+        audit(publisher, caller, context, campaignId, {
+          idempotencyKey,
+          bodyHash,
+          followUpOf: original,
+        }),
+      run: () =>
+        publisher.followUp(original, body.statement as StatementInput, {
+          ...(body.gate === undefined ? {} : { gate: body.gate }),
+          campaignId,
+          signal: starts.signal,
+          reportDeliveries: 'none',
+        }),
+      accepted: () => accepted(context, publisher, campaignId),
+    });
   });
 
   app.post('/v1/campaigns/:id/review', async (context) => {
