@@ -2,78 +2,14 @@
  * The events stream of the HTTP service end to end: real HTTP on loopback with plain fetch reading
  * `text/event-stream`, a durable journal, the Weibo sandbox behind the publisher.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Publisher,
-  createCredentialsResolver,
-  createPublisher,
-  readDataFile,
-} from 'release-hall';
-import { createWeiboAdapter } from 'release-hall/adapters/weibo';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
-import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
-import { type RunningService, resolveApiKeys, startService } from 'release-hall/service';
+import { readDataFile } from 'release-hall';
+import type { RunningService } from 'release-hall/service';
 import { compareEventKeys, parseEventId } from '../../src/service/events.js';
-import { fastRetry } from '../helpers/fixtures.js';
-import { beijingHall, statementPath } from '../helpers/beijing.js';
-
-const SECRETS = {
-  viewer: 'viewer-secret-0123456789abcdef',
-  operator: 'operator-secret-0123456789abcdef',
-};
+import { statementPath } from '../helpers/beijing.js';
+import { SECRETS, type Setup, setup, teardown } from '../helpers/service.js';
 
 const FINAL = new Set(['succeeded', 'reconciled', 'failed', 'skipped', 'retracted']);
-
-interface Setup {
-  readonly sandbox: HallSandbox;
-  readonly journal: SqliteJournal;
-  readonly service: RunningService;
-}
-
-async function setup(): Promise<Setup> {
-  const hall = (await beijingHall()) as Record<string, unknown>;
-  hall.api = {
-    keys: (['viewer', 'operator'] as const).map((role) => ({
-      id: `cms-${role}`,
-      role,
-      credentials: `api-${role}`,
-    })),
-  };
-  const sandbox = await startHallSandbox(hall, { weibo: { latency: { fixedMs: 1 } } });
-  const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'rh-events-')), 'j.db'));
-  const env = Object.fromEntries(
-    Object.entries(SECRETS).map(([role, secret]) => [
-      `RELEASE_HALL_CRED_API_${role.toUpperCase()}__KEY`,
-      secret,
-    ]),
-  );
-  const keys = await resolveApiKeys(
-    hall.api as Parameters<typeof resolveApiKeys>[0],
-    createCredentialsResolver({ env }),
-  );
-  const publisher = (actor: string): Publisher =>
-    createPublisher({
-      hall,
-      adapters: [
-        createWeiboAdapter({
-          baseURL: sandbox.baseURLs.weibo,
-          rip: '203.0.113.10',
-          limits: { requestTimeoutMs: 1_000 },
-        }),
-      ],
-      credentials: sandbox.credentials,
-      journal,
-      actor,
-      sandbox: true,
-      retry: fastRetry,
-      pausePollMs: 5,
-    });
-  const service = await startService({ publisher, keys, port: 0, events: { pollMs: 20 } });
-  return { sandbox, journal, service };
-}
 
 interface StreamEvent {
   readonly event: string;
@@ -119,13 +55,11 @@ describe('the events stream of the HTTP service', () => {
   let value: Setup | undefined;
   let statement: unknown;
   beforeAll(async () => {
-    value = await setup();
+    value = await setup(undefined, { events: { pollMs: 20 } });
     statement = await readDataFile(statementPath, 'statement');
   });
   afterAll(async () => {
-    await value?.service.close();
-    await value?.journal.close();
-    await value?.sandbox.close();
+    await teardown(value);
   });
   const service = (): RunningService => value!.service;
 

@@ -2,27 +2,11 @@
  * `GET /metrics` end to end: real HTTP on loopback with plain fetch, a durable journal, the Weibo
  * sandbox behind the publisher; the answer is checked line by line against the text format.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Publisher,
-  createCredentialsResolver,
-  createPublisher,
-  readDataFile,
-} from 'release-hall';
-import { createWeiboAdapter } from 'release-hall/adapters/weibo';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
-import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
-import { type RunningService, resolveApiKeys, startService } from 'release-hall/service';
-import { fastRetry } from '../helpers/fixtures.js';
-import { beijingHall, statementPath } from '../helpers/beijing.js';
-
-const SECRETS = {
-  viewer: 'viewer-secret-0123456789abcdef',
-  operator: 'operator-secret-0123456789abcdef',
-};
+import { readDataFile } from 'release-hall';
+import { type RunningService, startService } from 'release-hall/service';
+import { statementPath } from '../helpers/beijing.js';
+import { SECRETS, type Setup, setup, teardown } from '../helpers/service.js';
 
 interface Sample {
   readonly name: string;
@@ -143,58 +127,26 @@ function valueOf(
 }
 
 describe('GET /metrics', () => {
-  let sandbox: HallSandbox;
-  let journal: SqliteJournal;
+  let setUp: Setup;
   let service: RunningService;
   let publicService: RunningService;
   let statement: unknown;
 
   beforeAll(async () => {
-    const hall = (await beijingHall()) as Record<string, unknown>;
-    hall.api = {
-      keys: (['viewer', 'operator'] as const).map((role) => ({
-        id: `cms-${role}`,
-        role,
-        credentials: `api-${role}`,
-      })),
-    };
-    sandbox = await startHallSandbox(hall, { weibo: { latency: { fixedMs: 1 } } });
-    journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'rh-metrics-')), 'j.db'));
-    const keys = await resolveApiKeys(
-      hall.api as Parameters<typeof resolveApiKeys>[0],
-      createCredentialsResolver({
-        env: {
-          RELEASE_HALL_CRED_API_VIEWER__KEY: SECRETS.viewer,
-          RELEASE_HALL_CRED_API_OPERATOR__KEY: SECRETS.operator,
-        },
-      }),
-    );
-    const publisher = (actor: string): Publisher =>
-      createPublisher({
-        hall,
-        adapters: [
-          createWeiboAdapter({
-            baseURL: sandbox.baseURLs.weibo,
-            rip: '203.0.113.10',
-            limits: { requestTimeoutMs: 1_000 },
-          }),
-        ],
-        credentials: sandbox.credentials,
-        journal,
-        actor,
-        sandbox: true,
-        retry: fastRetry,
-      });
-    service = await startService({ publisher, keys, port: 0 });
-    publicService = await startService({ publisher, keys, port: 0, publicMetrics: true });
+    setUp = await setup();
+    service = setUp.service;
+    publicService = await startService({
+      publisher: setUp.publisher,
+      keys: setUp.keys,
+      port: 0,
+      publicMetrics: true,
+    });
     statement = await readDataFile(statementPath, 'statement');
   });
 
   afterAll(async () => {
-    await service.close();
     await publicService.close();
-    await journal.close();
-    await sandbox.close();
+    await teardown(setUp);
   });
 
   const scrape = async (target: RunningService, key?: string): Promise<Response> =>

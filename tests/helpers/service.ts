@@ -10,7 +10,12 @@ import { type Publisher, createCredentialsResolver, createPublisher } from 'rele
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
-import { type RunningService, resolveApiKeys, startService } from 'release-hall/service';
+import {
+  type RunningService,
+  type StartServiceOptions,
+  resolveApiKeys,
+  startService,
+} from 'release-hall/service';
 import { fastRetry } from './fixtures.js';
 import { beijingHall } from './beijing.js';
 
@@ -25,11 +30,19 @@ export interface Setup {
   readonly sandbox: HallSandbox;
   readonly journal: SqliteJournal;
   readonly service: RunningService;
+  /** What the service was started with, to start another over the same journal and keys. */
+  readonly publisher: (actor: string) => Publisher;
+  readonly keys: StartServiceOptions['keys'];
 }
 
+/** Service options a test may set (the rest come from the setup). */
+export type ExtraServiceOptions = Partial<Omit<StartServiceOptions, 'publisher' | 'keys' | 'port'>>;
+
+/** Starts the sandbox, the journal and the service; `hallChanges` edits the hall first. */
 export async function setup(
   hallChanges: (hall: Record<string, unknown>) => void = () => undefined,
-) {
+  serviceOptions: ExtraServiceOptions = {},
+): Promise<Setup> {
   const hall = (await beijingHall()) as Record<string, unknown>;
   hall.api = {
     keys: (['viewer', 'editor', 'operator', 'approver'] as const).map((role) => ({
@@ -68,8 +81,8 @@ export async function setup(
       retry: fastRetry,
       pausePollMs: 5,
     });
-  const service = await startService({ publisher, keys, port: 0 });
-  return { sandbox, journal, service } satisfies Setup;
+  const service = await startService({ ...serviceOptions, publisher, keys, port: 0 });
+  return { sandbox, journal, service, publisher, keys };
 }
 
 export async function teardown(value: Setup | undefined): Promise<void> {
