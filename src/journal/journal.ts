@@ -194,6 +194,11 @@ export interface Journal {
   listCampaigns(): Promise<readonly CampaignRecord[]>;
   getDeliveries(campaignId: string): Promise<readonly DeliveryRecord[]>;
   /**
+   * One delivery, of any campaign, if the journal holds it. Optional: a worker that runs one
+   * delivery at a time (the BullMQ runner) needs it so as not to read a whole campaign per job.
+   */
+  getDelivery?(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /**
    * The delivery, of any campaign, that recorded `remoteId` as its post on the account, if any. A
    * look-up that finds a post another delivery made does not claim it. Optional for journals of
    * other makers; without it, the time window of the look-up is the only guard.
@@ -352,6 +357,10 @@ export class MemoryJournal implements Journal {
         return record ? [record] : [];
       }),
     );
+  }
+
+  getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    return Promise.resolve(this.#deliveries.get(deliveryId));
   }
 
   audit(entry: AuditEntry): Promise<void> {

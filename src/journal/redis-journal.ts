@@ -347,28 +347,37 @@ export class RedisJournal implements Journal {
     return guarded(async () => {
       const ids = await this.#client.lrange(this.#keys.campaignDeliveries(campaignId), 0, -1);
       const records: DeliveryRecord[] = [];
-      for (const part of chunks(ids, BATCH)) {
-        const batch = this.#client.pipeline();
-        for (const id of part) {
-          batch.hgetall(this.#keys.delivery(id));
-          batch.lrange(this.#keys.deliveryHistory(id), 0, -1);
-          batch.hgetall(this.#keys.deliveryNotes(id));
-        }
-        const replies = await execute(batch);
-        for (let index = 0; index < part.length; index += 1) {
-          const fields = replies[index * 3] as Record<string, string>;
-          if (fields.plan === undefined) continue;
-          records.push(
-            deliveryFrom(
-              fields,
-              replies[index * 3 + 1] as string[],
-              replies[index * 3 + 2] as Record<string, string>,
-            ),
-          );
-        }
-      }
+      for (const part of chunks(ids, BATCH)) records.push(...(await this.#readDeliveries(part)));
       return records;
     });
+  }
+
+  getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    return guarded(async () => (await this.#readDeliveries([deliveryId]))[0]);
+  }
+
+  /** The deliveries of these ids that exist, in the same order, in one round trip. */
+  async #readDeliveries(ids: readonly string[]): Promise<DeliveryRecord[]> {
+    const batch = this.#client.pipeline();
+    for (const id of ids) {
+      batch.hgetall(this.#keys.delivery(id));
+      batch.lrange(this.#keys.deliveryHistory(id), 0, -1);
+      batch.hgetall(this.#keys.deliveryNotes(id));
+    }
+    const replies = await execute(batch);
+    const records: DeliveryRecord[] = [];
+    for (let index = 0; index < ids.length; index += 1) {
+      const fields = replies[index * 3] as Record<string, string>;
+      if (fields.plan === undefined) continue;
+      records.push(
+        deliveryFrom(
+          fields,
+          replies[index * 3 + 1] as string[],
+          replies[index * 3 + 2] as Record<string, string>,
+        ),
+      );
+    }
+    return records;
   }
 
   /**

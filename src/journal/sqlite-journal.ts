@@ -205,6 +205,13 @@ interface PendingChange {
  * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
  * one from overwriting a newer run.
  */
+/** A row of the deliveries table as read back. */
+interface DeliveryRow {
+  readonly id: string;
+  readonly record: string;
+  readonly lease: string | null;
+}
+
 export class SqliteJournal implements Journal {
   readonly #db: Database.Database;
   readonly path: string;
@@ -514,18 +521,30 @@ export class SqliteJournal implements Journal {
     return run(() => {
       const rows = this.#db
         .prepare('SELECT id, record, lease FROM deliveries WHERE campaign_id = ? ORDER BY seq')
-        .all(campaignId) as { id: string; record: string; lease: string | null }[];
-      const history = this.#db.prepare(
-        'SELECT change FROM transitions WHERE delivery_id = ? ORDER BY seq',
-      );
-      return rows.map((row) => {
-        const record = JSON.parse(row.record) as DeliveryRecord;
-        const changes = (history.all(row.id) as { change: string }[]).map(
-          (entry) => JSON.parse(entry.change) as DeliveryTransition,
-        );
-        return { ...record, ...(row.lease === null ? {} : { lease: row.lease }), history: changes };
-      });
+        .all(campaignId) as DeliveryRow[];
+      return rows.map((row) => this.#withHistory(row));
     });
+  }
+
+  getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    this.#flush();
+    return run(() => {
+      const row = this.#db
+        .prepare('SELECT id, record, lease FROM deliveries WHERE id = ?')
+        .get(deliveryId) as DeliveryRow | undefined;
+      return row === undefined ? undefined : this.#withHistory(row);
+    });
+  }
+
+  /** A delivery row with its history of changes. */
+  #withHistory(row: DeliveryRow): DeliveryRecord {
+    const record = JSON.parse(row.record) as DeliveryRecord;
+    const changes = (
+      this.#db
+        .prepare('SELECT change FROM transitions WHERE delivery_id = ? ORDER BY seq')
+        .all(row.id) as { change: string }[]
+    ).map((entry) => JSON.parse(entry.change) as DeliveryTransition);
+    return { ...record, ...(row.lease === null ? {} : { lease: row.lease }), history: changes };
   }
 
   /**

@@ -109,6 +109,11 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         expect(records[1]?.notes).toBeUndefined();
         expect(records[1]?.firstAttemptAt).toBeUndefined();
         expect(await journal.check()).toEqual([]);
+        // One delivery read alone is the same record as in its campaign's list.
+        expect(await journal.getDelivery?.('a')).toEqual(records[0]);
+        expect(await journal.getDelivery?.('b')).toEqual(records[1]);
+        expect(await journal.getDelivery?.('zz')).toBeUndefined();
+        expect(typeof journal.getDelivery).toBe('function');
       }),
     );
 
