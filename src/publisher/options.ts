@@ -13,6 +13,7 @@ import {
 import { invalidInput } from '../errors.js';
 import { type Journal, MemoryJournal } from '../journal/journal.js';
 import type { PublishGate } from '../gate/gate-record.js';
+import type { CampaignRunner } from './campaign-runner.js';
 import type { DiscouragedEntry } from '../lint/discouraged-phrases.js';
 import type { LogSink } from '../logger.js';
 import { limitsOverrideSchema } from '../model/hall.js';
@@ -108,6 +109,18 @@ export const publisherOptionsSchema = z.object({
    * @default false
    */
   sandbox: z.boolean().default(false),
+  /**
+   * Runs the deliveries elsewhere: the BullMQ runner of `release-hall/bullmq` hands them to workers
+   * that share the journal (which must then be one they can all reach, such as the Redis journal).
+   * @default the publisher runs them itself
+   */
+  runner: z
+    .custom<CampaignRunner>(
+      (value) =>
+        isObject(value) && typeof (value as { dispatch?: unknown }).dispatch === 'function',
+      { message: 'expected a campaign runner (an object with "dispatch")' },
+    )
+    .optional(),
 });
 
 /** Options of {@link createPublisher}. */
@@ -166,6 +179,7 @@ export interface PublisherSettings {
   readonly pausePollMs: number;
   readonly staleRunnerMs: number;
   readonly sandbox: boolean;
+  readonly runner: CampaignRunner | undefined;
 }
 
 /**
@@ -231,6 +245,7 @@ export function resolvePublisherOptions(input: PublisherOptions): PublisherSetti
     pausePollMs: options.pausePollMs,
     staleRunnerMs: options.staleRunnerMs,
     sandbox: options.sandbox,
+    runner: options.runner,
   };
 }
 

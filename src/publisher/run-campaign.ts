@@ -26,6 +26,9 @@ import { preparePublish, stripPlan } from './prepare.js';
 import { journalGate, passGate } from './gate.js';
 import { ReportTally, dryRunReport, lintPlan, missingAccountResult, runReport } from './report.js';
 import type { ReportDeliveries } from '../run/options.js';
+import type { CampaignRunner } from './campaign-runner.js';
+import { runRemotely } from './run-remote.js';
+import { pauseHolding } from './run-delivery.js';
 
 /** Holds a delivery while its campaign (or its member's group) is paused. */
 function pauseGate(
@@ -34,19 +37,13 @@ function pauseGate(
   signal: AbortSignal,
   logger: Logger,
 ) {
-  const { journal, pausePollMs } = context.settings;
+  const { pausePollMs } = context.settings;
   return async (delivery: JournalDelivery, onHold?: () => void): Promise<boolean> => {
     let told = false;
     for (;;) {
       if (signal.aborted) return false;
-      const pause =
-        journal.pauseOf === undefined
-          ? (await journal.getCampaign(campaignId))?.pause
-          : await journal.pauseOf(campaignId);
-      const groups = context.groupsOf.get(delivery.memberId) ?? [];
-      const held =
-        pause !== undefined &&
-        (pause.groups === undefined || pause.groups.some((group) => groups.includes(group)));
+      const pause = await pauseHolding(context, campaignId, delivery.memberId);
+      const held = pause !== undefined;
       if (!held) return true;
       if (!told) {
         told = true;
@@ -120,6 +117,37 @@ function takePlan(
   };
 }
 
+/** Warns (log and `deadline:missed`) when the hall's response deadline passes with accounts not live. */
+function deadlineWatch(
+  context: PublisherContext,
+  record: CampaignRecord,
+  known: readonly JournalDelivery[],
+  prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+  logger: Logger,
+): ReturnType<typeof watchDeadline> {
+  const { settings, events } = context;
+  return watchDeadline({
+    campaignId: record.id,
+    statement: record.statement as Pick<Statement, 'urgency' | 'eventAt' | 'detectedAt'>,
+    deadlines: settings.hall.hall.deadlines,
+    deliveries: known,
+    alreadyLive: liveAccounts(prior),
+    emit: (event) => {
+      logger.warn(
+        `response deadline passed at ${event.deadlineAt} with ${event.accounts.length} account(s) not live`,
+      );
+      try {
+        events.emit('deadline:missed', event);
+      } catch (error) {
+        // A listener's error must never stop the run (this fires from a timer).
+        logger.error(
+          `a listener of deadline:missed threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
+  });
+}
+
 /**
  * Runs a campaign's deliveries (those of a resumed campaign that are final stay as they are) and
  * reports; the campaign counts as active in this publisher until the run ends.
@@ -134,13 +162,49 @@ export function runCampaign(
 ): Promise<CampaignReport> {
   const started = Date.now();
   const plan = takePlan(context, deliveries, prior);
-  const running = runCampaignOnce(context, record, plan, prior, signal, keep, started).finally(
-    () => {
-      context.active.delete(record.id);
-    },
-  );
+  const remote = context.settings.runner;
+  const run =
+    remote === undefined
+      ? runCampaignOnce(context, record, plan, prior, signal, keep, started)
+      : runOnWorkers(context, remote, record, plan, prior, signal, keep, started);
+  const running = run.finally(() => {
+    context.active.delete(record.id);
+  });
   context.active.set(record.id, running);
   return running;
+}
+
+/** Hands the campaign to the runner's workers, with the response-deadline watch around it. */
+async function runOnWorkers(
+  context: PublisherContext,
+  runner: CampaignRunner,
+  record: CampaignRecord,
+  plan: RunPlan,
+  prior: ReadonlyMap<string, DeliveryRecord> | undefined,
+  signal: AbortSignal,
+  keep: ReportDeliveries,
+  started: number,
+): Promise<CampaignReport> {
+  if (plan.planned !== undefined) {
+    context.events.emit('campaign:planned', { campaignId: record.id, deliveries: plan.planned });
+  }
+  const logger = campaignLogger(context, new Redactor(), record.id);
+  const watch = deadlineWatch(context, record, plan.known, prior, logger);
+  try {
+    return await runRemotely({
+      context,
+      runner,
+      record,
+      plan,
+      prior,
+      signal,
+      keep,
+      started,
+      ...(watch === undefined ? {} : { onLive: (accountId: string) => watch.live(accountId) }),
+    });
+  } finally {
+    watch?.stop();
+  }
 }
 
 async function runCampaignOnce(
@@ -162,26 +226,7 @@ async function runCampaignOnce(
   }
   const { knownPositions, missing } = plan;
   const tally = new ReportTally(keep, started);
-  const watch = watchDeadline({
-    campaignId: record.id,
-    statement: record.statement as Pick<Statement, 'urgency' | 'eventAt' | 'detectedAt'>,
-    deadlines: settings.hall.hall.deadlines,
-    deliveries: plan.known,
-    alreadyLive: liveAccounts(prior),
-    emit: (event) => {
-      logger.warn(
-        `response deadline passed at ${event.deadlineAt} with ${event.accounts.length} account(s) not live`,
-      );
-      try {
-        events.emit('deadline:missed', event);
-      } catch (error) {
-        // A listener's error must never stop the run (this fires from a timer).
-        logger.error(
-          `a listener of deadline:missed threw: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    },
-  });
+  const watch = deadlineWatch(context, record, plan.known, prior, logger);
   try {
     const coordinator = new Coordinator({
       campaignId: record.id,

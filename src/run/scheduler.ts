@@ -98,6 +98,19 @@ export interface PostSlot {
   settle(landed: boolean): void;
 }
 
+/**
+ * Post windows kept outside this process (in Redis, by `createRedisRateWindows`), so that every
+ * worker posting for an account counts against the same window.
+ */
+export interface SharedPostWindows {
+  /** Waits until `key`'s window has room, and takes a place in it. Rejects when `signal` aborts. */
+  take(
+    key: string,
+    limits: { readonly limit: number; readonly windowMs: number; readonly holdMs?: number },
+    signal?: AbortSignal,
+  ): Promise<{ settle(landed: boolean): Promise<void> }>;
+}
+
 /** Every how many post slots the windows of idle accounts are swept. */
 const SWEEP_EVERY = 1024;
 
@@ -108,6 +121,7 @@ export class Scheduler {
   readonly #windows = new Map<string, PostWindow>();
   readonly #platforms = new Map<string, PlatformSlots>();
   #sinceSweep = 0;
+  #shared: SharedPostWindows | undefined;
 
   constructor(limits: ReadonlyMap<string, RateLimits>) {
     this.#limits = limits;
@@ -147,6 +161,15 @@ export class Scheduler {
       if (next === undefined) this.#lanes.delete(accountId);
       else next();
     }
+  }
+
+  /**
+   * Makes every post slot also take a place in a window shared with other processes (the key is
+   * `<platform>:<account id>`), after this process's own window has room. A post that must wait
+   * for the shared window waits: it is delayed, not failed.
+   */
+  shareWindows(windows: SharedPostWindows | undefined): void {
+    this.#shared = windows;
   }
 
   /** Runs one request within the platform's cap. */
@@ -195,21 +218,39 @@ export class Scheduler {
     window.inFlight += 1;
     const held = window;
     let settled = false;
-    return {
-      settle: (landed) => {
-        if (settled) return;
-        settled = true;
-        held.inFlight -= 1;
+    let shared: { settle(landed: boolean): Promise<void> } | undefined;
+    const settleHere = (landed: boolean): void => {
+      held.inFlight -= 1;
         if (landed) held.endsAt.push(Date.now() + windowMs);
         for (let wake = held.waiting?.shift(); wake !== undefined; wake = held.waiting?.shift()) {
           wake();
         }
-        if (
-          held.inFlight === 0 &&
-          held.endsAt.length === 0 &&
-          this.#windows.get(accountId) === held
-        )
-          this.#windows.delete(accountId);
+      if (held.inFlight === 0 && held.endsAt.length === 0 && this.#windows.get(accountId) === held)
+        this.#windows.delete(accountId);
+    };
+    const windows = this.#shared;
+    if (windows !== undefined) {
+      try {
+        shared = await idle(() =>
+          windows.take(
+            `${platform}:${accountId}`,
+            { limit: postsPerWindow, windowMs, holdMs: this.#rate(platform).requestTimeoutMs },
+            signal,
+          ),
+        );
+      } catch (error) {
+        settleHere(false);
+        throw error;
+      }
+    }
+    return {
+      settle: (landed) => {
+        if (settled) return;
+        settled = true;
+        settleHere(landed);
+        // The shared slot is settled in the background: a lost settle only keeps it counting
+        // until its hold ends, which errs on the side of posting less.
+        shared?.settle(landed).catch(() => undefined);
       },
     };
   }
