@@ -26,6 +26,8 @@ import { preparePublish, stripPlan } from './prepare.js';
 import { journalGate, passGate } from './gate.js';
 import { ReportTally, dryRunReport, lintPlan, missingAccountResult, runReport } from './report.js';
 import type { ReportDeliveries } from '../run/options.js';
+import { type CampaignOperation, traceCampaign } from '../telemetry/spans.js';
+import { notePushesAfterRun, pushedAccounts } from '../telemetry/pushes-left.js';
 
 /** Holds a delivery while its campaign (or its member's group) is paused. */
 function pauseGate(
@@ -122,7 +124,8 @@ function takePlan(
 
 /**
  * Runs a campaign's deliveries (those of a resumed campaign that are final stay as they are) and
- * reports; the campaign counts as active in this publisher until the run ends.
+ * reports; the campaign counts as active in this publisher until the run ends. The run is one
+ * `release-hall.campaign` span (`operation` names it: a publish unless `prior` says a resume).
  */
 export function runCampaign(
   context: PublisherContext,
@@ -131,14 +134,26 @@ export function runCampaign(
   prior: ReadonlyMap<string, DeliveryRecord> | undefined,
   signal: AbortSignal,
   keep: ReportDeliveries = 'all',
+  operation: CampaignOperation = prior === undefined ? 'publish' : 'resume',
 ): Promise<CampaignReport> {
   const started = Date.now();
   const plan = takePlan(context, deliveries, prior);
-  const running = runCampaignOnce(context, record, plan, prior, signal, keep, started).finally(
-    () => {
-      context.active.delete(record.id);
-    },
-  );
+  const pushed = pushedAccounts(deliveries);
+  const running = traceCampaign(operation, record, async () => {
+    const report = await runCampaignOnce(context, record, plan, prior, signal, keep, started);
+    if (pushed !== undefined) {
+      const { journal, adapters, hall } = context.settings;
+      await notePushesAfterRun({
+        journal,
+        adapters,
+        accounts: hall.accountById,
+        accountIds: pushed,
+      });
+    }
+    return report;
+  }).finally(() => {
+    context.active.delete(record.id);
+  });
   context.active.set(record.id, running);
   return running;
 }
@@ -310,6 +325,7 @@ export async function publishCampaign(
     undefined,
     signal,
     run.reportDeliveries,
+    earlier === undefined ? 'publish' : 'follow-up',
   );
   return gate === undefined ? report : { ...report, gate };
 }
