@@ -5,6 +5,7 @@
 import { ReleaseHallError, platformMessage } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { traceRequest } from '../telemetry/spans.js';
+import { activeTracer } from '../telemetry/tracer.js';
 
 /**
  * Counts one access-token fetch (a request to the platform's token endpoint, not a cached read),
@@ -181,7 +182,8 @@ class CallSignal {
  * registered (its path only: the query string, which may carry a token, stays out).
  */
 export function httpCall(call: HttpCall): Promise<HttpReply> {
-  return traceRequest(call, () => sendCall(call));
+  // Without a tracer, the request is sent as it is: not even a closure is made for telemetry.
+  return activeTracer() === undefined ? sendCall(call) : traceRequest(call, () => sendCall(call));
 }
 
 async function sendCall(call: HttpCall): Promise<HttpReply> {
