@@ -22,9 +22,12 @@
  *
  * No token and no AppSecret ever appears in an error: URLs lose their query string, bodies are
  * never quoted, and every error is scrubbed of both before it leaves.
+ *
+ * Every fetch is counted ({@link countTokenFetch}: `fetched` or `failed`) for the service's
+ * `GET /metrics`; a token read from the store is not a fetch.
  */
 import { Redactor, ReleaseHallError } from '#core';
-import { failMalformed, httpCall, parseJsonBody } from '#adapter-kit';
+import { countTokenFetch, failMalformed, httpCall, parseJsonBody } from '#adapter-kit';
 import type { FetchLike } from '#adapter-kit';
 import { WECHAT_PLATFORM, mapWechatError, wechatErrorCode } from './map-wechat-error.js';
 
@@ -300,6 +303,7 @@ export class WechatTokenHolder {
       const fetchedAt = this.#now();
       const lifeMs = expiresIn * 1000;
       const cacheMs = Math.max(lifeMs - this.#marginMs, Math.min(lifeMs / 2, MIN_CACHE_MS));
+      countTokenFetch(WECHAT_PLATFORM, 'fetched');
       return {
         accessToken,
         fetchedAt,
@@ -307,6 +311,7 @@ export class WechatTokenHolder {
         refreshAt: fetchedAt + cacheMs,
       };
     } catch (error) {
+      countTokenFetch(WECHAT_PLATFORM, 'failed');
       if (error instanceof Error) redactor.scrubError(error);
       throw error;
     }

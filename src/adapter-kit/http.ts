@@ -4,6 +4,17 @@
  */
 import { ReleaseHallError, platformMessage } from '../errors.js';
 import { redactUrl } from '../redact.js';
+import { traceRequest } from '../telemetry/spans.js';
+import { activeTracer } from '../telemetry/tracer.js';
+
+/**
+ * Counts one access-token fetch (a request to the platform's token endpoint, not a cached read),
+ * `fetched` or `failed`, for the service's `release_hall_token_fetches_total`. An adapter whose
+ * platform issues access tokens calls it once per fetch.
+ */
+export { countTokenFetch } from '../telemetry/readings.js';
+/** How a token fetch ended ({@link countTokenFetch}). */
+export type { TokenFetchOutcome } from '../telemetry/readings.js';
 
 /** The `fetch` an adapter uses; injectable for tests, proxies and gateways. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -165,8 +176,17 @@ class CallSignal {
   }
 }
 
-/** Sends one request. Throws `ABORTED`, `TRANSIENT` (certainly not applied) or `AMBIGUOUS` (may have been applied). */
-export async function httpCall(call: HttpCall): Promise<HttpReply> {
+/**
+ * Sends one request. Throws `ABORTED`, `TRANSIENT` (certainly not applied) or `AMBIGUOUS` (may
+ * have been applied). The request is a `release-hall.request` span when an OpenTelemetry SDK is
+ * registered (its path only: the query string, which may carry a token, stays out).
+ */
+export function httpCall(call: HttpCall): Promise<HttpReply> {
+  // Without a tracer, the request is sent as it is: not even a closure is made for telemetry.
+  return activeTracer() === undefined ? sendCall(call) : traceRequest(call, () => sendCall(call));
+}
+
+async function sendCall(call: HttpCall): Promise<HttpReply> {
   const deadline = new CallSignal(call.timeoutMs, call.signal);
   try {
     let response: Response;

@@ -27,6 +27,7 @@ import type { Account } from '../model/hall.js';
 import { Redactor } from '../redact.js';
 import { Admission, Ticket } from '../run/admission.js';
 import { type Scheduler, schedulerFor } from '../run/scheduler.js';
+import { traceCampaign, traceDelivery } from '../telemetry/spans.js';
 import { type PublisherContext, audit, campaignLogger, loadCampaign } from './context.js';
 
 /** One account's line in a retract report. */
@@ -98,15 +99,27 @@ function assertNotRunning(context: PublisherContext, campaign: CampaignRecord): 
   }
 }
 
-/** Removes every live post, relay and push of a campaign; safe to run twice. */
+/**
+ * Removes every live post, relay and push of a campaign; safe to run twice. The retract is one
+ * `release-hall.campaign` span, each delete a `release-hall.delivery` span under it.
+ */
 export async function retractCampaign(
   context: PublisherContext,
   campaignId: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<RetractReport> {
-  const { journal, limits } = context.settings;
   const campaign = await loadCampaign(context, campaignId);
   assertNotRunning(context, campaign);
+  return traceCampaign('retract', campaign, () => retractLoaded(context, campaign, options));
+}
+
+async function retractLoaded(
+  context: PublisherContext,
+  campaign: CampaignRecord,
+  options: { signal?: AbortSignal },
+): Promise<RetractReport> {
+  const { journal, limits } = context.settings;
+  const campaignId = campaign.id;
   const signal = options.signal ?? new AbortController().signal;
   // Every delete waiting for its turn listens to the one signal: not a leak.
   setMaxListeners(0, signal);
@@ -151,7 +164,18 @@ export async function retractCampaign(
     logger,
   };
   const results = await Promise.all(
-    targets.map((entry) => retractOne(run, entry, byId.get(`${entry.delivery.id}:retract`))),
+    targets.map((entry) =>
+      traceDelivery(
+        {
+          id: `${entry.delivery.id}:retract`,
+          campaignId,
+          accountId: entry.delivery.accountId,
+          platform: entry.delivery.platform,
+          action: 'retract',
+        },
+        () => retractOne(run, entry, byId.get(`${entry.delivery.id}:retract`)),
+      ),
+    ),
   );
   // Every delivery whose post is gone (or never was) is final: resume leaves it alone.
   for (const line of results) {

@@ -29,6 +29,8 @@ import type { ReportDeliveries } from '../run/options.js';
 import type { CampaignRunner } from './campaign-runner.js';
 import { runRemotely } from './run-remote.js';
 import { pauseHolding } from './run-delivery.js';
+import { type CampaignOperation, traceCampaign } from '../telemetry/spans.js';
+import { notePushesAfterRun, pushedAccounts } from '../telemetry/pushes-left.js';
 
 /** Holds a delivery while its campaign (or its member's group) is paused. */
 function pauseGate(
@@ -150,7 +152,8 @@ function deadlineWatch(
 
 /**
  * Runs a campaign's deliveries (those of a resumed campaign that are final stay as they are) and
- * reports; the campaign counts as active in this publisher until the run ends.
+ * reports; the campaign counts as active in this publisher until the run ends. The run is one
+ * `release-hall.campaign` span (`operation` names it: a publish unless `prior` says a resume).
  */
 export function runCampaign(
   context: PublisherContext,
@@ -159,15 +162,28 @@ export function runCampaign(
   prior: ReadonlyMap<string, DeliveryRecord> | undefined,
   signal: AbortSignal,
   keep: ReportDeliveries = 'all',
+  operation: CampaignOperation = prior === undefined ? 'publish' : 'resume',
 ): Promise<CampaignReport> {
   const started = Date.now();
   const plan = takePlan(context, deliveries, prior);
+  const pushed = pushedAccounts(deliveries);
   const remote = context.settings.runner;
-  const run =
-    remote === undefined
-      ? runCampaignOnce(context, record, plan, prior, signal, keep, started)
-      : runOnWorkers(context, remote, record, plan, prior, signal, keep, started);
-  const running = run.finally(() => {
+  const running = traceCampaign(operation, record, async () => {
+    const report =
+      remote === undefined
+        ? await runCampaignOnce(context, record, plan, prior, signal, keep, started)
+        : await runOnWorkers(context, remote, record, plan, prior, signal, keep, started);
+    if (pushed !== undefined) {
+      const { journal, adapters, hall } = context.settings;
+      await notePushesAfterRun({
+        journal,
+        adapters,
+        accounts: hall.accountById,
+        accountIds: pushed,
+      });
+    }
+    return report;
+  }).finally(() => {
     context.active.delete(record.id);
   });
   context.active.set(record.id, running);
@@ -355,6 +371,7 @@ export async function publishCampaign(
     undefined,
     signal,
     run.reportDeliveries,
+    earlier === undefined ? 'publish' : 'follow-up',
   );
   return gate === undefined ? report : { ...report, gate };
 }

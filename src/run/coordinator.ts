@@ -38,6 +38,7 @@ import { type DeliveryJob, deliver, inDoubt, renditionText, startRun } from './d
 import { type Scheduler, schedulerFor } from './scheduler.js';
 import { DUPLICATE_OF_NOTE, journalStateOf, resultFromRecord, resultLine } from './result-line.js';
 import { scrubResult } from './scrub.js';
+import { traceDelivery } from '../telemetry/spans.js';
 import type { DeliveryAction, DeliveryResult } from './types.js';
 
 /** What the coordinator needs. */
@@ -282,13 +283,14 @@ export class Coordinator {
     });
   }
 
+  /** Runs one delivery (a `release-hall.delivery` span, active while it runs). */
   async #runEntry(
     entry: JournalDelivery,
     prior: DeliveryRecord | undefined,
     ticket: Ticket,
   ): Promise<DeliveryResult> {
     try {
-      return await this.#runTicketed(entry, prior, ticket);
+      return await traceDelivery(entry, () => this.#runTicketed(entry, prior, ticket));
     } finally {
       ticket.release();
     }

@@ -2,9 +2,15 @@
  * The service's metrics in the Prometheus text exposition format (version 0.0.4): counters and
  * a histogram fed from the publishers' events and the service's own requests, rendered on
  * demand. Values live in this process only: they start at zero when it starts.
+ *
+ * Two families are read from the whole process rather than from the observed publishers: the
+ * access-token fetches of the adapters (`release_hall_token_fetches_total`) and the pushes each
+ * account has left (`release_hall_pushes_left`, worked out when a campaign that pushed on the
+ * account ends, so an account has a sample once such a campaign has run in this process).
  */
 import type { DeliveryFinishedEvent } from '../events.js';
 import type { Publisher } from '../publisher/create-publisher.js';
+import { pushesLeftReadings, tokenFetchCounts, watchPushesLeft } from '../telemetry/readings.js';
 
 /** The Content-Type of {@link Metrics.render}'s text. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -107,6 +113,8 @@ function header(name: string, type: 'counter' | 'gauge' | 'histogram', help: str
 
 /** Creates an empty registry. */
 export function createMetrics(): Metrics {
+  // Campaign runs work out the pushes left of their accounts from now on.
+  watchPushesLeft();
   const deliveries = new LabelledValues(['platform', 'status'], () => ({ value: 0 }));
   const durations = new LabelledValues<HistogramValue>(['platform'], () => ({
     buckets: new Array<number>(DURATION_BUCKETS.length + 1).fill(0),
@@ -216,6 +224,33 @@ export function createMetrics(): Metrics {
           'Requests the service answered, by method, matched route and status.',
         ),
         ...counterLines('release_hall_http_requests_total', requests),
+      );
+      lines.push(
+        ...header(
+          'release_hall_token_fetches_total',
+          'counter',
+          'Access-token fetches the adapters made in this process (not cached reads), by platform and outcome.',
+        ),
+        ...tokenFetchCounts()
+          .map(({ platform, outcome, count }) => ({
+            key: JSON.stringify([platform, outcome]),
+            line: `release_hall_token_fetches_total${formatLabels({ platform, outcome })} ${formatValue(count)}`,
+          }))
+          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          .map(({ line }) => line),
+      );
+      lines.push(
+        ...header(
+          'release_hall_pushes_left',
+          'gauge',
+          'Pushes (mass sends) an account has left in its quota period, as last worked out when a campaign that pushed on it ended.',
+        ),
+        ...pushesLeftReadings()
+          .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
+          .map(
+            (reading) =>
+              `release_hall_pushes_left${formatLabels({ platform: reading.platform, account: reading.accountId, period: reading.period })} ${formatValue(reading.left)}`,
+          ),
       );
       return `${lines.join('\n')}\n`;
     },

@@ -51,6 +51,10 @@ describe('service metrics', () => {
       '# TYPE release_hall_campaigns_running gauge',
       '# HELP release_hall_http_requests_total Requests the service answered, by method, matched route and status.',
       '# TYPE release_hall_http_requests_total counter',
+      '# HELP release_hall_token_fetches_total Access-token fetches the adapters made in this process (not cached reads), by platform and outcome.',
+      '# TYPE release_hall_token_fetches_total counter',
+      '# HELP release_hall_pushes_left Pushes (mass sends) an account has left in its quota period, as last worked out when a campaign that pushed on it ended.',
+      '# TYPE release_hall_pushes_left gauge',
     ]);
     expect(text).toContain('\nrelease_hall_deadline_missed_total 0\n');
     expect(text).toContain('\nrelease_hall_campaigns_running 2\n');
