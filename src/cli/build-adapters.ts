@@ -48,7 +48,11 @@ function makeAdapter<T>(platform: string, factory: (options: T) => Adapter, opti
 }
 
 /** Makes the adapters a hall needs, with base URLs and settings from its `platforms` section. */
-export function buildAdapters(hallData: unknown, sandbox?: SandboxWiring): Adapter[] {
+export function buildAdapters(
+  hallData: unknown,
+  sandbox?: SandboxWiring,
+  extra: { readonly wechat?: Partial<WechatAdapterOptions> } = {},
+): Adapter[] {
   const platforms =
     typeof hallData === 'object' && hallData !== null && 'platforms' in hallData
       ? ((hallData as { platforms?: Record<string, PlatformInput> }).platforms ?? {})
@@ -67,6 +71,9 @@ export function buildAdapters(hallData: unknown, sandbox?: SandboxWiring): Adapt
   return [
     makeAdapter('weibo', createWeiboAdapter, optionsFor('weibo') as WeiboAdapterOptions),
     makeAdapter('tencent', createTencentAdapter, optionsFor('tencent') as TencentAdapterOptions),
-    makeAdapter('wechat', createWechatAdapter, optionsFor('wechat') as WechatAdapterOptions),
+    makeAdapter('wechat', createWechatAdapter, {
+      ...(optionsFor('wechat') as WechatAdapterOptions),
+      ...extra.wechat,
+    }),
   ];
 }

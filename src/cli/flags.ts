@@ -18,11 +18,17 @@ export function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-export interface CommonFlags {
+export interface CommonFlags extends RedisFlags {
   hall: string;
   credentials?: string;
   journal?: string;
   json?: boolean;
+}
+
+/** The scale-out flags: the journal (and the workers' queue) on a Redis server. */
+export interface RedisFlags {
+  redis?: string;
+  unsafeRedis?: boolean;
 }
 
 export interface PushFlags {
@@ -90,7 +96,7 @@ export interface LintFlags {
   json?: boolean;
 }
 /** Flags of the commands that only read a journal (`list`, `status`). */
-export interface JournalFlags {
+export interface JournalFlags extends RedisFlags {
   journal?: string;
   json?: boolean;
   hall?: string;
@@ -106,6 +112,19 @@ export interface ServeFlags {
   credentials?: string;
   journal?: string;
   sandbox?: boolean;
+}
+
+/** Flags of `worker`. */
+export interface WorkerFlags extends RedisFlags {
+  hall: string;
+  credentials?: string;
+  concurrency: string;
+}
+
+/** Flags of `sandbox`. */
+export interface SandboxFlags {
+  hall: string;
+  out: string;
 }
 
 /** Flags of `check`. */
@@ -164,9 +183,22 @@ export function pushFlags(command: Command): Command {
     );
 }
 
+/** Adds `--redis` and `--unsafe-redis`. */
+export function redisFlags(command: Command): Command {
+  return command
+    .option(
+      '--redis <url>',
+      'journal on this Redis server, campaigns run by `release-hall worker` processes (default: $RELEASE_HALL_REDIS)',
+    )
+    .option(
+      '--unsafe-redis',
+      'use a Redis server that may lose writes (no AOF with appendfsync always, or evictions): loud warning',
+    );
+}
+
 /** Adds the journal options of a command that only reads the journal. */
 export function journalFlags(command: Command): Command {
-  return command
+  return redisFlags(command)
     .option(
       '--journal <file>',
       `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}); read, never written`,
@@ -176,7 +208,7 @@ export function journalFlags(command: Command): Command {
 
 /** Adds the options of every command that works on a hall's campaigns. */
 export function commonFlags(command: Command): Command {
-  return command
+  return redisFlags(command)
     .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
     .option('--credentials <file>', 'credentials file (JSON or YAML) mapping references to secrets')
     .option(

@@ -23,13 +23,16 @@ import {
   type PublishFlags,
   type ResumeFlags,
   type ReviewFlags,
+  type SandboxFlags,
   type ServeFlags,
   type ValidateFlags,
+  type WorkerFlags,
   commonFlags,
   journalFlags,
   list,
   gateFlags,
   pushFlags,
+  redisFlags,
 } from './flags.js';
 import type { AuditExportFlags } from './commands/audit-export.js';
 import type { AuditHeadFlags } from './commands/audit-head.js';
@@ -399,6 +402,37 @@ function addServe(program: Command): void {
     });
 }
 
+function addScaleOut(program: Command): void {
+  redisFlags(
+    program
+      .command('worker')
+      .description(
+        'run the deliveries of campaigns published with --redis, beside other workers on any host; SIGTERM drains',
+      )
+      .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+      .option(
+        '--credentials <file>',
+        'credentials file (JSON or YAML) mapping references to secrets',
+      )
+      .option('--concurrency <n>', 'deliveries under way at once in this worker', '32'),
+  ).action(async (flags: WorkerFlags) => {
+    const { workerCommand } = await import('./commands/worker.js');
+    process.exitCode = await workerCommand(flags);
+  });
+
+  program
+    .command('sandbox')
+    .description(
+      "serve a hall's built-in sandbox for other processes: writes a hall file pointing at it and its credentials",
+    )
+    .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+    .requiredOption('--out <dir>', 'where to write hall.json and credentials.json')
+    .action(async (flags: SandboxFlags) => {
+      const { sandboxCommand } = await import('./commands/sandbox.js');
+      process.exitCode = await sandboxCommand(flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -416,6 +450,7 @@ export function buildProgram(): Command {
   addNew(program);
   addAudit(program);
   addServe(program);
+  addScaleOut(program);
   return program;
 }
 

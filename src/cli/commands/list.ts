@@ -1,11 +1,10 @@
 /** `release-hall list`: the campaigns in the journal, newest first, with their counts. */
 import { listCampaigns } from 'release-hall';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
 import type { JournalFlags } from '../flags.js';
-import { journalPath } from '../open-publisher.js';
+import { openReadJournal } from '../open-publisher.js';
 
 export async function listCommand(flags: JournalFlags): Promise<number> {
-  const journal = new SqliteJournal(journalPath(flags), { readOnly: true });
+  const journal = await openReadJournal(flags);
   try {
     const summaries = await listCampaigns(journal);
     if (flags.json) {
@@ -13,7 +12,7 @@ export async function listCommand(flags: JournalFlags): Promise<number> {
       return 0;
     }
     if (summaries.length === 0) {
-      process.stdout.write(`no campaigns in ${journal.path}\n`);
+      process.stdout.write(`no campaigns in ${journal.path ?? 'the journal'}\n`);
       return 0;
     }
     for (const { campaign, counts } of summaries) {

@@ -17,10 +17,9 @@ import {
   readDataFile,
   resolveHall,
 } from 'release-hall';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { buildAdapters } from '../build-adapters.js';
 import type { JournalFlags } from '../flags.js';
-import { journalPath } from '../open-publisher.js';
+import { openReadJournal } from '../open-publisher.js';
 
 function formatStatus(status: CampaignStatus): string {
   const { campaign, counts } = status;
@@ -77,7 +76,7 @@ export async function statusCommand(campaignId: string, flags: JournalFlags): Pr
     hallId = resolved.hall.id;
     deadlines = resolved.hall.deadlines;
   }
-  const journal = new SqliteJournal(journalPath(flags), { readOnly: true });
+  const journal = await openReadJournal(flags);
   try {
     const status = await readCampaignStatus(journal, campaignId, accounts);
     if (hallId !== undefined && status.campaign.hallId !== hallId) {
