@@ -88,10 +88,12 @@ function addPublish(program: Command): void {
     .option('--exclude <ids>', 'leave these members out', list)
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
     .option('--no-progress', 'no progress on stderr');
-  pushFlags(gateFlags(publish)).action(async (statement: string, flags: PublishFlags) => {
-    const { publishCommand } = await import('./commands/publish.js');
-    process.exitCode = await publishCommand(statement, flags);
-  });
+  pushFlags(gateFlags(redisFlags(publish))).action(
+    async (statement: string, flags: PublishFlags) => {
+      const { publishCommand } = await import('./commands/publish.js');
+      process.exitCode = await publishCommand(statement, flags);
+    },
+  );
 }
 
 function addApprovalCommands(program: Command): void {
