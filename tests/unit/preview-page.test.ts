@@ -220,6 +220,9 @@ describe('renderPreviewPage', () => {
     const open = renderPreviewPage(preview, { approval: { required: 1, approvedBy: ['a', 'b'] } });
     expect(open).toContain('data-gate="open"');
     expect(renderPreviewPage(preview)).toContain('approvals: not checked in this preview');
+    const none = renderPreviewPage(preview, { approval: { required: 0 } });
+    expect(none).toContain('data-gate="open"');
+    expect(none).toContain('approvals: none required');
   });
 
   it('references nothing on the network: no src or href to http(s), no @import, no url()', () => {

@@ -62,9 +62,10 @@ async function approvalState(
   statement: Statement,
   statementPath: string,
   options: CampaignOptions,
-): Promise<PreviewApproval | undefined> {
+): Promise<PreviewApproval> {
   const settings = publisher.hall.hall.approvals;
-  if (settings === undefined) return undefined;
+  // A hall without an approval policy asks for none.
+  if (settings === undefined) return { required: 0 };
   const rule = approvalRule(settings, statement.urgency);
   const base = {
     required: rule.approvals,
@@ -101,10 +102,7 @@ export async function previewCommand(statementPath: string, flags: PreviewFlags)
     }
     if (flags.htmlPage !== undefined) {
       const approval = await approvalState(publisher, statement, statementPath, options);
-      const page = renderPreviewPage(preview, {
-        images: await pageImages(preview),
-        ...(approval === undefined ? {} : { approval }),
-      });
+      const page = renderPreviewPage(preview, { images: await pageImages(preview), approval });
       await writeFile(flags.htmlPage, page, 'utf8');
       process.stderr.write(`preview page written to ${flags.htmlPage}\n`);
     }
