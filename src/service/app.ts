@@ -238,19 +238,15 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     const settings = publisher.hall.hall.approvals;
     const written = (body.statement as { urgency?: unknown }).urgency;
     const urgency = written === 'urgent' || written === 'crisis' ? written : 'routine';
-    const rule = settings === undefined ? undefined : approvalRule(settings, urgency);
+    const rule = settings === undefined ? { approvals: 0 } : approvalRule(settings, urgency);
     const page = renderPreviewPage(preview, {
-      ...(rule === undefined
-        ? {}
-        : {
-            approval: {
-              required: rule.approvals,
-              urgency,
-              ...(rule.reviewWithinHours === undefined
-                ? {}
-                : { reviewWithinHours: rule.reviewWithinHours }),
-            },
-          }),
+      approval: {
+        required: rule.approvals,
+        urgency,
+        ...(rule.reviewWithinHours === undefined
+          ? {}
+          : { reviewWithinHours: rule.reviewWithinHours }),
+      },
     });
     return context.html(page, 200, { 'content-security-policy': PREVIEW_PAGE_POLICY });
   });
