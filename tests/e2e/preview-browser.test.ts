@@ -2,8 +2,8 @@
  * The preview page in a real browser (headless Chromium): the Beijing rebuttal, with a chatty
  * phrase the linter flags, over three members of the hall on Weibo, Tencent Weibo and WeChat (one
  * of them pushing). At a phone's width and a desktop's, every account's card is shown with its
- * count and its lint marks, nothing is wider than the screen, and the page asks for nothing from
- * the network.
+ * count and its lint marks, markup in the statement stays text, nothing is wider than the screen
+ * (not even a word with no place to break), and the page asks for nothing from the network.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,10 @@ import { beijingHall, beijingRebuttal } from '../helpers/beijing.js';
 
 const PAGE_URL = 'http://preview.release-hall.test/';
 const PHRASE = '小伙伴们';
+/** Markup in the statement, which must stay text: it would request `x` and set a flag if run. */
+const HOSTILE = `<img src=x onerror="document.body.dataset.ran='yes'"><script>document.body.dataset.ran='yes'</script>`;
+/** A word with no place to break, which must wrap rather than widen the page. */
+const LONG_WORD = 'A'.repeat(90);
 const reports = fileURLToPath(new URL('../../reports/', import.meta.url));
 const coverPath = fileURLToPath(new URL('../../examples/beijing-hall/cover.jpg', import.meta.url));
 
@@ -34,7 +38,11 @@ beforeAll(async () => {
   });
   const statement = await beijingRebuttal();
   preview = await publisher.preview(
-    { ...statement, advice: `${PHRASE}${statement.advice ?? ''}`, images: [coverPath] },
+    {
+      ...statement,
+      advice: `${PHRASE}${HOSTILE}${LONG_WORD}${statement.advice ?? ''}`,
+      images: [coverPath],
+    },
     {
       mode: 'relay',
       selection: { members: ['beijing-fabu', 'police', 'haidian'] },
@@ -111,6 +119,8 @@ describe('the preview page in Chromium', () => {
             expect(await marks.first().isVisible()).toBe(true);
           } else expect(await marks.count()).toBe(0);
         }
+        expect(await tab.evaluate('document.body.dataset.ran ?? null')).toBeNull();
+        expect(await tab.getByText(HOSTILE).count()).toBeGreaterThan(0);
         const push = tab.locator('article[data-action="push"] .action');
         expect(await push.first().textContent()).toContain('push');
         expect(await tab.locator('article[data-action="publish"]').count()).toBeGreaterThan(0);
