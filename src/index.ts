@@ -198,6 +198,12 @@ export type { ArticleMeasure, Measure, RenditionMeasure } from './render/fit-pro
 export { applyTemplate, renderFullText } from './render/templates.js';
 export type { StatementDocument, TemplateOptions, TemplatePart } from './render/templates.js';
 export { buildPreview, formatPreviewTable } from './render/preview.js';
+export { renderPreviewPage } from './render/preview-page.js';
+export type {
+  PreviewApproval,
+  PreviewPageInput,
+  PreviewPageOptions,
+} from './render/preview-page.js';
 export type {
   AccountPreview,
   ArticlePreview,

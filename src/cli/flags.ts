@@ -90,7 +90,13 @@ export type FollowUpFlags = CommonFlags & {
   override?: string;
 };
 export type PauseFlags = CommonFlags & { reason: string; group?: string[] };
-export type PreviewFlags = CommonFlags & PushFlags & { mode: 'relay' | 'original'; html?: boolean };
+export type PreviewFlags = CommonFlags &
+  PushFlags & {
+    mode: 'relay' | 'original';
+    html?: boolean;
+    /** Where to write the preview page (a self-contained HTML file). */
+    htmlPage?: string;
+  };
 export interface LintFlags {
   hall?: string;
   json?: boolean;

@@ -255,6 +255,10 @@ function addStatementCommands(program: Command): void {
         .default('relay'),
     )
     .option('--html', 'show the HTML of WeChat articles')
+    .option(
+      '--html-page <file>',
+      'also write the preview page: every account as its followers will see it (self-contained HTML)',
+    )
     .action(async (statement: string, flags: PreviewFlags) => {
       const { previewCommand } = await import('./commands/preview.js');
       process.exitCode = await previewCommand(statement, flags);

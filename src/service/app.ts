@@ -10,6 +10,8 @@ import type { CampaignOptions } from '../publisher/options.js';
 import type { Publisher } from '../publisher/create-publisher.js';
 import { listCampaigns } from '../publisher/status.js';
 import type { StatementInput } from '../model/statement.js';
+import { approvalRule } from '../gate/policy.js';
+import { PREVIEW_PAGE_POLICY, renderPreviewPage } from '../render/preview-page.js';
 import { campaignBody, parseBody, pauseBody, previewBody, resumeBody } from './bodies.js';
 import { CampaignStarts, startOnce } from './campaign-starts.js';
 import { IDEMPOTENCY_KEY_PATTERN, bodyHashOf, campaignIdFor } from './idempotency.js';
@@ -216,16 +218,37 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
 
   app.post('/v1/preview', async (context) => {
     const caller = allow(context, 'preview');
-    const body = parseBody(await context.req.text(), previewBody);
-    try {
-      const preview = await publisherOf(caller).preview(
-        body.statement as StatementInput,
-        campaignOptions(body),
+    const format = context.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'html') {
+      throw new ProblemError(
+        problem(400, 'format', `format is "json" (the default) or "html", not "${format}"`),
       );
-      return context.json(preview);
+    }
+    const body = parseBody(await context.req.text(), previewBody);
+    const publisher = publisherOf(caller);
+    let preview: Awaited<ReturnType<Publisher['preview']>>;
+    try {
+      preview = await publisher.preview(body.statement as StatementInput, campaignOptions(body));
     } catch (error) {
       throw new ProblemError(problemOf(error, 400));
     }
+    if (format === 'json') return context.json(preview);
+    // The page: the hall's approval rule for this urgency (approvals come with the campaign);
+    // pictures stay placeholders, since the service reads no file a request names.
+    const settings = publisher.hall.hall.approvals;
+    const written = (body.statement as { urgency?: unknown }).urgency;
+    const urgency = written === 'urgent' || written === 'crisis' ? written : 'routine';
+    const rule = settings === undefined ? { approvals: 0 } : approvalRule(settings, urgency);
+    const page = renderPreviewPage(preview, {
+      approval: {
+        required: rule.approvals,
+        urgency,
+        ...(rule.reviewWithinHours === undefined
+          ? {}
+          : { reviewWithinHours: rule.reviewWithinHours }),
+      },
+    });
+    return context.html(page, 200, { 'content-security-policy': PREVIEW_PAGE_POLICY });
   });
 
   app.post('/v1/campaigns', async (context) => {
