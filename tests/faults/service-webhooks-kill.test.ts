@@ -54,7 +54,7 @@ function startServe(
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const match = /listening on (http:\/\/\S+)/.exec(out);
       if (match) resolve({ child, url: match[1]! });
