@@ -8,6 +8,18 @@ import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.
 import type { Rendition } from '../adapter.js';
 import type { PlannedDelivery } from '../run/types.js';
 import { type ChainedAuditEntry, chainAuditEntry, verifyAuditChain } from './audit-chain.js';
+import {
+  type JournalOutbox,
+  type OutboxAttempt,
+  type OutboxRow,
+  type OutboxSubscription,
+  SETTLED_STATES,
+  type WebhookEventType,
+  deliveryEventPayload,
+  deliveryEventType,
+  outboxRowsFor,
+  settledEventPayload,
+} from './outbox.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -259,8 +271,10 @@ export function applyTransition(
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
-export class MemoryJournal implements Journal {
+export class MemoryJournal implements Journal, JournalOutbox {
   readonly #campaigns = new Map<string, CampaignRecord>();
+  #subscriptions: readonly OutboxSubscription[] = [];
+  readonly #outbox = new Map<string, OutboxRow>();
   readonly #deliveries = new Map<string, DeliveryRecord>();
   readonly #byCampaign = new Map<string, string[]>();
   readonly #audit: ChainedAuditEntry[] = [];
@@ -309,6 +323,10 @@ export class MemoryJournal implements Journal {
       return Promise.reject(new StaleLeaseError(change.deliveryId));
     }
     this.#deliveries.set(change.deliveryId, applyTransition(record, change));
+    const type = deliveryEventType(change.state);
+    if (type !== undefined) {
+      this.#appendOutbox(type, deliveryEventPayload(record.delivery, change), change.at);
+    }
     return Promise.resolve();
   }
 
@@ -320,6 +338,14 @@ export class MemoryJournal implements Journal {
     if (record === undefined) return Promise.reject(notInJournal(`unknown campaign ${campaignId}`));
     const { pause, ...rest } = change;
     const next: CampaignRecord = { ...record, ...rest };
+    if (
+      change.state !== undefined &&
+      change.state !== record.state &&
+      SETTLED_STATES.has(change.state)
+    ) {
+      const at = new Date().toISOString();
+      this.#appendOutbox('campaign.settled', settledEventPayload(campaignId, change.state, at), at);
+    }
     if (pause === null) {
       const { pause: _old, ...withoutPause } = next;
       this.#campaigns.set(campaignId, withoutPause);
@@ -386,6 +412,64 @@ export class MemoryJournal implements Journal {
     return Promise.resolve(
       verdict.ok ? [] : [`audit log: ${verdict.problem.kind}: ${verdict.problem.message}`],
     );
+  }
+
+  #appendOutbox(
+    type: WebhookEventType,
+    payload: Readonly<Record<string, unknown>>,
+    at: string,
+  ): void {
+    for (const row of outboxRowsFor(this.#subscriptions, type, payload, at)) {
+      this.#outbox.set(row.id, row);
+    }
+  }
+
+  subscribeOutbox(subscriptions: readonly OutboxSubscription[]): void {
+    this.#subscriptions = [...subscriptions];
+  }
+
+  addOutboxEvent(
+    type: WebhookEventType,
+    payload: Readonly<Record<string, unknown>>,
+    at: string,
+  ): Promise<void> {
+    this.#appendOutbox(type, payload, at);
+    return Promise.resolve();
+  }
+
+  dueOutbox(now: string, limit: number): Promise<readonly OutboxRow[]> {
+    const due = [...this.#outbox.values()].filter(
+      (row) => row.deliveredAt === undefined && Date.parse(row.nextAttemptAt) <= Date.parse(now),
+    );
+    due.sort((a, b) => Date.parse(a.nextAttemptAt) - Date.parse(b.nextAttemptAt));
+    return Promise.resolve(due.slice(0, limit));
+  }
+
+  listOutbox(limit: number): Promise<readonly OutboxRow[]> {
+    return Promise.resolve([...this.#outbox.values()].slice(-limit));
+  }
+
+  markOutboxDelivered(id: string, at: string): Promise<void> {
+    const row = this.#outbox.get(id);
+    if (row === undefined) return Promise.reject(notInJournal(`unknown outbox event ${id}`));
+    if (row.deliveredAt === undefined) {
+      this.#outbox.set(id, { ...row, attempts: row.attempts + 1, deliveredAt: at });
+    }
+    return Promise.resolve();
+  }
+
+  recordOutboxAttempt(id: string, attempt: OutboxAttempt): Promise<void> {
+    const row = this.#outbox.get(id);
+    if (row === undefined) return Promise.reject(notInJournal(`unknown outbox event ${id}`));
+    if (row.deliveredAt === undefined) {
+      this.#outbox.set(id, {
+        ...row,
+        attempts: row.attempts + 1,
+        nextAttemptAt: attempt.nextAttemptAt,
+        lastError: attempt.error,
+      });
+    }
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -17,6 +17,9 @@
  * | `<prefix>delivery-notes:<id>` | hash | the facts an adapter journaled (a platform job id) |
  * | `<prefix>delivery-seq` | string | a counter giving each delivery its place in the order of creation |
  * | `<prefix>post-owners:<remoteId>` | sorted set | the deliveries that recorded this post id, by `seq` |
+ * | `<prefix>outbox` | list | every outbox row id (webhook events), in the order appended |
+ * | `<prefix>outbox-due` | sorted set | the ids of the rows still owed, by next attempt (ms) |
+ * | `<prefix>outbox-row:<id>` | hash | `id`, `webhookId`, `type`, `payload` (JSON), `createdAt`, `attempts`, `nextAttemptAt`, `deliveredAt`, `lastError` |
  *
  * For Redis Cluster, put a hash tag in the prefix (`{release-hall}:`) so every key of a journal
  * lives in one slot, as its multi-key scripts need.
@@ -42,6 +45,9 @@ export interface RedisJournalKeys {
   readonly deliveryHistory: (id: string) => string;
   readonly deliveryNotes: (id: string) => string;
   readonly postOwners: (remoteId: string) => string;
+  readonly outbox: string;
+  readonly outboxDue: string;
+  readonly outboxRow: (id: string) => string;
 }
 
 /** The keys of the journal under `prefix`. */
@@ -59,5 +65,8 @@ export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJo
     deliveryHistory: (id) => `${prefix}delivery-history:${id}`,
     deliveryNotes: (id) => `${prefix}delivery-notes:${id}`,
     postOwners: (remoteId) => `${prefix}post-owners:${remoteId}`,
+    outbox: `${prefix}outbox`,
+    outboxDue: `${prefix}outbox-due`,
+    outboxRow: (id) => `${prefix}outbox-row:${id}`,
   };
 }

@@ -76,17 +76,40 @@ return claimed
 `);
 
 /**
- * One state change, compare-and-set on the lease. KEYS: delivery, delivery-history, and
- * post-owners of the change's remote id when it has one. ARGV: delivery id, '1' when the change
- * carries a lease, the lease, state, at, attempt, the change's JSON, then field/value pairs to set.
+ * Lua that appends outbox rows: `first_key` is the KEYS index of the first row's hash and
+ * `first_arg` the ARGV index of its six values (id, webhook id, type, payload JSON, created at,
+ * due time in ms). KEYS[due] is the sorted set of owed rows, KEYS[list] the list of every row.
+ */
+const APPEND_OUTBOX = `
+local function append_outbox(due, list, first_key, first_arg)
+  local row = 0
+  for i = first_arg, #ARGV, 6 do
+    local key = KEYS[first_key + row]
+    redis.call('HSET', key, 'id', ARGV[i], 'webhookId', ARGV[i + 1], 'type', ARGV[i + 2],
+      'payload', ARGV[i + 3], 'createdAt', ARGV[i + 4], 'attempts', 0,
+      'nextAttemptAt', ARGV[i + 4])
+    redis.call('ZADD', KEYS[due], ARGV[i + 5], ARGV[i])
+    redis.call('RPUSH', KEYS[list], ARGV[i])
+    row = row + 1
+  end
+end
+`;
+
+/**
+ * One state change, compare-and-set on the lease, with the outbox rows it causes. KEYS: delivery,
+ * delivery-history, outbox-due, outbox, post-owners of the change's remote id when it has one,
+ * then one outbox hash per row. ARGV: delivery id, '1' when the change carries a lease, the lease,
+ * state, at, attempt, the change's JSON, the number of field/value pairs, '1' when post-owners is
+ * passed, the field/value pairs to set, then six values per outbox row.
  *
  * Refused (`stale`) when the change carries a lease and the delivery holds another: a process that
  * stalled while another claimed the delivery cannot overwrite it. A change equal to the last one
- * recorded (a client resending a call whose answer was lost) is not recorded twice (`repeat`).
- * Otherwise the state and fields are set, `attempts` becomes the larger of the two, the first
- * `sending` sets `firstAttemptAt`, and the change is appended to the history.
+ * recorded (a client resending a call whose answer was lost) is not recorded twice (`repeat`), and
+ * neither are its outbox rows. Otherwise the state and fields are set, `attempts` becomes the
+ * larger of the two, the first `sending` sets `firstAttemptAt`, the change is appended to the
+ * history and the outbox rows are appended: all in this one script, so all or none.
  */
-export const TRANSITION = new LuaScript(`
+export const TRANSITION = new LuaScript(`${APPEND_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
 if ARGV[2] == '1' then
   local current = redis.call('HGET', KEYS[1], 'lease')
@@ -100,13 +123,17 @@ redis.call('HSET', KEYS[1], 'state', ARGV[4], 'attempts', attempts)
 if ARGV[4] == 'sending' and redis.call('HEXISTS', KEYS[1], 'firstAttemptAt') == 0 then
   redis.call('HSET', KEYS[1], 'firstAttemptAt', ARGV[5])
 end
-for i = 8, #ARGV, 2 do
+local pairs_end = 9 + tonumber(ARGV[8]) * 2
+for i = 10, pairs_end, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
 redis.call('RPUSH', KEYS[2], ARGV[7])
-if KEYS[3] then
-  redis.call('ZADD', KEYS[3], 'NX', redis.call('HGET', KEYS[1], 'seq'), ARGV[1])
+local first_row = 5
+if ARGV[9] == '1' then
+  redis.call('ZADD', KEYS[5], 'NX', redis.call('HGET', KEYS[1], 'seq'), ARGV[1])
+  first_row = 6
 end
+append_outbox(3, 4, first_row, pairs_end + 1)
 return 'ok'
 `);
 
@@ -118,14 +145,54 @@ return 'ok'
 `);
 
 /**
- * Changes a campaign. KEYS: campaign. ARGV: state or '' to keep it, runner JSON or '' to keep it,
- * 'keep' | 'clear' | 'set' for the pause, and the pause JSON. Replies 0 for an unknown campaign.
+ * Changes a campaign. KEYS: campaign, outbox-due, outbox, then one outbox hash per row. ARGV:
+ * state or '' to keep it, runner JSON or '' to keep it, 'keep' | 'clear' | 'set' for the pause,
+ * the pause JSON, then six values per outbox row: appended only when the state changes (a
+ * campaign settles once per change into a settled state). Replies 0 for an unknown campaign.
  */
-export const UPDATE_CAMPAIGN = new LuaScript(`
+export const UPDATE_CAMPAIGN = new LuaScript(`${APPEND_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'state') ~= ARGV[1] then
+  append_outbox(2, 3, 4, 5)
+end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'state', ARGV[1]) end
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'runner', ARGV[2]) end
 if ARGV[3] == 'clear' then redis.call('HDEL', KEYS[1], 'pause') end
 if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], 'pause', ARGV[4]) end
 return 1
+`);
+
+/** Appends outbox rows. KEYS: outbox-due, outbox, one hash per row. ARGV: six values per row. */
+export const ADD_OUTBOX = new LuaScript(`${APPEND_OUTBOX}
+append_outbox(1, 2, 3, 1)
+return 'ok'
+`);
+
+/**
+ * Marks an outbox row delivered (once: a second mark keeps the first time). KEYS: the row's hash,
+ * outbox-due. ARGV: row id, at. Replies `unknown` for no such row.
+ */
+export const OUTBOX_DELIVERED = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
+if redis.call('HEXISTS', KEYS[1], 'deliveredAt') == 0 then
+  redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[2])
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return 'ok'
+`);
+
+/**
+ * Counts a failed attempt of an owed outbox row and sets its next one. KEYS: the row's hash,
+ * outbox-due. ARGV: row id, next attempt (ISO), next attempt (ms), error. Replies `unknown` for no
+ * such row; a delivered row is left as it is.
+ */
+export const OUTBOX_ATTEMPT = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
+if redis.call('HEXISTS', KEYS[1], 'deliveredAt') == 0 then
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[2], 'lastError', ARGV[4])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+end
+return 'ok'
 `);

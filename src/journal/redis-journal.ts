@@ -44,11 +44,26 @@ import {
   redisJournalKeys,
 } from './redis-journal-keys.js';
 import {
+  type JournalOutbox,
+  type OutboxAttempt,
+  type OutboxRow,
+  type OutboxSubscription,
+  SETTLED_STATES,
+  type WebhookEventType,
+  deliveryEventPayload,
+  deliveryEventType,
+  outboxRowsFor,
+  settledEventPayload,
+} from './outbox.js';
+import {
   ADD_DELIVERIES,
+  ADD_OUTBOX,
   CLAIM,
   CREATE_CAMPAIGN,
   FINISH_CREATE,
   NOTE,
+  OUTBOX_ATTEMPT,
+  OUTBOX_DELIVERED,
   TRANSITION,
   UPDATE_CAMPAIGN,
 } from './redis-journal-scripts.js';
@@ -125,8 +140,9 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
  * A journal in Redis. Make it with {@link createRedisJournal}, which checks the server's
  * durability first; the constructor does not.
  */
-export class RedisJournal implements Journal {
+export class RedisJournal implements Journal, JournalOutbox {
   readonly #client: Redis;
+  #subscriptions: readonly OutboxSubscription[] = [];
   readonly #opened: OpenedRedis;
   readonly #keys: RedisJournalKeys;
   /** The key prefix of this journal. */
@@ -267,17 +283,21 @@ export class RedisJournal implements Journal {
    */
   transition(change: DeliveryTransition): Promise<void> {
     const { lease, ...stored } = change;
-    const keys = [
-      this.#keys.delivery(change.deliveryId),
-      this.#keys.deliveryHistory(change.deliveryId),
-    ];
-    if (change.remoteId !== undefined) keys.push(this.#keys.postOwners(change.remoteId));
     const fields: string[] = [];
     for (const name of PATCHED_FIELDS) {
       const value = change[name];
       if (value !== undefined) fields.push(name, value);
     }
     return guarded(async () => {
+      const keys = [
+        this.#keys.delivery(change.deliveryId),
+        this.#keys.deliveryHistory(change.deliveryId),
+        this.#keys.outboxDue,
+        this.#keys.outbox,
+      ];
+      if (change.remoteId !== undefined) keys.push(this.#keys.postOwners(change.remoteId));
+      const rows = await this.#deliveryEventRows(change);
+      keys.push(...rows.keys);
       const reply = await TRANSITION.run(this.#client, keys, [
         change.deliveryId,
         lease === undefined ? '0' : '1',
@@ -286,11 +306,43 @@ export class RedisJournal implements Journal {
         change.at,
         change.attempt ?? 0,
         JSON.stringify(stored),
+        fields.length / 2,
+        change.remoteId === undefined ? '0' : '1',
         ...fields,
+        ...rows.args,
       ]);
       if (reply === 'unknown') throw notInJournal(`unknown delivery ${change.deliveryId}`);
       if (reply === 'stale') throw new StaleLeaseError(change.deliveryId);
     });
+  }
+
+  /**
+   * The outbox rows a state change causes, as keys and script arguments. The delivery's plan is
+   * read first: it never changes, and the rows are written (or not) with the change itself.
+   */
+  async #deliveryEventRows(change: DeliveryTransition): Promise<OutboxArguments> {
+    const type = deliveryEventType(change.state);
+    if (type === undefined || this.#subscriptions.length === 0) return { keys: [], args: [] };
+    const plan = await this.#client.hget(this.#keys.delivery(change.deliveryId), 'plan');
+    if (plan === null) return { keys: [], args: [] };
+    const delivery = JSON.parse(plan) as JournalDelivery;
+    return this.#outboxArguments(
+      outboxRowsFor(this.#subscriptions, type, deliveryEventPayload(delivery, change), change.at),
+    );
+  }
+
+  #outboxArguments(rows: readonly OutboxRow[]): OutboxArguments {
+    return {
+      keys: rows.map((row) => this.#keys.outboxRow(row.id)),
+      args: rows.flatMap((row) => [
+        row.id,
+        row.webhookId,
+        row.type,
+        row.payload,
+        row.createdAt,
+        Date.parse(row.createdAt),
+      ]),
+    };
   }
 
   updateCampaign(
@@ -298,18 +350,103 @@ export class RedisJournal implements Journal {
     change: Partial<Pick<CampaignRecord, 'state' | 'runner'>> & { pause?: PauseState | null },
   ): Promise<void> {
     const pauseMode = change.pause === null ? 'clear' : change.pause === undefined ? 'keep' : 'set';
+    const at = new Date().toISOString();
+    const rows =
+      change.state !== undefined && SETTLED_STATES.has(change.state)
+        ? this.#outboxArguments(
+            outboxRowsFor(
+              this.#subscriptions,
+              'campaign.settled',
+              settledEventPayload(campaignId, change.state, at),
+              at,
+            ),
+          )
+        : { keys: [], args: [] };
     return guarded(async () => {
       const reply = await UPDATE_CAMPAIGN.run(
         this.#client,
-        [this.#keys.campaign(campaignId)],
+        [this.#keys.campaign(campaignId), this.#keys.outboxDue, this.#keys.outbox, ...rows.keys],
         [
           change.state ?? '',
           change.runner === undefined ? '' : JSON.stringify(change.runner),
           pauseMode,
           change.pause ? JSON.stringify(change.pause) : '',
+          ...rows.args,
         ],
       );
       if (reply !== 1) throw notInJournal(`unknown campaign ${campaignId}`);
+    });
+  }
+
+  subscribeOutbox(subscriptions: readonly OutboxSubscription[]): void {
+    this.#subscriptions = [...subscriptions];
+  }
+
+  addOutboxEvent(
+    type: WebhookEventType,
+    payload: Readonly<Record<string, unknown>>,
+    at: string,
+  ): Promise<void> {
+    const rows = this.#outboxArguments(outboxRowsFor(this.#subscriptions, type, payload, at));
+    if (rows.keys.length === 0) return Promise.resolve();
+    return guarded(async () => {
+      await ADD_OUTBOX.run(
+        this.#client,
+        [this.#keys.outboxDue, this.#keys.outbox, ...rows.keys],
+        rows.args,
+      );
+    });
+  }
+
+  async #readOutboxRows(ids: readonly string[]): Promise<OutboxRow[]> {
+    if (ids.length === 0) return [];
+    const batch = this.#client.pipeline();
+    for (const id of ids) batch.hgetall(this.#keys.outboxRow(id));
+    return (await execute(batch)).flatMap((reply) => {
+      const fields = reply as Record<string, string>;
+      return fields.id === undefined ? [] : [outboxRowFrom(fields)];
+    });
+  }
+
+  dueOutbox(now: string, limit: number): Promise<readonly OutboxRow[]> {
+    return guarded(async () => {
+      const ids = await this.#client.zrangebyscore(
+        this.#keys.outboxDue,
+        '-inf',
+        Date.parse(now),
+        'LIMIT',
+        0,
+        limit,
+      );
+      return this.#readOutboxRows(ids);
+    });
+  }
+
+  listOutbox(limit: number): Promise<readonly OutboxRow[]> {
+    return guarded(async () =>
+      this.#readOutboxRows(await this.#client.lrange(this.#keys.outbox, -limit, -1)),
+    );
+  }
+
+  markOutboxDelivered(id: string, at: string): Promise<void> {
+    return guarded(async () => {
+      const reply = await OUTBOX_DELIVERED.run(
+        this.#client,
+        [this.#keys.outboxRow(id), this.#keys.outboxDue],
+        [id, at],
+      );
+      if (reply === 'unknown') throw notInJournal(`unknown outbox event ${id}`);
+    });
+  }
+
+  recordOutboxAttempt(id: string, attempt: OutboxAttempt): Promise<void> {
+    return guarded(async () => {
+      const reply = await OUTBOX_ATTEMPT.run(
+        this.#client,
+        [this.#keys.outboxRow(id), this.#keys.outboxDue],
+        [id, attempt.nextAttemptAt, Date.parse(attempt.nextAttemptAt), attempt.error],
+      );
+      if (reply === 'unknown') throw notInJournal(`unknown outbox event ${id}`);
     });
   }
 
@@ -499,6 +636,27 @@ export class RedisJournal implements Journal {
   close(): Promise<void> {
     return closeRedis(this.#opened);
   }
+}
+
+/** Outbox rows as script keys and arguments (six per row). */
+interface OutboxArguments {
+  readonly keys: readonly string[];
+  readonly args: readonly (string | number)[];
+}
+
+/** An outbox row from its hash. */
+function outboxRowFrom(fields: Record<string, string>): OutboxRow {
+  return {
+    id: fields.id!,
+    webhookId: fields.webhookId!,
+    type: fields.type as WebhookEventType,
+    payload: fields.payload!,
+    createdAt: fields.createdAt!,
+    attempts: Number(fields.attempts ?? 0),
+    nextAttemptAt: fields.nextAttemptAt!,
+    ...(fields.deliveredAt === undefined ? {} : { deliveredAt: fields.deliveredAt }),
+    ...(fields.lastError === undefined ? {} : { lastError: fields.lastError }),
+  };
 }
 
 function parses(text: string): boolean {

@@ -40,6 +40,18 @@ import {
   storeFailure,
 } from './journal.js';
 import { openJournalDatabase } from './sqlite-open.js';
+import {
+  type JournalOutbox,
+  type OutboxAttempt,
+  type OutboxRow,
+  type OutboxSubscription,
+  SETTLED_STATES,
+  type WebhookEventType,
+  deliveryEventPayload,
+  deliveryEventType,
+  outboxRowsFor,
+  settledEventPayload,
+} from './outbox.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -72,7 +84,50 @@ CREATE TABLE IF NOT EXISTS audit (
   hash TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign_id, seq);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  webhook_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  delivered_at TEXT,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
 `;
+
+/** A row of the outbox table. */
+interface OutboxTableRow {
+  readonly id: string;
+  readonly webhook_id: string;
+  readonly type: string;
+  readonly payload: string;
+  readonly created_at: string;
+  readonly attempts: number;
+  readonly next_attempt_at: number;
+  readonly delivered_at: string | null;
+  readonly last_error: string | null;
+}
+
+function outboxRowFrom(row: OutboxTableRow): OutboxRow {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    type: row.type as WebhookEventType,
+    payload: row.payload,
+    createdAt: row.created_at,
+    attempts: row.attempts,
+    nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
+    ...(row.delivered_at === null ? {} : { deliveredAt: row.delivered_at }),
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+  };
+}
+
+const OUTBOX_COLUMNS =
+  'id, webhook_id, type, payload, created_at, attempts, next_attempt_at, delivered_at, last_error';
 
 /** The fields of a state change copied into the delivery's record when present. */
 const PATCHED_FIELDS = [
@@ -201,10 +256,6 @@ interface PendingChange {
   readonly reject: (error: Error) => void;
 }
 
-/**
- * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
- * one from overwriting a newer run.
- */
 /** A row of the deliveries table as read back. */
 interface DeliveryRow {
   readonly id: string;
@@ -212,7 +263,11 @@ interface DeliveryRow {
   readonly lease: string | null;
 }
 
-export class SqliteJournal implements Journal {
+/**
+ * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
+ * one from overwriting a newer run.
+ */
+export class SqliteJournal implements Journal, JournalOutbox {
   readonly #db: Database.Database;
   readonly path: string;
   /** Whether the journal was opened with `readOnly`. */
@@ -238,6 +293,7 @@ export class SqliteJournal implements Journal {
   readonly #auditChained: boolean;
   #pending: PendingChange[] = [];
   #flushScheduled = false;
+  #subscriptions: readonly OutboxSubscription[] = [];
   readonly #commitWindowMs: number;
 
   constructor(path: string, options: SqliteJournalOptions = {}) {
@@ -454,6 +510,91 @@ export class SqliteJournal implements Journal {
       change.at,
       JSON.stringify(changeStored),
     );
+    // In the same savepoint: the event is stored if and only if the change is.
+    const type = deliveryEventType(change.state);
+    if (type !== undefined && this.#subscriptions.length > 0) {
+      const plan = this.#db
+        .prepare("SELECT json_extract(record, '$.delivery') AS plan FROM deliveries WHERE id = ?")
+        .get(deliveryId) as { plan: string };
+      const delivery = JSON.parse(plan.plan) as DeliveryRecord['delivery'];
+      this.#insertOutbox(type, deliveryEventPayload(delivery, change), change.at);
+    }
+  }
+
+  /** Inserts the rows of an event, one per subscribed endpoint (inside the caller's transaction). */
+  #insertOutbox(
+    type: WebhookEventType,
+    payload: Readonly<Record<string, unknown>>,
+    at: string,
+  ): void {
+    const insert = this.#db.prepare(
+      'INSERT INTO outbox (id, webhook_id, type, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+    );
+    for (const row of outboxRowsFor(this.#subscriptions, type, payload, at)) {
+      insert.run(row.id, row.webhookId, row.type, row.payload, row.createdAt, Date.parse(at));
+    }
+  }
+
+  subscribeOutbox(subscriptions: readonly OutboxSubscription[]): void {
+    this.#subscriptions = [...subscriptions];
+  }
+
+  addOutboxEvent(
+    type: WebhookEventType,
+    payload: Readonly<Record<string, unknown>>,
+    at: string,
+  ): Promise<void> {
+    const add = this.#db.transaction(() => {
+      this.#insertOutbox(type, payload, at);
+    });
+    return run(() => add());
+  }
+
+  dueOutbox(now: string, limit: number): Promise<readonly OutboxRow[]> {
+    return run(() =>
+      (
+        this.#db
+          .prepare(
+            `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
+          )
+          .all(Date.parse(now), limit) as OutboxTableRow[]
+      ).map(outboxRowFrom),
+    );
+  }
+
+  listOutbox(limit: number): Promise<readonly OutboxRow[]> {
+    return run(() =>
+      (
+        this.#db
+          .prepare(
+            `SELECT * FROM (SELECT seq, ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+          )
+          .all(limit) as OutboxTableRow[]
+      ).map(outboxRowFrom),
+    );
+  }
+
+  markOutboxDelivered(id: string, at: string): Promise<void> {
+    return run(() => {
+      const result = this.#db
+        .prepare(
+          'UPDATE outbox SET delivered_at = coalesce(delivered_at, ?), attempts = attempts + (delivered_at IS NULL) WHERE id = ?',
+        )
+        .run(at, id);
+      if (result.changes === 0) throw notInJournal(`unknown outbox event ${id}`);
+    });
+  }
+
+  recordOutboxAttempt(id: string, attempt: OutboxAttempt): Promise<void> {
+    return run(() => {
+      const exists = this.#db.prepare('SELECT 1 FROM outbox WHERE id = ?').get(id);
+      if (!exists) throw notInJournal(`unknown outbox event ${id}`);
+      this.#db
+        .prepare(
+          'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL',
+        )
+        .run(Date.parse(attempt.nextAttemptAt), attempt.error, id);
+    });
   }
 
   /** The pause of a campaign, read without parsing its record (asked before every delivery). */
@@ -482,6 +623,19 @@ export class SqliteJournal implements Journal {
       this.#db
         .prepare('UPDATE campaigns SET record = ? WHERE id = ?')
         .run(JSON.stringify(next), campaignId);
+      if (
+        change.state !== undefined &&
+        change.state !== current.state &&
+        SETTLED_STATES.has(change.state) &&
+        this.#subscriptions.length > 0
+      ) {
+        const at = new Date().toISOString();
+        this.#insertOutbox(
+          'campaign.settled',
+          settledEventPayload(campaignId, change.state, at),
+          at,
+        );
+      }
     });
     return run(() => update());
   }

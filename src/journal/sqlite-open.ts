@@ -12,8 +12,11 @@ import { ReleaseHallError } from '../errors.js';
 /** `PRAGMA application_id` of a release-hall journal ("RHJ1"). */
 export const JOURNAL_APPLICATION_ID = 0x52484a31;
 
-/** The tables of a journal; a database holding any other table is not one. */
-const JOURNAL_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audit']);
+/** The tables every journal has; a read-only open refuses a database without them. */
+const REQUIRED_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audit']);
+
+/** The tables of a journal (`outbox` since webhooks); a database holding any other is not one. */
+const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox']);
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
@@ -51,7 +54,7 @@ function checkIdentity(db: Database.Database, path: string, readOnly: boolean): 
   if (foreign.length > 0) {
     throw refuse(path, `an SQLite database with other tables: ${foreign.slice(0, 5).join(', ')}`);
   }
-  if (readOnly && tables.length < JOURNAL_TABLES.size) {
+  if (readOnly && [...REQUIRED_TABLES].some((name) => !tables.includes(name))) {
     throw refuse(path, 'an SQLite database without the journal tables');
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lintSettingsSchema } from '../lint/lint-settings.js';
 import { safeText } from './text.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/types.js';
 
 /** Identifiers of members, groups and tags: lower-case letters, digits and dashes. */
 export const idSchema = z
@@ -265,6 +266,83 @@ export const apiSettingsSchema = z.strictObject({
 /** The `api` section of a hall. */
 export type ApiSettings = z.output<typeof apiSettingsSchema>;
 
+/** Host names that are this machine: the only ones a webhook may reach over plain `http`. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+/** One webhook endpoint: where the hall's events are sent, signed with its secret. */
+export const webhookSchema = z.strictObject({
+  /** Names the endpoint (in `GET /v1/webhooks` and the logs). */
+  id: idSchema,
+  /** Where events are POSTed: `https`, or `http` to a loopback host only. */
+  url: z
+    .url({ protocol: /^https?$/, message: 'expected an absolute https URL' })
+    .superRefine((url, context) => {
+      const parsed = new URL(url);
+      if (parsed.username !== '' || parsed.password !== '') {
+        context.addIssue({
+          code: 'custom',
+          message:
+            'a webhook URL must not carry a user name or password: events are signed with the webhook secret instead',
+        });
+      }
+      if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+        context.addIssue({
+          code: 'custom',
+          message: `plain http is allowed only to this machine (localhost, 127.0.0.1, ::1): use https://${parsed.host}${parsed.pathname}`,
+        });
+      }
+    }),
+  /** The events sent to it (`inbox.item` is reserved and not emitted yet). */
+  events: z
+    .array(z.enum(WEBHOOK_EVENT_TYPES))
+    .min(1, `expected at least one event: ${WEBHOOK_EVENT_TYPES.join(', ')}`),
+  /**
+   * Credentials reference; its field `secret` holds the signing secret, `whsec_` and base64 (e.g.
+   * `whsec_$(openssl rand -base64 32)`).
+   */
+  secret: credentialsRefSchema,
+  /** How long one request may take before it counts as failed. @default 10000 */
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /**
+   * The wait before the first retry, doubled at each failure up to `maxDelayMs`, with jitter.
+   * Short waits are for tests.
+   */
+  retry: z
+    .strictObject({
+      /** @default 5000 */
+      firstDelayMs: z.number().int().min(1).max(3_600_000).optional(),
+      /** @default 3600000 (one hour) */
+      maxDelayMs: z.number().int().min(1).max(86_400_000).optional(),
+    })
+    .optional(),
+});
+
+/** The `webhooks` of a hall: ids must differ. */
+export const webhooksSchema = z.array(webhookSchema).superRefine((webhooks, context) => {
+  const seen = new Set<string>();
+  webhooks.forEach((webhook, index) => {
+    if (seen.has(webhook.id)) {
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'id'],
+        message: `webhook "${webhook.id}" is listed twice: give each endpoint its own id`,
+      });
+    }
+    seen.add(webhook.id);
+  });
+});
+
+/** One webhook of a hall, as validated. */
+export type WebhookSettings = z.output<typeof webhookSchema>;
+
 /** A named cluster of members. */
 export const hallSchema = z.strictObject({
   id: idSchema,
@@ -298,6 +376,8 @@ export const hallSchema = z.strictObject({
   lint: lintSettingsSchema.optional(),
   /** Keys and roles of the HTTP service (`release-hall serve`). */
   api: apiSettingsSchema.optional(),
+  /** Signed webhooks sent to the CMS (`release-hall serve`; docs/webhooks.md). */
+  webhooks: webhooksSchema.optional(),
 });
 
 /** A hall file as written. */

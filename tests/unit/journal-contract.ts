@@ -13,6 +13,7 @@ import {
   verifyAuditChain,
 } from 'release-hall';
 import { StaleLeaseError } from '../../src/journal/journal.js';
+import { type JournalOutbox, hasOutbox } from 'release-hall/webhooks';
 
 export const delivery = (
   id: string,
@@ -475,6 +476,151 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
           ]);
         });
         expect(await journal.check()).toEqual([]);
+      }),
+    );
+  });
+
+  const withOutbox = (body: (journal: Journal & JournalOutbox) => Promise<void>) =>
+    withJournal(async (journal) => {
+      expect(hasOutbox(journal)).toBe(true);
+      if (!hasOutbox(journal)) return;
+      journal.subscribeOutbox([
+        { webhookId: 'cms', events: ['delivery.failed', 'campaign.settled', 'deadline.missed'] },
+        { webhookId: 'ops', events: ['delivery.unconfirmed'] },
+      ]);
+      await body(journal);
+    });
+
+  describe(`journal outbox: ${name}`, () => {
+    it(
+      'appends one row per subscribed endpoint with a failed or unconfirmed delivery, none otherwise',
+      withOutbox(async (journal) => {
+        await journal.createCampaign(campaign(), [delivery('a'), delivery('b'), delivery('c')]);
+        await journal.transition({ deliveryId: 'a', state: 'sending', at: at(1), attempt: 1 });
+        await journal.transition({
+          deliveryId: 'a',
+          state: 'succeeded',
+          at: at(2),
+          remoteId: 'r1',
+        });
+        await journal.transition({
+          deliveryId: 'b',
+          state: 'failed',
+          at: at(3),
+          attempt: 2,
+          errorCode: 'CONTENT_REJECTED',
+          errorMessage: 'rejected',
+        });
+        await journal.transition({ deliveryId: 'c', state: 'unconfirmed', at: at(4) });
+        const rows = await journal.listOutbox(100);
+        expect(rows.map((row) => [row.webhookId, row.type])).toEqual([
+          ['cms', 'delivery.failed'],
+          ['ops', 'delivery.unconfirmed'],
+        ]);
+        expect(JSON.parse(rows[0]!.payload)).toEqual({
+          campaignId: 'c1',
+          deliveryId: 'b',
+          account: 'b/weibo',
+          member: 'b',
+          platform: 'weibo',
+          action: 'post',
+          status: 'failed',
+          at: at(3),
+          attempt: 2,
+          errorCode: 'CONTENT_REJECTED',
+          errorMessage: 'rejected',
+        });
+        expect(rows[0]!.payload).not.toContain('text b');
+        expect(rows[0]).toMatchObject({ attempts: 0, createdAt: at(3), nextAttemptAt: at(3) });
+        expect(rows[0]!.id).toMatch(/^msg_[0-9a-f]{32}$/);
+        expect(rows[0]!.id).not.toBe(rows[1]!.id);
+      }),
+    );
+
+    it(
+      'appends campaign.settled when the campaign changes to a settled state, once per change',
+      withOutbox(async (journal) => {
+        await journal.createCampaign(campaign(), [delivery('a')]);
+        await journal.updateCampaign('c1', { state: 'aborted' });
+        await journal.updateCampaign('c1', { state: 'finished' });
+        await journal.updateCampaign('c1', { state: 'finished' });
+        const rows = await journal.listOutbox(100);
+        expect(rows.map((row) => row.type)).toEqual(['campaign.settled']);
+        expect(JSON.parse(rows[0]!.payload)).toMatchObject({
+          campaignId: 'c1',
+          status: 'finished',
+        });
+      }),
+    );
+
+    it(
+      'writes the row if and only if the state change commits',
+      withOutbox(async (journal) => {
+        await journal.createCampaign(campaign(), [delivery('a')]);
+        await journal.claim(['a'], 'lease-2');
+        await expect(
+          journal.transition({ deliveryId: 'a', state: 'failed', at: at(1), lease: 'lease-1' }),
+        ).rejects.toBeInstanceOf(ReleaseHallError);
+        await expect(
+          journal.transition({ deliveryId: 'zz', state: 'failed', at: at(1) }),
+        ).rejects.toBeInstanceOf(ReleaseHallError);
+        await expect(journal.updateCampaign('nope', { state: 'finished' })).rejects.toBeInstanceOf(
+          ReleaseHallError,
+        );
+        expect(await journal.listOutbox(100)).toEqual([]);
+        await journal.transition({ deliveryId: 'a', state: 'failed', at: at(2), lease: 'lease-2' });
+        const records = await journal.getDeliveries('c1');
+        expect(records[0]!.state).toBe('failed');
+        expect(await journal.listOutbox(100)).toHaveLength(1);
+      }),
+    );
+
+    it(
+      'lists due rows, records failed attempts and marks rows delivered',
+      withOutbox(async (journal) => {
+        await journal.addOutboxEvent('deadline.missed', { campaignId: 'c1' }, at(1));
+        await journal.addOutboxEvent('deadline.missed', { campaignId: 'c2' }, at(2));
+        const due = await journal.dueOutbox(at(5), 10);
+        expect(due.map((row) => JSON.parse(row.payload) as unknown)).toEqual([
+          { campaignId: 'c1' },
+          { campaignId: 'c2' },
+        ]);
+        expect(await journal.dueOutbox(at(1), 10)).toHaveLength(1);
+        const [first, second] = due;
+        await journal.recordOutboxAttempt(first!.id, {
+          at: at(5),
+          nextAttemptAt: at(30),
+          error: 'HTTP 503',
+        });
+        await journal.markOutboxDelivered(second!.id, at(6));
+        await journal.markOutboxDelivered(second!.id, at(9));
+        expect(await journal.dueOutbox(at(10), 10)).toEqual([]);
+        const later = await journal.dueOutbox(at(31), 10);
+        expect(later).toHaveLength(1);
+        expect(later[0]).toMatchObject({
+          id: first!.id,
+          attempts: 1,
+          nextAttemptAt: at(30),
+          lastError: 'HTTP 503',
+        });
+        const all = await journal.listOutbox(10);
+        expect(all.map((row) => row.id)).toEqual([first!.id, second!.id]);
+        expect(all[1]).toMatchObject({ deliveredAt: at(6), attempts: 1 });
+        expect(await journal.listOutbox(1)).toHaveLength(1);
+        await expect(journal.markOutboxDelivered('msg_unknown', at(7))).rejects.toBeInstanceOf(
+          ReleaseHallError,
+        );
+      }),
+    );
+
+    it(
+      'appends nothing without subscriptions',
+      withJournal(async (journal) => {
+        if (!hasOutbox(journal)) return;
+        await journal.createCampaign(campaign(), [delivery('a')]);
+        await journal.transition({ deliveryId: 'a', state: 'failed', at: at(1) });
+        await journal.updateCampaign('c1', { state: 'finished' });
+        expect(await journal.listOutbox(10)).toEqual([]);
       }),
     );
   });
