@@ -221,10 +221,10 @@ export class Scheduler {
     let shared: { settle(landed: boolean): Promise<void> } | undefined;
     const settleHere = (landed: boolean): void => {
       held.inFlight -= 1;
-        if (landed) held.endsAt.push(Date.now() + windowMs);
-        for (let wake = held.waiting?.shift(); wake !== undefined; wake = held.waiting?.shift()) {
-          wake();
-        }
+      if (landed) held.endsAt.push(Date.now() + windowMs);
+      for (let wake = held.waiting?.shift(); wake !== undefined; wake = held.waiting?.shift()) {
+        wake();
+      }
       if (held.inFlight === 0 && held.endsAt.length === 0 && this.#windows.get(accountId) === held)
         this.#windows.delete(accountId);
     };
