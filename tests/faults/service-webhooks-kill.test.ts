@@ -66,7 +66,8 @@ function startServe(
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting: ${check.toString().slice(0, 200)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -77,7 +78,7 @@ afterAll(() => {
 
 describe('webhooks across a SIGKILL of the service', () => {
   // Skipped: the owed events are not seen delivered within the wait yet; under investigation.
-  it.skip('delivers every owed event after the restart, each id accepted once', async () => {
+  it('delivers every owed event after the restart, each id accepted once', async () => {
     let up = false;
     const refused = new Set<string>();
     const accepted: string[] = [];
@@ -138,9 +139,16 @@ describe('webhooks across a SIGKILL of the service', () => {
       const listing = await fetch(`${first.url}/v1/webhooks`, {
         headers: { authorization: `Bearer ${operatorKey}` },
       });
-      const body = (await listing.json()) as { events: { id: string; status: string }[] };
+      const body = (await listing.json()) as {
+        events: { id: string; status: string; type: string }[];
+      };
       owed = body.events.filter((event) => event.status === 'pending').map((event) => event.id);
-      return owed.length === 2 && owed.every((id) => refused.has(id));
+      // Both campaigns settled (the second one's post is refused as a duplicate: one
+      // delivery.failed more), and every owed event was offered and refused at least once.
+      const settled = body.events.filter((event) => event.type === 'campaign.settled').length;
+      return (
+        settled === 2 && owed.length === body.events.length && owed.every((id) => refused.has(id))
+      );
     });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
@@ -148,6 +156,7 @@ describe('webhooks across a SIGKILL of the service', () => {
     up = true;
     const second = await startServe(hallFile, journal);
     await until(() => owed.every((id) => accepted.includes(id)));
+    expect(owed.length).toBeGreaterThanOrEqual(2);
     expect([...accepted].sort()).toEqual([...owed].sort());
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));

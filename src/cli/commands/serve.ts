@@ -73,6 +73,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       keys,
       port,
       host: flags.host,
+      // Webhook secrets are found where API keys are: the environment, then the credentials file.
+      webhooks: { credentials: fileOnly },
       log: (message) => process.stderr.write(`${message}\n`),
     });
     process.stdout.write(`release-hall service listening on ${service.url}\n`);
