@@ -42,6 +42,11 @@ export interface LintFinding {
   readonly fix: string;
   /** The account whose rendition the finding is about, if any. */
   readonly accountId?: string;
+  /**
+   * The words of the text the finding is about, when it points at some (a discouraged phrase, a
+   * link off the hall's site, a `#topic#`), so a page can mark them where they stand.
+   */
+  readonly phrase?: string;
 }
 
 /** The result of `lintStatement`. */

@@ -4,7 +4,6 @@
  * in, strings out; everything written into the page goes through {@link escapeHtml}.
  */
 import type { LintFinding } from '../lint/lint-types.js';
-import { findLinks } from './split-text.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -25,16 +24,7 @@ export function escapeHtml(text: string): string {
  * missing or about the whole rendition.
  */
 export function findingPhrase(finding: LintFinding): string | undefined {
-  switch (finding.rule) {
-    case 'discouraged-phrase':
-      return /^"(.+?)" in /su.exec(finding.message)?.[1];
-    case 'link-outside-safe-domain':
-      return findLinks(finding.message)[0]?.replace(/[,;.]+$/u, '');
-    case 'topic-on-share-only':
-      return /#[^#\s]+#/u.exec(finding.message)?.[0];
-    default:
-      return undefined;
-  }
+  return finding.phrase;
 }
 
 /** A phrase to mark and the finding it comes from. */

@@ -67,6 +67,7 @@ describe('hall phrases', () => {
         path: 'body',
         message: `"有关部门" in body: "有关部门" is on the hall's list of discouraged phrases`,
         fix: '写明具体部门名称',
+        phrase: '有关部门',
       },
     ]);
     // Not found where it is not written, nor in the quoted rumor.

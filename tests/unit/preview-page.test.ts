@@ -23,6 +23,7 @@ const chatty: LintFinding = {
   path: 'advice',
   message: '"小伙伴们" in advice: a chatty form of address (小伙伴们)',
   fix: 'address readers as 广大市民',
+  phrase: '小伙伴们',
 };
 const offSite: LintFinding = {
   severity: 'warning',
@@ -31,6 +32,7 @@ const offSite: LintFinding = {
   message: 'the rendition of b/tencent links to https://evil.example/x, which is not on gov.cn',
   fix: 'remove the link',
   accountId: 'b/tencent',
+  phrase: 'https://evil.example/x',
 };
 
 function account(
@@ -254,14 +256,15 @@ describe('the text of the page', () => {
     const found = lint.findings.find((entry) => entry.rule === 'discouraged-phrase');
     expect(found).toBeDefined();
     expect(findingPhrase(found!)).toBe('小伙伴们');
-    expect(
-      findingPhrase({
-        ...chatty,
-        rule: 'topic-on-share-only',
-        message: 'body holds the topic #地铁#, which weibo refuses',
-      }),
-    ).toBe('#地铁#');
-    expect(findingPhrase({ ...chatty, rule: 'missing-issuer' })).toBeUndefined();
+    // The topic rule names its topic; a finding about something missing names no phrase.
+    const topics = lintStatement({ ...rebuttal, body: `${rebuttal.body} #地铁#` }, {
+      hall: { site: { domain: 'www.beijing.gov.cn' } } as never,
+      profiles: new Map([['weibo', { text: { allowsTopics: false } }]]) as never,
+      renditions: [],
+    } as never).findings.find((entry) => entry.rule === 'topic-on-share-only');
+    expect(topics === undefined ? undefined : findingPhrase(topics)).toBe('#地铁#');
+    const { phrase: _phrase, ...missing } = chatty;
+    expect(findingPhrase({ ...missing, rule: 'missing-issuer' })).toBeUndefined();
   });
 
   it('marks every occurrence, escaped, and leaves overlaps to the first', () => {

@@ -32,6 +32,8 @@ export const discouragedPhrase: StatementRule = (statement, context) => {
           field.path,
           `"${found}" in ${field.path}: ${phrase.reason}${statement.urgency === 'crisis' ? ' (crisis statement)' : ''}`,
           phrase.fix,
+          undefined,
+          found,
         ),
       );
     });
@@ -52,6 +54,7 @@ export const discouragedPhrase: StatementRule = (statement, context) => {
           `"${found}" in the rendition of ${entry.accountId} (from its prefix or sign-off): ${phrase.reason}`,
           `${phrase.fix}; change the member's prefix or signOff in the hall file`,
           entry.accountId,
+          found,
         ),
       );
     });

@@ -27,6 +27,8 @@ export const linkOutsideSafeDomain: StatementRule = (statement, context) => {
         'link',
         `the full-text link ${statement.link} is not on the hall's site ${domain}; Weibo's share call refuses it and readers cannot trust it`,
         `publish the full text on ${domain} and link to it`,
+        undefined,
+        statement.link,
       ),
     );
   }
@@ -41,6 +43,8 @@ export const linkOutsideSafeDomain: StatementRule = (statement, context) => {
           field.path,
           `the link ${link} in ${field.path} is not on the hall's site ${domain}`,
           `link to a page on ${domain}, or leave the link out of the text`,
+          undefined,
+          link,
         ),
       );
     }
@@ -56,6 +60,7 @@ export const linkOutsideSafeDomain: StatementRule = (statement, context) => {
           `the rendition of ${entry.accountId} links to ${link}, which is not on ${domain}`,
           `remove the link from the member's prefix or signOff, or link to ${domain}`,
           entry.accountId,
+          link,
         ),
       );
     }

@@ -84,6 +84,7 @@ export function finding(
   message: string,
   fix: string,
   accountId?: string,
+  phrase?: string,
 ): LintFinding {
   return {
     severity,
@@ -92,6 +93,7 @@ export function finding(
     message,
     fix,
     ...(accountId === undefined ? {} : { accountId }),
+    ...(phrase === undefined ? {} : { phrase }),
   };
 }
 

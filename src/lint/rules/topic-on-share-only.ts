@@ -31,6 +31,8 @@ function statementTopics(
         field.path,
         `${field.path} holds the topic ${topic}, which ${noTopics.join(', ')} refuse${noTopics.length === 1 ? 's' : ''} (share-only accounts)`,
         'remove the # marks from the text; put topics in `topics:` so they are added only where allowed',
+        undefined,
+        topic,
       ),
     );
   }
@@ -64,6 +66,7 @@ function renditionTopics(context: LintContext): LintFinding[] {
         `the rendition of ${entry.accountId} holds the topic ${topic}, which ${entry.platform} refuses on this account`,
         "remove the # marks from the member's prefix or signOff",
         entry.accountId,
+        topic,
       ),
     );
   }
