@@ -261,7 +261,7 @@ describe('the text of the page', () => {
       hall: { site: { domain: 'www.beijing.gov.cn' } } as never,
       profiles: new Map([['weibo', { text: { allowsTopics: false } }]]) as never,
       renditions: [],
-    } as never).findings.find((entry) => entry.rule === 'topic-on-share-only');
+    }).findings.find((entry) => entry.rule === 'topic-on-share-only');
     expect(topics === undefined ? undefined : findingPhrase(topics)).toBe('#地铁#');
     const { phrase: _phrase, ...missing } = chatty;
     expect(findingPhrase({ ...missing, rule: 'missing-issuer' })).toBeUndefined();
