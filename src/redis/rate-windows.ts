@@ -208,8 +208,12 @@ export function createRedisRateWindows(options: RedisRateWindowsOptions): RedisR
         if (signal?.aborted === true) throw aborted(key);
         const answer = await acquire(key, limits);
         if (answer.ok) return answer.slot;
+        // The oldest slot may still be waiting for its answer (it then counts until its hold
+        // ends, though its settle will soon bring that forward): look again at least every
+        // hundredth of the window, so a slot freed early is taken within that.
+        const wait = Math.min(answer.retryInMs, Math.max(5, Math.ceil(limits.windowMs / 100)));
         try {
-          await sleep(answer.retryInMs, undefined, signal === undefined ? {} : { signal });
+          await sleep(wait, undefined, signal === undefined ? {} : { signal });
         } catch (error) {
           // The sleep rejects only when the signal aborts.
           if (signal !== undefined) throw aborted(key);

@@ -78,6 +78,12 @@ if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0
 `);
 
+/** KEYS[1] the lock; ARGV: holder. Lets the lock go only if the holder still holds it. */
+const DROP_LOCK = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
 /** The reconciler of one worker: it runs a pass whenever it holds the lock. */
 export interface Reconciler {
   /** Runs one pass now if this worker holds (or takes) the lock; `undefined` if another holds it. */
@@ -120,8 +126,7 @@ export function startReconciler(input: {
       clearInterval(timer);
       await running;
       // Let another worker take over at once rather than when the lock ends.
-      const holder = await input.client.get(lockKey).catch(() => null);
-      if (holder === input.holder) await input.client.del(lockKey).catch(() => 0);
+      await DROP_LOCK.run(input.client, [lockKey], [input.holder]).catch(() => 0);
     },
   };
 }
