@@ -12,7 +12,7 @@
  * the same run. Every run is checked on the sandbox: each account got exactly one post, every
  * relay reposts the lead's; the scenario fails otherwise.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { type CampaignReport, createPublisher } from 'release-hall';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
@@ -288,6 +288,7 @@ async function run(size: BenchSize): Promise<ScenarioResult> {
   const begun = now();
   const settings = SIZES[size];
   const { accounts } = settings;
+  const loadBefore = loadavg()[0]!;
   const redis = await startRedisServer();
   const redisClient = new Redis(redis.url);
   const { process: sandbox, ready } = await IpcProcess.start<
@@ -315,6 +316,8 @@ async function run(size: BenchSize): Promise<ScenarioResult> {
     workerConcurrency: WORKER_CONCURRENCY,
     runs: settings.runs,
     everyAccountOnePost: true,
+    'loadAverage1m.start': round(loadBefore, 2),
+    'loadAverage1m.end': round(loadavg()[0]!, 2),
   };
   const single = measures.find((measure) => measure.workers === 1)!;
   for (const measure of measures) {
@@ -431,6 +434,7 @@ async function run(size: BenchSize): Promise<ScenarioResult> {
       `Ideal: the platform's rules (platforms.md §2.3, §2.5) allow the lead's share, then all ${count(accounts - 1)} reposts at once: ${count(single.ideal.platformRulesMs)} ms at ${LATENCY_MS} ms per request, whatever the number of workers (one post per account is far under 30 per user per hour; ${count(accounts)} calls stay under a normal-level app's ${count(WEIBO_RULES.callsPerIpPerHourNormal)} per IP per hour, while a test-level app's ${count(WEIBO_RULES.callsPerIpPerHour)} would push the rest an hour on). The table's ideal adds the per-process cap: each worker runs at most ${WORKER_CONCURRENCY} deliveries at once (below the Weibo adapter's platformConcurrency of 1,000 per process), so the reposts go in waves of workers × ${WORKER_CONCURRENCY}, and the ideal is ${LATENCY_MS} ms + ⌈${count(accounts - 1)} ÷ (workers × ${WORKER_CONCURRENCY})⌉ × ${LATENCY_MS} ms: it falls as 1 ÷ workers until workers × ${WORKER_CONCURRENCY} reaches ${count(accounts - 1)}, then stays at the platform-rule ideal.`,
       `Every run was checked on the sandbox: each of the ${count(accounts)} accounts holds exactly one post, every repost is of the lead's post, the report counts every delivery succeeded and the workers ended as many as there are accounts (ran per worker, per run: ${measures.map((measure) => `${workersLabel(measure.workers)} ${String(figures[`workers${measure.workers}.ranPerWorker`])}`).join('; ')}).`,
       `CPU time during a campaign (medians): ${cpuLine}. Every process of the scenario (publisher, workers, Redis, sandbox) shares the machine's ${cpus().length} cores (and, on a shared machine, with whatever else runs), so once the campaign is CPU-bound rather than latency-bound, more worker processes cannot make it faster: when the cores busy stay the same for every worker count, the makespan is the CPU time over the cores the scenario got, and the speed-up shows what the workers' own overhead costs, not what separate hosts would give.`,
+      `The machine's 1-minute load average was ${String(figures['loadAverage1m.start'])} when the scenario started and ${String(figures['loadAverage1m.end'])} when it ended, on ${cpus().length} cores: other work ran alongside, which is what spreads the runs of one worker count.`,
       `Each delivery on a worker is a BullMQ job (taken, locked, completed) and several journal writes, each written and fsynced by Redis before the answer (appendfsync always); the makespan also includes the publisher's last journal read (every ${SETTLE_POLL_MS} ms): the platform took the last post ${measures.map((measure) => `${count(Number(figures[`workers${measure.workers}.lastPostMs.median`]))} ms`).join(', ')} after the publish call (medians, ${measures.map((measure) => workersLabel(measure.workers)).join(', ')}).`,
       `Deliveries the workers' reconciler gave a job again during each campaign (no worker failed; per run): ${measures.map((measure) => `${workersLabel(measure.workers)} ${String(figures[`workers${measure.workers}.requeued.values`])}`).join('; ')}. Its pass reads the campaign's records once, then asks the queue for each open delivery's job in turn, while the workers carry on: a delivery whose job completed in between (jobs are removed on completion), or a relay whose lead ended but whose job the lead's worker has not added yet, looks like one without a job and is given a new one. The journal turns those jobs away (no account got a second post), but each is queue and journal work the campaign did not need.`,
     ],
