@@ -100,6 +100,16 @@ export function docsSection(report: BenchReport, commit: string): string {
   return [machineLine(report, commit), '', ...report.scenarios.map(scenarioSection)].join('\n\n');
 }
 
+/**
+ * The Scale-out section of docs/benchmarks.md, when the `scale-out` scenario ran: its parameters,
+ * figures and notes under the line naming the commit and the machine.
+ */
+export function scaleOutSection(report: BenchReport, commit: string): string | undefined {
+  const scenario = report.scenarios.find((each) => each.name === 'scale-out');
+  if (scenario === undefined) return undefined;
+  return [machineLine(report, commit), '', scenarioSection(scenario)].join('\n');
+}
+
 /** `text` with what lies between `<!-- name:start -->` and `<!-- name:end -->` replaced. */
 export function replaceBetween(text: string, name: string, body: string, file: string): string {
   const start = `<!-- ${name}:start -->`;
@@ -120,7 +130,8 @@ async function rewrite(root: string, file: string, name: string, body: string): 
 }
 
 /**
- * Writes the figures of `report` into README.md and docs/benchmarks.md. Returns why it did not,
+ * Writes the figures of `report` into README.md and docs/benchmarks.md (the figures section, and
+ * the Scale-out section when that scenario ran). Returns why it did not,
  * when it did not (a run of some scenarios only, a failed scenario, or uncommitted changes).
  */
 export async function publishFigures(
@@ -136,5 +147,9 @@ export async function publishFigures(
   }
   await rewrite(root, 'README.md', 'bench', readmeSection(report, commit));
   await rewrite(root, 'docs/benchmarks.md', 'bench-figures', docsSection(report, commit));
+  const scaleOut = scaleOutSection(report, commit);
+  if (scaleOut !== undefined) {
+    await rewrite(root, 'docs/benchmarks.md', 'bench-scale-out', scaleOut);
+  }
   return undefined;
 }
