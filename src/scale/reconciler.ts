@@ -60,6 +60,9 @@ export async function reconcileOnce(input: {
       // A relay whose lead has not ended waits for it; the lead is looked at on its own.
       if (leadRecord !== undefined && !settled(leadRecord.state)) continue;
       if ((await queue.getJob(jobIdOf(record.delivery.id))) !== undefined) continue;
+      // Read again: its job may have ended (and been removed) since the campaign was read.
+      const now = (await journal.getDelivery?.(record.delivery.id)) ?? record;
+      if (settled(now.state)) continue;
       missing.push(deliveryJob({ campaignId, deliveryId: record.delivery.id }));
       requeued.push(record.delivery.id);
     }

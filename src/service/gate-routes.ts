@@ -165,23 +165,27 @@ export function registerGateRoutes(app: Hono<any>, parts: GateRouteParts): void 
     });
   });
 
-  app.post('/v1/campaigns/:id/review', async (context) => {
-    const caller = allow(context, 'approve');
-    const body = parseBody(await context.req.text(), reviewBody);
-    const publisher = publisherOf(caller);
-    const id = context.req.param('id');
-    await campaignOf(publisher, id);
-    await audit(publisher, caller, context, id, { approver: body.approval.approver });
-    try {
-      return context.json(await publisher.review(id, body.approval as Approval));
-    } catch (error) {
-      if (ReleaseHallError.isInstance(error) && error.code === 'INVALID_INPUT') {
-        const refused = problemOf(error, 400);
-        throw new ProblemError(
-          problem(422, 'review-refused', refused.detail, refused.issues ?? []),
-        );
+  // An approver's signature over a campaign that already exists (its review): `/approve` and
+  // `/review` are the same call.
+  for (const path of ['/v1/campaigns/:id/review', '/v1/campaigns/:id/approve'] as const) {
+    app.post(path, async (context) => {
+      const caller = allow(context, 'approve');
+      const body = parseBody(await context.req.text(), reviewBody);
+      const publisher = publisherOf(caller);
+      const id = context.req.param('id');
+      await campaignOf(publisher, id);
+      await audit(publisher, caller, context, id, { approver: body.approval.approver });
+      try {
+        return context.json(await publisher.review(id, body.approval as Approval));
+      } catch (error) {
+        if (ReleaseHallError.isInstance(error) && error.code === 'INVALID_INPUT') {
+          const refused = problemOf(error, 400);
+          throw new ProblemError(
+            problem(422, 'review-refused', refused.detail, refused.issues ?? []),
+          );
+        }
+        throw new ProblemError(problemOf(error, 409));
       }
-      throw new ProblemError(problemOf(error, 409));
-    }
-  });
+    });
+  }
 }
