@@ -58,6 +58,9 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
     connection: connection.client,
     prefix: queuePrefix(connection.prefix),
   });
+  // BullMQ prints a queue's connection errors on stderr unless someone listens: while Redis is
+  // away the client reconnects, and a call that fails meanwhile rejects and says why.
+  queue.on('error', () => undefined);
   return {
     name: 'bullmq',
     queue,

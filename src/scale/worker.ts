@@ -141,6 +141,10 @@ export async function startWorker(options: WorkerOptions): Promise<ReleaseHallWo
   worker.on('error', (error) => {
     log('error', `worker: ${error.message}`);
   });
+  // Without a listener, BullMQ prints the queue's connection errors on stderr, past the log.
+  queue.on('error', (error) => {
+    log('error', `queue: ${error.message}`);
+  });
   await worker.waitUntilReady();
 
   const reconciler: Reconciler = startReconciler({

@@ -42,11 +42,21 @@ export interface CampaignChild {
   start(env: Record<string, string>): ChildRun;
 }
 
+/** Which child to bundle, and the line it writes on stdout once it is ready. */
+export interface ChildOptions {
+  /** The child's source. @default `campaign-child.ts` */
+  readonly source?: string;
+  /** What `planned` waits for on stdout. @default 'planned' */
+  readonly readyLine?: string;
+}
+
 /**
  * The campaign child, bundled to `node_modules/.cache/release-hall-tests/<name>-<pid>.mjs`, so each
  * run starts plain JavaScript in a fraction of a second.
  */
-export function campaignChild(name: string): CampaignChild {
+export function campaignChild(name: string, options: ChildOptions = {}): CampaignChild {
+  const source = options.source ?? childSource;
+  const readyLine = options.readyLine ?? 'planned';
   // Inside the project, so the bundle finds better-sqlite3 (a native module, left external).
   const bundled = join(
     root,
@@ -59,7 +69,7 @@ export function campaignChild(name: string): CampaignChild {
   return {
     bundle: async () => {
       await build({
-        entryPoints: [childSource],
+        entryPoints: [source],
         outfile: bundled,
         bundle: true,
         platform: 'node',
@@ -69,7 +79,8 @@ export function campaignChild(name: string): CampaignChild {
         external: ['better-sqlite3'],
         nodePaths: [join(root, 'node_modules')],
         banner: {
-          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          // Aliased: a bundled module may import createRequire itself.
+          js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
         },
         logLevel: 'error',
       });
@@ -86,9 +97,11 @@ export function campaignChild(name: string): CampaignChild {
       proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const planned = new Promise<void>((resolve, reject) => {
         proc.stdout?.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('planned')) resolve();
+          if (chunk.toString().includes(readyLine)) resolve();
         });
-        proc.on('exit', () => reject(new Error(`child exited before planning: ${stderr}`)));
+        proc.on('exit', () =>
+          reject(new Error(`child exited before saying ${readyLine}: ${stderr}`)),
+        );
       });
       planned.catch(() => undefined);
       const exited = new Promise<number | null>((resolve) =>
