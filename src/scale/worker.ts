@@ -126,8 +126,10 @@ export async function startWorker(options: WorkerOptions): Promise<ReleaseHallWo
     return turn.kind === 'ran' ? turn.result.status : 'settled';
   };
 
+  // BullMQ leaves a connection it is handed open: this one is closed with the worker.
+  const workerConnection = connection.duplicate();
   const worker = new Worker<DeliveryJobData, string>(queueName, processor, {
-    connection: connection.duplicate(),
+    connection: workerConnection,
     prefix: queuePrefix(prefix),
     concurrency,
     lockDuration: lockMs,
@@ -173,6 +175,7 @@ export async function startWorker(options: WorkerOptions): Promise<ReleaseHallWo
       await worker.close();
       await queue.close();
       if (givenJournal === undefined) await journal.close();
+      await workerConnection.quit().catch(() => workerConnection.disconnect());
       await connection.close();
     },
   };
