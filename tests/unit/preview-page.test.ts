@@ -257,11 +257,14 @@ describe('the text of the page', () => {
     expect(found).toBeDefined();
     expect(findingPhrase(found!)).toBe('小伙伴们');
     // The topic rule names its topic; a finding about something missing names no phrase.
-    const topics = lintStatement({ ...rebuttal, body: `${rebuttal.body} #地铁#` }, {
-      hall: { site: { domain: 'www.beijing.gov.cn' } } as never,
-      profiles: new Map([['weibo', { text: { allowsTopics: false } }]]) as never,
-      renditions: [],
-    }).findings.find((entry) => entry.rule === 'topic-on-share-only');
+    const topics = lintStatement(
+      { ...rebuttal, body: `${rebuttal.body} #地铁#` },
+      {
+        hall: { site: { domain: 'www.beijing.gov.cn' } } as never,
+        profiles: new Map([['weibo', { text: { allowsTopics: false } }]]) as never,
+        renditions: [],
+      },
+    ).findings.find((entry) => entry.rule === 'topic-on-share-only');
     expect(topics === undefined ? undefined : findingPhrase(topics)).toBe('#地铁#');
     const { phrase: _phrase, ...missing } = chatty;
     expect(findingPhrase({ ...missing, rule: 'missing-issuer' })).toBeUndefined();
