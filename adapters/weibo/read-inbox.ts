@@ -325,7 +325,7 @@ function byTimeThenId(left: InboxItem, right: InboxItem): number {
 }
 
 /** Reads an account's comments and mentions. */
-export function readWeiboInbox(
+export async function readWeiboInbox(
   settings: WeiboSettings,
   account: Account,
   request: InboxRequest,
