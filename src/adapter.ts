@@ -265,6 +265,75 @@ export interface CheckContext {
 }
 
 /**
+ * What an inbox item is: a `comment` on one of the account's posts (or a reply to one of its
+ * comments), or a `mention` of the account (a post or a comment that @ it).
+ */
+export type InboxKind = 'comment' | 'mention';
+
+/** Someone who wrote an inbox item. */
+export interface InboxAuthor {
+  /** The platform's id of the user, as a string, when the platform tells. */
+  readonly id?: string;
+  /** The name the platform shows (screen name, nickname). */
+  readonly name: string;
+}
+
+/** One comment or mention left on an account, as every platform reports it. Ids are strings. */
+export interface InboxItem {
+  readonly platform: string;
+  readonly accountId: string;
+  readonly kind: InboxKind;
+  /** The platform's id of the comment or post, as a string. */
+  readonly remoteId: string;
+  /** The post the item belongs to: the post commented on, or the mentioning post itself. */
+  readonly postId?: string;
+  /** The comment this one replies to. */
+  readonly replyToId?: string;
+  readonly author: InboxAuthor;
+  readonly text: string;
+  /** When it was written, ISO 8601 in UTC. */
+  readonly at: string;
+}
+
+/**
+ * Where an earlier inbox read stopped: the newest id seen in each list the platform keeps,
+ * keyed by a name the adapter chooses (Weibo: the endpoint). Save it as it is and give it back.
+ */
+export type InboxCursor = Readonly<Record<string, string>>;
+
+/** What to read from an account's inbox. */
+export interface InboxRequest {
+  /** Which items to read. @default ['comment', 'mention'] */
+  readonly kinds?: readonly InboxKind[];
+  /** Read only the comments on this post (its platform id) instead of the account's lists. */
+  readonly postId?: string;
+  /** The cursor of an earlier read: only newer items come back. Without it, the newest ones. */
+  readonly since?: InboxCursor;
+  /** Most items read from each list in one call. @default 1000 */
+  readonly maxItems?: number;
+}
+
+/** The answer of `readInbox`. */
+export interface InboxRead {
+  /** The items, oldest first, each once. */
+  readonly items: readonly InboxItem[];
+  /** The cursor to save and give back as `since` next time. */
+  readonly cursor: InboxCursor;
+  /**
+   * `false` when a list held more than `maxItems` items to read: the newest are returned and the
+   * cursor keeps the stretch still unread, which the next read with it returns first. Nothing is
+   * skipped and nothing comes twice.
+   */
+  readonly complete: boolean;
+}
+
+/** Everything an inbox read gets besides the account and the request. */
+export type InboxContext = Pick<
+  DeliveryContext,
+  'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
+>;
+
+/**
  * The protocol of one platform.
  *
  * Every method either resolves with what happened or throws a `ReleaseHallError` whose code says
@@ -328,4 +397,11 @@ export interface Adapter {
    * not be carried out (network, malformed reply) or the input is wrong.
    */
   checkAccount?(account: Account, context: CheckContext): Promise<AccountReadiness>;
+  /**
+   * Reads the comments and mentions citizens left on one account, newest back to
+   * `request.since` (or `maxItems`), and returns them oldest first with the cursor to save.
+   * Makes only reads. Throws a `ReleaseHallError` as every method does (`RATE_LIMITED` with its
+   * wait, `AUTH_EXPIRED`, ...); nothing is retried by the adapter.
+   */
+  readInbox?(account: Account, request: InboxRequest, context: InboxContext): Promise<InboxRead>;
 }

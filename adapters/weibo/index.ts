@@ -5,7 +5,9 @@
  * - relay: `POST statuses/repost.json` of the lead's status with the member's comment;
  * - retract: `POST statuses/destroy.json`;
  * - findExisting: `GET statuses/user_timeline.json`, matched on the text without its links;
- * - checkAccount (reads only): `POST oauth2/get_token_info`, then `GET users/show.json`.
+ * - checkAccount (reads only): `POST oauth2/get_token_info`, then `GET users/show.json`;
+ * - readInbox (reads only): `GET comments/to_me.json`, `comments/mentions.json`,
+ *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`).
  *
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
@@ -19,6 +21,7 @@ import { findWeiboStatus } from './find-existing.js';
 import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
 import type { WeiboAdapterOptions } from './options.js';
+import { readWeiboInbox } from './read-inbox.js';
 import { weiboPostUrl } from './read-reply.js';
 import { publishStatus, relayStatus, retractStatus } from './write-status.js';
 
@@ -32,11 +35,18 @@ export {
 } from './options.js';
 export type { WeiboAdapterOptions, WeiboLimitsOverride } from './options.js';
 export { parseWeiboDate, weiboTextFingerprint } from './find-existing.js';
+export {
+  WEIBO_COMMENTS_PAGE_SIZE,
+  WEIBO_INBOX_DEFAULT_MAX_ITEMS,
+  WEIBO_MENTIONS_PAGE_SIZE,
+  weiboPostCommentsKey,
+} from './read-inbox.js';
 
-/** The Weibo adapter, with the mode it posts in. */
+/** The Weibo adapter, with the mode it posts in; it always reads inboxes. */
 export interface WeiboAdapter extends Adapter {
   readonly platform: 'weibo';
   readonly mode: 'share' | 'update';
+  readInbox: NonNullable<Adapter['readInbox']>;
 }
 
 /**
@@ -86,6 +96,8 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     },
 
     checkAccount: (account, context) => checkWeiboAccount(settings, account, context),
+
+    readInbox: (account, request, context) => readWeiboInbox(settings, account, request, context),
 
     ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
       publish: publishStatus,

@@ -16,7 +16,11 @@ export type WeiboEndpoint =
   | 'statuses/destroy'
   | 'statuses/user_timeline'
   | 'oauth2/get_token_info'
-  | 'users/show';
+  | 'users/show'
+  | 'comments/show'
+  | 'comments/to_me'
+  | 'comments/mentions'
+  | 'statuses/mentions';
 
 /** One call, for messages and errors. */
 export interface WeiboCall extends CallInfo {

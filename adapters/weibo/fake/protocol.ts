@@ -6,7 +6,8 @@
  *
  * The state lives in a {@link WeiboPlatform} (`weibo-platform.ts`): accounts, tokens, statuses,
  * rate windows, faults to inject, and a log of requests for tests to inspect. The endpoints are in
- * `post-statuses.ts` and `read-statuses.ts`, the settings in `settings.ts`, the faults in
+ * `post-statuses.ts`, `read-statuses.ts`, `read-account.ts` and `read-inbox.ts` (comments and
+ * mentions, seeded with `addComment` / `addMention`), the settings in `settings.ts`, the faults in
  * `faults.ts`.
  *
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way;
@@ -29,7 +30,15 @@ export type {
   WeiboLatency,
   WeiboPlatformOptions,
   WeiboRateLimit,
+  WeiboRequestLimit,
 } from './settings.js';
+export type {
+  WeiboComment,
+  WeiboCommentInit,
+  WeiboMention,
+  WeiboMentionInit,
+} from './inbox-store.js';
+export { COMMENTS_MAX_COUNT, MENTIONS_MAX_COUNT } from './read-inbox.js';
 export type { WeiboFault, WeiboFaultKind } from './faults.js';
 export type { WeiboCounts, WeiboPost, WeiboRequestRecord } from './state.js';
 export { formatWeiboDate } from './status-json.js';

@@ -19,7 +19,11 @@ export type WeiboEndpointName =
   | 'statuses/show'
   | 'oauth2/get_token_info'
   | 'account/get_uid'
-  | 'users/show';
+  | 'users/show'
+  | 'comments/show'
+  | 'comments/to_me'
+  | 'comments/mentions'
+  | 'statuses/mentions';
 
 interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -39,6 +43,11 @@ export const ENDPOINTS: Readonly<Record<WeiboEndpointName, EndpointRule>> = {
   'oauth2/get_token_info': { method: 'POST', creates: false },
   'account/get_uid': { method: 'GET', creates: false },
   'users/show': { method: 'GET', creates: false },
+  // The inbox (platforms-listening.md §1.2): reads, counted by `requestLimit` only.
+  'comments/show': { method: 'GET', creates: false },
+  'comments/to_me': { method: 'GET', creates: false },
+  'comments/mentions': { method: 'GET', creates: false },
+  'statuses/mentions': { method: 'GET', creates: false },
 };
 
 /** The write endpoints that create a status. */
@@ -74,10 +83,30 @@ export interface WeiboRateLimit {
   readonly retryAfterSeconds?: number;
 }
 
+/**
+ * Calls (reads and writes alike) allowed per window before Weibo refuses (platforms.md §2.5:
+ * "all calls / hour" per user per app, and per server IP; platforms-listening.md §4.6).
+ */
+export interface WeiboRequestLimit {
+  /** Calls per window. */
+  readonly calls: number;
+  readonly windowMs: number;
+  /**
+   * What is counted: each account's calls (refused with `10023`, user rate) or every call the app
+   * makes, since the fake sees one server IP (refused with `10022`, IP rate).
+   * @default 'account'
+   */
+  readonly scope?: 'account' | 'ip';
+  /** Send a `Retry-After` header with this many seconds [unconfirmed that Weibo sends one]. */
+  readonly retryAfterSeconds?: number;
+}
+
 /** Settings of a {@link WeiboPlatform}; all can be changed later with `configure`. */
 export interface WeiboPlatformOptions extends FakePlatformOptions {
   /** Per-account post limit; none by default. */
   readonly rateLimit?: WeiboRateLimit | undefined;
+  /** Limit on every call an account (or the app's IP) makes; none by default. */
+  readonly requestLimit?: WeiboRequestLimit | undefined;
   /**
    * The app's registered safe domain: `statuses/share` text must link to it or a subdomain.
    * An account may name its own. When neither is set, any link passes, but a link is required.
@@ -115,6 +144,7 @@ export interface WeiboPlatformOptions extends FakePlatformOptions {
 
 /** {@link WeiboPlatformOptions} with the defaults filled in. */
 export interface WeiboSettings extends MicroblogSettings<WeiboRateLimit> {
+  readonly requestLimit: WeiboRequestLimit | undefined;
   readonly safeDomain: string | undefined;
   readonly acceptedVisibleAfterMs: number;
   readonly truncateLongText: boolean;
@@ -129,6 +159,7 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
       shortenLinks: false,
     }),
     safeDomain: options.safeDomain,
+    requestLimit: options.requestLimit,
     acceptedVisibleAfterMs: options.acceptedVisibleAfterMs ?? 90_000,
     truncateLongText: options.truncateLongText ?? true,
     tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
@@ -137,7 +168,7 @@ export function resolveWeiboSettings(options: WeiboPlatformOptions): WeiboSettin
 
 /**
  * The settings `configure(options)` changes; omitted ones stay, and `rateLimit: undefined` lifts
- * the limit. The first status id is fixed at construction.
+ * the limit (`requestLimit: undefined` likewise). The first status id is fixed at construction.
  */
 export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboSettings> {
   return {
@@ -151,7 +182,7 @@ export function weiboSettingsFrom(options: WeiboPlatformOptions): Partial<WeiboS
         'refuseRepeats',
         'tokenLifetimeMs',
       ],
-      ['rateLimit', 'safeDomain'],
+      ['rateLimit', 'requestLimit', 'safeDomain'],
     ),
   };
 }

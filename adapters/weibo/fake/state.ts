@@ -12,6 +12,7 @@ import type {
 import type { MultipartPart } from '../../fake/platform.js';
 import { rawJsonSuccess } from '../../fake/raw-json.js';
 import type { WeiboFaultKind } from './faults.js';
+import type { InboxStore } from './inbox-store.js';
 import type { WeiboEndpointName, WeiboSettings } from './settings.js';
 
 /** A status as the inspection API shows it. */
@@ -110,6 +111,8 @@ export function weiboOk(body: unknown): WeiboOutcome {
 export interface WeiboContent extends MicroblogContent<WeiboSettings, AccountState, StatusState> {
   /** The number behind the next `http://t.cn/…` short link. */
   readonly nextShortLink: () => number;
+  /** Comments and mentions left by citizens. */
+  readonly inbox: InboxStore;
 }
 
 /** One admitted call to an endpoint. */

@@ -1,7 +1,7 @@
 /**
  * The fake Weibo: accounts, tokens, statuses, limits and faults on the shared microblog shell,
- * with Weibo's routing, authentication and post rate limit. The endpoints themselves live in
- * `post-statuses.ts` and `read-statuses.ts`.
+ * with Weibo's routing, authentication, post rate limit and call limit. The endpoints themselves
+ * live in `post-statuses.ts`, `read-statuses.ts`, `read-account.ts` and `read-inbox.ts`.
  */
 import type { FakeAnswer } from '../../fake/protocol.js';
 import { FakeReply } from '../../fake/fake-platform.js';
@@ -12,6 +12,18 @@ import {
   type MicroblogRequest,
 } from '../../fake/microblog-platform.js';
 import type { WeiboFault, WeiboFaultKind } from './faults.js';
+import {
+  InboxStore,
+  mentionsName,
+  timeOf,
+  type CommentState,
+  type MentionState,
+  type WeiboComment,
+  type WeiboCommentInit,
+  type WeiboMention,
+  type WeiboMentionInit,
+} from './inbox-store.js';
+import { commentsMentions, commentsShow, commentsToMe, statusesMentions } from './read-inbox.js';
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
 import { accountUid, showUser, tokenInfo } from './read-account.js';
 import { showStatus, userTimeline } from './read-statuses.js';
@@ -81,6 +93,10 @@ const HANDLERS: Readonly<Record<WeiboEndpointName, (call: WeiboCall) => WeiboOut
   'oauth2/get_token_info': tokenInfo,
   'account/get_uid': accountUid,
   'users/show': showUser,
+  'comments/show': commentsShow,
+  'comments/to_me': commentsToMe,
+  'comments/mentions': commentsMentions,
+  'statuses/mentions': statusesMentions,
 };
 
 /**
@@ -96,6 +112,9 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   protected readonly jsonType = JSON_TYPE;
   readonly #content: WeiboContent;
   #nextShortLink = 100_000_000;
+  readonly #inbox = new InboxStore();
+  /** Times (ms) of the calls counted by `requestLimit`, by account uid (or `ip`). */
+  readonly #calls = new Map<string, number[]>();
 
   constructor(options: WeiboPlatformOptions = {}) {
     const settings = resolveWeiboSettings(options);
@@ -107,7 +126,88 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     this.#content = {
       ...this.microblogContent(),
       nextShortLink: () => this.#nextShortLink++,
+      inbox: this.#inbox,
     };
+  }
+
+  /**
+   * Seeds a comment by a citizen on a status the fake holds (one of an account's). It shows in
+   * `comments/show` of the status, in `comments/to_me` of the status's owner (and of the author
+   * of the comment it replies to), and in `comments/mentions` of every account it @. Its id comes
+   * after every id given before.
+   *
+   * @throws Error when the status or the comment replied to is unknown.
+   */
+  addComment(init: WeiboCommentInit): WeiboComment {
+    const status = this.posts.get(init.statusId);
+    if (status === undefined) throw new Error(`no status ${init.statusId}`);
+    if (init.replyToCommentId !== undefined) {
+      const replied = this.#inbox.comment(init.replyToCommentId);
+      if (replied?.statusId !== init.statusId) {
+        throw new Error(`no comment ${init.replyToCommentId} on status ${init.statusId}`);
+      }
+    }
+    const id = this.nextPostId();
+    const comment: CommentState = {
+      id,
+      idstr: id.toString(),
+      statusId: init.statusId,
+      authorId: this.#inbox.authorUid(init.authorName, init.authorId),
+      authorName: init.authorName,
+      text: init.text,
+      createdAt: timeOf(init.at, this.now()),
+      replyToId: init.replyToCommentId,
+    };
+    this.#inbox.addComment(comment);
+    return commentSnapshot(comment);
+  }
+
+  /**
+   * Seeds a status by a citizen that @ one or more accounts by screen name; it shows in
+   * `statuses/mentions` of each. Its id comes after every id given before.
+   *
+   * @throws Error when the text @ no registered account.
+   */
+  addMention(init: WeiboMentionInit): WeiboMention {
+    const mentioned = this.#mentionedUids(init.text);
+    if (mentioned.length === 0) throw new Error(`"${init.text}" mentions no registered account`);
+    const id = this.nextPostId();
+    const mention: MentionState = {
+      id,
+      idstr: id.toString(),
+      authorId: this.#inbox.authorUid(init.authorName, init.authorId),
+      authorName: init.authorName,
+      text: init.text,
+      createdAt: timeOf(init.at, this.now()),
+    };
+    this.#inbox.mentions.push(mention);
+    return { ...mentionSnapshot(mention), mentions: mentioned };
+  }
+
+  /** Every seeded comment, oldest first. */
+  comments(): WeiboComment[] {
+    return this.#inbox.comments.map(commentSnapshot);
+  }
+
+  /** Every seeded mentioning status, oldest first. */
+  mentions(): WeiboMention[] {
+    return this.#inbox.mentions.map((mention) => ({
+      ...mentionSnapshot(mention),
+      mentions: this.#mentionedUids(mention.text),
+    }));
+  }
+
+  #mentionedUids(text: string): string[] {
+    return [...this.accountStates.values()]
+      .filter((account) => mentionsName(text, account.screenName))
+      .map((account) => account.uid);
+  }
+
+  /** Also forgets comments, mentions and the calls counted by `requestLimit`. */
+  override reset(): void {
+    this.#inbox.clear();
+    this.#calls.clear();
+    super.reset();
   }
 
   /** Registers an account and its token. */
@@ -245,6 +345,8 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     if (this.tokenExpired(tokenState)) return error(21327, 'expired_token');
     const account = this.accountStates.get(tokenState.uid);
     if (account === undefined) return error(21301, 'auth failed');
+    const overCalls = this.#requestLimitReply(account.uid, error);
+    if (overCalls !== undefined) return overCalls;
     if (ENDPOINTS[endpoint].creates) {
       const limited = this.#rateLimitReply(account.uid, error);
       if (limited !== undefined) return limited;
@@ -304,6 +406,34 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     };
   }
 
+  /**
+   * Counts the call against `requestLimit`, or refuses it when the window is full: `10023` per
+   * account, `10022` per IP. A refused call is not counted.
+   */
+  #requestLimitReply(uid: string, error: WeiboErrorBuilder): WeiboReply | undefined {
+    const limit = this.settings.requestLimit;
+    if (limit === undefined) return undefined;
+    const scope = limit.scope ?? 'account';
+    const key = scope === 'ip' ? 'ip' : uid;
+    const now = this.now();
+    const recent = (this.#calls.get(key) ?? []).filter((at) => at > now - limit.windowMs);
+    if (recent.length >= limit.calls) {
+      this.#calls.set(key, recent);
+      const reply =
+        scope === 'ip'
+          ? error(10022, 'IP requests out of rate limit')
+          : error(10023, 'user requests out of rate limit');
+      return limit.retryAfterSeconds === undefined
+        ? reply
+        : new FakeReply(reply.status, reply.body, reply.contentType, reply.code, {
+            'retry-after': String(limit.retryAfterSeconds),
+          });
+    }
+    recent.push(now);
+    this.#calls.set(key, recent);
+    return undefined;
+  }
+
   /** The refusal of a post over the account's limit (20016 or 10023), if it is over. */
   #rateLimitReply(uid: string, error: WeiboErrorBuilder): WeiboReply | undefined {
     const limit = this.settings.rateLimit;
@@ -319,6 +449,28 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
           'retry-after': String(limit.retryAfterSeconds),
         });
   }
+}
+
+function commentSnapshot(comment: CommentState): WeiboComment {
+  return {
+    id: comment.idstr,
+    statusId: comment.statusId,
+    authorId: comment.authorId,
+    authorName: comment.authorName,
+    text: comment.text,
+    createdAt: new Date(comment.createdAt),
+    replyToId: comment.replyToId,
+  };
+}
+
+function mentionSnapshot(mention: MentionState): Omit<WeiboMention, 'mentions'> {
+  return {
+    id: mention.idstr,
+    authorId: mention.authorId,
+    authorName: mention.authorName,
+    text: mention.text,
+    createdAt: new Date(mention.createdAt),
+  };
 }
 
 function endpointOf(path: string): WeiboEndpointName | undefined {
