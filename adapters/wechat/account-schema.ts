@@ -22,10 +22,7 @@ const TAG_NAME_MAX = 30;
  */
 export const wechatPushTagSchema = z.union(
   [
-    z
-      .number()
-      .int({ error: 'expected a tag id as a whole number (e.g. 101) or a tag name as text' })
-      .min(0, { error: 'expected a tag id of 0 or more' }),
+    z.number().int().min(0),
     z
       .string()
       .trim()
