@@ -7,6 +7,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PUSH_ID_NOTE, ReleaseHallError, silentLogger } from '#core';
 import type { Account, DeliveryContext, TextRendition } from '#core';
+import { resolveHall } from '../../src/model/load.js';
 import { idempotencyKey } from '../../src/plan/plan-campaign.js';
 import { createWechatAdapter, wechatAccountSchema } from '../../adapters/wechat/index.js';
 import { wechatHandlers } from '../../adapters/wechat/fake/msw.js';
@@ -339,5 +340,42 @@ describe('account schema: push.tag', () => {
     const result = wechatAccountSchema.safeParse({ ...base, push: { tag: 1, tags: [2] } });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['push']);
+  });
+});
+
+describe('the hall file: push.tag', () => {
+  it('an empty tag is refused with its hall-file path and the fix', () => {
+    const hall = {
+      id: 'beijing',
+      name: '北京微博发布厅',
+      lead: 'haidian',
+      members: [
+        {
+          id: 'haidian',
+          name: '北京市海淀区人民政府',
+          accounts: {
+            wechat: {
+              handle: '海淀发布',
+              appid: TAGGED_APPID,
+              credentials: 'wechat-haidian',
+              push: { tag: ' ' },
+            },
+          },
+        },
+      ],
+    };
+    let refused: unknown;
+    try {
+      resolveHall(hall, [adapter()]);
+    } catch (error) {
+      refused = error;
+    }
+    expect(ReleaseHallError.isInstance(refused)).toBe(true);
+    expect((refused as ReleaseHallError).issues).toEqual([
+      {
+        path: 'members[0].accounts.wechat.push.tag',
+        message: 'expected the tag name (e.g. 区县干部) or its numeric id (e.g. 101), got " "',
+      },
+    ]);
   });
 });
