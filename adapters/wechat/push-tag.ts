@@ -101,7 +101,7 @@ export function findTag(
         : `no tag is named "${configured}"${characters(configured) > 30 ? ' (a tag name has at most 30 characters)' : ''}`;
     return refuseTag(
       account,
-      `${what} on this WeChat account (${tagList(tags)}): write one of these names or ids in the hall file, or create the tag in the MP console (用户管理 → 标签) and tag the followers first`,
+      `${what} on this WeChat account (${tagList(tags)}): use one of these names or ids, or create the tag in the MP console (用户管理 → 标签) and tag the followers first`,
     );
   }
   return found;

@@ -14,7 +14,7 @@ import type { Selection, Statement } from '../model/statement.js';
 import { type Plan, planCampaign } from '../plan/plan-campaign.js';
 import type { EarlierStatement } from '../render/templates.js';
 import type { RunOptions } from '../run/options.js';
-import { pushAudienceReader, pushAudienceText } from '../run/push.js';
+import { pushAccount, pushAudienceReader, pushAudienceText } from '../run/push.js';
 import type { PlannedDelivery } from '../run/types.js';
 import { type CampaignOptions, type PublisherSettings, resolveCampaignOptions } from './options.js';
 
@@ -149,6 +149,7 @@ export function prepare(
       policy: run.push.policy,
       ...(run.push.members === undefined ? {} : { members: run.push.members }),
       ...(run.push.spendLast === undefined ? {} : { spendLast: run.push.spendLast }),
+      ...(run.push.tag === undefined ? {} : { tag: run.push.tag }),
     },
     pushHistory: history,
     ...(earlier === undefined ? {} : { earlier }),
@@ -275,7 +276,7 @@ export async function checkPushAudiences(
       .catch(() => undefined);
     if (secrets === undefined) continue;
     try {
-      const audience = await read(account, {
+      const audience = await read(pushAccount(account, delivery.pushTag), {
         signal: AbortSignal.timeout(Math.max(AUDIENCE_TIMEOUT_MS, 2 * requestTimeoutMs)),
         credentials: secrets,
         logger: silentLogger,
@@ -288,9 +289,18 @@ export async function checkPushAudiences(
     } catch (error) {
       if (!ReleaseHallError.isInstance(error) || error.code !== 'INVALID_INPUT') continue;
       const index = hall.hall.members.findIndex((member) => member.id === account.memberId);
-      const base = `members[${index}].accounts.${account.platform}`;
+      // A tag from the campaign's push option is refused on that option's path, naming the
+      // account; the account's own on its path in the hall file.
+      const fromCampaign = delivery.pushTag !== undefined;
       for (const issue of error.issues) {
-        issues.push({ path: `${base}.${issue.path}`, message: issue.message });
+        issues.push(
+          fromCampaign
+            ? { path: issue.path, message: `account "${account.id}": ${issue.message}` }
+            : {
+                path: `members[${index}].accounts.${account.platform}.${issue.path}`,
+                message: issue.message,
+              },
+        );
       }
     }
   }

@@ -64,12 +64,27 @@ export function pushAudienceText(audience: PushAudience): string {
   return `push to tag ${tag.name} (id ${tag.id})${followers}`;
 }
 
-/** Calls the adapter's push, refusing clearly when the platform has none. */
+/**
+ * The account as its push sees it: with the campaign's push tag (a name or an id) in place of the
+ * account's own `push.tag`, when the campaign named one.
+ */
+export function pushAccount(account: Account, tag: string | number | undefined): Account {
+  if (tag === undefined) return account;
+  const own = account.settings.push;
+  const push = typeof own === 'object' && own !== null ? own : {};
+  return { ...account, settings: { ...account.settings, push: { ...push, tag } } };
+}
+
+/**
+ * Calls the adapter's push, refusing clearly when the platform has none. `tag` is the campaign's
+ * push tag, when it named one.
+ */
 export function pushWith(
   adapter: Adapter,
   rendition: Rendition,
   account: Account,
   context: DeliveryContext,
+  tag?: string | number,
 ): Promise<PushResult> {
   if (adapter.push === undefined) {
     return Promise.reject(
@@ -79,7 +94,7 @@ export function pushWith(
       ),
     );
   }
-  return adapter.push(rendition, account, context);
+  return adapter.push(rendition, pushAccount(account, tag), context);
 }
 
 /**

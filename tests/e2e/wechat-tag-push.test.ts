@@ -38,7 +38,7 @@ const TAG = { name: '区县干部', id: 101, followers: 1234 } as const;
 const PUSHERS = ['beijing-fabu', 'haidian'];
 
 /** The Beijing hall on WeChat, haidian pushing to `tag`; a sandbox with the tag seeded. */
-async function setup(tag: string | number = TAG.name): Promise<{
+async function setup(tag: string | number | null = TAG.name): Promise<{
   hall: HallShape;
   sandbox: HallSandbox;
   appid: (memberId: string) => string;
@@ -47,7 +47,7 @@ async function setup(tag: string | number = TAG.name): Promise<{
 }> {
   const hall = (await beijingHall(['wechat'])) as HallShape;
   const index = hall.members.findIndex((member) => member.id === 'haidian');
-  hall.members[index]!.accounts.wechat.push = { tag };
+  if (tag !== null) hall.members[index]!.accounts.wechat.push = { tag };
   sandbox = await startHallSandbox(hall, { wechat: { latency: { fixedMs: 1 } } });
   const appid = (memberId: string): string =>
     hall.members.find((member) => member.id === memberId)!.accounts.wechat.appid;
@@ -159,7 +159,7 @@ describe('WeChat over the sandbox: pushing to a follower tag', () => {
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]?.path).toBe(`members[${index}].accounts.wechat.push.tag`);
     expect(error.issues[0]?.message).toMatch(
-      /^no tag is named "区县领导" on this WeChat account \(the account's tags: 星标组 \(id 2\), 区县干部 \(id 101\)\): write one of these names or ids in the hall file, or create the tag/,
+      /^no tag is named "区县领导" on this WeChat account \(the account's tags: 星标组 \(id 2\), 区县干部 \(id 101\)\): use one of these names or ids, or create the tag/,
     );
     // Only reads: a token and tags/get. No draft, no upload, no send.
     const endpoints = Object.keys(platform.counts().byEndpoint).sort();
@@ -173,5 +173,57 @@ describe('WeChat over the sandbox: pushing to a follower tag', () => {
     expect(preview.refusals.map((issue) => issue.path)).toEqual([
       `members[${index}].accounts.wechat.push.tag`,
     ]);
+  });
+
+  it("the campaign's push tag applies to every account that pushes, and is journaled with the delivery", async () => {
+    const { sandbox, appid, open } = await setup(null);
+    const platform = sandbox.wechat!.platform;
+    const tagged = {
+      mode: 'original' as const,
+      selection: { members: ['haidian'] },
+      push: { policy: 'push' as const, spendLast: true, tag: '区县干部' },
+    };
+    const publisher = open();
+    const preview = await publisher.preview(await beijingRebuttal(), tagged);
+    expect(preview.refusals).toEqual([]);
+    expect(preview.deliveries[0]?.note).toBe(
+      'push to tag 区县干部 (id 101), 1,234 followers: 1 of 1 pushes left today',
+    );
+    const report = await publisher.publish(await beijingRebuttal(), {
+      ...tagged,
+      campaignId: 'wx-tag-4',
+    });
+    expect(report.deliveries[0]).toMatchObject({ action: 'push', status: 'succeeded' });
+    expect(platform.massSends(appid('haidian'))[0]).toMatchObject({ toAll: false, tagId: 101 });
+    const [record] = await publisher.journal.getDeliveries('wx-tag-4');
+    expect(record?.delivery.pushTag).toBe('区县干部');
+  });
+
+  it('an unknown campaign push tag is refused on push.tag, naming the account; with policy publish it is refused outright', async () => {
+    const { sandbox, open } = await setup(null);
+    const publisher = open();
+    const refusal = async (push: object): Promise<ReleaseHallError> => {
+      try {
+        await publisher.publish(await beijingRebuttal(), {
+          mode: 'original',
+          selection: { members: ['haidian'] },
+          push,
+        });
+      } catch (error) {
+        if (ReleaseHallError.isInstance(error)) return error;
+        throw error;
+      }
+      throw new Error('expected a refusal');
+    };
+    const unknown = await refusal({ policy: 'push', spendLast: true, tag: 7 });
+    expect(unknown.issues).toHaveLength(1);
+    expect(unknown.issues[0]?.path).toBe('push.tag');
+    expect(unknown.issues[0]?.message).toMatch(
+      /^account "haidian\/wechat": no tag has the id 7 on this WeChat account/,
+    );
+    const publishOnly = await refusal({ policy: 'publish', tag: '区县干部' });
+    expect(publishOnly.issues[0]).toMatchObject({ path: 'push.tag' });
+    expect(publishOnly.issues[0]?.message).toMatch(/the push policy is "publish"/);
+    expect(sandbox.wechat!.platform.counts().massSends).toBe(0);
   });
 });
