@@ -5,7 +5,8 @@
  *   cached per account by content hash; `draft/add`; `freepublish/submit`; then `freepublish/get`
  *   polled with backoff to a terminal status. Publishing does not push to followers and, as
  *   reported but [unconfirmed], uses no mass-send quota.
- * - push: `message/mass/sendall` to all followers with a deterministic `clientmsgid` (the one
+ * - push: `message/mass/sendall` to all followers, or to the followers of the account's
+ *   `push.tag` (resolved with `tags/get`), with a deterministic `clientmsgid` (the one
  *   {@link wechatClientMsgId} gives for the delivery), confirmed with `message/mass/get`.
  * - relay: WeChat has no repost of another account's article; `relay` throws `INVALID_INPUT`.
  * - retract: `freepublish/delete`, or `message/mass/delete` for a push (`mass:<msg_id>` refs).
@@ -38,8 +39,11 @@ import { WECHAT_PLATFORM } from './map-wechat-error.js';
 import { resolveOptions } from './options.js';
 import type { WechatAdapterOptions } from './options.js';
 import { publishArticle } from './publish.js';
+import type { WechatCallContext } from './client.js';
 import { accountPushQuota, pushDelivery, pushMessage, pushStatus } from './push.js';
 import type { WechatPushRequest, WechatPushResult } from './push.js';
+import { pushAudience, pushTagId } from './push-tag.js';
+import type { WechatPushAudience } from './push-tag.js';
 import { retractPost } from './retract.js';
 import { createRuntime } from './runtime.js';
 import type { WechatTokenHolder, WechatTokenMode } from './token-holder.js';
@@ -105,6 +109,8 @@ export type { WechatAdapterOptions, WechatLimitsOverride } from './options.js';
 export { DRAFT_MEDIA_ID_NOTE, PUBLISH_ID_NOTE } from './publish.js';
 export { WECHAT_ADMIN_CONFIRMATION_MS } from './push.js';
 export type { WechatPushRequest, WechatPushResult, WechatPushStatus } from './push.js';
+export type { WechatPushAudience, WechatTag } from './push-tag.js';
+export type { WechatCallContext } from './client.js';
 export { WECHAT_MASS_DELETE_WARNING } from './retract.js';
 
 /** The WeChat adapter, with the push (mass send) methods. */
@@ -128,8 +134,21 @@ export interface WechatAdapter extends Adapter {
     account: Account,
     context: DeliveryContext,
     msgId: string,
-    options?: { readonly submittedAt?: Date | undefined },
+    options?: { readonly submittedAt?: Date | undefined; readonly tagId?: string | undefined },
   ): Promise<WechatPushResult>;
+  /**
+   * Whom the account's push reaches, checked against WeChat before anything is sent: every
+   * follower, or the hall file's `push.tag` with its id and follower count (`tags/get`). The
+   * pre-flight asks it for every account that pushes, and shows the tag in the plan.
+   * @throws ReleaseHallError `INVALID_INPUT` (path `push.tag`) for a tag the account does not
+   * have, or one no follower carries.
+   */
+  pushAudience(account: Account, context: WechatCallContext): Promise<WechatPushAudience>;
+  /**
+   * The tag id the account's push goes to (the hall file's `push.tag`; a name is looked up with
+   * `tags/get`), `undefined` for every follower.
+   */
+  pushTagId(account: Account, context: WechatCallContext): Promise<string | undefined>;
   /**
    * A deterministic `clientmsgid` (≤ 64 bytes) for (campaign, account, action):
    * {@link wechatClientMsgId}, the id `push` sends for that delivery.
@@ -196,8 +215,20 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
 
     pushStatus: (account, context, msgId, statusOptions = {}) =>
       guarded(account, () =>
-        pushStatus(runtime, account, context, msgId, statusOptions.submittedAt),
+        pushStatus(
+          runtime,
+          account,
+          context,
+          msgId,
+          statusOptions.submittedAt,
+          statusOptions.tagId,
+        ),
       ),
+
+    pushAudience: (account, context) =>
+      guarded(account, () => pushAudience(runtime, account, context)),
+
+    pushTagId: (account, context) => guarded(account, () => pushTagId(runtime, account, context)),
   };
   return adapter;
 }

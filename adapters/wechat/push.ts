@@ -1,5 +1,6 @@
 /**
- * Pushing (platforms.md §1.6): `message/mass/sendall` to all followers with a deterministic
+ * Pushing (platforms.md §1.6): `message/mass/sendall` to all followers, or to the followers of one
+ * tag (`filter: { is_to_all: false, tag_id }`, platforms-listening.md §3.5), with a deterministic
  * `clientmsgid`, confirmed with `message/mass/get`.
  *
  * - A repeat with the same `clientmsgid` is answered `45065` with the earlier send's `msg_id`
@@ -22,7 +23,7 @@ import type {
   Rendition,
 } from '#core';
 import { failMalformed, invalidInput, postRef, requireFormat } from '#adapter-kit';
-import { appidOf } from './client.js';
+import { RawJsonNumber, appidOf } from './client.js';
 import type { WechatReply } from './client.js';
 import { clientMsgIdOfKey } from './client-msg-id.js';
 import { createDraft } from './draft.js';
@@ -44,6 +45,11 @@ export const WECHAT_ADMIN_CONFIRMATION_MS = 30 * 60_000;
 export type WechatPushRequest = {
   /** The deterministic id of this push (see `wechatClientMsgId`); ≤ 64 bytes. */
   readonly clientMsgId: string;
+  /**
+   * Push to the followers of this tag (its id, as digits) instead of to every follower. An
+   * unknown tag is answered `45159` (`INVALID_INPUT`). @default every follower
+   */
+  readonly tagId?: string;
 } & (
   | { readonly mediaId: string; readonly text?: undefined; readonly article?: undefined }
   | { readonly text: string; readonly mediaId?: undefined; readonly article?: undefined }
@@ -69,6 +75,8 @@ export interface WechatPushResult {
   readonly msgId: string;
   readonly msgDataId?: string;
   readonly clientMsgId?: string;
+  /** The tag pushed to; absent for a push to every follower. */
+  readonly tagId?: string;
   /** `45065`: an earlier attempt with this clientmsgid had already sent it. */
   readonly alreadySent: boolean;
   /** `msg_status` as WeChat said it (`SEND_SUCCESS`, `SENDING`, `SEND_FAIL`, `DELETE`, …). */
@@ -84,6 +92,8 @@ export interface WechatPushResult {
 /** What is known of a push besides its `msg_id` and status. */
 interface PushFacts {
   readonly alreadySent: boolean;
+  /** The tag pushed to; a push to a tag never waits for the admin (§1.6). */
+  readonly tagId?: string | undefined;
   readonly submittedAt: number | undefined;
   readonly msgDataId?: string | undefined;
   readonly clientMsgId?: string | undefined;
@@ -106,7 +116,11 @@ export async function massStatus(
 }
 
 /** The status of a push from WeChat's `msg_status`. */
-function pushStatusOf(platformStatus: string | undefined, account: Account): WechatPushStatus {
+function pushStatusOf(
+  platformStatus: string | undefined,
+  account: Account,
+  toAll: boolean,
+): WechatPushStatus {
   switch (platformStatus) {
     case 'SEND_SUCCESS':
       return 'sent';
@@ -116,8 +130,10 @@ function pushStatusOf(platformStatus: string | undefined, account: Account): Wec
       return 'deleted';
     case 'SENDING':
       // WeChat does not tell "waiting for the admin" from "being delivered"; the hall file says
-      // whether the account has mass-send protection on. [derived]
-      return account.settings.massSendProtection === true ? 'awaiting-confirmation' : 'sending';
+      // whether the account has mass-send protection on, which holds only sends to all. [derived]
+      return toAll && account.settings.massSendProtection === true
+        ? 'awaiting-confirmation'
+        : 'sending';
     default:
       return 'submitted';
   }
@@ -131,7 +147,7 @@ function pushResult(
   platformStatus: string | undefined,
   facts: PushFacts,
 ): WechatPushResult {
-  const status = pushStatusOf(platformStatus, account);
+  const status = pushStatusOf(platformStatus, account, facts.tagId === undefined);
   const deadline =
     status === 'awaiting-confirmation'
       ? new Date((facts.submittedAt ?? now()) + WECHAT_ADMIN_CONFIRMATION_MS)
@@ -143,6 +159,7 @@ function pushResult(
     ref: postRef(WECHAT_PLATFORM, account, `mass:${msgId}`, undefined),
     ...(facts.msgDataId === undefined ? {} : { msgDataId: facts.msgDataId }),
     ...(facts.clientMsgId === undefined ? {} : { clientMsgId: facts.clientMsgId }),
+    ...(facts.tagId === undefined ? {} : { tagId: facts.tagId }),
     ...(platformStatus === undefined ? {} : { platformStatus }),
     ...(deadline === undefined
       ? {}
@@ -162,6 +179,12 @@ function checkPushRequest(account: Account, request: WechatPushRequest): void {
     issues.push({
       path: 'clientMsgId',
       message: `expected 1 to 64 bytes, got ${Buffer.byteLength(clientMsgId, 'utf8')}`,
+    });
+  }
+  if (request.tagId !== undefined && !/^\d{1,18}$/.test(request.tagId)) {
+    issues.push({
+      path: 'tagId',
+      message: `expected the digits of a tag id, got "${request.tagId}"`,
     });
   }
   if (request.text !== undefined) {
@@ -224,22 +247,29 @@ async function pushMessageFields(
   };
 }
 
+/** The `filter` of `mass/sendall`: every follower, or the followers of one tag (§3.5). */
+export function massFilter(tagId: string | undefined): Record<string, unknown> {
+  return tagId === undefined
+    ? { is_to_all: true }
+    : { is_to_all: false, tag_id: new RawJsonNumber(tagId) };
+}
+
 /**
- * Sends `mass/sendall` to all followers. An answer that was lost is `AMBIGUOUS` with the wait
- * after which the same request may be repeated (the playbook of §5).
+ * Sends `mass/sendall` to all followers or to a tag. An answer that was lost is `AMBIGUOUS` with
+ * the wait after which the same request may be repeated (the playbook of §5).
  */
-async function sendToAll(
+async function sendMass(
   runtime: WechatRuntime,
   account: Account,
   context: DeliveryContext,
   message: Record<string, unknown>,
-  clientMsgId: string,
+  request: Pick<WechatPushRequest, 'clientMsgId' | 'tagId'>,
 ): Promise<WechatReply> {
   try {
     return await runtime.client.call(account, context, {
       endpoint: 'message/mass/sendall',
       method: 'POST',
-      json: { filter: { is_to_all: true }, ...message, clientmsgid: clientMsgId },
+      json: { filter: massFilter(request.tagId), ...message, clientmsgid: request.clientMsgId },
       write: true,
       handle: [WECHAT_ALREADY_SENT_CODE],
     });
@@ -288,8 +318,8 @@ function sentMsgId(reply: WechatReply, account: Account): string {
 }
 
 /**
- * Mass-sends to all followers of the account (`message/mass/sendall`), then reads the send's
- * status. `45065` means it was already sent; a send taken by WeChat resolves with its status,
+ * Mass-sends to all followers of the account, or to the followers of `request.tagId`
+ * (`message/mass/sendall`), then reads the send's status. `45065` means it was already sent; a send taken by WeChat resolves with its status,
  * also when that status is a failure.
  */
 export async function pushMessage(
@@ -302,7 +332,7 @@ export async function pushMessage(
   const { clientMsgId } = request;
   const message = await pushMessageFields(runtime, account, context, request);
   const submittedAt = runtime.options.now();
-  const reply = await sendToAll(runtime, account, context, message, clientMsgId);
+  const reply = await sendMass(runtime, account, context, message, request);
   const msgId = sentMsgId(reply, account);
   const alreadySent = reply.errcode === WECHAT_ALREADY_SENT_CODE;
   const msgDataId = alreadySent ? undefined : readId(reply, 'msg_data_id');
@@ -319,6 +349,7 @@ export async function pushMessage(
     submittedAt: alreadySent ? undefined : submittedAt,
     msgDataId,
     clientMsgId,
+    tagId: request.tagId,
   });
 }
 
@@ -329,6 +360,7 @@ export async function pushStatus(
   context: DeliveryContext,
   msgId: string,
   submittedAt: Date | undefined,
+  tagId?: string,
 ): Promise<WechatPushResult> {
   const id = msgId.startsWith('mass:') ? msgId.slice('mass:'.length) : msgId;
   if (!/^\d+$/.test(id)) {
@@ -340,6 +372,7 @@ export async function pushStatus(
   return pushResult(runtime.options.now, account, id, platformStatus, {
     alreadySent: false,
     submittedAt: submittedAt?.getTime(),
+    tagId,
   });
 }
 
@@ -350,11 +383,19 @@ export interface PushMethods {
     context: DeliveryContext,
     request: WechatPushRequest,
   ): Promise<WechatPushResult>;
-  pushStatus(account: Account, context: DeliveryContext, msgId: string): Promise<WechatPushResult>;
+  pushStatus(
+    account: Account,
+    context: DeliveryContext,
+    msgId: string,
+    options?: { readonly tagId?: string },
+  ): Promise<WechatPushResult>;
+  /** The tag id the account pushes to (the hall file's `push.tag`), `undefined` for everyone. */
+  pushTagId(account: Account, context: DeliveryContext): Promise<string | undefined>;
 }
 
 /**
- * The core's push: a mass send to all followers of the article (or text) rendition, with the
+ * The core's push: a mass send of the article (or text) rendition to all followers, or to the
+ * followers of the account's `push.tag` (looked up before the send), with the
  * `clientmsgid` of the delivery's idempotency key (the one `wechatClientMsgId` gives for its
  * campaign, account and action), so a repeat after an unclear failure or a crash, or a push made
  * by hand with that id, answers `45065` ("already sent") instead of pushing twice. A push whose `msg_id` an earlier run journaled is
@@ -368,15 +409,17 @@ export async function pushDelivery(
 ): Promise<PushResult> {
   const noted = context.notes?.[PUSH_ID_NOTE];
   const clientMsgId = clientMsgIdOfKey(context.idempotencyKey);
+  const tagId = await methods.pushTagId(account, context);
+  const target = tagId === undefined ? {} : { tagId };
   const result =
     noted !== undefined
-      ? await methods.pushStatus(account, context, noted)
+      ? await methods.pushStatus(account, context, noted, target)
       : await methods.pushMessage(
           account,
           context,
           rendition.format === 'article'
-            ? { clientMsgId, article: rendition }
-            : { clientMsgId, text: rendition.text },
+            ? { clientMsgId, ...target, article: rendition }
+            : { clientMsgId, ...target, text: rendition.text },
         );
   if (noted === undefined) await context.journalNote?.(PUSH_ID_NOTE, result.msgId);
   return {

@@ -1,7 +1,7 @@
 /**
  * The mass-send ("push") quota of a WeChat account, as a pure calculator (platforms.md §1.6).
  *
- * - a verified subscription account: one to-all push per calendar day;
+ * - a verified subscription account: one push per calendar day, to all or to one tag;
  * - a verified service account: four pushes per calendar month (each follower receives at most
  *   four mass messages a month, web console and API together).
  *
@@ -21,7 +21,7 @@ export const WECHAT_QUOTA_TIME_ZONE = 'Asia/Shanghai';
 /** The kind of an Official Account; `kind` is a base account field in the hall file. */
 export type WechatAccountKind = 'subscription' | 'service';
 
-/** A quota: so many to-all pushes per calendar period. */
+/** A quota: so many pushes (to all or to a tag) per calendar period. */
 export interface PushQuotaRule {
   readonly period: 'day' | 'month';
   /** Pushes allowed per period (0 blocks pushing). */
@@ -39,8 +39,11 @@ export interface PushRecord {
   /** When it was submitted. */
   readonly at: Date | number | string;
   /**
-   * Sent to all followers. Tag sends (`is_to_all=false`) do not enter the history list and are
-   * not counted here (§1.6). @default true
+   * Sent to all followers; `false` for a push to a tag. Both count: a subscription account's
+   * one push a day is "to all or to one tag", and a service account's followers receive at most
+   * four mass messages a month whoever the send was addressed to (§1.6). A tag push stays out of
+   * the history list, but the ledger counts it against the account as a whole [derived: the
+   * safe side, since it does not know which followers a tag reaches]. @default true
    */
   readonly toAll?: boolean;
   /**
@@ -129,7 +132,7 @@ export function pushesLeft(input: {
   const at = instant(input.at);
   const { start, end } = quotaPeriodBounds(rule.period, at);
   const used = input.pushes.filter((push) => {
-    if (push.refused === true || push.toAll === false) return false;
+    if (push.refused === true) return false;
     const when = instant(push.at);
     return when >= start.getTime() && when < end.getTime();
   }).length;

@@ -31,7 +31,14 @@ export function pushOptions(flags: PushFlags): CampaignOptions['push'] {
     policy: flags.push,
     ...(flags.pushMember ? { members: flags.pushMember } : {}),
     ...(flags.spendLastPush ? { spendLast: true } : {}),
+    ...(flags.pushTag === undefined ? {} : { tag: pushTagOf(flags.pushTag) }),
   };
+}
+
+/** `--push-tag`: digits are a tag id, anything else a tag name. */
+function pushTagOf(value: string): string | number {
+  const trimmed = value.trim();
+  return /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 /**

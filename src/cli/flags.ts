@@ -35,6 +35,7 @@ export interface PushFlags {
   push: 'publish' | 'push' | 'push-else-publish';
   pushMember?: string[];
   spendLastPush?: boolean;
+  pushTag?: string;
 }
 
 export interface PublishFlags extends CommonFlags, PushFlags {
@@ -186,6 +187,10 @@ export function pushFlags(command: Command): Command {
     .option(
       '--spend-last-push',
       'allow spending the last push of the day or month (default: only for crisis urgency)',
+    )
+    .option(
+      '--push-tag <tag>',
+      "WeChat: push to the followers of this tag (a name, or digits for the tag's id) instead of each account's own push.tag or everyone",
     );
 }
 

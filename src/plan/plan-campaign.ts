@@ -97,6 +97,8 @@ export interface PushPlan {
   readonly members?: readonly string[];
   /** Spend the last push of a period. @default true for crisis urgency */
   readonly spendLast?: boolean;
+  /** Every push goes to this follower tag (a name or an id). @default each account's own */
+  readonly tag?: string | number;
 }
 
 /**
@@ -109,6 +111,15 @@ function checkPushMembers(
   selected: readonly Account[],
   adapters: ReadonlyMap<string, Adapter>,
 ): void {
+  if (push.tag !== undefined && push.policy === 'publish') {
+    throw invalidInput('push', [
+      {
+        path: 'push.tag',
+        message:
+          'a push tag was named but the push policy is "publish": choose push or push-else-publish, or leave the push tag out',
+      },
+    ]);
+  }
   if (push.members === undefined) return;
   const issues: InputIssue[] = [];
   if (push.policy === 'publish') {
@@ -226,6 +237,7 @@ export function planCampaign(input: PlanInput): Plan {
         : { dependsOn: extra.dependsOn, fallbackRendition: renderFor(false) }),
       ...(extra.note === undefined ? {} : { note: extra.note }),
       ...(extra.blocked === undefined ? {} : { blocked: extra.blocked }),
+      ...(action === 'push' && push.tag !== undefined ? { pushTag: push.tag } : {}),
     };
   };
 

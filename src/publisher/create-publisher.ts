@@ -22,7 +22,7 @@ import {
   resolvePublisherOptions,
 } from './options.js';
 import { gateDigest } from './gate.js';
-import { preflight, prepare, pushHistory, stripPlan } from './prepare.js';
+import { preflightPlan, prepare, pushHistory, stripPlan } from './prepare.js';
 import { type CampaignStatus, type Preview, previewOf } from './report.js';
 import { type RetractReport, retractCampaign } from './retract.js';
 import { followUp, followUpInput, publishCampaign } from './run-campaign.js';
@@ -116,7 +116,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
         { ...campaign, dryRun: true },
         history,
       );
-      return previewOf(settings, plan, parsed, await preflight(settings, plan));
+      const checked = await preflightPlan(settings, plan);
+      return previewOf(settings, checked.plan, parsed, checked.issues);
     },
     async approvalDigest(statement, { followUpOf, ...campaign } = {}) {
       const input =

@@ -6,13 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Adapter, PushRecord } from '../adapter.js';
-import { type InputIssue, invalidInput } from '../errors.js';
+import { type InputIssue, ReleaseHallError, invalidInput } from '../errors.js';
+import { silentLogger } from '../logger.js';
 import type { Journal, JournalDelivery } from '../journal/journal.js';
 import { type ResolvedHall, parseStatement } from '../model/load.js';
 import type { Selection, Statement } from '../model/statement.js';
 import { type Plan, planCampaign } from '../plan/plan-campaign.js';
 import type { EarlierStatement } from '../render/templates.js';
 import type { RunOptions } from '../run/options.js';
+import { pushAccount, pushAudienceReader, pushAudienceText } from '../run/push.js';
 import type { PlannedDelivery } from '../run/types.js';
 import { type CampaignOptions, type PublisherSettings, resolveCampaignOptions } from './options.js';
 
@@ -147,6 +149,7 @@ export function prepare(
       policy: run.push.policy,
       ...(run.push.members === undefined ? {} : { members: run.push.members }),
       ...(run.push.spendLast === undefined ? {} : { spendLast: run.push.spendLast }),
+      ...(run.push.tag === undefined ? {} : { tag: run.push.tag }),
     },
     pushHistory: history,
     ...(earlier === undefined ? {} : { earlier }),
@@ -243,6 +246,86 @@ export async function preflight(settings: PublisherSettings, plan: Plan): Promis
   });
 }
 
+/** How long the pre-flight waits for a platform to say whom a push reaches. */
+const AUDIENCE_TIMEOUT_MS = 15_000;
+
+/**
+ * Asks each platform whom every planned push reaches (WeChat: the hall file's `push.tag`, looked
+ * up with `tags/get`), before anything is sent. A tag the account does not have is an issue on its
+ * hall-file path (`members[3].accounts.wechat.push.tag`); a tag found is named in the push's note
+ * (`push to tag 区县干部 (id 101), 1,234 followers: 1 of 1 pushes left today`). A platform that
+ * cannot be asked now (network, token) leaves the note as it is: the push itself will say.
+ */
+export async function checkPushAudiences(
+  settings: PublisherSettings,
+  plan: Plan,
+): Promise<{ readonly plan: Plan; readonly issues: InputIssue[] }> {
+  const { hall, adapters, credentials, limits } = settings;
+  const issues: InputIssue[] = [];
+  const notes = new Map<string, string>();
+  for (const delivery of plan.deliveries) {
+    if (delivery.action !== 'push' || delivery.blocked !== undefined) continue;
+    const adapter = adapters.get(delivery.platform);
+    const account = hall.accountById.get(delivery.accountId);
+    const read = adapter === undefined ? undefined : pushAudienceReader(adapter);
+    if (adapter === undefined || account === undefined || read === undefined) continue;
+    const requestTimeoutMs = limits.get(account.platform)?.requestTimeoutMs ?? AUDIENCE_TIMEOUT_MS;
+    // Missing credentials are the pre-flight's own issue.
+    const secrets = await credentials
+      .resolve(account, adapter.credentialFields)
+      .catch(() => undefined);
+    if (secrets === undefined) continue;
+    try {
+      const audience = await read(pushAccount(account, delivery.pushTag), {
+        signal: AbortSignal.timeout(Math.max(AUDIENCE_TIMEOUT_MS, 2 * requestTimeoutMs)),
+        credentials: secrets,
+        logger: silentLogger,
+        requestTimeoutMs,
+      });
+      if (audience.tag === undefined) continue;
+      const text = pushAudienceText(audience);
+      const note = delivery.note ?? 'push';
+      notes.set(delivery.id, note.startsWith('push:') ? `${text}:${note.slice(5)}` : text);
+    } catch (error) {
+      if (!ReleaseHallError.isInstance(error) || error.code !== 'INVALID_INPUT') continue;
+      const index = hall.hall.members.findIndex((member) => member.id === account.memberId);
+      // A tag from the campaign's push option is refused on that option's path, naming the
+      // account; the account's own on its path in the hall file.
+      const fromCampaign = delivery.pushTag !== undefined;
+      for (const issue of error.issues) {
+        issues.push(
+          fromCampaign
+            ? { path: issue.path, message: `account "${account.id}": ${issue.message}` }
+            : {
+                path: `members[${index}].accounts.${account.platform}.${issue.path}`,
+                message: issue.message,
+              },
+        );
+      }
+    }
+  }
+  if (notes.size === 0) return { plan, issues };
+  const deliveries = plan.deliveries.map((delivery) => {
+    const note = notes.get(delivery.id);
+    return note === undefined ? delivery : { ...delivery, note };
+  });
+  return { plan: { ...plan, deliveries }, issues };
+}
+
+/**
+ * The whole pre-flight of a planned campaign: whom its pushes reach ({@link checkPushAudiences})
+ * and what the platforms would refuse ({@link preflight}). Returns the plan with its push notes
+ * naming their tags, and every issue.
+ */
+export async function preflightPlan(
+  settings: PublisherSettings,
+  plan: Plan,
+): Promise<{ readonly plan: Plan; readonly issues: InputIssue[] }> {
+  const audiences = await checkPushAudiences(settings, plan);
+  const issues = [...audiences.issues, ...(await preflight(settings, audiences.plan))];
+  return { plan: audiences.plan, issues };
+}
+
 /**
  * The pre-flight of a publish (or dry run): reads the quota ledger when the campaign may push,
  * {@link prepare}s it, and refuses it with every problem {@link preflight} finds.
@@ -258,9 +341,9 @@ export async function preparePublish(
       ? await pushHistory(settings.journal)
       : new Map<string, PushRecord[]>();
   const prepared = prepare(settings, statementInput, campaign, history, earlier);
-  const issues = await preflight(settings, prepared.plan);
+  const { plan, issues } = await preflightPlan(settings, prepared.plan);
   if (issues.length > 0) throw invalidInput('campaign', issues);
-  return prepared;
+  return { ...prepared, plan };
 }
 
 /** The plan as callers see it: without the fallback renditions kept for the run. */

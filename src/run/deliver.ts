@@ -325,7 +325,9 @@ async function callPlatform(
   const { adapter, account } = job;
   const { action, rendition, source } = run;
   const context = contextOf(job, run);
-  if (action === 'push') return { pushed: await pushWith(adapter, rendition, account, context) };
+  if (action === 'push') {
+    return { pushed: await pushWith(adapter, rendition, account, context, job.entry.pushTag) };
+  }
   const result =
     action === 'relay' && source !== undefined
       ? await adapter.relay(source, rendition, account, context)

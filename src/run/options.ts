@@ -60,6 +60,17 @@ export const runOptionsSchema = z.strictObject({
       /** Only these members push; the others publish. @default every member */
       members: z.array(z.string().min(1)).optional(),
       spendLast: z.boolean().optional(),
+      /**
+       * Every account that pushes pushes to the followers of this tag (WeChat: a tag name, or its
+       * numeric id), instead of the account's own `push.tag` or every follower.
+       * @default each account's own
+       */
+      tag: z
+        .union([z.number().int().min(0), z.string().trim().min(1)], {
+          error:
+            'expected the tag name as text (e.g. 区县干部) or its numeric id as a number (e.g. 101)',
+        })
+        .optional(),
     })
     .default({ policy: 'publish' }),
   /**

@@ -1,11 +1,12 @@
 /**
- * Pushes to every follower (WeChat mass send): the call, what its answer means, and when a push
- * left in doubt may no longer be repeated.
+ * Pushes to followers (WeChat mass send, to every follower or to a follower tag): the call, whom
+ * it reaches, what its answer means, and when a push left in doubt may no longer be repeated.
  */
 import {
   PUSH_ID_NOTE,
   PUSH_REPEAT_WINDOW_MS,
   type Adapter,
+  type CheckContext,
   type DeliveryContext,
   type PushResult,
   type Rendition,
@@ -16,12 +17,74 @@ import type { DeliveryRun, Ending } from './deliver.js';
 import { type Reconciliation, notConfirmed } from './reconcile.js';
 import type { DeliveryAction } from './types.js';
 
-/** Calls the adapter's push, refusing clearly when the platform has none. */
+/**
+ * Whom an account's push reaches: every follower, or the followers of one tag (WeChat's
+ * `push.tag` in the hall file).
+ */
+export interface PushAudience {
+  /** The tag pushed to; absent for a push to every follower. */
+  readonly tag?: {
+    /** The platform's id of the tag, as digits. */
+    readonly id: string;
+    readonly name: string;
+    /** Followers that carry the tag, when the platform said. */
+    readonly followers?: number;
+  };
+}
+
+/** What a platform whose pushes may reach a part of the followers offers the pre-flight. */
+export type PushAudienceReader = (
+  account: Account,
+  context: Pick<CheckContext, 'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'>,
+) => Promise<PushAudience>;
+
+/**
+ * The adapter's `pushAudience`, when it has one (the WeChat adapter does): checked against the
+ * platform before anything is sent, it throws `INVALID_INPUT` for a target the account does not
+ * have.
+ */
+export function pushAudienceReader(adapter: Adapter): PushAudienceReader | undefined {
+  const candidate = (adapter as { readonly pushAudience?: unknown }).pushAudience;
+  return typeof candidate === 'function'
+    ? (account, context) => (candidate as PushAudienceReader).call(adapter, account, context)
+    : undefined;
+}
+
+/**
+ * How a plan names the audience of a push: `push to tag 区县干部 (id 101), 1,234 followers`, or
+ * `push` for every follower.
+ */
+export function pushAudienceText(audience: PushAudience): string {
+  const { tag } = audience;
+  if (tag === undefined) return 'push';
+  const followers =
+    tag.followers === undefined
+      ? ''
+      : `, ${tag.followers.toLocaleString('en-US')} follower${tag.followers === 1 ? '' : 's'}`;
+  return `push to tag ${tag.name} (id ${tag.id})${followers}`;
+}
+
+/**
+ * The account as its push sees it: with the campaign's push tag (a name or an id) in place of the
+ * account's own `push.tag`, when the campaign named one.
+ */
+export function pushAccount(account: Account, tag: string | number | undefined): Account {
+  if (tag === undefined) return account;
+  const own = account.settings.push;
+  const push = typeof own === 'object' && own !== null ? own : {};
+  return { ...account, settings: { ...account.settings, push: { ...push, tag } } };
+}
+
+/**
+ * Calls the adapter's push, refusing clearly when the platform has none. `tag` is the campaign's
+ * push tag, when it named one.
+ */
 export function pushWith(
   adapter: Adapter,
   rendition: Rendition,
   account: Account,
   context: DeliveryContext,
+  tag?: string | number,
 ): Promise<PushResult> {
   if (adapter.push === undefined) {
     return Promise.reject(
@@ -31,7 +94,7 @@ export function pushWith(
       ),
     );
   }
-  return adapter.push(rendition, account, context);
+  return adapter.push(rendition, pushAccount(account, tag), context);
 }
 
 /**

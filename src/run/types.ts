@@ -29,6 +29,11 @@ export interface PlannedDelivery {
    * (pushes made outside release-hall are not in the journal's ledger).
    */
   readonly publishIfNoPush?: boolean;
+  /**
+   * For a push: the follower tag the campaign's push option named (a name or an id), in place of
+   * the account's own `push.tag`. Absent: the account's own, or every follower.
+   */
+  readonly pushTag?: string | number;
 }
 
 /** Final state of a delivery in a report. */

@@ -59,12 +59,12 @@ describe('pushesLeft', () => {
     expect(pushesLeft({ kind: 'subscription', at: '2026-11-27T03:00:00Z', pushes }).left).toBe(0);
   });
 
-  it('service: four per calendar month, refused and tag pushes not counted', () => {
+  it('service: four per calendar month, refused pushes not counted, tag pushes counted', () => {
     const pushes = [
       { at: '2026-11-01T00:00:00Z' }, // 08:00 11-01 Shanghai
       { at: '2026-11-10T00:00:00Z' },
       { at: '2026-11-20T00:00:00Z', refused: true },
-      { at: '2026-11-21T00:00:00Z', toAll: false },
+      { at: '2026-10-31T12:00:00Z', toAll: false }, // 20:00 10-31 Shanghai: October
       { at: '2026-10-31T16:30:00Z' }, // 00:30 11-01 Shanghai: November
       { at: '2026-10-31T15:30:00Z' }, // 23:30 10-31 Shanghai: October
     ];
@@ -73,6 +73,12 @@ describe('pushesLeft', () => {
     expect(status.resetsAt.toISOString()).toBe('2026-11-30T16:00:00.000Z');
     const december = pushesLeft({ kind: 'service', at: '2026-11-30T16:00:00Z', pushes });
     expect(december).toMatchObject({ used: 0, left: 4, periodKey: '2026-12' });
+  });
+
+  it("subscription: a push to a tag uses the day's one push (to all or to one tag)", () => {
+    const pushes = [{ at: '2026-11-27T01:00:00Z', toAll: false }];
+    const status = pushesLeft({ kind: 'subscription', at: '2026-11-27T03:00:00Z', pushes });
+    expect(status).toMatchObject({ used: 1, left: 0 });
   });
 
   it('an override can lower the quota to zero', () => {

@@ -62,11 +62,25 @@ export interface WechatMassSendInfo {
   readonly mediaId: string | undefined;
   readonly text: string | undefined;
   readonly toAll: boolean;
+  /** For a send to a tag (`is_to_all: false`): the tag's id. */
+  readonly tagId: number | undefined;
+  /** For a send to a tag: the openids that carried the tag when it was sent (its recipients). */
+  readonly recipients: readonly string[] | undefined;
   readonly createdAt: Date;
   readonly status: 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL' | 'DELETE';
   /** Waiting for the admin (mass-send protection). */
   readonly awaitingConfirmation: boolean;
   readonly confirmDeadline: Date | undefined;
+}
+
+/** A follower tag of an account (platforms-listening.md §3.5). */
+export interface WechatTagInfo {
+  readonly appid: string;
+  readonly id: number;
+  readonly name: string;
+  /** Followers that carry the tag, as `tags/get` counts them. */
+  readonly count: number;
+  readonly followers: readonly string[];
 }
 
 /** An uploaded file. */

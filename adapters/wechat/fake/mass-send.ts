@@ -1,10 +1,11 @@
 /**
- * Mass sends in the WeChat fake (§1.6): `message/mass/sendall` with its `clientmsgid` records,
- * quota and admin confirmation, `message/mass/get` and `message/mass/delete`.
+ * Mass sends in the WeChat fake (§1.6): `message/mass/sendall` to all followers or to a tag
+ * (platforms-listening.md §3.5), with its `clientmsgid` records, quota and admin confirmation, `message/mass/get` and `message/mass/delete`.
  */
 import { FakeReply } from '../../fake/fake-platform.js';
 import { RawJsonNumber, stringifyWithRawNumbers } from '../../fake/raw-json.js';
 import type { WechatMassSendInfo } from './inspection.js';
+import { tagById } from './tags.js';
 import {
   DAY_MS,
   JSON_TYPE,
@@ -14,6 +15,7 @@ import {
   utf8Bytes,
   wechatOk,
   type MassState,
+  type TagState,
   type WechatCall,
   type WechatContent,
   type WechatOutcome,
@@ -48,6 +50,8 @@ export function massInfo(content: WechatContent, send: MassState): WechatMassSen
     mediaId: send.mediaId,
     text: send.text,
     toAll: send.toAll,
+    tagId: send.tagId,
+    recipients: send.recipients === undefined ? undefined : [...send.recipients],
     createdAt: new Date(send.createdAt),
     status,
     awaitingConfirmation: send.protectedSend && status === 'SENDING',
@@ -60,6 +64,8 @@ export function massInfo(content: WechatContent, send: MassState): WechatMassSen
 /** What a send carries: an mpnews draft or a text. */
 interface MassMessage {
   readonly toAll: boolean;
+  /** The tag of a send to a tag. */
+  readonly tag: TagState | undefined;
   readonly msgtype: 'mpnews' | 'text';
   readonly mediaId: string | undefined;
   readonly text: string | undefined;
@@ -70,7 +76,7 @@ export function sendAll(call: WechatCall): WechatOutcome {
   const { content, account, body } = call;
   const message = readMessage(call);
   if ('reply' in message) return message;
-  const { toAll, msgtype, mediaId, text } = message;
+  const { toAll, tag, msgtype, mediaId, text } = message;
 
   // clientmsgid: ≤ 64 bytes; a record of the last 24 h refuses the request (§1.6). Without one
   // the platform uses a digest of scope + content.
@@ -95,9 +101,10 @@ export function sendAll(call: WechatCall): WechatOutcome {
       return content.refuse(40007, 'invalid media_id');
     }
   }
-  // Quota: subscription one to-all push per China day, service four per month (§1.6).
+  // Quota: subscription one push (to all or to one tag) per China day, service four per month
+  // (§1.6). A tag with no follower is taken like any other [unconfirmed]: §3.5 names no refusal.
   const now = content.now();
-  if (toAll && content.pushesUsed(account.appid, now) >= account.pushQuota) {
+  if (content.pushesUsed(account.appid, now) >= account.pushQuota) {
     return content.refuse(45028, 'has no masssend quota');
   }
 
@@ -117,6 +124,8 @@ export function sendAll(call: WechatCall): WechatOutcome {
     mediaId,
     text,
     toAll,
+    tagId: tag?.id,
+    recipients: tag === undefined ? undefined : [...tag.followers],
     createdAt: now,
     protectedSend: toAll && account.massSendProtection,
     decision: undefined,
@@ -139,22 +148,28 @@ function readMessage(call: WechatCall): MassMessage | WechatOutcome {
     return content.refuse(40097, 'invalid args: filter.is_to_all');
   }
   const toAll = filter.is_to_all;
-  if (!toAll && rawId(call.bodyText, 'tag_id') === undefined) {
-    return content.refuse(45159, 'invalid tag_id');
+  // A send to a tag names one of the account's tags (§3.5): else 45159.
+  let tag: TagState | undefined;
+  if (!toAll) {
+    const tagId = filter.tag_id;
+    const id =
+      typeof tagId === 'number' ? tagId : typeof tagId === 'string' ? Number(tagId) : Number.NaN;
+    tag = Number.isInteger(id) ? tagById(content, call.account.appid, id) : undefined;
+    if (tag === undefined) return content.refuse(45159, 'invalid tag_id');
   }
   const msgtype = body.msgtype;
   if (msgtype === 'mpnews') {
     const mpnews = body.mpnews;
     const mediaId =
       isRecord(mpnews) && typeof mpnews.media_id === 'string' ? mpnews.media_id : undefined;
-    return { toAll, msgtype, mediaId, text: undefined };
+    return { toAll, tag, msgtype, mediaId, text: undefined };
   }
   if (msgtype === 'text') {
     const text = isRecord(body.text) ? body.text.content : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
       return content.refuse(44004, 'empty content');
     }
-    return { toAll, msgtype, mediaId: undefined, text };
+    return { toAll, tag, msgtype, mediaId: undefined, text };
   }
   // Only mpnews and text are modelled [derived]; [unconfirmed] 40008 for another type.
   return content.refuse(40008, 'invalid message type');

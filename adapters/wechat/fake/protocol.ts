@@ -34,6 +34,7 @@ export type {
   WechatEndpointName,
   WechatLatency,
   WechatPlatformOptions,
+  WechatTagInit,
 } from './settings.js';
 export type { WechatFault, WechatFaultKind } from './faults.js';
 export type {
@@ -45,6 +46,7 @@ export type {
   WechatMediaInfo,
   WechatPublishJobInfo,
   WechatRequestRecord,
+  WechatTagInfo,
   WechatTokenFetches,
 } from './inspection.js';
 export { hasUnicodeEscape, parseMultipart } from './request-body.js';

@@ -24,6 +24,7 @@ export type WechatEndpointName =
   | 'message/mass/sendall'
   | 'message/mass/get'
   | 'message/mass/delete'
+  | 'tags/get'
   | 'get_api_domain_ip';
 
 export interface EndpointRule {
@@ -53,6 +54,8 @@ export const ENDPOINTS: Readonly<Record<WechatEndpointName, EndpointRule>> = {
   'message/mass/sendall': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
   'message/mass/get': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
   'message/mass/delete': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
+  // Which account types may call the tag APIs is [unconfirmed] (platforms-listening.md §5): any.
+  'tags/get': { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
   get_api_domain_ip: { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
 };
 
@@ -183,6 +186,22 @@ export interface WechatAccountInit {
    * answer `40164` (change it later with `setIpRefused`). @default false
    */
   readonly ipRefused?: boolean;
+}
+
+/**
+ * A follower tag to seed (platforms-listening.md §3.5). Ids 0, 1 and 2 are system tags; every
+ * account has 2 (星标组) from the start.
+ */
+export interface WechatTagInit {
+  /** The tag's name; at most 30 characters (bytes or characters is [unconfirmed]). */
+  readonly name: string;
+  /** @default the next free id from 100 */
+  readonly id?: number;
+  /**
+   * The followers that carry the tag: their openids, or how many (openids are made up then).
+   * @default 0
+   */
+  readonly followers?: number | readonly string[];
 }
 
 /** A registered account, as the inspection API shows it (without its secret). */

@@ -84,10 +84,21 @@ export interface MassState {
   readonly mediaId: string | undefined;
   readonly text: string | undefined;
   readonly toAll: boolean;
+  /** For a send to a tag: the tag's id. */
+  readonly tagId: number | undefined;
+  /** For a send to a tag: the openids that carried the tag when it was sent. */
+  readonly recipients: readonly string[] | undefined;
   readonly createdAt: number;
   readonly protectedSend: boolean;
   decision: 'approved' | 'refused' | undefined;
   deleted: boolean;
+}
+
+/** A follower tag of an account. */
+export interface TagState {
+  readonly id: number;
+  readonly name: string;
+  readonly followers: string[];
 }
 
 export interface ClientMsgRecord {
@@ -148,6 +159,8 @@ export class WechatContent {
   articles = new Map<string, ArticleState>();
   mass = new Map<string, MassState>();
   clientMsgIds = new Map<string, ClientMsgRecord>();
+  /** Follower tags per appid; like accounts, they stay over a {@link clear}. */
+  readonly tags = new Map<string, TagState[]>();
   /** Queued outcomes of the next publish jobs, per appid. */
   outcomes = new Map<string, number[]>();
   #sequence = 0;
@@ -224,14 +237,29 @@ export class WechatContent {
     return (this.#nextMsgDataId++).toString();
   }
 
-  /** To-all pushes of an appid counted against its quota in the period of `at`. */
+  /** The follower tags of an appid, the system tag 2 (星标组) first. */
+  tagsOf(appid: string): TagState[] {
+    let tags = this.tags.get(appid);
+    if (tags === undefined) {
+      tags = [{ id: 2, name: '星标组', followers: [] }];
+      this.tags.set(appid, tags);
+    }
+    return tags;
+  }
+
+  /**
+   * Pushes of an appid counted against its quota in the period of `at`: to all or to a tag. A
+   * subscription account's one push a day is "to all or to one tag" (platforms.md §1.6); for a
+   * service account a tag push counts as one of the four a month of every follower it reaches,
+   * and the fake counts it for the account [derived].
+   */
   pushesUsed(appid: string, at: number): number {
     const account = this.accounts.get(appid);
     if (account === undefined) return 0;
     const period = account.kind === 'subscription' ? 'day' : 'month';
     const key = chinaPeriod(at, period);
     return [...this.mass.values()].filter(
-      (send) => send.appid === appid && send.toAll && chinaPeriod(send.createdAt, period) === key,
+      (send) => send.appid === appid && chinaPeriod(send.createdAt, period) === key,
     ).length;
   }
 }

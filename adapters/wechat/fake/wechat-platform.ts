@@ -17,6 +17,7 @@ import type {
   WechatMediaInfo,
   WechatPublishJobInfo,
   WechatRequestRecord,
+  WechatTagInfo,
   WechatTokenFetches,
 } from './inspection.js';
 import { deleteMassSend, getMassSend, massInfo, massStatus, sendAll } from './mass-send.js';
@@ -41,6 +42,7 @@ import {
   type WechatEndpointName,
   type WechatPlatformOptions,
   type WechatSettings,
+  type WechatTagInit,
 } from './settings.js';
 import {
   JSON_TYPE,
@@ -52,6 +54,7 @@ import {
   type WechatOutcome,
   type WechatReply,
 } from './state.js';
+import { getTags, seedTag, tagInfo } from './tags.js';
 import { WechatTokens } from './tokens.js';
 import { uploadMedia } from './upload-media.js';
 
@@ -115,6 +118,7 @@ const HANDLERS: Readonly<Record<WechatEndpointName, (call: WechatCall) => Wechat
   'message/mass/sendall': sendAll,
   'message/mass/get': getMassSend,
   'message/mass/delete': deleteMassSend,
+  'tags/get': getTags,
   get_api_domain_ip: apiDomainIps,
   // The token endpoints are answered before the apply.
   token: (call) => call.content.refuse(40066, 'invalid url'),
@@ -221,6 +225,21 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
     if (job !== undefined) job.status = by === 'user' ? 5 : 6;
   }
 
+  /**
+   * Gives an account a follower tag carried by `followers` (openids, or how many): what
+   * `tags/create` and `tags/members/batchtagging` would leave. Throws for what WeChat refuses
+   * (101st tag, a name over 30 characters, a name or id already used).
+   */
+  addTag(appid: string, tag: WechatTagInit): WechatTagInfo {
+    if (!this.accountStates.has(appid)) throw new Error(`no account ${appid}`);
+    return tagInfo(appid, seedTag(this.#content, appid, tag));
+  }
+
+  /** The follower tags of an appid, the system tag 2 (星标组) first. */
+  tags(appid: string): WechatTagInfo[] {
+    return this.#content.tagsOf(appid).map((tag) => tagInfo(appid, tag));
+  }
+
   /** The admin approves (or refuses) a protected mass send that waits for confirmation. */
   confirmMassSend(msgId: string, approve = true): void {
     const send = this.#content.mass.get(msgId);
@@ -297,7 +316,7 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
       .map(({ permanent: _permanent, ...media }) => ({ ...media }));
   }
 
-  /** To-all pushes of an appid counted against its quota in the period of `at`. */
+  /** Pushes of an appid (to all or to a tag) counted against its quota in the period of `at`. */
   pushesUsed(appid: string, at: number = this.now()): number {
     return this.#content.pushesUsed(appid, at);
   }
