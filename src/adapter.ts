@@ -140,7 +140,7 @@ export interface PushRecord {
   readonly at: Date | number | string;
   /** The platform refused it before taking it (no quota used). @default false */
   readonly refused?: boolean;
-  /** Sent to all followers (tag sends do not count). @default true */
+  /** Sent to all followers; `false` for a push to a follower tag (it counts against the quota too). @default true */
   readonly toAll?: boolean;
 }
 
