@@ -183,6 +183,19 @@ export type {
   VerifyAuditChainOptions,
 } from './journal/audit-chain.js';
 
+// The inbox: comments and mentions read into the journal
+export { hasInbox } from './journal/inbox.js';
+export type { InboxEntry, InboxFilter, JournalInbox, StoredInboxItem } from './journal/inbox.js';
+export { INBOX_SYNC_MAX_PAGES, syncInbox } from './inbox/sync.js';
+export type {
+  InboxSyncAccountResult,
+  InboxSyncStatus,
+  InboxSyncSummary,
+  SyncInboxOptions,
+} from './inbox/sync.js';
+export { DEFAULT_REPLY_DEADLINE_MS, inboxItemAges } from './inbox/ages.js';
+export type { InboxItemAge } from './inbox/ages.js';
+
 // Render, plan, lint, preview (pure steps)
 export { planCampaign, pushDecision, selectAccounts } from './plan/plan-campaign.js';
 export type { Plan, PlanEntry, PlanInput, PushPlan } from './plan/plan-campaign.js';

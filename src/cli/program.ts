@@ -37,6 +37,8 @@ import {
 import type { AuditExportFlags } from './commands/audit-export.js';
 import type { AuditHeadFlags } from './commands/audit-head.js';
 import type { AuditVerifyFlags } from './commands/audit-verify.js';
+import type { InboxListFlags } from './commands/inbox-list.js';
+import type { InboxSyncFlags } from './commands/inbox-sync.js';
 
 /** The package version, read from the nearest package.json named release-hall (source or built layout). */
 function packageVersion(): string {
@@ -439,6 +441,47 @@ function addScaleOut(program: Command): void {
     });
 }
 
+function addInbox(program: Command): void {
+  const inbox = program
+    .command('inbox')
+    .description("the comments and mentions left on the hall's accounts, read into the journal");
+  redisFlags(
+    inbox
+      .command('sync')
+      .description(
+        'read new comments and mentions of every account into the journal, from its cursor',
+      )
+      .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+      .option('--campaign <id>', "read this campaign's accounts first")
+      .option('--since <iso>', 'store only items written at or after this time')
+      .option(
+        '--credentials <file>',
+        'credentials file (JSON or YAML) mapping references to secrets',
+      )
+      .option(
+        '--journal <file>',
+        `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`,
+      )
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (flags: InboxSyncFlags) => {
+    const { inboxSyncCommand } = await import('./commands/inbox-sync.js');
+    process.exitCode = await inboxSyncCommand(flags);
+  });
+  journalFlags(
+    inbox
+      .command('list')
+      .description('the stored comments and mentions, newest first, with their age')
+      .option('--unanswered', 'only the items not answered')
+      .option('--member <id>', "only the items on this member's accounts")
+      .option('--campaign <id>', "only the items that answer this campaign's posts")
+      .option('--limit <n>', 'at most this many (the newest)')
+      .option('--reply-deadline <hours>', 'flag unanswered items older than this', '24'),
+  ).action(async (flags: InboxListFlags) => {
+    const { inboxListCommand } = await import('./commands/inbox-list.js');
+    process.exitCode = await inboxListCommand(flags);
+  });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -457,6 +500,7 @@ export function buildProgram(): Command {
   addAudit(program);
   addServe(program);
   addScaleOut(program);
+  addInbox(program);
   return program;
 }
 

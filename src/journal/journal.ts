@@ -5,7 +5,7 @@
  * durable store the CLI uses.
  */
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
-import type { Rendition } from '../adapter.js';
+import type { InboxCursor, InboxItem, Rendition } from '../adapter.js';
 import type { PlannedDelivery } from '../run/types.js';
 import { type ChainedAuditEntry, chainAuditEntry, verifyAuditChain } from './audit-chain.js';
 import {
@@ -20,6 +20,17 @@ import {
   outboxRowsFor,
   settledEventPayload,
 } from './outbox.js';
+import {
+  type InboxEntry,
+  type InboxFilter,
+  type JournalInbox,
+  type StoredInboxItem,
+  inboxItemKey,
+  limitInbox,
+  matchesInboxFilter,
+  newestFirst,
+  storedInboxItems,
+} from './inbox.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -271,13 +282,15 @@ export function applyTransition(
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
-export class MemoryJournal implements Journal, JournalOutbox {
+export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
   readonly #campaigns = new Map<string, CampaignRecord>();
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #outbox = new Map<string, OutboxRow>();
   readonly #deliveries = new Map<string, DeliveryRecord>();
   readonly #byCampaign = new Map<string, string[]>();
   readonly #audit: ChainedAuditEntry[] = [];
+  readonly #inbox = new Map<string, { item: StoredInboxItem; order: number }>();
+  readonly #inboxCursors = new Map<string, InboxCursor>();
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
@@ -470,6 +483,76 @@ export class MemoryJournal implements Journal, JournalOutbox {
       });
     }
     return Promise.resolve();
+  }
+
+  /** The campaign of the delivery that made `postId`: the account's own first, then any. */
+  #campaignOfPost(accountId: string, postId: string | undefined): string | undefined {
+    if (postId === undefined) return undefined;
+    let other: string | undefined;
+    for (const record of this.#deliveries.values()) {
+      if (record.remoteId !== postId) continue;
+      if (record.delivery.accountId === accountId) return record.delivery.campaignId;
+      other ??= record.delivery.campaignId;
+    }
+    return other;
+  }
+
+  #putInbox(items: readonly InboxEntry[]): number {
+    const storedAt = new Date().toISOString();
+    let added = 0;
+    const fresh = items.filter((item) => !this.#inbox.has(inboxItemKey(item)));
+    for (const item of storedInboxItems(
+      fresh,
+      (entry) => this.#campaignOfPost(entry.accountId, entry.postId),
+      storedAt,
+    )) {
+      this.#inbox.set(inboxItemKey(item), { item, order: this.#inbox.size });
+      added += 1;
+    }
+    return added;
+  }
+
+  putInboxItems(items: readonly InboxEntry[]): Promise<number> {
+    return Promise.resolve(this.#putInbox(items));
+  }
+
+  putInboxPage(
+    accountId: string,
+    items: readonly InboxEntry[],
+    cursor: InboxCursor,
+  ): Promise<number> {
+    const added = this.#putInbox(items);
+    this.#inboxCursors.set(accountId, { ...cursor });
+    return Promise.resolve(added);
+  }
+
+  inboxCursor(accountId: string): Promise<InboxCursor | undefined> {
+    return Promise.resolve(this.#inboxCursors.get(accountId));
+  }
+
+  saveInboxCursor(accountId: string, cursor: InboxCursor): Promise<void> {
+    this.#inboxCursors.set(accountId, { ...cursor });
+    return Promise.resolve();
+  }
+
+  listInbox(filter: InboxFilter = {}): Promise<readonly StoredInboxItem[]> {
+    const matching = [...this.#inbox.values()].filter((entry) =>
+      matchesInboxFilter(entry.item, filter),
+    );
+    return Promise.resolve(limitInbox(newestFirst(matching), filter));
+  }
+
+  markInboxAnswered(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    at: string,
+  ): Promise<boolean> {
+    const key = inboxItemKey(item);
+    const entry = this.#inbox.get(key);
+    if (entry === undefined) return Promise.resolve(false);
+    if (entry.item.answeredAt === undefined) {
+      this.#inbox.set(key, { ...entry, item: { ...entry.item, answeredAt: at } });
+    }
+    return Promise.resolve(true);
   }
 
   close(): Promise<void> {

@@ -20,6 +20,9 @@
  * | `<prefix>outbox` | list | every outbox row id (webhook events), in the order appended |
  * | `<prefix>outbox-due` | sorted set | the ids of the rows still owed, by next attempt (ms) |
  * | `<prefix>outbox-row:<id>` | hash | `id`, `webhookId`, `type`, `payload` (JSON), `createdAt`, `attempts`, `nextAttemptAt`, `deliveredAt`, `lastError` |
+ * | `<prefix>inbox` | list | every inbox item key (`["platform","account","remoteId"]`), in the order stored |
+ * | `<prefix>inbox-item:<key>` | hash | `item` (the stored item, JSON), `answeredAt` once marked |
+ * | `<prefix>inbox-cursor:<account>` | string | the cursor stored with the account's last page (JSON) |
  *
  * For Redis Cluster, put a hash tag in the prefix (`{release-hall}:`) so every key of a journal
  * lives in one slot, as its multi-key scripts need.
@@ -48,6 +51,9 @@ export interface RedisJournalKeys {
   readonly outbox: string;
   readonly outboxDue: string;
   readonly outboxRow: (id: string) => string;
+  readonly inbox: string;
+  readonly inboxItem: (key: string) => string;
+  readonly inboxCursor: (accountId: string) => string;
 }
 
 /** The keys of the journal under `prefix`. */
@@ -68,5 +74,8 @@ export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJo
     outbox: `${prefix}outbox`,
     outboxDue: `${prefix}outbox-due`,
     outboxRow: (id) => `${prefix}outbox-row:${id}`,
+    inbox: `${prefix}inbox`,
+    inboxItem: (key) => `${prefix}inbox-item:${key}`,
+    inboxCursor: (accountId) => `${prefix}inbox-cursor:${accountId}`,
   };
 }

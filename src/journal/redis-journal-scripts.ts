@@ -196,3 +196,29 @@ if redis.call('HEXISTS', KEYS[1], 'deliveredAt') == 0 then
 end
 return 'ok'
 `);
+
+/**
+ * Stores a page of inbox items, each once, and the account's cursor, as one change. KEYS: inbox,
+ * inbox-cursor of the account, then one inbox-item hash per item. ARGV: cursor JSON ('' to leave
+ * the cursor as it is), then the key and the JSON of each item. Replies the number added.
+ */
+export const PUT_INBOX = new LuaScript(`
+local added = 0
+for i = 3, #KEYS do
+  local at = 2 + (i - 3) * 2
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('HSET', KEYS[i], 'item', ARGV[at + 1])
+    redis.call('RPUSH', KEYS[1], ARGV[at])
+    added = added + 1
+  end
+end
+if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1]) end
+return added
+`);
+
+/** Marks an inbox item answered; the first time is kept. KEYS: inbox-item. ARGV: at. Replies 0 when unknown. */
+export const INBOX_ANSWERED = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSETNX', KEYS[1], 'answeredAt', ARGV[1])
+return 1
+`);

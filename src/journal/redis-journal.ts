@@ -56,14 +56,28 @@ import {
   settledEventPayload,
 } from './outbox.js';
 import {
+  type InboxEntry,
+  type InboxFilter,
+  type JournalInbox,
+  type StoredInboxItem,
+  inboxItemKey,
+  limitInbox,
+  matchesInboxFilter,
+  newestFirst,
+  storedInboxItems,
+} from './inbox.js';
+import type { InboxCursor, InboxItem } from '../adapter.js';
+import {
   ADD_DELIVERIES,
   ADD_OUTBOX,
   CLAIM,
   CREATE_CAMPAIGN,
   FINISH_CREATE,
+  INBOX_ANSWERED,
   NOTE,
   OUTBOX_ATTEMPT,
   OUTBOX_DELIVERED,
+  PUT_INBOX,
   TRANSITION,
   UPDATE_CAMPAIGN,
 } from './redis-journal-scripts.js';
@@ -140,7 +154,7 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
  * A journal in Redis. Make it with {@link createRedisJournal}, which checks the server's
  * durability first; the constructor does not.
  */
-export class RedisJournal implements Journal, JournalOutbox {
+export class RedisJournal implements Journal, JournalOutbox, JournalInbox {
   readonly #client: Redis;
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #opened: OpenedRedis;
@@ -447,6 +461,130 @@ export class RedisJournal implements Journal, JournalOutbox {
         [id, attempt.nextAttemptAt, Date.parse(attempt.nextAttemptAt), attempt.error],
       );
       if (reply === 'unknown') throw notInJournal(`unknown outbox event ${id}`);
+    });
+  }
+
+  /**
+   * The campaign of each post the items answer: the delivery that recorded the post on the item's
+   * own account first, then any delivery that recorded it.
+   */
+  async #campaignsOfPosts(items: readonly InboxEntry[]): Promise<Map<string, string>> {
+    const posts = [
+      ...new Set(items.flatMap((item) => (item.postId === undefined ? [] : [item.postId]))),
+    ];
+    const found = new Map<string, string>();
+    if (posts.length === 0) return found;
+    const owners = await execute(
+      posts.reduce(
+        (batch, post) => batch.zrange(this.#keys.postOwners(post), 0, -1),
+        this.#client.pipeline(),
+      ),
+    );
+    const candidates = posts.flatMap((post, index) =>
+      (owners[index] as string[]).map((deliveryId) => ({ post, deliveryId })),
+    );
+    if (candidates.length === 0) return found;
+    const batch = this.#client.pipeline();
+    for (const { deliveryId } of candidates) {
+      batch.hmget(this.#keys.delivery(deliveryId), 'remoteId', 'account', 'campaign');
+    }
+    const replies = await execute(batch);
+    candidates.forEach(({ post }, index) => {
+      const [recorded, account, campaign] = replies[index] as (string | null)[];
+      if (recorded !== post || campaign == null || account == null) return;
+      found.set(`${account}\u0000${post}`, campaign);
+      if (!found.has(post)) found.set(post, campaign);
+    });
+    return found;
+  }
+
+  async #putInbox(
+    cursor: { readonly accountId: string; readonly cursor: InboxCursor } | undefined,
+    items: readonly InboxEntry[],
+  ): Promise<number> {
+    const campaigns = await this.#campaignsOfPosts(items);
+    const stored = storedInboxItems(
+      items,
+      (item) =>
+        item.postId === undefined
+          ? undefined
+          : (campaigns.get(`${item.accountId}\u0000${item.postId}`) ?? campaigns.get(item.postId)),
+      new Date().toISOString(),
+    );
+    const keys = stored.map((item) => inboxItemKey(item));
+    const reply = await PUT_INBOX.run(
+      this.#client,
+      [
+        this.#keys.inbox,
+        this.#keys.inboxCursor(cursor?.accountId ?? ''),
+        ...keys.map((key) => this.#keys.inboxItem(key)),
+      ],
+      [
+        cursor === undefined ? '' : JSON.stringify(cursor.cursor),
+        ...stored.flatMap((item, index) => [keys[index]!, JSON.stringify(item)]),
+      ],
+    );
+    return Number(reply);
+  }
+
+  putInboxItems(items: readonly InboxEntry[]): Promise<number> {
+    return guarded(() => this.#putInbox(undefined, items));
+  }
+
+  putInboxPage(
+    accountId: string,
+    items: readonly InboxEntry[],
+    cursor: InboxCursor,
+  ): Promise<number> {
+    return guarded(() => this.#putInbox({ accountId, cursor }, items));
+  }
+
+  inboxCursor(accountId: string): Promise<InboxCursor | undefined> {
+    return guarded(async () => {
+      const text = await this.#client.get(this.#keys.inboxCursor(accountId));
+      return text === null ? undefined : (JSON.parse(text) as InboxCursor);
+    });
+  }
+
+  saveInboxCursor(accountId: string, cursor: InboxCursor): Promise<void> {
+    return guarded(async () => {
+      await this.#client.set(this.#keys.inboxCursor(accountId), JSON.stringify(cursor));
+    });
+  }
+
+  /** Reads every stored item (in batches), filters and orders them. */
+  listInbox(filter: InboxFilter = {}): Promise<readonly StoredInboxItem[]> {
+    return guarded(async () => {
+      const keys = await this.#client.lrange(this.#keys.inbox, 0, -1);
+      const entries: { item: StoredInboxItem; order: number }[] = [];
+      for (const [part, start] of chunks(keys, BATCH).map(
+        (part, index) => [part, index * BATCH] as const,
+      )) {
+        const batch = this.#client.pipeline();
+        for (const key of part) batch.hmget(this.#keys.inboxItem(key), 'item', 'answeredAt');
+        (await execute(batch)).forEach((reply, index) => {
+          const [text, answeredAt] = reply as (string | null)[];
+          if (text == null) return;
+          const parsed = JSON.parse(text) as StoredInboxItem;
+          const item = answeredAt == null ? parsed : { ...parsed, answeredAt };
+          if (matchesInboxFilter(item, filter)) entries.push({ item, order: start + index });
+        });
+      }
+      return limitInbox(newestFirst(entries), filter);
+    });
+  }
+
+  markInboxAnswered(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    at: string,
+  ): Promise<boolean> {
+    return guarded(async () => {
+      const reply = await INBOX_ANSWERED.run(
+        this.#client,
+        [this.#keys.inboxItem(inboxItemKey(item))],
+        [at],
+      );
+      return Number(reply) === 1;
     });
   }
 

@@ -52,6 +52,14 @@ import {
   outboxRowsFor,
   settledEventPayload,
 } from './outbox.js';
+import {
+  type InboxEntry,
+  type InboxFilter,
+  type JournalInbox,
+  type StoredInboxItem,
+  storedInboxItems,
+} from './inbox.js';
+import type { InboxCursor, InboxItem } from '../adapter.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -97,7 +105,36 @@ CREATE TABLE IF NOT EXISTS outbox (
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+CREATE TABLE IF NOT EXISTS inbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  remote_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  campaign_id TEXT,
+  at_ms INTEGER NOT NULL,
+  answered_at TEXT,
+  item TEXT NOT NULL,
+  UNIQUE (platform, account_id, remote_id)
+);
+CREATE INDEX IF NOT EXISTS inbox_by_time ON inbox(at_ms, seq);
+CREATE INDEX IF NOT EXISTS inbox_by_campaign ON inbox(campaign_id, at_ms);
+CREATE TABLE IF NOT EXISTS inbox_cursors (
+  account_id TEXT PRIMARY KEY,
+  cursor TEXT NOT NULL
+);
 `;
+
+/** A row of the inbox table as read back. */
+interface InboxTableRow {
+  readonly item: string;
+  readonly answered_at: string | null;
+}
+
+function inboxItemFrom(row: InboxTableRow): StoredInboxItem {
+  const item = JSON.parse(row.item) as StoredInboxItem;
+  return row.answered_at === null ? item : { ...item, answeredAt: row.answered_at };
+}
 
 /** A row of the outbox table. */
 interface OutboxTableRow {
@@ -267,7 +304,7 @@ interface DeliveryRow {
  * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
  * one from overwriting a newer run.
  */
-export class SqliteJournal implements Journal, JournalOutbox {
+export class SqliteJournal implements Journal, JournalOutbox, JournalInbox {
   readonly #db: Database.Database;
   readonly path: string;
   /** Whether the journal was opened with `readOnly`. */
@@ -594,6 +631,135 @@ export class SqliteJournal implements Journal, JournalOutbox {
           'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL',
         )
         .run(Date.parse(attempt.nextAttemptAt), attempt.error, id);
+    });
+  }
+
+  /** True when the inbox tables exist (a journal of an earlier version opened read-only has none). */
+  #hasInboxTables(): boolean {
+    return (
+      this.#db
+        .prepare(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ('inbox', 'inbox_cursors')",
+        )
+        .all().length === 2
+    );
+  }
+
+  /** The campaign of the delivery that made `postId`: the account's own first, then any. */
+  #campaignOfPost(accountId: string, postId: string | undefined): string | undefined {
+    if (postId === undefined) return undefined;
+    const row = this.#db
+      .prepare(
+        "SELECT campaign_id FROM deliveries WHERE json_extract(record, '$.remoteId') = ? ORDER BY json_extract(record, '$.delivery.accountId') = ? DESC LIMIT 1",
+      )
+      .get(postId, accountId) as { campaign_id: string } | undefined;
+    return row?.campaign_id;
+  }
+
+  /** Inserts the items not stored yet (inside the caller's transaction); returns how many. */
+  #insertInbox(items: readonly InboxEntry[]): number {
+    const storedAt = new Date().toISOString();
+    const insert = this.#db.prepare(
+      'INSERT INTO inbox (platform, account_id, remote_id, member_id, campaign_id, at_ms, item) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, remote_id) DO NOTHING',
+    );
+    let added = 0;
+    for (const item of storedInboxItems(
+      items,
+      (entry) => this.#campaignOfPost(entry.accountId, entry.postId),
+      storedAt,
+    )) {
+      added += insert.run(
+        item.platform,
+        item.accountId,
+        item.remoteId,
+        item.memberId,
+        item.campaignId ?? null,
+        Date.parse(item.at),
+        JSON.stringify(item),
+      ).changes;
+    }
+    return added;
+  }
+
+  #writeCursor(accountId: string, cursor: InboxCursor): void {
+    this.#db
+      .prepare(
+        'INSERT INTO inbox_cursors (account_id, cursor) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor',
+      )
+      .run(accountId, JSON.stringify(cursor));
+  }
+
+  putInboxItems(items: readonly InboxEntry[]): Promise<number> {
+    this.#flush();
+    const put = this.#db.transaction(() => this.#insertInbox(items));
+    return run(() => put.immediate());
+  }
+
+  putInboxPage(
+    accountId: string,
+    items: readonly InboxEntry[],
+    cursor: InboxCursor,
+  ): Promise<number> {
+    this.#flush();
+    const put = this.#db.transaction(() => {
+      const added = this.#insertInbox(items);
+      this.#writeCursor(accountId, cursor);
+      return added;
+    });
+    return run(() => put.immediate());
+  }
+
+  inboxCursor(accountId: string): Promise<InboxCursor | undefined> {
+    return run(() => {
+      if (!this.#hasInboxTables()) return undefined;
+      const row = this.#db
+        .prepare('SELECT cursor FROM inbox_cursors WHERE account_id = ?')
+        .get(accountId) as { cursor: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.cursor) as InboxCursor);
+    });
+  }
+
+  saveInboxCursor(accountId: string, cursor: InboxCursor): Promise<void> {
+    return run(() => {
+      this.#writeCursor(accountId, cursor);
+    });
+  }
+
+  listInbox(filter: InboxFilter = {}): Promise<readonly StoredInboxItem[]> {
+    return run(() => {
+      if (!this.#hasInboxTables()) return [];
+      const where: string[] = [];
+      const values: (string | number)[] = [];
+      if (filter.memberId !== undefined) {
+        where.push('member_id = ?');
+        values.push(filter.memberId);
+      }
+      if (filter.campaignId !== undefined) {
+        where.push('campaign_id = ?');
+        values.push(filter.campaignId);
+      }
+      if (filter.unanswered === true) where.push('answered_at IS NULL');
+      const limit = filter.limit === undefined ? -1 : Math.max(0, filter.limit);
+      const rows = this.#db
+        .prepare(
+          `SELECT item, answered_at FROM inbox ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY at_ms DESC, seq DESC LIMIT ?`,
+        )
+        .all(...values, limit) as InboxTableRow[];
+      return rows.map(inboxItemFrom);
+    });
+  }
+
+  markInboxAnswered(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    at: string,
+  ): Promise<boolean> {
+    return run(() => {
+      const result = this.#db
+        .prepare(
+          'UPDATE inbox SET answered_at = coalesce(answered_at, ?) WHERE platform = ? AND account_id = ? AND remote_id = ?',
+        )
+        .run(at, item.platform, item.accountId, item.remoteId);
+      return result.changes > 0;
     });
   }
 

@@ -15,8 +15,11 @@ export const JOURNAL_APPLICATION_ID = 0x52484a31;
 /** The tables every journal has; a read-only open refuses a database without them. */
 const REQUIRED_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audit']);
 
-/** The tables of a journal (`outbox` since webhooks); a database holding any other is not one. */
-const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox']);
+/**
+ * The tables of a journal (`outbox` since webhooks, `inbox` and `inbox_cursors` since the inbox);
+ * a database holding any other is not one.
+ */
+const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox', 'inbox', 'inbox_cursors']);
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 

@@ -1,0 +1,104 @@
+/**
+ * `release-hall inbox list`: the comments and mentions stored by `inbox sync`, newest first, with
+ * their age; items unanswered past the reply deadline (24 hours unless `--reply-deadline` says
+ * otherwise: the hall file has no reply deadline) are flagged. Reads the journal, never writes it.
+ */
+import {
+  DEFAULT_REPLY_DEADLINE_MS,
+  type InboxItemAge,
+  ReleaseHallError,
+  hasInbox,
+  inboxItemAges,
+} from 'release-hall';
+import type { RedisFlags } from '../flags.js';
+import { openReadJournal } from '../open-publisher.js';
+
+/** Flags of `inbox list`. */
+export interface InboxListFlags extends RedisFlags {
+  unanswered?: boolean;
+  member?: string;
+  campaign?: string;
+  limit?: string;
+  /** Hours an item may wait for an answer before it is flagged. */
+  replyDeadline?: string;
+  journal?: string;
+  json?: boolean;
+}
+
+/** An age as its two largest units: `45s`, `12m`, `3h05m`, `2d04h`. */
+export function formatAge(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
+}
+
+function positive(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new ReleaseHallError(
+      `[release-hall] --${name}: expected a positive number, got "${value}"`,
+      { code: 'INVALID_INPUT', issues: [{ path: name, message: 'not a positive number' }] },
+    );
+  }
+  return number;
+}
+
+function formatLine({ item, ageMs, overdue }: InboxItemAge): string {
+  const flag = overdue ? 'OVERDUE' : item.answeredAt === undefined ? '' : 'answered';
+  const text = item.text.replace(/\s+/g, ' ');
+  return [
+    formatAge(ageMs).padStart(7),
+    flag.padEnd(8),
+    item.accountId.padEnd(26),
+    item.kind.padEnd(8),
+    `${item.author.name}: ${text.length > 80 ? `${text.slice(0, 79)}…` : text}`,
+    item.campaignId === undefined ? '' : `(campaign ${item.campaignId})`,
+  ]
+    .join(' ')
+    .trimEnd();
+}
+
+export async function inboxListCommand(flags: InboxListFlags): Promise<number> {
+  const deadlineHours = positive(flags.replyDeadline, 'reply-deadline');
+  const deadlineMs =
+    deadlineHours === undefined ? DEFAULT_REPLY_DEADLINE_MS : deadlineHours * 3_600_000;
+  const limit = positive(flags.limit, 'limit');
+  const journal = await openReadJournal(flags);
+  const where = journal.path ?? 'the journal';
+  try {
+    if (!hasInbox(journal)) {
+      throw new ReleaseHallError('[release-hall] this journal keeps no inbox', {
+        code: 'INVALID_INPUT',
+      });
+    }
+    const items = await journal.listInbox({
+      memberId: flags.member,
+      campaignId: flags.campaign,
+      unanswered: flags.unanswered === true,
+      limit: limit === undefined ? undefined : Math.floor(limit),
+    });
+    const aged = inboxItemAges(items, new Date(), deadlineMs);
+    if (flags.json) {
+      const rows = aged.map(({ item, ageMs, overdue }) => ({ ...item, ageMs, overdue }));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    if (aged.length === 0) {
+      process.stdout.write(`no inbox items in ${where}\n`);
+      return 0;
+    }
+    for (const row of aged) process.stdout.write(`${formatLine(row)}\n`);
+    const overdue = aged.filter((row) => row.overdue).length;
+    process.stdout.write(
+      `${aged.length} item${aged.length === 1 ? '' : 's'}, ${overdue} unanswered past the reply deadline of ${deadlineMs / 3_600_000} h\n`,
+    );
+    return 0;
+  } finally {
+    await journal.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `release-hall inbox sync`: reads the comments and mentions of the hall's accounts into the
+ * journal, from the cursor stored with each account's last page. One line per account on stderr;
+ * the summary on stdout (`--json`: as JSON).
+ */
+import {
+  type InboxSyncAccountResult,
+  type Journal,
+  createCredentialsResolver,
+  readCredentialsFile,
+  readDataFile,
+  resolveHall,
+  syncInbox,
+} from 'release-hall';
+import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { buildAdapters } from '../build-adapters.js';
+import type { RedisFlags } from '../flags.js';
+import { journalPath, openRedisJournal, redisUrl } from '../open-publisher.js';
+
+/** Flags of `inbox sync`. */
+export interface InboxSyncFlags extends RedisFlags {
+  hall: string;
+  campaign?: string;
+  since?: string;
+  credentials?: string;
+  journal?: string;
+  json?: boolean;
+}
+
+/** One line of progress for an account. */
+export function formatInboxSyncLine(result: InboxSyncAccountResult): string {
+  const counts = `${result.added} new, ${result.read} read in ${result.pages} page${result.pages === 1 ? '' : 's'}`;
+  const why = result.error === undefined ? '' : `: ${result.error.code} ${result.error.message}`;
+  return `${result.status.padEnd(12)} ${result.accountId.padEnd(26)} ${counts}${why}`;
+}
+
+export async function inboxSyncCommand(flags: InboxSyncFlags): Promise<number> {
+  const hallData = await readDataFile(flags.hall, 'hall');
+  const adapters = buildAdapters(hallData);
+  const hall = resolveHall(hallData, adapters);
+  const warn = (message: string): void => {
+    process.stderr.write(`warning: ${message}\n`);
+  };
+  const credentialsFile = flags.credentials ?? (process.env.RELEASE_HALL_CREDENTIALS || undefined);
+  if (credentialsFile !== undefined)
+    await readCredentialsFile(credentialsFile, { onWarning: warn });
+  const credentials = createCredentialsResolver({
+    ...(credentialsFile === undefined ? {} : { file: credentialsFile }),
+    onWarning: () => undefined,
+  });
+  const url = redisUrl(flags);
+  const journal: Journal =
+    url === undefined ? new SqliteJournal(journalPath(flags)) : await openRedisJournal(flags, url);
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const summary = await syncInbox({
+      hall,
+      adapters,
+      credentials,
+      journal,
+      campaignId: flags.campaign,
+      since: flags.since,
+      signal: stop.signal,
+      onProgress: (result) => {
+        process.stderr.write(`${formatInboxSyncLine(result)}\n`);
+      },
+    });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const stopped = summary.accounts.filter((result) => result.status !== 'read').length;
+      process.stdout.write(
+        `${summary.added} new item${summary.added === 1 ? '' : 's'} from ${summary.accounts.length} account${summary.accounts.length === 1 ? '' : 's'}` +
+          `${stopped === 0 ? '' : `; ${stopped} not read to the end: run inbox sync again`}\n`,
+      );
+    }
+    return summary.accounts.every((result) => result.status === 'read') ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await journal.close();
+  }
+}
