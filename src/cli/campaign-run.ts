@@ -45,6 +45,31 @@ function pushTagOf(value: string): string | number {
  * Prints a campaign report and returns the exit code it calls for: 0 all succeeded (or a dry run),
  * 130 stopped by a signal, 1 otherwise.
  */
+/**
+ * What `--no-wait` prints: the campaign handed to the workers, how many of its deliveries are
+ * still pending with them (from the journal), and how to follow it. Exit 0: handing out is what
+ * was asked.
+ */
+export function printHandedOut(
+  status: {
+    readonly campaign: { readonly id: string };
+    readonly counts: { readonly total: number; readonly pending: number };
+  },
+  json: boolean | undefined,
+): number {
+  const { id } = status.campaign;
+  const { total, pending } = status.counts;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ campaignId: id, total, pending }, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `campaign ${id}: handed to the workers, ${pending} of ${total} deliveries pending; ` +
+        `follow it with "release-hall status ${id} --redis …"\n`,
+    );
+  }
+  return 0;
+}
+
 export function printReport(report: CampaignReport, json: boolean | undefined): number {
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n`);

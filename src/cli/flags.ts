@@ -29,6 +29,8 @@ export interface CommonFlags extends RedisFlags {
 export interface RedisFlags {
   redis?: string;
   unsafeRedis?: boolean;
+  /** `--no-wait`: hand the campaign to the workers and return. */
+  wait?: boolean;
 }
 
 export interface PushFlags {
@@ -205,6 +207,14 @@ export function redisFlags(command: Command): Command {
       '--unsafe-redis',
       'use a Redis server that may lose writes (no AOF with appendfsync always, or evictions): loud warning',
     );
+}
+
+/** Adds `--no-wait` (with `--redis`: hand the campaign to the workers and return at once). */
+export function waitFlag(command: Command): Command {
+  return command.option(
+    '--no-wait',
+    'with --redis: hand the campaign to the workers and return at once (release-hall status follows it)',
+  );
 }
 
 /** Adds the journal options of a command that only reads the journal. */

@@ -102,6 +102,15 @@ export async function openPublisher(
   const credentialsFile = flags.credentials ?? (process.env.RELEASE_HALL_CREDENTIALS || undefined);
   if (credentialsFile !== undefined)
     await readCredentialsFile(credentialsFile, { onWarning: warn });
+  if (flags.wait === false && redisUrl(flags) === undefined) {
+    throw invalidInput('flags', [
+      {
+        path: 'wait',
+        message:
+          '--no-wait hands the campaign to workers: name their Redis server with --redis (or RELEASE_HALL_REDIS)',
+      },
+    ]);
+  }
   const journal = await openJournal(flags, options);
   let sandbox: Awaited<ReturnType<typeof startHallSandbox>> | undefined;
   let runner: BullmqRunner | undefined;
@@ -119,7 +128,7 @@ export async function openPublisher(
     runner =
       url === undefined || options.dryRun === true || options.readOnly === true
         ? undefined
-        : createBullmqRunner({ url });
+        : createBullmqRunner({ url, wait: flags.wait !== false });
     const publisher = createPublisher({
       hall: resolveHall(hallData, adapters),
       adapters,

@@ -33,6 +33,7 @@ import {
   gateFlags,
   pushFlags,
   redisFlags,
+  waitFlag,
 } from './flags.js';
 import type { AuditExportFlags } from './commands/audit-export.js';
 import type { AuditHeadFlags } from './commands/audit-head.js';
@@ -90,7 +91,7 @@ function addPublish(program: Command): void {
     .option('--exclude <ids>', 'leave these members out', list)
     .option('--campaign-id <id>', 'campaign id (default: statement id and time)')
     .option('--no-progress', 'no progress on stderr');
-  pushFlags(gateFlags(redisFlags(publish))).action(
+  pushFlags(gateFlags(waitFlag(redisFlags(publish)))).action(
     async (statement: string, flags: PublishFlags) => {
       const { publishCommand } = await import('./commands/publish.js');
       process.exitCode = await publishCommand(statement, flags);
@@ -158,13 +159,15 @@ function addApprovalCommands(program: Command): void {
 }
 
 function addCampaignCommands(program: Command): void {
-  commonFlags(
-    program
-      .command('resume')
-      .description(
-        'continue a campaign from the journal; anything that may have landed is looked up first',
-      )
-      .argument('<campaign-id>', 'campaign id'),
+  waitFlag(
+    commonFlags(
+      program
+        .command('resume')
+        .description(
+          'continue a campaign from the journal; anything that may have landed is looked up first',
+        )
+        .argument('<campaign-id>', 'campaign id'),
+    ),
   )
     .option('--force', 'take over even though another process reported itself running it recently')
     .option(

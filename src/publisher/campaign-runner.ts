@@ -28,6 +28,12 @@ export interface CampaignRunner {
    * @default 250
    */
   readonly settlePollMs?: number;
+  /**
+   * `false`: the publisher hands the campaign out and returns at once; its report lists every
+   * delivery not ended yet as still with the workers (`release-hall status` follows it).
+   * @default true
+   */
+  readonly wait?: boolean;
   /** Closes what the runner opened (its connections). */
   close(): Promise<void>;
 }

@@ -95,7 +95,7 @@ export async function runRemotely(run: RemoteRun): Promise<CampaignReport> {
     } else waiting.add(delivery.id);
   }
   const pollMs = runner.settlePollMs ?? 250;
-  while (waiting.size > 0 && !signal.aborted) {
+  while (waiting.size > 0 && !signal.aborted && runner.wait !== false) {
     try {
       await sleep(pollMs, undefined, { signal });
     } catch {
@@ -113,12 +113,11 @@ export async function runRemotely(run: RemoteRun): Promise<CampaignReport> {
       { delivery, state: 'planned', attempts: 0, history: [] },
       accountOf(delivery),
     );
+    const still = `still with the ${runner.name} workers: the campaign carries on there (release-hall status shows where it stands)`;
     report(
-      {
-        ...line,
-        errorCode: 'ABORTED',
-        errorMessage: `[release-hall] still with the ${runner.name} workers: the campaign carries on there (release-hall status shows where it stands)`,
-      },
+      signal.aborted
+        ? { ...line, errorCode: 'ABORTED', errorMessage: `[release-hall] ${still}` }
+        : { ...line, errorMessage: `[release-hall] handed out, not waited for: ${still}` },
       false,
     );
   }
@@ -134,7 +133,7 @@ export async function runRemotely(run: RemoteRun): Promise<CampaignReport> {
       lines: [],
       keep,
       started,
-      aborted: waiting.size > 0,
+      aborted: signal.aborted,
     }),
     deliveries: tally.lines(),
   };

@@ -20,6 +20,11 @@ export interface BullmqRunnerOptions extends QueueConnectionOptions {
    * @default 250
    */
   readonly settlePollMs?: number;
+  /**
+   * `false`: `publish` (and `resume`, `followUp`) hand the campaign out and return at once.
+   * @default true
+   */
+  readonly wait?: boolean;
 }
 
 /** A campaign runner over a BullMQ queue. */
@@ -65,6 +70,7 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
     name: 'bullmq',
     queue,
     ...(options.settlePollMs === undefined ? {} : { settlePollMs: options.settlePollMs }),
+    ...(options.wait === undefined ? {} : { wait: options.wait }),
     async dispatch(campaign) {
       await connection.client.sadd(campaignsKey(connection.prefix), campaign.campaignId);
       await addJobs(queue, campaignJobs(campaign.campaignId, campaign.deliveries, campaign.prior));

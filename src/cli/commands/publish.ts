@@ -8,7 +8,13 @@ import {
   showProgress,
 } from 'release-hall';
 import { gateOf } from '../approval-gate.js';
-import { printRefusals, printReport, pushOptions, stopOnSignals } from '../campaign-run.js';
+import {
+  printHandedOut,
+  printRefusals,
+  printReport,
+  pushOptions,
+  stopOnSignals,
+} from '../campaign-run.js';
 import type { PublishFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 
@@ -65,6 +71,9 @@ export async function publishCommand(statementPath: string, flags: PublishFlags)
     }
     const stop = flags.progress && !flags.dryRun ? showProgress(publisher) : () => undefined;
     const report = await publisher.publish(statement, options).finally(stop);
+    if (flags.wait === false && !report.dryRun) {
+      return printHandedOut(await publisher.status(report.campaignId), flags.json);
+    }
     if (!flags.json && report.gate !== undefined) {
       for (const line of describeGate(report.gate)) process.stderr.write(`gate: ${line}\n`);
     }

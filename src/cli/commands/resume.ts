@@ -1,6 +1,6 @@
 /** `release-hall resume`: continue a campaign from the journal. */
 import { showProgress } from 'release-hall';
-import { printReport, stopOnSignals } from '../campaign-run.js';
+import { printHandedOut, printReport, stopOnSignals } from '../campaign-run.js';
 import type { ResumeFlags } from '../flags.js';
 import { openPublisher } from '../open-publisher.js';
 
@@ -16,6 +16,7 @@ export async function resumeCommand(campaignId: string, flags: ResumeFlags): Pro
         ...(flags.retryFailed ? { retryFailed: true } : {}),
       })
       .finally(stop);
+    if (flags.wait === false) return printHandedOut(await publisher.status(campaignId), flags.json);
     return printReport(report, flags.json);
   } finally {
     stopping.release();
