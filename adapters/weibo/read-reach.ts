@@ -44,11 +44,7 @@ export function readWeiboCount(value: unknown): number | undefined {
 }
 
 /** The entries of one `statuses/count` answer, by status id. */
-function readCounts(
-  text: string,
-  call: WeiboCall,
-  readAt: string,
-): Map<string, PostReach> {
+function readCounts(text: string, call: WeiboCall, readAt: string): Map<string, PostReach> {
   let body: unknown;
   try {
     body = JSON.parse(quoteIds(text)) as unknown;
@@ -58,7 +54,8 @@ function readCounts(
   if (!Array.isArray(body)) return failMalformed(call, 'a reply that is not a list of counts');
   const found = new Map<string, PostReach>();
   for (const entry of body) {
-    if (!isRecord(entry)) return failMalformed(call, 'an entry of the counts that is not an object');
+    if (!isRecord(entry))
+      return failMalformed(call, 'an entry of the counts that is not an object');
     const id = [entry.idstr, entry.id, entry.mid].find(
       (value): value is string => typeof value === 'string' && DIGITS.test(value),
     );

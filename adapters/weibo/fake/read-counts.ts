@@ -42,9 +42,8 @@ export function statusesCount(call: WeiboCall): WeiboOutcome {
       id: new RawJsonNumber(status.idstr),
       comments: content.inbox.comments.filter((comment) => comment.statusId === status.idstr)
         .length,
-      reposts: content.posts
-        .all()
-        .filter((item) => item.sourceId === status.idstr && !item.deleted).length,
+      reposts: content.posts.all().filter((item) => item.sourceId === status.idstr && !item.deleted)
+        .length,
       attitudes: content.attitudes.get(status.idstr) ?? 0,
     });
   }
