@@ -189,6 +189,7 @@ export type {
 export { hasReach } from './journal/reach.js';
 export type { JournalReach, ReachReading } from './journal/reach.js';
 export { collectReach, reachTotals } from './metrics/collect.js';
+export { REACH_CSV_COLUMNS, csvField, reachCsv, reachTable } from './metrics/render-reach.js';
 export type {
   CollectReachOptions,
   ReachAccountResult,
