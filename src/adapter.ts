@@ -216,6 +216,28 @@ export interface DeliveryContext {
   readonly notes?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The reach of one post as the platform counted it when it was read. Platforms that send counts as
+ * strings (Weibo's commercial API) are read the same: every count here is a number.
+ */
+export interface PostReach {
+  /** The platform's id of the post, as a string. */
+  readonly postId: string;
+  /** Reposts (shares) of the post. */
+  readonly reposts: number;
+  readonly comments: number;
+  /** Likes (Weibo: attitudes). */
+  readonly likes: number;
+  /** When the counts were read, ISO 8601 in UTC. */
+  readonly readAt: string;
+}
+
+/** Everything a reach read gets besides the account and the post ids. */
+export type ReachContext = Pick<
+  DeliveryContext,
+  'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
+>;
+
 /** How one readiness finding stands: fine, worth a look, or in the way of the next publish. */
 export type ReadinessStatus = 'ok' | 'warning' | 'problem';
 
@@ -397,6 +419,17 @@ export interface Adapter {
    * not be carried out (network, malformed reply) or the input is wrong.
    */
   checkAccount?(account: Account, context: CheckContext): Promise<AccountReadiness>;
+  /**
+   * Reads the reach (reposts, comments, likes) of posts of one account, as many calls as the
+   * platform's batch size needs. Resolves with one reading per post the platform still shows, in
+   * the order asked; a post it no longer shows (deleted) has none. Makes only reads. Throws a
+   * `ReleaseHallError` as every method does; nothing is retried by the adapter.
+   */
+  readReach?(
+    account: Account,
+    postIds: readonly string[],
+    context: ReachContext,
+  ): Promise<readonly PostReach[]>;
   /**
    * Reads the comments and mentions citizens left on one account, newest back to
    * `request.since` (or `maxItems`), and returns them oldest first with the cursor to save.

@@ -56,6 +56,7 @@ export type {
   InboxKind,
   InboxRead,
   InboxRequest,
+  PostReach,
   PostRef,
   PublishResult,
   PushQuota,
@@ -65,6 +66,7 @@ export type {
   ReadinessAspect,
   ReadinessFinding,
   ReadinessStatus,
+  ReachContext,
   Rendition,
   RetractResult,
   TextProfile,
@@ -182,6 +184,19 @@ export type {
   ChainedAuditEntry,
   VerifyAuditChainOptions,
 } from './journal/audit-chain.js';
+
+// Reach: the counts of a campaign's posts, read into the journal
+export { hasReach } from './journal/reach.js';
+export type { JournalReach, ReachReading } from './journal/reach.js';
+export { collectReach, reachTotals } from './metrics/collect.js';
+export { REACH_CSV_COLUMNS, csvField, reachCsv, reachTable } from './metrics/render-reach.js';
+export type {
+  CollectReachOptions,
+  ReachAccountResult,
+  ReachAccountStatus,
+  ReachCollection,
+  ReachTotals,
+} from './metrics/collect.js';
 
 // The inbox: comments and mentions read into the journal
 export { hasInbox } from './journal/inbox.js';

@@ -7,7 +7,8 @@
  * - findExisting: `GET statuses/user_timeline.json`, matched on the text without its links;
  * - checkAccount (reads only): `POST oauth2/get_token_info`, then `GET users/show.json`;
  * - readInbox (reads only): `GET comments/to_me.json`, `comments/mentions.json`,
- *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`).
+ *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`);
+ * - readReach (reads only): `GET statuses/count.json`, 100 ids per call (`read-reach.ts`).
  *
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
@@ -22,6 +23,7 @@ import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
 import type { WeiboAdapterOptions } from './options.js';
 import { readWeiboInbox } from './read-inbox.js';
+import { readWeiboReach } from './read-reach.js';
 import { weiboPostUrl } from './read-reply.js';
 import { publishStatus, relayStatus, retractStatus } from './write-status.js';
 
@@ -41,12 +43,14 @@ export {
   WEIBO_MENTIONS_PAGE_SIZE,
   weiboPostCommentsKey,
 } from './read-inbox.js';
+export { WEIBO_REACH_BATCH_SIZE, readWeiboCount } from './read-reach.js';
 
-/** The Weibo adapter, with the mode it posts in; it always reads inboxes. */
+/** The Weibo adapter, with the mode it posts in; it always reads inboxes and reach. */
 export interface WeiboAdapter extends Adapter {
   readonly platform: 'weibo';
   readonly mode: 'share' | 'update';
   readInbox: NonNullable<Adapter['readInbox']>;
+  readReach: NonNullable<Adapter['readReach']>;
 }
 
 /**
@@ -98,6 +102,8 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     checkAccount: (account, context) => checkWeiboAccount(settings, account, context),
 
     readInbox: (account, request, context) => readWeiboInbox(settings, account, request, context),
+
+    readReach: (account, postIds, context) => readWeiboReach(settings, account, postIds, context),
 
     ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
       publish: publishStatus,

@@ -15,6 +15,7 @@ export type WeiboEndpoint =
   | 'statuses/repost'
   | 'statuses/destroy'
   | 'statuses/user_timeline'
+  | 'statuses/count'
   | 'oauth2/get_token_info'
   | 'users/show'
   | 'comments/show'

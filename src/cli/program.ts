@@ -40,6 +40,7 @@ import type { AuditHeadFlags } from './commands/audit-head.js';
 import type { AuditVerifyFlags } from './commands/audit-verify.js';
 import type { InboxListFlags } from './commands/inbox-list.js';
 import type { InboxSyncFlags } from './commands/inbox-sync.js';
+import type { MetricsFlags } from './commands/metrics.js';
 
 /** The package version, read from the nearest package.json named release-hall (source or built layout). */
 function packageVersion(): string {
@@ -485,6 +486,22 @@ function addInbox(program: Command): void {
   });
 }
 
+function addMetrics(program: Command): void {
+  commonFlags(
+    program
+      .command('metrics')
+      .description(
+        "read now the reposts, comments and likes of a campaign's posts; each reading is kept in the journal",
+      )
+      .argument('<campaign-id>', 'the campaign whose posts are read'),
+  )
+    .option('--csv', 'print the readings as CSV (RFC 4180) on stdout')
+    .action(async (campaignId: string, flags: MetricsFlags) => {
+      const { metricsCommand } = await import('./commands/metrics.js');
+      process.exitCode = await metricsCommand(campaignId, flags);
+    });
+}
+
 /** Builds the command-line program; `run` sets `process.exitCode`. */
 export function buildProgram(): Command {
   const program = new Command('release-hall')
@@ -504,6 +521,7 @@ export function buildProgram(): Command {
   addServe(program);
   addScaleOut(program);
   addInbox(program);
+  addMetrics(program);
   return program;
 }
 

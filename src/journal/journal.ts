@@ -31,6 +31,12 @@ import {
   newestFirst,
   storedInboxItems,
 } from './inbox.js';
+import {
+  type JournalReach,
+  type ReachReading,
+  oldestReadingFirst,
+  storedReachReading,
+} from './reach.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -282,7 +288,7 @@ export function applyTransition(
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
-export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
+export class MemoryJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
   readonly #campaigns = new Map<string, CampaignRecord>();
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #outbox = new Map<string, OutboxRow>();
@@ -291,6 +297,7 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
   readonly #audit: ChainedAuditEntry[] = [];
   readonly #inbox = new Map<string, { item: StoredInboxItem; order: number }>();
   readonly #inboxCursors = new Map<string, InboxCursor>();
+  readonly #reach: ReachReading[] = [];
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
@@ -540,6 +547,17 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
       matchesInboxFilter(entry.item, filter),
     );
     return Promise.resolve(limitInbox(newestFirst(matching), filter));
+  }
+
+  putReach(readings: readonly ReachReading[]): Promise<void> {
+    this.#reach.push(...readings.map(storedReachReading));
+    return Promise.resolve();
+  }
+
+  listReach(campaignId: string): Promise<readonly ReachReading[]> {
+    return Promise.resolve(
+      oldestReadingFirst(this.#reach.filter((reading) => reading.campaignId === campaignId)),
+    );
   }
 
   markInboxAnswered(

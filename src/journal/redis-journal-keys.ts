@@ -17,6 +17,7 @@
  * | `<prefix>delivery-notes:<id>` | hash | the facts an adapter journaled (a platform job id) |
  * | `<prefix>delivery-seq` | string | a counter giving each delivery its place in the order of creation |
  * | `<prefix>post-owners:<remoteId>` | sorted set | the deliveries that recorded this post id, by `seq` |
+ * | `<prefix>campaign-reach:<id>` | list | every reach reading of the campaign's posts (JSON), in the order appended |
  * | `<prefix>outbox` | list | every outbox row id (webhook events), in the order appended |
  * | `<prefix>outbox-due` | sorted set | the ids of the rows still owed, by next attempt (ms) |
  * | `<prefix>outbox-row:<id>` | hash | `id`, `webhookId`, `type`, `payload` (JSON), `createdAt`, `attempts`, `nextAttemptAt`, `deliveredAt`, `lastError` |
@@ -48,6 +49,7 @@ export interface RedisJournalKeys {
   readonly deliveryHistory: (id: string) => string;
   readonly deliveryNotes: (id: string) => string;
   readonly postOwners: (remoteId: string) => string;
+  readonly campaignReach: (id: string) => string;
   readonly outbox: string;
   readonly outboxDue: string;
   readonly outboxRow: (id: string) => string;
@@ -71,6 +73,7 @@ export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJo
     deliveryHistory: (id) => `${prefix}delivery-history:${id}`,
     deliveryNotes: (id) => `${prefix}delivery-notes:${id}`,
     postOwners: (remoteId) => `${prefix}post-owners:${remoteId}`,
+    campaignReach: (id) => `${prefix}campaign-reach:${id}`,
     outbox: `${prefix}outbox`,
     outboxDue: `${prefix}outbox-due`,
     outboxRow: (id) => `${prefix}outbox-row:${id}`,

@@ -66,6 +66,12 @@ import {
   newestFirst,
   storedInboxItems,
 } from './inbox.js';
+import {
+  type JournalReach,
+  type ReachReading,
+  oldestReadingFirst,
+  storedReachReading,
+} from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
 import {
   ADD_DELIVERIES,
@@ -154,7 +160,7 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
  * A journal in Redis. Make it with {@link createRedisJournal}, which checks the server's
  * durability first; the constructor does not.
  */
-export class RedisJournal implements Journal, JournalOutbox, JournalInbox {
+export class RedisJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
   readonly #client: Redis;
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #opened: OpenedRedis;
@@ -571,6 +577,25 @@ export class RedisJournal implements Journal, JournalOutbox, JournalInbox {
         });
       }
       return limitInbox(newestFirst(entries), filter);
+    });
+  }
+
+  /** Appends the readings to each campaign's list, in one transaction. */
+  putReach(readings: readonly ReachReading[]): Promise<void> {
+    return guarded(async () => {
+      if (readings.length === 0) return;
+      const batch = this.#client.multi();
+      for (const reading of readings.map(storedReachReading)) {
+        batch.rpush(this.#keys.campaignReach(reading.campaignId), JSON.stringify(reading));
+      }
+      await execute(batch);
+    });
+  }
+
+  listReach(campaignId: string): Promise<readonly ReachReading[]> {
+    return guarded(async () => {
+      const texts = await this.#client.lrange(this.#keys.campaignReach(campaignId), 0, -1);
+      return oldestReadingFirst(texts.map((text) => JSON.parse(text) as ReachReading));
     });
   }
 

@@ -59,6 +59,12 @@ import {
   type StoredInboxItem,
   storedInboxItems,
 } from './inbox.js';
+import {
+  type JournalReach,
+  type ReachReading,
+  oldestReadingFirst,
+  storedReachReading,
+} from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
 
 const SCHEMA = `
@@ -123,6 +129,19 @@ CREATE TABLE IF NOT EXISTS inbox_cursors (
   account_id TEXT PRIMARY KEY,
   cursor TEXT NOT NULL
 );
+`;
+
+/** The reach readings: appended, never overwritten (`reach.ts`). */
+const REACH_SCHEMA = `
+CREATE TABLE IF NOT EXISTS reach (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  campaign_id TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  post_id TEXT NOT NULL,
+  read_at TEXT NOT NULL,
+  reading TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reach_by_campaign ON reach(campaign_id, seq);
 `;
 
 /** A row of the inbox table as read back. */
@@ -304,7 +323,7 @@ interface DeliveryRow {
  * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
  * one from overwriting a newer run.
  */
-export class SqliteJournal implements Journal, JournalOutbox, JournalInbox {
+export class SqliteJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
   readonly #db: Database.Database;
   readonly path: string;
   /** Whether the journal was opened with `readOnly`. */
@@ -343,6 +362,7 @@ export class SqliteJournal implements Journal, JournalOutbox, JournalInbox {
       this.#db.pragma('synchronous = FULL');
       this.#db.pragma('foreign_keys = ON');
       this.#db.exec(SCHEMA);
+      this.#db.exec(REACH_SCHEMA);
       if (!auditIsChained(this.#db)) this.#upgradeAudit();
     }
     this.#auditChained = auditIsChained(this.#db);
@@ -746,6 +766,41 @@ export class SqliteJournal implements Journal, JournalOutbox, JournalInbox {
         )
         .all(...values, limit) as InboxTableRow[];
       return rows.map(inboxItemFrom);
+    });
+  }
+
+  putReach(readings: readonly ReachReading[]): Promise<void> {
+    this.#flush();
+    const put = this.#db.transaction(() => {
+      const insert = this.#db.prepare(
+        'INSERT INTO reach (campaign_id, delivery_id, post_id, read_at, reading) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const reading of readings.map(storedReachReading)) {
+        insert.run(
+          reading.campaignId,
+          reading.deliveryId,
+          reading.postId,
+          reading.readAt,
+          JSON.stringify(reading),
+        );
+      }
+    });
+    return run(() => {
+      put.immediate();
+    });
+  }
+
+  listReach(campaignId: string): Promise<readonly ReachReading[]> {
+    return run(() => {
+      // A journal of an earlier version opened read-only has no reach table.
+      const exists = this.#db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reach'")
+        .get();
+      if (exists === undefined) return [];
+      const rows = this.#db
+        .prepare('SELECT reading FROM reach WHERE campaign_id = ? ORDER BY seq')
+        .all(campaignId) as { reading: string }[];
+      return oldestReadingFirst(rows.map((row) => JSON.parse(row.reading) as ReachReading));
     });
   }
 

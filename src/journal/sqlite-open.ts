@@ -20,6 +20,8 @@ const REQUIRED_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audi
  * a database holding any other is not one.
  */
 const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox', 'inbox', 'inbox_cursors']);
+/** `reach` since reach readings. */
+JOURNAL_TABLES.add('reach');
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 

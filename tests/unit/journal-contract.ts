@@ -15,6 +15,7 @@ import {
 import { StaleLeaseError } from '../../src/journal/journal.js';
 import { type JournalOutbox, hasOutbox } from 'release-hall/webhooks';
 import { type InboxEntry, hasInbox } from 'release-hall';
+import { type ReachReading, hasReach } from 'release-hall';
 
 export const delivery = (
   id: string,
@@ -804,6 +805,66 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         // Same time: the later stored comes first.
         await journal.putInboxItems([entry('85', { accountId: 'c/weibo', memberId: 'c' })]);
         expect(ids(await journal.listInbox({ limit: 2 }))).toEqual(['85', '25']);
+      }),
+    );
+  });
+  describe(`journal reach: ${name}`, () => {
+    const reading = (
+      postId: string,
+      second: number,
+      extra: Partial<ReachReading> = {},
+    ): ReachReading => ({
+      campaignId: 'c1',
+      deliveryId: `d-${postId}`,
+      accountId: 'a/weibo',
+      platform: 'weibo',
+      postId,
+      reposts: second,
+      comments: 2 * second,
+      likes: 3 * second,
+      readAt: at(second),
+      ...extra,
+    });
+
+    it(
+      'appends readings: a post read twice keeps both readings, oldest first',
+      withJournal(async (journal) => {
+        if (!hasReach(journal)) throw new Error('every journal of this package keeps reach');
+        expect(await journal.listReach('c1')).toEqual([]);
+        await journal.putReach([reading('100', 10), reading('200', 10)]);
+        await journal.putReach([reading('100', 20)]);
+        await journal.putReach([]);
+        const stored = await journal.listReach('c1');
+        expect(stored.map((item) => [item.postId, item.readAt])).toEqual([
+          ['100', at(10)],
+          ['200', at(10)],
+          ['100', at(20)],
+        ]);
+        expect(stored[2]).toEqual({
+          campaignId: 'c1',
+          deliveryId: 'd-100',
+          accountId: 'a/weibo',
+          platform: 'weibo',
+          postId: '100',
+          reposts: 20,
+          comments: 40,
+          likes: 60,
+          readAt: at(20),
+        });
+      }),
+    );
+
+    it(
+      "lists one campaign's readings, ordered by the time read, without fields it was not given",
+      withJournal(async (journal) => {
+        if (!hasReach(journal)) throw new Error('every journal of this package keeps reach');
+        const extra = { ...reading('300', 30, { campaignId: 'c2' }), note: 'dropped' };
+        await journal.putReach([reading('100', 40), extra, reading('101', 5)]);
+        expect((await journal.listReach('c1')).map((item) => item.postId)).toEqual(['101', '100']);
+        const other = await journal.listReach('c2');
+        expect(other).toHaveLength(1);
+        expect(other[0]).not.toHaveProperty('note');
+        expect(await journal.listReach('zz')).toEqual([]);
       }),
     );
   });

@@ -39,6 +39,7 @@ export type {
   WeiboMentionInit,
 } from './inbox-store.js';
 export { COMMENTS_MAX_COUNT, MENTIONS_MAX_COUNT } from './read-inbox.js';
+export { STATUSES_COUNT_MAX_IDS } from './read-counts.js';
 export type { WeiboFault, WeiboFaultKind } from './faults.js';
 export type { WeiboCounts, WeiboPost, WeiboRequestRecord } from './state.js';
 export { formatWeiboDate } from './status-json.js';

@@ -17,6 +17,7 @@ export type WeiboEndpointName =
   | 'statuses/destroy'
   | 'statuses/user_timeline'
   | 'statuses/show'
+  | 'statuses/count'
   | 'oauth2/get_token_info'
   | 'account/get_uid'
   | 'users/show'
@@ -38,6 +39,8 @@ export const ENDPOINTS: Readonly<Record<WeiboEndpointName, EndpointRule>> = {
   'statuses/destroy': { method: 'POST', creates: false },
   'statuses/user_timeline': { method: 'GET', creates: false },
   'statuses/show': { method: 'GET', creates: false },
+  // Reach (platforms-listening.md §1.4): a read, counted by `requestLimit` only.
+  'statuses/count': { method: 'GET', creates: false },
   // Readiness reads (platforms-listening.md §1.5). `get_token_info` lives under `/oauth2/`, beside
   // the versioned API, and is a POST.
   'oauth2/get_token_info': { method: 'POST', creates: false },

@@ -113,6 +113,8 @@ export interface WeiboContent extends MicroblogContent<WeiboSettings, AccountSta
   readonly nextShortLink: () => number;
   /** Comments and mentions left by citizens. */
   readonly inbox: InboxStore;
+  /** Attitudes (likes) of statuses, by `idstr`, as tests set them. */
+  readonly attitudes: ReadonlyMap<string, number>;
 }
 
 /** One admitted call to an endpoint. */

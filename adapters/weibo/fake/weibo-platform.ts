@@ -27,6 +27,7 @@ import { commentsMentions, commentsShow, commentsToMe, statusesMentions } from '
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
 import { accountUid, showUser, tokenInfo } from './read-account.js';
 import { showStatus, userTimeline } from './read-statuses.js';
+import { statusesCount } from './read-counts.js';
 import {
   ENDPOINTS,
   resolveWeiboSettings,
@@ -89,6 +90,7 @@ const HANDLERS: Readonly<Record<WeiboEndpointName, (call: WeiboCall) => WeiboOut
   'statuses/repost': repostStatus,
   'statuses/destroy': destroyStatus,
   'statuses/show': showStatus,
+  'statuses/count': statusesCount,
   'statuses/user_timeline': userTimeline,
   'oauth2/get_token_info': tokenInfo,
   'account/get_uid': accountUid,
@@ -113,6 +115,8 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   readonly #content: WeiboContent;
   #nextShortLink = 100_000_000;
   readonly #inbox = new InboxStore();
+  /** Attitudes set by `setAttitudes`, by status `idstr`. */
+  readonly #attitudes = new Map<string, number>();
   /** Times (ms) of the calls counted by `requestLimit`, by account uid (or `ip`). */
   readonly #calls = new Map<string, number[]>();
 
@@ -127,6 +131,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       ...this.microblogContent(),
       nextShortLink: () => this.#nextShortLink++,
       inbox: this.#inbox,
+      attitudes: this.#attitudes,
     };
   }
 
@@ -184,6 +189,17 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
     return { ...mentionSnapshot(mention), mentions: mentioned };
   }
 
+  /**
+   * Sets the attitudes (likes) `statuses/count` reports for a status the fake holds; 0 until set.
+   *
+   * @throws Error when the status is unknown or `count` is not a whole number of at least 0.
+   */
+  setAttitudes(statusId: string, count: number): void {
+    if (this.posts.get(statusId) === undefined) throw new Error(`no status ${statusId}`);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`bad attitudes ${count}`);
+    this.#attitudes.set(statusId, count);
+  }
+
   /** Every seeded comment, oldest first. */
   comments(): WeiboComment[] {
     return this.#inbox.comments.map(commentSnapshot);
@@ -206,6 +222,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   /** Also forgets comments, mentions and the calls counted by `requestLimit`. */
   override reset(): void {
     this.#inbox.clear();
+    this.#attitudes.clear();
     this.#calls.clear();
     super.reset();
   }
