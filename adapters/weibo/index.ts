@@ -7,7 +7,9 @@
  * - findExisting: `GET statuses/user_timeline.json`, matched on the text without its links;
  * - checkAccount (reads only): `POST oauth2/get_token_info`, then `GET users/show.json`;
  * - readInbox (reads only): `GET comments/to_me.json`, `comments/mentions.json`,
- *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`).
+ *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`);
+ * - replyToInbox: `POST comments/reply.json`; findInboxReply: `GET comments/by_me.json`
+ *   (`reply-inbox.ts`).
  *
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
@@ -22,6 +24,7 @@ import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
 import type { WeiboAdapterOptions } from './options.js';
 import { readWeiboInbox } from './read-inbox.js';
+import { findWeiboReply, replyToWeiboComment } from './reply-inbox.js';
 import { weiboPostUrl } from './read-reply.js';
 import { publishStatus, relayStatus, retractStatus } from './write-status.js';
 
@@ -41,12 +44,15 @@ export {
   WEIBO_MENTIONS_PAGE_SIZE,
   weiboPostCommentsKey,
 } from './read-inbox.js';
+export { WEIBO_REPLY_LOOKUP_MAX_ITEMS, isWeiboReplyText } from './reply-inbox.js';
 
 /** The Weibo adapter, with the mode it posts in; it always reads inboxes. */
 export interface WeiboAdapter extends Adapter {
   readonly platform: 'weibo';
   readonly mode: 'share' | 'update';
   readInbox: NonNullable<Adapter['readInbox']>;
+  replyToInbox: NonNullable<Adapter['replyToInbox']>;
+  findInboxReply: NonNullable<Adapter['findInboxReply']>;
 }
 
 /**
@@ -98,6 +104,12 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     checkAccount: (account, context) => checkWeiboAccount(settings, account, context),
 
     readInbox: (account, request, context) => readWeiboInbox(settings, account, request, context),
+
+    replyToInbox: (account, item, text, context) =>
+      replyToWeiboComment(settings, account, item, text, context),
+
+    findInboxReply: (account, item, text, context) =>
+      findWeiboReply(settings, account, item, text, context),
 
     ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
       publish: publishStatus,
