@@ -31,6 +31,14 @@ import {
   newestFirst,
   storedInboxItems,
 } from './inbox.js';
+import {
+  type JournalReplies,
+  type ReplyChange,
+  type ReplyFilter,
+  type ReplyRecord,
+  changedReply,
+  matchesReplyFilter,
+} from './replies.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -282,7 +290,7 @@ export function applyTransition(
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
-export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
+export class MemoryJournal implements Journal, JournalOutbox, JournalInbox, JournalReplies {
   readonly #campaigns = new Map<string, CampaignRecord>();
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #outbox = new Map<string, OutboxRow>();
@@ -291,6 +299,7 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
   readonly #audit: ChainedAuditEntry[] = [];
   readonly #inbox = new Map<string, { item: StoredInboxItem; order: number }>();
   readonly #inboxCursors = new Map<string, InboxCursor>();
+  readonly #replies = new Map<string, ReplyRecord>();
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
@@ -553,6 +562,31 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox {
       this.#inbox.set(key, { ...entry, item: { ...entry.item, answeredAt: at } });
     }
     return Promise.resolve(true);
+  }
+
+  planReply(record: ReplyRecord): Promise<ReplyRecord> {
+    const stored = this.#replies.get(record.key);
+    if (stored !== undefined) return Promise.resolve(stored);
+    this.#replies.set(record.key, record);
+    return Promise.resolve(record);
+  }
+
+  getReply(key: string): Promise<ReplyRecord | undefined> {
+    return Promise.resolve(this.#replies.get(key));
+  }
+
+  updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
+    const stored = this.#replies.get(key);
+    if (stored?.version !== version) return Promise.resolve(undefined);
+    const next = changedReply(stored, change);
+    this.#replies.set(key, next);
+    return Promise.resolve(next);
+  }
+
+  listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
+    return Promise.resolve(
+      [...this.#replies.values()].filter((record) => matchesReplyFilter(record, filter)),
+    );
   }
 
   close(): Promise<void> {

@@ -19,7 +19,14 @@ const REQUIRED_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audi
  * The tables of a journal (`outbox` since webhooks, `inbox` and `inbox_cursors` since the inbox);
  * a database holding any other is not one.
  */
-const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox', 'inbox', 'inbox_cursors']);
+const JOURNAL_TABLES = new Set([
+  ...REQUIRED_TABLES,
+  'outbox',
+  'inbox',
+  'inbox_cursors',
+  // `replies` since replying to the inbox.
+  'replies',
+]);
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
