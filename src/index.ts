@@ -204,6 +204,13 @@ export type {
   ReplyRecord,
   ReplyState,
 } from './journal/replies.js';
+export { REPLY_SENDING_LEASE_MS, lintReply, replyToItem } from './inbox/reply.js';
+export type {
+  ReplyOutcome,
+  ReplyToItemOptions,
+  ReplyToItemResult,
+  ReplyWarning,
+} from './inbox/reply.js';
 export { DEFAULT_REPLY_DEADLINE_MS, inboxItemAges } from './inbox/ages.js';
 export type { InboxItemAge } from './inbox/ages.js';
 
