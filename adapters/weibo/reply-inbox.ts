@@ -107,7 +107,7 @@ function timeOf(record: Record<string, unknown>): string | undefined {
 }
 
 /** Replies to the comment `item` with `text` (`comments/reply`). */
-export function replyToWeiboComment(
+export async function replyToWeiboComment(
   settings: WeiboSettings,
   account: Account,
   item: InboxItem,
