@@ -304,11 +304,12 @@ describe('inbox reply over the Weibo sandbox', () => {
 });
 
 async function replyToItemOf(journal: Journal): Promise<ReleaseHallError> {
+  const adapter = createWeiboAdapter({ rip: RIP });
   return failure(
     replyToItem({
-      hall: resolveHall(hallInput, [createWeiboAdapter({ rip: RIP })]),
-      adapters: [createWeiboAdapter({ rip: RIP })],
-      credentials: { resolve: () => Promise.resolve(undefined) } as never,
+      hall: resolveHall(hallInput, [adapter]),
+      adapters: [adapter],
+      credentials: sandbox!.credentials,
       journal,
       itemId: '1',
       text: '您好',
