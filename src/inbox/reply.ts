@@ -350,11 +350,12 @@ export async function replyToItem(options: ReplyToItemOptions): Promise<ReplyToI
     }
   }
 
+  // The secrets first: a credentials failure is certain to have sent nothing.
+  const context = await run.context();
   const leaseUntil = new Date(run.now().getTime() + REPLY_SENDING_LEASE_MS).toISOString();
   record = await change(run, record, { state: 'sending', leaseUntil, countAttempt: true });
   let remoteId: string;
   try {
-    const context = await run.context();
     const result = await run.send(run.account, itemOf(run.item), run.text, context);
     remoteId = result.remoteId;
   } catch (thrown) {
