@@ -355,6 +355,25 @@ export type InboxContext = Pick<
   'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
 >;
 
+/** Everything a reply to an inbox item gets besides the account, the item and the text. */
+export interface InboxReplyContext extends InboxContext {
+  /** Derived from (item, text): the same reply always has the same key. */
+  readonly idempotencyKey: string;
+}
+
+/** The answer of `replyToInbox`: the reply the platform stored. */
+export interface InboxReplyResult {
+  /** The platform's id of the reply, as a string. */
+  readonly remoteId: string;
+  /** When the platform says it was written, ISO 8601 in UTC, when it tells. */
+  readonly at?: string;
+}
+
+/** The answer of `findInboxReply`: the account's reply to the item with that text, if found. */
+export type FindInboxReplyResult =
+  | { readonly found: true; readonly remoteId: string; readonly at?: string }
+  | { readonly found: false };
+
 /**
  * The protocol of one platform.
  *
@@ -437,4 +456,28 @@ export interface Adapter {
    * wait, `AUTH_EXPIRED`, ...); nothing is retried by the adapter.
    */
   readInbox?(account: Account, request: InboxRequest, context: InboxContext): Promise<InboxRead>;
+  /**
+   * Answers one inbox item publicly, as the account (Weibo: a reply to the comment). Sends one
+   * write, once; never retried by the adapter. A write that may have landed (a timeout, a 5xx
+   * after the platform took it) throws `AMBIGUOUS`: the caller looks the reply up with
+   * `findInboxReply` before it sends again. Text the platform would refuse for its length throws
+   * `INVALID_INPUT` before anything is sent.
+   */
+  replyToInbox?(
+    account: Account,
+    item: InboxItem,
+    text: string,
+    context: InboxReplyContext,
+  ): Promise<InboxReplyResult>;
+  /**
+   * Looks for the account's reply to `item` with `text` among its latest comments (newest first,
+   * a bounded number): the check made before a reply that may have landed is sent again. Makes
+   * only reads.
+   */
+  findInboxReply?(
+    account: Account,
+    item: InboxItem,
+    text: string,
+    context: InboxReplyContext,
+  ): Promise<FindInboxReplyResult>;
 }

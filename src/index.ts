@@ -49,12 +49,15 @@ export type {
   DeliveryContext,
   DeliveryDescriptor,
   FindExistingResult,
+  FindInboxReplyResult,
   InboxAuthor,
   InboxContext,
   InboxCursor,
   InboxItem,
   InboxKind,
   InboxRead,
+  InboxReplyContext,
+  InboxReplyResult,
   InboxRequest,
   PostReach,
   PostRef,
@@ -208,6 +211,21 @@ export type {
   InboxSyncSummary,
   SyncInboxOptions,
 } from './inbox/sync.js';
+export { hasReplies, replyKey } from './journal/replies.js';
+export type {
+  JournalReplies,
+  ReplyChange,
+  ReplyFilter,
+  ReplyRecord,
+  ReplyState,
+} from './journal/replies.js';
+export { REPLY_SENDING_LEASE_MS, lintReply, replyToItem } from './inbox/reply.js';
+export type {
+  ReplyOutcome,
+  ReplyToItemOptions,
+  ReplyToItemResult,
+  ReplyWarning,
+} from './inbox/reply.js';
 export { DEFAULT_REPLY_DEADLINE_MS, inboxItemAges } from './inbox/ages.js';
 export type { InboxItemAge } from './inbox/ages.js';
 

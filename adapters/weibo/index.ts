@@ -9,6 +9,8 @@
  * - readInbox (reads only): `GET comments/to_me.json`, `comments/mentions.json`,
  *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`);
  * - readReach (reads only): `GET statuses/count.json`, 100 ids per call (`read-reach.ts`).
+ * - replyToInbox: `POST comments/reply.json`; findInboxReply: `GET comments/by_me.json`
+ *   (`reply-inbox.ts`).
  *
  * The adapter sends each request once and classifies the answer; the core owns every retry.
  * The workflows live beside this file: `options.ts`, `write-status.ts`, `find-existing.ts`.
@@ -24,6 +26,7 @@ import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
 import type { WeiboAdapterOptions } from './options.js';
 import { readWeiboInbox } from './read-inbox.js';
 import { readWeiboReach } from './read-reach.js';
+import { findWeiboReply, replyToWeiboComment } from './reply-inbox.js';
 import { weiboPostUrl } from './read-reply.js';
 import { publishStatus, relayStatus, retractStatus } from './write-status.js';
 
@@ -44,6 +47,7 @@ export {
   weiboPostCommentsKey,
 } from './read-inbox.js';
 export { WEIBO_REACH_BATCH_SIZE, readWeiboCount } from './read-reach.js';
+export { WEIBO_REPLY_LOOKUP_MAX_ITEMS, isWeiboReplyText } from './reply-inbox.js';
 
 /** The Weibo adapter, with the mode it posts in; it always reads inboxes and reach. */
 export interface WeiboAdapter extends Adapter {
@@ -51,6 +55,8 @@ export interface WeiboAdapter extends Adapter {
   readonly mode: 'share' | 'update';
   readInbox: NonNullable<Adapter['readInbox']>;
   readReach: NonNullable<Adapter['readReach']>;
+  replyToInbox: NonNullable<Adapter['replyToInbox']>;
+  findInboxReply: NonNullable<Adapter['findInboxReply']>;
 }
 
 /**
@@ -104,6 +110,11 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     readInbox: (account, request, context) => readWeiboInbox(settings, account, request, context),
 
     readReach: (account, postIds, context) => readWeiboReach(settings, account, postIds, context),
+    replyToInbox: (account, item, text, context) =>
+      replyToWeiboComment(settings, account, item, text, context),
+
+    findInboxReply: (account, item, text, context) =>
+      findWeiboReply(settings, account, item, text, context),
 
     ...credentialMethods({ platform: WEIBO_PLATFORM, field: 'access_token' }, settings, {
       publish: publishStatus,

@@ -103,6 +103,11 @@ const KNOWN_CODES: ReadonlyMap<number, KnownCode> = new Map<number, KnownCode>([
   [20021, { kind: 'content', what: 'Weibo classified the content as illegal' }],
   [20031, { kind: 'content', what: 'Weibo requires a captcha; a person must post it' }],
   [20101, { kind: 'not-found', what: 'the target status does not exist' }],
+  // Comments (platforms-listening.md §1.3).
+  [20201, { kind: 'not-found', what: 'the comment does not exist' }],
+  [20202, { kind: 'content', what: 'Weibo classified the comment as illegal' }],
+  [20203, { kind: 'invalid-input', what: 'the comment is not one of this account' }],
+  [20204, { kind: 'invalid-input', what: 'the comment id is empty' }],
   // Already there: the core reconciles through findExisting before it reports.
   [20017, { kind: 'duplicate', what: 'Weibo holds similar content from this account' }],
   [20019, { kind: 'duplicate', what: 'Weibo holds identical content from this account' }],

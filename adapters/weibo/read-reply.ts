@@ -21,7 +21,9 @@ export type WeiboEndpoint =
   | 'comments/show'
   | 'comments/to_me'
   | 'comments/mentions'
-  | 'statuses/mentions';
+  | 'statuses/mentions'
+  | 'comments/reply'
+  | 'comments/by_me';
 
 /** One call, for messages and errors. */
 export interface WeiboCall extends CallInfo {

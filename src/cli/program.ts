@@ -39,6 +39,7 @@ import type { AuditExportFlags } from './commands/audit-export.js';
 import type { AuditHeadFlags } from './commands/audit-head.js';
 import type { AuditVerifyFlags } from './commands/audit-verify.js';
 import type { InboxListFlags } from './commands/inbox-list.js';
+import type { InboxReplyFlags } from './commands/inbox-reply.js';
 import type { InboxSyncFlags } from './commands/inbox-sync.js';
 import type { MetricsFlags } from './commands/metrics.js';
 
@@ -483,6 +484,28 @@ function addInbox(program: Command): void {
   ).action(async (flags: InboxListFlags) => {
     const { inboxListCommand } = await import('./commands/inbox-list.js');
     process.exitCode = await inboxListCommand(flags);
+  });
+  redisFlags(
+    inbox
+      .command('reply <item-id>')
+      .description(
+        'answer one stored item as its account, once per text (looked up before any re-send)',
+      )
+      .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+      .requiredOption('--text <text>', 'the reply')
+      .option('--as <member>', 'the member who answers, when several accounts hold the item')
+      .option(
+        '--credentials <file>',
+        'credentials file (JSON or YAML) mapping references to secrets',
+      )
+      .option(
+        '--journal <file>',
+        `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`,
+      )
+      .option('--json', 'print the result as JSON'),
+  ).action(async (itemId: string, flags: InboxReplyFlags) => {
+    const { inboxReplyCommand } = await import('./commands/inbox-reply.js');
+    process.exitCode = await inboxReplyCommand(itemId, flags);
   });
 }
 

@@ -37,6 +37,14 @@ import {
   oldestReadingFirst,
   storedReachReading,
 } from './reach.js';
+import {
+  type JournalReplies,
+  type ReplyChange,
+  type ReplyFilter,
+  type ReplyRecord,
+  changedReply,
+  matchesReplyFilter,
+} from './replies.js';
 
 /** Where a delivery stands. */
 export type DeliveryState =
@@ -288,7 +296,9 @@ export function applyTransition(
 }
 
 /** A journal in memory: for tests and library users who keep their own records. */
-export class MemoryJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
+export class MemoryJournal
+  implements Journal, JournalOutbox, JournalInbox, JournalReach, JournalReplies
+{
   readonly #campaigns = new Map<string, CampaignRecord>();
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #outbox = new Map<string, OutboxRow>();
@@ -298,6 +308,7 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox, Jour
   readonly #inbox = new Map<string, { item: StoredInboxItem; order: number }>();
   readonly #inboxCursors = new Map<string, InboxCursor>();
   readonly #reach: ReachReading[] = [];
+  readonly #replies = new Map<string, ReplyRecord>();
 
   createCampaign(record: CampaignRecord, deliveries: readonly JournalDelivery[]): Promise<void> {
     if (this.#campaigns.has(record.id)) {
@@ -571,6 +582,31 @@ export class MemoryJournal implements Journal, JournalOutbox, JournalInbox, Jour
       this.#inbox.set(key, { ...entry, item: { ...entry.item, answeredAt: at } });
     }
     return Promise.resolve(true);
+  }
+
+  planReply(record: ReplyRecord): Promise<ReplyRecord> {
+    const stored = this.#replies.get(record.key);
+    if (stored !== undefined) return Promise.resolve(stored);
+    this.#replies.set(record.key, record);
+    return Promise.resolve(record);
+  }
+
+  getReply(key: string): Promise<ReplyRecord | undefined> {
+    return Promise.resolve(this.#replies.get(key));
+  }
+
+  updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
+    const stored = this.#replies.get(key);
+    if (stored?.version !== version) return Promise.resolve(undefined);
+    const next = changedReply(stored, change);
+    this.#replies.set(key, next);
+    return Promise.resolve(next);
+  }
+
+  listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
+    return Promise.resolve(
+      [...this.#replies.values()].filter((record) => matchesReplyFilter(record, filter)),
+    );
   }
 
   close(): Promise<void> {

@@ -24,6 +24,8 @@
  * | `<prefix>inbox` | list | every inbox item key (`["platform","account","remoteId"]`), in the order stored |
  * | `<prefix>inbox-item:<key>` | hash | `item` (the stored item, JSON), `answeredAt` once marked |
  * | `<prefix>inbox-cursor:<account>` | string | the cursor stored with the account's last page (JSON) |
+ * | `<prefix>replies` | list | every reply key, in the order planned |
+ * | `<prefix>reply:<key>` | hash | `version`, `record` (the reply record, JSON) |
  *
  * For Redis Cluster, put a hash tag in the prefix (`{release-hall}:`) so every key of a journal
  * lives in one slot, as its multi-key scripts need.
@@ -56,6 +58,8 @@ export interface RedisJournalKeys {
   readonly inbox: string;
   readonly inboxItem: (key: string) => string;
   readonly inboxCursor: (accountId: string) => string;
+  readonly replies: string;
+  readonly reply: (key: string) => string;
 }
 
 /** The keys of the journal under `prefix`. */
@@ -80,5 +84,7 @@ export function redisJournalKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisJo
     inbox: `${prefix}inbox`,
     inboxItem: (key) => `${prefix}inbox-item:${key}`,
     inboxCursor: (accountId) => `${prefix}inbox-cursor:${accountId}`,
+    replies: `${prefix}replies`,
+    reply: (key) => `${prefix}reply:${key}`,
   };
 }

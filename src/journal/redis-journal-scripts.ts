@@ -222,3 +222,24 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSETNX', KEYS[1], 'answeredAt', ARGV[1])
 return 1
 `);
+
+/**
+ * Plans a reply unless its key is stored. KEYS: reply hash, replies list. ARGV: key, version,
+ * record JSON. Replies the stored record's JSON.
+ */
+export const PLAN_REPLY = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'record') end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return ARGV[3]
+`);
+
+/**
+ * Changes a reply when its version is still the one read. KEYS: reply hash. ARGV: expected
+ * version, new version, new record JSON. Replies 1 when changed, 0 otherwise.
+ */
+export const UPDATE_REPLY = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3])
+return 1
+`);

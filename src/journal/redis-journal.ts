@@ -74,6 +74,14 @@ import {
 } from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
 import {
+  type JournalReplies,
+  type ReplyChange,
+  type ReplyFilter,
+  type ReplyRecord,
+  changedReply,
+  matchesReplyFilter,
+} from './replies.js';
+import {
   ADD_DELIVERIES,
   ADD_OUTBOX,
   CLAIM,
@@ -83,8 +91,10 @@ import {
   NOTE,
   OUTBOX_ATTEMPT,
   OUTBOX_DELIVERED,
+  PLAN_REPLY,
   PUT_INBOX,
   TRANSITION,
+  UPDATE_REPLY,
   UPDATE_CAMPAIGN,
 } from './redis-journal-scripts.js';
 
@@ -160,7 +170,9 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
  * A journal in Redis. Make it with {@link createRedisJournal}, which checks the server's
  * durability first; the constructor does not.
  */
-export class RedisJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
+export class RedisJournal
+  implements Journal, JournalOutbox, JournalInbox, JournalReach, JournalReplies
+{
   readonly #client: Redis;
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #opened: OpenedRedis;
@@ -610,6 +622,57 @@ export class RedisJournal implements Journal, JournalOutbox, JournalInbox, Journ
         [at],
       );
       return Number(reply) === 1;
+    });
+  }
+
+  planReply(record: ReplyRecord): Promise<ReplyRecord> {
+    return guarded(async () => {
+      const reply = await PLAN_REPLY.run(
+        this.#client,
+        [this.#keys.reply(record.key), this.#keys.replies],
+        [record.key, record.version, JSON.stringify(record)],
+      );
+      return JSON.parse(String(reply)) as ReplyRecord;
+    });
+  }
+
+  getReply(key: string): Promise<ReplyRecord | undefined> {
+    return guarded(async () => {
+      const text = await this.#client.hget(this.#keys.reply(key), 'record');
+      return text === null ? undefined : (JSON.parse(text) as ReplyRecord);
+    });
+  }
+
+  updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
+    return guarded(async () => {
+      const text = await this.#client.hget(this.#keys.reply(key), 'record');
+      if (text === null) return undefined;
+      const stored = JSON.parse(text) as ReplyRecord;
+      if (stored.version !== version) return undefined;
+      const next = changedReply(stored, change);
+      const changed = await UPDATE_REPLY.run(
+        this.#client,
+        [this.#keys.reply(key)],
+        [version, next.version, JSON.stringify(next)],
+      );
+      return Number(changed) === 1 ? next : undefined;
+    });
+  }
+
+  listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
+    return guarded(async () => {
+      const keys = await this.#client.lrange(this.#keys.replies, 0, -1);
+      const records: ReplyRecord[] = [];
+      for (const part of chunks(keys, BATCH)) {
+        const batch = this.#client.pipeline();
+        for (const key of part) batch.hget(this.#keys.reply(key), 'record');
+        for (const reply of await execute(batch)) {
+          if (typeof reply !== 'string') continue;
+          const record = JSON.parse(reply) as ReplyRecord;
+          if (matchesReplyFilter(record, filter)) records.push(record);
+        }
+      }
+      return records;
     });
   }
 

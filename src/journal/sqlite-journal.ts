@@ -66,6 +66,14 @@ import {
   storedReachReading,
 } from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
+import {
+  type JournalReplies,
+  type ReplyChange,
+  type ReplyFilter,
+  type ReplyRecord,
+  changedReply,
+  matchesReplyFilter,
+} from './replies.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -128,6 +136,14 @@ CREATE INDEX IF NOT EXISTS inbox_by_campaign ON inbox(campaign_id, at_ms);
 CREATE TABLE IF NOT EXISTS inbox_cursors (
   account_id TEXT PRIMARY KEY,
   cursor TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS replies (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL,
+  item_remote_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  record TEXT NOT NULL
 );
 `;
 
@@ -323,7 +339,9 @@ interface DeliveryRow {
  * A journal in one SQLite file. Several processes may open the same file; leases keep a stalled
  * one from overwriting a newer run.
  */
-export class SqliteJournal implements Journal, JournalOutbox, JournalInbox, JournalReach {
+export class SqliteJournal
+  implements Journal, JournalOutbox, JournalInbox, JournalReach, JournalReplies
+{
   readonly #db: Database.Database;
   readonly path: string;
   /** Whether the journal was opened with `readOnly`. */
@@ -815,6 +833,74 @@ export class SqliteJournal implements Journal, JournalOutbox, JournalInbox, Jour
         )
         .run(at, item.platform, item.accountId, item.remoteId);
       return result.changes > 0;
+    });
+  }
+
+  /** True when the replies table exists (a journal of an earlier version opened read-only has none). */
+  #hasRepliesTable(): boolean {
+    return (
+      this.#db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replies'")
+        .get() !== undefined
+    );
+  }
+
+  planReply(record: ReplyRecord): Promise<ReplyRecord> {
+    this.#flush();
+    const plan = this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          'INSERT INTO replies (key, account_id, item_remote_id, version, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+        )
+        .run(
+          record.key,
+          record.accountId,
+          record.itemRemoteId,
+          record.version,
+          JSON.stringify(record),
+        );
+      const row = this.#db.prepare('SELECT record FROM replies WHERE key = ?').get(record.key) as {
+        record: string;
+      };
+      return JSON.parse(row.record) as ReplyRecord;
+    });
+    return run(() => plan.immediate());
+  }
+
+  getReply(key: string): Promise<ReplyRecord | undefined> {
+    return run(() => {
+      if (!this.#hasRepliesTable()) return undefined;
+      const row = this.#db.prepare('SELECT record FROM replies WHERE key = ?').get(key) as
+        { record: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.record) as ReplyRecord);
+    });
+  }
+
+  updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
+    this.#flush();
+    const update = this.#db.transaction(() => {
+      const row = this.#db
+        .prepare('SELECT record FROM replies WHERE key = ? AND version = ?')
+        .get(key, version) as { record: string } | undefined;
+      if (row === undefined) return undefined;
+      const next = changedReply(JSON.parse(row.record) as ReplyRecord, change);
+      this.#db
+        .prepare('UPDATE replies SET version = ?, record = ? WHERE key = ? AND version = ?')
+        .run(next.version, JSON.stringify(next), key, version);
+      return next;
+    });
+    return run(() => update.immediate());
+  }
+
+  listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
+    return run(() => {
+      if (!this.#hasRepliesTable()) return [];
+      const rows = this.#db.prepare('SELECT record FROM replies ORDER BY seq').all() as {
+        record: string;
+      }[];
+      return rows
+        .map((row) => JSON.parse(row.record) as ReplyRecord)
+        .filter((record) => matchesReplyFilter(record, filter));
     });
   }
 

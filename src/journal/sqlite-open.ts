@@ -19,9 +19,15 @@ const REQUIRED_TABLES = new Set(['campaigns', 'deliveries', 'transitions', 'audi
  * The tables of a journal (`outbox` since webhooks, `inbox` and `inbox_cursors` since the inbox);
  * a database holding any other is not one.
  */
-const JOURNAL_TABLES = new Set([...REQUIRED_TABLES, 'outbox', 'inbox', 'inbox_cursors']);
-/** `reach` since reach readings. */
-JOURNAL_TABLES.add('reach');
+const JOURNAL_TABLES = new Set([
+  ...REQUIRED_TABLES,
+  'outbox',
+  'inbox',
+  'inbox_cursors',
+  // `reach` since reach readings; `replies` since replying to the inbox.
+  'reach',
+  'replies',
+]);
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 

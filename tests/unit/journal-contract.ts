@@ -16,6 +16,7 @@ import { StaleLeaseError } from '../../src/journal/journal.js';
 import { type JournalOutbox, hasOutbox } from 'release-hall/webhooks';
 import { type InboxEntry, hasInbox } from 'release-hall';
 import { type ReachReading, hasReach } from 'release-hall';
+import { type ReplyRecord, hasReplies, replyKey } from 'release-hall';
 
 export const delivery = (
   id: string,
@@ -865,6 +866,88 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         expect(other).toHaveLength(1);
         expect(other[0]).not.toHaveProperty('note');
         expect(await journal.listReach('zz')).toEqual([]);
+      }),
+    );
+  });
+
+  describe(`journal replies: ${name}`, () => {
+    const planned = (remoteId: string, text: string): ReplyRecord => ({
+      key: replyKey({ platform: 'weibo', accountId: 'a/weibo', remoteId }, text),
+      platform: 'weibo',
+      accountId: 'a/weibo',
+      memberId: 'a',
+      itemRemoteId: remoteId,
+      text,
+      state: 'planned',
+      version: 1,
+      attempts: 0,
+      createdAt: '2026-11-26T02:00:00.000Z',
+      updatedAt: '2026-11-26T02:00:00.000Z',
+    });
+
+    it(
+      'plans a reply once per key: the second plan answers the first record',
+      withJournal(async (journal) => {
+        if (!hasReplies(journal)) throw new Error('every journal of this package keeps replies');
+        const first = planned('21', '您好，今晚地铁正常运营。');
+        expect(await journal.planReply(first)).toEqual(first);
+        const again = await journal.planReply({ ...first, memberId: 'other' });
+        expect(again).toEqual(first);
+        expect(await journal.getReply(first.key)).toEqual(first);
+        expect(await journal.getReply('reply:none')).toBeUndefined();
+        // The key depends on the item and the trimmed text only.
+        expect(
+          replyKey(
+            { platform: 'weibo', accountId: 'a/weibo', remoteId: '21' },
+            ' 您好，今晚地铁正常运营。 ',
+          ),
+        ).toBe(first.key);
+        expect(
+          replyKey({ platform: 'weibo', accountId: 'a/weibo', remoteId: '22' }, first.text),
+        ).not.toBe(first.key);
+      }),
+    );
+
+    it(
+      'changes a reply only from the version read (compare-and-set), and lists in plan order',
+      withJournal(async (journal) => {
+        if (!hasReplies(journal)) throw new Error('every journal of this package keeps replies');
+        const record = await journal.planReply(planned('21', '已转交相关部门。'));
+        await journal.planReply(planned('22', '已转交相关部门。'));
+        const sending = await journal.updateReply(record.key, 1, {
+          state: 'sending',
+          leaseUntil: '2026-11-26T02:02:00.000Z',
+          countAttempt: true,
+          at: '2026-11-26T02:00:01.000Z',
+        });
+        expect(sending).toMatchObject({ state: 'sending', version: 2, attempts: 1 });
+        // A second writer that read version 1 loses.
+        expect(
+          await journal.updateReply(record.key, 1, {
+            state: 'sending',
+            at: '2026-11-26T02:00:02.000Z',
+          }),
+        ).toBeUndefined();
+        const sent = await journal.updateReply(record.key, 2, {
+          state: 'sent',
+          remoteId: '4900000000000000123',
+          at: '2026-11-26T02:00:03.000Z',
+        });
+        expect(sent).toMatchObject({ state: 'sent', version: 3, remoteId: '4900000000000000123' });
+        expect(sent?.leaseUntil).toBeUndefined();
+        expect(await journal.getReply(record.key)).toEqual(sent);
+        expect(
+          await journal.updateReply('reply:none', 1, {
+            state: 'failed',
+            at: '2026-11-26T02:00:04.000Z',
+          }),
+        ).toBeUndefined();
+        const all = await journal.listReplies();
+        expect(all.map((reply) => reply.itemRemoteId)).toEqual(['21', '22']);
+        expect(
+          (await journal.listReplies({ itemRemoteId: '22' })).map((reply) => reply.state),
+        ).toEqual(['planned']);
+        expect(await journal.listReplies({ accountId: 'b/weibo' })).toEqual([]);
       }),
     );
   });

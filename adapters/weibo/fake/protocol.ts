@@ -40,6 +40,7 @@ export type {
 } from './inbox-store.js';
 export { COMMENTS_MAX_COUNT, MENTIONS_MAX_COUNT } from './read-inbox.js';
 export { STATUSES_COUNT_MAX_IDS } from './read-counts.js';
+export { WEIBO_COMMENTS_PER_HOUR, replyPrefix } from './reply-comments.js';
 export type { WeiboFault, WeiboFaultKind } from './faults.js';
 export type { WeiboCounts, WeiboPost, WeiboRequestRecord } from './state.js';
 export { formatWeiboDate } from './status-json.js';

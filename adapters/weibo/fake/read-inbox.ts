@@ -22,7 +22,8 @@ export const MENTIONS_MAX_COUNT = 200;
 
 const SOURCE = '<a href="https://weibo.com" rel="nofollow">微博 weibo.com</a>';
 
-interface ListRule {
+/** How one list endpoint pages and what it filters. */
+export interface ListRule {
   /** Name of the list in the envelope. */
   readonly field: 'comments' | 'statuses';
   readonly defaultCount: number;
@@ -63,14 +64,14 @@ const RULES = {
 type ListName = keyof typeof RULES;
 
 /** One page of a list, or the refusal of its parameters. */
-function listPage<Item extends { readonly id: bigint; readonly idstr: string }>(
+export function listPage<Item extends { readonly id: bigint; readonly idstr: string }>(
   call: WeiboCall,
-  name: ListName,
+  name: ListName | ListRule,
   newestFirst: readonly Item[],
   toJson: (item: Item) => Record<string, unknown>,
 ): WeiboOutcome {
   const { params, refuse } = call;
-  const rule: ListRule = RULES[name];
+  const rule: ListRule = typeof name === 'string' ? RULES[name] : name;
   const count = readInteger(params.get('count'), rule.defaultCount);
   const page = readInteger(params.get('page'), 1);
   if (count === undefined || count < 1 || page === undefined || page < 1) {
@@ -114,7 +115,7 @@ function userJson(uid: string, name: string): Record<string, unknown> {
 }
 
 /** The comments the reads show now: on a visible status, and already written. */
-function liveComments(call: WeiboCall): CommentState[] {
+export function liveComments(call: WeiboCall): CommentState[] {
   const { content } = call;
   return content.inbox.comments.filter((comment) => {
     const status = content.posts.get(comment.statusId);
@@ -122,11 +123,13 @@ function liveComments(call: WeiboCall): CommentState[] {
   });
 }
 
-function newestFirst<Item>(items: readonly Item[]): Item[] {
+/** The items in the order lists show them. */
+export function newestFirst<Item>(items: readonly Item[]): Item[] {
   return [...items].reverse();
 }
 
-function commentJson(call: WeiboCall, comment: CommentState): Record<string, unknown> {
+/** A comment as the lists show it, with its status and the comment it replies to. */
+export function commentJson(call: WeiboCall, comment: CommentState): Record<string, unknown> {
   const { content } = call;
   const json: Record<string, unknown> = {
     created_at: formatWeiboDate(comment.createdAt),

@@ -24,7 +24,9 @@ export type WeiboEndpointName =
   | 'comments/show'
   | 'comments/to_me'
   | 'comments/mentions'
-  | 'statuses/mentions';
+  | 'statuses/mentions'
+  | 'comments/reply'
+  | 'comments/by_me';
 
 interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -51,6 +53,9 @@ export const ENDPOINTS: Readonly<Record<WeiboEndpointName, EndpointRule>> = {
   'comments/to_me': { method: 'GET', creates: false },
   'comments/mentions': { method: 'GET', creates: false },
   'statuses/mentions': { method: 'GET', creates: false },
+  // Replying (platforms-listening.md §1.3): a comment, not a status; its own hourly cap.
+  'comments/reply': { method: 'POST', creates: false },
+  'comments/by_me': { method: 'GET', creates: false },
 };
 
 /** The write endpoints that create a status. */

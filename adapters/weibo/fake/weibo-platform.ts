@@ -24,6 +24,7 @@ import {
   type WeiboMentionInit,
 } from './inbox-store.js';
 import { commentsMentions, commentsShow, commentsToMe, statusesMentions } from './read-inbox.js';
+import { commentsByMe, replyComment } from './reply-comments.js';
 import { destroyStatus, postStatus, repostStatus } from './post-statuses.js';
 import { accountUid, showUser, tokenInfo } from './read-account.js';
 import { showStatus, userTimeline } from './read-statuses.js';
@@ -99,6 +100,8 @@ const HANDLERS: Readonly<Record<WeiboEndpointName, (call: WeiboCall) => WeiboOut
   'comments/to_me': commentsToMe,
   'comments/mentions': commentsMentions,
   'statuses/mentions': statusesMentions,
+  'comments/reply': replyComment,
+  'comments/by_me': commentsByMe,
 };
 
 /**
