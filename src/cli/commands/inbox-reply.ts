@@ -4,27 +4,13 @@
  * JSON); exit 0 when the reply is on the platform (sent now, earlier, or found), 1 when it may have
  * landed and could not be confirmed (run the same command again: it looks before it sends).
  */
-import {
-  type Journal,
-  type ReplyToItemResult,
-  createCredentialsResolver,
-  readCredentialsFile,
-  readDataFile,
-  replyToItem,
-  resolveHall,
-} from 'release-hall';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
-import { buildAdapters } from '../build-adapters.js';
-import type { RedisFlags } from '../flags.js';
-import { journalPath, openRedisJournal, redisUrl } from '../open-publisher.js';
+import { type ReplyToItemResult, replyToItem } from 'release-hall';
+import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 
 /** Flags of `inbox reply`. */
-export interface InboxReplyFlags extends RedisFlags {
-  hall: string;
+export interface InboxReplyFlags extends HallWorkFlags {
   text: string;
   as?: string;
-  credentials?: string;
-  journal?: string;
   json?: boolean;
 }
 
@@ -45,22 +31,10 @@ export function formatReplyLine(result: ReplyToItemResult): string {
 }
 
 export async function inboxReplyCommand(itemId: string, flags: InboxReplyFlags): Promise<number> {
-  const hallData = await readDataFile(flags.hall, 'hall');
-  const adapters = buildAdapters(hallData);
-  const hall = resolveHall(hallData, adapters);
+  const { hall, adapters, credentials, journal, close } = await openHallWork(flags);
   const warn = (message: string): void => {
     process.stderr.write(`warning: ${message}\n`);
   };
-  const credentialsFile = flags.credentials ?? (process.env.RELEASE_HALL_CREDENTIALS || undefined);
-  if (credentialsFile !== undefined)
-    await readCredentialsFile(credentialsFile, { onWarning: warn });
-  const credentials = createCredentialsResolver({
-    ...(credentialsFile === undefined ? {} : { file: credentialsFile }),
-    onWarning: () => undefined,
-  });
-  const url = redisUrl(flags);
-  const journal: Journal =
-    url === undefined ? new SqliteJournal(journalPath(flags)) : await openRedisJournal(flags, url);
   try {
     const result = await replyToItem({
       hall,
@@ -79,6 +53,6 @@ export async function inboxReplyCommand(itemId: string, flags: InboxReplyFlags):
     );
     return result.status === 'unknown' ? 1 : 0;
   } finally {
-    await journal.close();
+    await close();
   }
 }

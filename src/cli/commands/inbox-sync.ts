@@ -3,27 +3,13 @@
  * journal, from the cursor stored with each account's last page. One line per account on stderr;
  * the summary on stdout (`--json`: as JSON).
  */
-import {
-  type InboxSyncAccountResult,
-  type Journal,
-  createCredentialsResolver,
-  readCredentialsFile,
-  readDataFile,
-  resolveHall,
-  syncInbox,
-} from 'release-hall';
-import { SqliteJournal } from 'release-hall/journal/sqlite';
-import { buildAdapters } from '../build-adapters.js';
-import type { RedisFlags } from '../flags.js';
-import { journalPath, openRedisJournal, redisUrl } from '../open-publisher.js';
+import { type InboxSyncAccountResult, syncInbox } from 'release-hall';
+import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 
 /** Flags of `inbox sync`. */
-export interface InboxSyncFlags extends RedisFlags {
-  hall: string;
+export interface InboxSyncFlags extends HallWorkFlags {
   campaign?: string;
   since?: string;
-  credentials?: string;
-  journal?: string;
   json?: boolean;
 }
 
@@ -35,28 +21,7 @@ export function formatInboxSyncLine(result: InboxSyncAccountResult): string {
 }
 
 export async function inboxSyncCommand(flags: InboxSyncFlags): Promise<number> {
-  const hallData = await readDataFile(flags.hall, 'hall');
-  const adapters = buildAdapters(hallData);
-  const hall = resolveHall(hallData, adapters);
-  const warn = (message: string): void => {
-    process.stderr.write(`warning: ${message}\n`);
-  };
-  const credentialsFile = flags.credentials ?? (process.env.RELEASE_HALL_CREDENTIALS || undefined);
-  if (credentialsFile !== undefined)
-    await readCredentialsFile(credentialsFile, { onWarning: warn });
-  const credentials = createCredentialsResolver({
-    ...(credentialsFile === undefined ? {} : { file: credentialsFile }),
-    onWarning: () => undefined,
-  });
-  const url = redisUrl(flags);
-  const journal: Journal =
-    url === undefined ? new SqliteJournal(journalPath(flags)) : await openRedisJournal(flags, url);
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    stop.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { hall, adapters, credentials, journal, signal, close } = await openHallWork(flags);
   try {
     const summary = await syncInbox({
       hall,
@@ -65,7 +30,7 @@ export async function inboxSyncCommand(flags: InboxSyncFlags): Promise<number> {
       journal,
       campaignId: flags.campaign,
       since: flags.since,
-      signal: stop.signal,
+      signal,
       onProgress: (result) => {
         process.stderr.write(`${formatInboxSyncLine(result)}\n`);
       },
@@ -81,8 +46,6 @@ export async function inboxSyncCommand(flags: InboxSyncFlags): Promise<number> {
     }
     return summary.accounts.every((result) => result.status === 'read') ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await journal.close();
+    await close();
   }
 }
