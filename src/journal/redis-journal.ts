@@ -37,6 +37,8 @@ import {
 } from './journal.js';
 import { type ChainedAuditEntry, verifyAuditChain } from './audit-chain.js';
 import { appendAudit, readAudit, readAuditLog } from './redis-journal-audit.js';
+import { BATCH, chunks, execute, guarded } from './redis-journal-io.js';
+import { RedisListening } from './redis-journal-listening.js';
 import {
   DEFAULT_REDIS_PREFIX,
   REDIS_JOURNAL_LAYOUT,
@@ -60,26 +62,14 @@ import {
   type InboxFilter,
   type JournalInbox,
   type StoredInboxItem,
-  inboxItemKey,
-  limitInbox,
-  matchesInboxFilter,
-  newestFirst,
-  storedInboxItems,
 } from './inbox.js';
-import {
-  type JournalReach,
-  type ReachReading,
-  oldestReadingFirst,
-  storedReachReading,
-} from './reach.js';
+import { type JournalReach, type ReachReading } from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
 import {
   type JournalReplies,
   type ReplyChange,
   type ReplyFilter,
   type ReplyRecord,
-  changedReply,
-  matchesReplyFilter,
 } from './replies.js';
 import {
   ADD_DELIVERIES,
@@ -87,14 +77,10 @@ import {
   CLAIM,
   CREATE_CAMPAIGN,
   FINISH_CREATE,
-  INBOX_ANSWERED,
   NOTE,
   OUTBOX_ATTEMPT,
   OUTBOX_DELIVERED,
-  PLAN_REPLY,
-  PUT_INBOX,
   TRANSITION,
-  UPDATE_REPLY,
   UPDATE_CAMPAIGN,
 } from './redis-journal-scripts.js';
 
@@ -135,37 +121,6 @@ const PATCHED_FIELDS = [
 /** The optional fields of a delivery hash, in the order a record lists them. */
 const RECORD_FIELDS = [...PATCHED_FIELDS, 'lease'] as const;
 
-/** Deliveries per script call (and per read batch): bounds how long Redis is held by one call. */
-const BATCH = 500;
-
-/** Runs a queued batch (a transaction or pipeline) and returns its replies; the first error throws. */
-async function execute(batch: ChainableCommander): Promise<unknown[]> {
-  const replies = await batch.exec();
-  if (replies === null) throw new Error('the Redis transaction was discarded');
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
-}
-
-/** Splits `items` into arrays of at most `size`. */
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) {
-    out.push(items.slice(start, start + size));
-  }
-  return out;
-}
-
-/** Runs `body`; anything it throws leaves as a {@link ReleaseHallError}. */
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    throw storeFailure(error);
-  }
-}
-
 /**
  * A journal in Redis. Make it with {@link createRedisJournal}, which checks the server's
  * durability first; the constructor does not.
@@ -177,6 +132,7 @@ export class RedisJournal
   #subscriptions: readonly OutboxSubscription[] = [];
   readonly #opened: OpenedRedis;
   readonly #keys: RedisJournalKeys;
+  readonly #listening: RedisListening;
   /** The key prefix of this journal. */
   readonly prefix: string;
 
@@ -189,6 +145,7 @@ export class RedisJournal
     this.#opened = { client, owned: options.ownsClient === true };
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#keys = redisJournalKeys(this.prefix);
+    this.#listening = new RedisListening(client, this.#keys);
   }
 
   /** The keys of this journal (see `redis-journal-keys.ts`). */
@@ -482,71 +439,9 @@ export class RedisJournal
     });
   }
 
-  /**
-   * The campaign of each post the items answer: the delivery that recorded the post on the item's
-   * own account first, then any delivery that recorded it.
-   */
-  async #campaignsOfPosts(items: readonly InboxEntry[]): Promise<Map<string, string>> {
-    const posts = [
-      ...new Set(items.flatMap((item) => (item.postId === undefined ? [] : [item.postId]))),
-    ];
-    const found = new Map<string, string>();
-    if (posts.length === 0) return found;
-    const owners = await execute(
-      posts.reduce(
-        (batch, post) => batch.zrange(this.#keys.postOwners(post), 0, -1),
-        this.#client.pipeline(),
-      ),
-    );
-    const candidates = posts.flatMap((post, index) =>
-      (owners[index] as string[]).map((deliveryId) => ({ post, deliveryId })),
-    );
-    if (candidates.length === 0) return found;
-    const batch = this.#client.pipeline();
-    for (const { deliveryId } of candidates) {
-      batch.hmget(this.#keys.delivery(deliveryId), 'remoteId', 'account', 'campaign');
-    }
-    const replies = await execute(batch);
-    candidates.forEach(({ post }, index) => {
-      const [recorded, account, campaign] = replies[index] as (string | null)[];
-      if (recorded !== post || campaign == null || account == null) return;
-      found.set(`${account}\u0000${post}`, campaign);
-      if (!found.has(post)) found.set(post, campaign);
-    });
-    return found;
-  }
-
-  async #putInbox(
-    cursor: { readonly accountId: string; readonly cursor: InboxCursor } | undefined,
-    items: readonly InboxEntry[],
-  ): Promise<number> {
-    const campaigns = await this.#campaignsOfPosts(items);
-    const stored = storedInboxItems(
-      items,
-      (item) =>
-        item.postId === undefined
-          ? undefined
-          : (campaigns.get(`${item.accountId}\u0000${item.postId}`) ?? campaigns.get(item.postId)),
-      new Date().toISOString(),
-    );
-    const keys = stored.map((item) => inboxItemKey(item));
-    const reply = await PUT_INBOX.run(
-      this.#client,
-      [
-        this.#keys.inbox,
-        this.#keys.inboxCursor(cursor?.accountId ?? ''),
-        ...keys.map((key) => this.#keys.inboxItem(key)),
-      ],
-      [
-        cursor === undefined ? '' : JSON.stringify(cursor.cursor),
-        ...stored.flatMap((item, index) => [keys[index]!, JSON.stringify(item)]),
-      ],
-    );
-    return Number(reply);
-  }
-
+  // The listening side (inbox, reach, replies) lives in `redis-journal-listening.ts`.
   putInboxItems(items: readonly InboxEntry[]): Promise<number> {
-    return guarded(() => this.#putInbox(undefined, items));
+    return this.#listening.putInboxItems(items);
   }
 
   putInboxPage(
@@ -554,126 +449,50 @@ export class RedisJournal
     items: readonly InboxEntry[],
     cursor: InboxCursor,
   ): Promise<number> {
-    return guarded(() => this.#putInbox({ accountId, cursor }, items));
+    return this.#listening.putInboxPage(accountId, items, cursor);
   }
 
   inboxCursor(accountId: string): Promise<InboxCursor | undefined> {
-    return guarded(async () => {
-      const text = await this.#client.get(this.#keys.inboxCursor(accountId));
-      return text === null ? undefined : (JSON.parse(text) as InboxCursor);
-    });
+    return this.#listening.inboxCursor(accountId);
   }
 
   saveInboxCursor(accountId: string, cursor: InboxCursor): Promise<void> {
-    return guarded(async () => {
-      await this.#client.set(this.#keys.inboxCursor(accountId), JSON.stringify(cursor));
-    });
+    return this.#listening.saveInboxCursor(accountId, cursor);
   }
 
-  /** Reads every stored item (in batches), filters and orders them. */
   listInbox(filter: InboxFilter = {}): Promise<readonly StoredInboxItem[]> {
-    return guarded(async () => {
-      const keys = await this.#client.lrange(this.#keys.inbox, 0, -1);
-      const entries: { item: StoredInboxItem; order: number }[] = [];
-      for (const [part, start] of chunks(keys, BATCH).map(
-        (part, index) => [part, index * BATCH] as const,
-      )) {
-        const batch = this.#client.pipeline();
-        for (const key of part) batch.hmget(this.#keys.inboxItem(key), 'item', 'answeredAt');
-        (await execute(batch)).forEach((reply, index) => {
-          const [text, answeredAt] = reply as (string | null)[];
-          if (text == null) return;
-          const parsed = JSON.parse(text) as StoredInboxItem;
-          const item = answeredAt == null ? parsed : { ...parsed, answeredAt };
-          if (matchesInboxFilter(item, filter)) entries.push({ item, order: start + index });
-        });
-      }
-      return limitInbox(newestFirst(entries), filter);
-    });
-  }
-
-  /** Appends the readings to each campaign's list, in one transaction. */
-  putReach(readings: readonly ReachReading[]): Promise<void> {
-    return guarded(async () => {
-      if (readings.length === 0) return;
-      const batch = this.#client.multi();
-      for (const reading of readings.map(storedReachReading)) {
-        batch.rpush(this.#keys.campaignReach(reading.campaignId), JSON.stringify(reading));
-      }
-      await execute(batch);
-    });
-  }
-
-  listReach(campaignId: string): Promise<readonly ReachReading[]> {
-    return guarded(async () => {
-      const texts = await this.#client.lrange(this.#keys.campaignReach(campaignId), 0, -1);
-      return oldestReadingFirst(texts.map((text) => JSON.parse(text) as ReachReading));
-    });
+    return this.#listening.listInbox(filter);
   }
 
   markInboxAnswered(
     item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
     at: string,
   ): Promise<boolean> {
-    return guarded(async () => {
-      const reply = await INBOX_ANSWERED.run(
-        this.#client,
-        [this.#keys.inboxItem(inboxItemKey(item))],
-        [at],
-      );
-      return Number(reply) === 1;
-    });
+    return this.#listening.markInboxAnswered(item, at);
+  }
+
+  putReach(readings: readonly ReachReading[]): Promise<void> {
+    return this.#listening.putReach(readings);
+  }
+
+  listReach(campaignId: string): Promise<readonly ReachReading[]> {
+    return this.#listening.listReach(campaignId);
   }
 
   planReply(record: ReplyRecord): Promise<ReplyRecord> {
-    return guarded(async () => {
-      const reply = await PLAN_REPLY.run(
-        this.#client,
-        [this.#keys.reply(record.key), this.#keys.replies],
-        [record.key, record.version, JSON.stringify(record)],
-      );
-      return JSON.parse(String(reply)) as ReplyRecord;
-    });
+    return this.#listening.planReply(record);
   }
 
   getReply(key: string): Promise<ReplyRecord | undefined> {
-    return guarded(async () => {
-      const text = await this.#client.hget(this.#keys.reply(key), 'record');
-      return text === null ? undefined : (JSON.parse(text) as ReplyRecord);
-    });
+    return this.#listening.getReply(key);
   }
 
   updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
-    return guarded(async () => {
-      const text = await this.#client.hget(this.#keys.reply(key), 'record');
-      if (text === null) return undefined;
-      const stored = JSON.parse(text) as ReplyRecord;
-      if (stored.version !== version) return undefined;
-      const next = changedReply(stored, change);
-      const changed = await UPDATE_REPLY.run(
-        this.#client,
-        [this.#keys.reply(key)],
-        [version, next.version, JSON.stringify(next)],
-      );
-      return Number(changed) === 1 ? next : undefined;
-    });
+    return this.#listening.updateReply(key, version, change);
   }
 
   listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
-    return guarded(async () => {
-      const keys = await this.#client.lrange(this.#keys.replies, 0, -1);
-      const records: ReplyRecord[] = [];
-      for (const part of chunks(keys, BATCH)) {
-        const batch = this.#client.pipeline();
-        for (const key of part) batch.hget(this.#keys.reply(key), 'record');
-        for (const reply of await execute(batch)) {
-          if (typeof reply !== 'string') continue;
-          const record = JSON.parse(reply) as ReplyRecord;
-          if (matchesReplyFilter(record, filter)) records.push(record);
-        }
-      }
-      return records;
-    });
+    return this.#listening.listReplies(filter);
   }
 
   getCampaign(campaignId: string): Promise<CampaignRecord | undefined> {

@@ -40,6 +40,16 @@ import {
   storeFailure,
 } from './journal.js';
 import { openJournalDatabase } from './sqlite-open.js';
+import { REACH_SCHEMA, SCHEMA } from './sqlite-schema.js';
+import {
+  type AuditRow,
+  HEX64,
+  auditIsChained,
+  chainRows,
+  storedEntry,
+} from './sqlite-audit-rows.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
+import { SqliteListening } from './sqlite-listening.js';
 import {
   type JournalOutbox,
   type OutboxAttempt,
@@ -49,7 +59,6 @@ import {
   type WebhookEventType,
   deliveryEventPayload,
   deliveryEventType,
-  outboxRowsFor,
   settledEventPayload,
 } from './outbox.js';
 import {
@@ -57,149 +66,15 @@ import {
   type InboxFilter,
   type JournalInbox,
   type StoredInboxItem,
-  storedInboxItems,
 } from './inbox.js';
-import {
-  type JournalReach,
-  type ReachReading,
-  oldestReadingFirst,
-  storedReachReading,
-} from './reach.js';
+import { type JournalReach, type ReachReading } from './reach.js';
 import type { InboxCursor, InboxItem } from '../adapter.js';
 import {
   type JournalReplies,
   type ReplyChange,
   type ReplyFilter,
   type ReplyRecord,
-  changedReply,
-  matchesReplyFilter,
 } from './replies.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS campaigns (
-  id TEXT PRIMARY KEY,
-  record TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-  id TEXT PRIMARY KEY,
-  campaign_id TEXT NOT NULL REFERENCES campaigns(id),
-  seq INTEGER NOT NULL,
-  lease TEXT,
-  state TEXT NOT NULL,
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_by_campaign ON deliveries(campaign_id, seq);
-CREATE TABLE IF NOT EXISTS transitions (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  delivery_id TEXT NOT NULL REFERENCES deliveries(id),
-  state TEXT NOT NULL,
-  at TEXT NOT NULL,
-  change TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS transitions_by_delivery ON transitions(delivery_id, seq);
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  campaign_id TEXT NOT NULL,
-  at TEXT NOT NULL,
-  entry TEXT NOT NULL,
-  prev_hash TEXT,
-  hash TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign_id, seq);
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  webhook_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  delivered_at TEXT,
-  last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
-CREATE TABLE IF NOT EXISTS inbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  platform TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  remote_id TEXT NOT NULL,
-  member_id TEXT NOT NULL,
-  campaign_id TEXT,
-  at_ms INTEGER NOT NULL,
-  answered_at TEXT,
-  item TEXT NOT NULL,
-  UNIQUE (platform, account_id, remote_id)
-);
-CREATE INDEX IF NOT EXISTS inbox_by_time ON inbox(at_ms, seq);
-CREATE INDEX IF NOT EXISTS inbox_by_campaign ON inbox(campaign_id, at_ms);
-CREATE TABLE IF NOT EXISTS inbox_cursors (
-  account_id TEXT PRIMARY KEY,
-  cursor TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS replies (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  key TEXT NOT NULL UNIQUE,
-  account_id TEXT NOT NULL,
-  item_remote_id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  record TEXT NOT NULL
-);
-`;
-
-/** The reach readings: appended, never overwritten (`reach.ts`). */
-const REACH_SCHEMA = `
-CREATE TABLE IF NOT EXISTS reach (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  campaign_id TEXT NOT NULL,
-  delivery_id TEXT NOT NULL,
-  post_id TEXT NOT NULL,
-  read_at TEXT NOT NULL,
-  reading TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reach_by_campaign ON reach(campaign_id, seq);
-`;
-
-/** A row of the inbox table as read back. */
-interface InboxTableRow {
-  readonly item: string;
-  readonly answered_at: string | null;
-}
-
-function inboxItemFrom(row: InboxTableRow): StoredInboxItem {
-  const item = JSON.parse(row.item) as StoredInboxItem;
-  return row.answered_at === null ? item : { ...item, answeredAt: row.answered_at };
-}
-
-/** A row of the outbox table. */
-interface OutboxTableRow {
-  readonly id: string;
-  readonly webhook_id: string;
-  readonly type: string;
-  readonly payload: string;
-  readonly created_at: string;
-  readonly attempts: number;
-  readonly next_attempt_at: number;
-  readonly delivered_at: string | null;
-  readonly last_error: string | null;
-}
-
-function outboxRowFrom(row: OutboxTableRow): OutboxRow {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    type: row.type as WebhookEventType,
-    payload: row.payload,
-    createdAt: row.created_at,
-    attempts: row.attempts,
-    nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
-    ...(row.delivered_at === null ? {} : { deliveredAt: row.delivered_at }),
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-  };
-}
-
-const OUTBOX_COLUMNS =
-  'id, webhook_id, type, payload, created_at, attempts, next_attempt_at, delivered_at, last_error';
 
 /** The fields of a state change copied into the delivery's record when present. */
 const PATCHED_FIELDS = [
@@ -233,73 +108,6 @@ UPDATE deliveries SET state = @state, record = (
 )
 WHERE id = @id`;
 
-/** A row of the audit table. `prev_hash` and `hash` are absent before the upgrade. */
-interface AuditRow {
-  readonly seq: number;
-  readonly campaign_id: string;
-  readonly at: string;
-  readonly entry: string;
-  readonly prev_hash?: string | null;
-  readonly hash?: string | null;
-}
-
-/** Whether the audit table has its hash columns (a journal of an earlier version has not). */
-function auditIsChained(db: Database.Database): boolean {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('audit')").all() as {
-    name: string;
-  }[];
-  return columns.some((column) => column.name === 'hash');
-}
-
-/**
- * The entry a row holds, as found. An entry an earlier version wrote after the upgrade has no
- * number: it gets the row's (and no hash). A row that is not an entry at all keeps the row's number,
- * time, campaign and hashes, so the verification names it.
- */
-function storedEntry(row: AuditRow): ChainedAuditEntry {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(row.entry);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const value = parsed as Record<string, unknown>;
-    return ('seq' in value ? value : { seq: row.seq, ...value }) as unknown as ChainedAuditEntry;
-  }
-  return {
-    seq: row.seq,
-    at: row.at,
-    campaignId: row.campaign_id,
-    prevHash: row.prev_hash ?? '',
-    hash: row.hash ?? '',
-  } as unknown as ChainedAuditEntry;
-}
-
-/**
- * The entries of an audit table of an earlier version, chained in their order: numbered as their
- * rows (a gap left by a removed row stays a gap), the first linked to the genesis hash. A row that
- * does not hold an entry is left out, unchained, and the chain goes on past it.
- */
-function chainRows(rows: readonly AuditRow[]): { row: AuditRow; entry: ChainedAuditEntry }[] {
-  let prevHash = AUDIT_GENESIS_HASH;
-  return rows.flatMap((row) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(row.entry);
-    } catch {
-      return [];
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
-    const entry = chainAuditEntryAt(row.seq, prevHash, parsed as AuditEntry);
-    prevHash = entry.hash;
-    return [{ row, entry }];
-  });
-}
-
-const HEX64 = /^[0-9a-f]{64}$/;
-
-/** Options of {@link SqliteJournal}. */
 export interface SqliteJournalOptions {
   /**
    * Wait for a lock held by another process, in milliseconds.
@@ -367,7 +175,8 @@ export class SqliteJournal
   readonly #auditChained: boolean;
   #pending: PendingChange[] = [];
   #flushScheduled = false;
-  #subscriptions: readonly OutboxSubscription[] = [];
+  readonly #outbox: SqliteOutbox;
+  readonly #listening: SqliteListening;
   readonly #commitWindowMs: number;
 
   constructor(path: string, options: SqliteJournalOptions = {}) {
@@ -375,6 +184,8 @@ export class SqliteJournal
     this.#commitWindowMs = options.commitWindowMs ?? 4;
     this.readOnly = options.readOnly === true;
     this.#db = openJournalDatabase(path, options);
+    this.#outbox = new SqliteOutbox(this.#db);
+    this.#listening = new SqliteListening(this.#db);
     if (!this.readOnly) {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
@@ -587,31 +398,17 @@ export class SqliteJournal
     );
     // In the same savepoint: the event is stored if and only if the change is.
     const type = deliveryEventType(change.state);
-    if (type !== undefined && this.#subscriptions.length > 0) {
+    if (type !== undefined && this.#outbox.active) {
       const plan = this.#db
         .prepare("SELECT json_extract(record, '$.delivery') AS plan FROM deliveries WHERE id = ?")
         .get(deliveryId) as { plan: string };
       const delivery = JSON.parse(plan.plan) as DeliveryRecord['delivery'];
-      this.#insertOutbox(type, deliveryEventPayload(delivery, change), change.at);
-    }
-  }
-
-  /** Inserts the rows of an event, one per subscribed endpoint (inside the caller's transaction). */
-  #insertOutbox(
-    type: WebhookEventType,
-    payload: Readonly<Record<string, unknown>>,
-    at: string,
-  ): void {
-    const insert = this.#db.prepare(
-      'INSERT INTO outbox (id, webhook_id, type, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
-    );
-    for (const row of outboxRowsFor(this.#subscriptions, type, payload, at)) {
-      insert.run(row.id, row.webhookId, row.type, row.payload, row.createdAt, Date.parse(at));
+      this.#outbox.insert(type, deliveryEventPayload(delivery, change), change.at);
     }
   }
 
   subscribeOutbox(subscriptions: readonly OutboxSubscription[]): void {
-    this.#subscriptions = [...subscriptions];
+    this.#outbox.subscribe(subscriptions);
   }
 
   addOutboxEvent(
@@ -619,118 +416,35 @@ export class SqliteJournal
     payload: Readonly<Record<string, unknown>>,
     at: string,
   ): Promise<void> {
-    const add = this.#db.transaction(() => {
-      this.#insertOutbox(type, payload, at);
+    return run(() => {
+      this.#outbox.add(type, payload, at);
     });
-    return run(() => add());
   }
 
   dueOutbox(now: string, limit: number): Promise<readonly OutboxRow[]> {
-    return run(() =>
-      (
-        this.#db
-          .prepare(
-            `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
-          )
-          .all(Date.parse(now), limit) as OutboxTableRow[]
-      ).map(outboxRowFrom),
-    );
+    return run(() => this.#outbox.due(now, limit));
   }
 
   listOutbox(limit: number): Promise<readonly OutboxRow[]> {
-    return run(() =>
-      (
-        this.#db
-          .prepare(
-            `SELECT * FROM (SELECT seq, ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
-          )
-          .all(limit) as OutboxTableRow[]
-      ).map(outboxRowFrom),
-    );
+    return run(() => this.#outbox.list(limit));
   }
 
   markOutboxDelivered(id: string, at: string): Promise<void> {
     return run(() => {
-      const result = this.#db
-        .prepare(
-          'UPDATE outbox SET delivered_at = coalesce(delivered_at, ?), attempts = attempts + (delivered_at IS NULL) WHERE id = ?',
-        )
-        .run(at, id);
-      if (result.changes === 0) throw notInJournal(`unknown outbox event ${id}`);
+      this.#outbox.markDelivered(id, at);
     });
   }
 
   recordOutboxAttempt(id: string, attempt: OutboxAttempt): Promise<void> {
     return run(() => {
-      const exists = this.#db.prepare('SELECT 1 FROM outbox WHERE id = ?').get(id);
-      if (!exists) throw notInJournal(`unknown outbox event ${id}`);
-      this.#db
-        .prepare(
-          'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL',
-        )
-        .run(Date.parse(attempt.nextAttemptAt), attempt.error, id);
+      this.#outbox.recordAttempt(id, attempt);
     });
   }
 
-  /** True when the inbox tables exist (a journal of an earlier version opened read-only has none). */
-  #hasInboxTables(): boolean {
-    return (
-      this.#db
-        .prepare(
-          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ('inbox', 'inbox_cursors')",
-        )
-        .all().length === 2
-    );
-  }
-
-  /** The campaign of the delivery that made `postId`: the account's own first, then any. */
-  #campaignOfPost(accountId: string, postId: string | undefined): string | undefined {
-    if (postId === undefined) return undefined;
-    const row = this.#db
-      .prepare(
-        "SELECT campaign_id FROM deliveries WHERE json_extract(record, '$.remoteId') = ? ORDER BY json_extract(record, '$.delivery.accountId') = ? DESC LIMIT 1",
-      )
-      .get(postId, accountId) as { campaign_id: string } | undefined;
-    return row?.campaign_id;
-  }
-
-  /** Inserts the items not stored yet (inside the caller's transaction); returns how many. */
-  #insertInbox(items: readonly InboxEntry[]): number {
-    const storedAt = new Date().toISOString();
-    const insert = this.#db.prepare(
-      'INSERT INTO inbox (platform, account_id, remote_id, member_id, campaign_id, at_ms, item) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, remote_id) DO NOTHING',
-    );
-    let added = 0;
-    for (const item of storedInboxItems(
-      items,
-      (entry) => this.#campaignOfPost(entry.accountId, entry.postId),
-      storedAt,
-    )) {
-      added += insert.run(
-        item.platform,
-        item.accountId,
-        item.remoteId,
-        item.memberId,
-        item.campaignId ?? null,
-        Date.parse(item.at),
-        JSON.stringify(item),
-      ).changes;
-    }
-    return added;
-  }
-
-  #writeCursor(accountId: string, cursor: InboxCursor): void {
-    this.#db
-      .prepare(
-        'INSERT INTO inbox_cursors (account_id, cursor) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor',
-      )
-      .run(accountId, JSON.stringify(cursor));
-  }
-
+  // The listening side (inbox, reach, replies) lives in `sqlite-listening.ts`.
   putInboxItems(items: readonly InboxEntry[]): Promise<number> {
     this.#flush();
-    const put = this.#db.transaction(() => this.#insertInbox(items));
-    return run(() => put.immediate());
+    return run(() => this.#listening.putInboxItems(items));
   }
 
   putInboxPage(
@@ -739,169 +453,57 @@ export class SqliteJournal
     cursor: InboxCursor,
   ): Promise<number> {
     this.#flush();
-    const put = this.#db.transaction(() => {
-      const added = this.#insertInbox(items);
-      this.#writeCursor(accountId, cursor);
-      return added;
-    });
-    return run(() => put.immediate());
+    return run(() => this.#listening.putInboxPage(accountId, items, cursor));
   }
 
   inboxCursor(accountId: string): Promise<InboxCursor | undefined> {
-    return run(() => {
-      if (!this.#hasInboxTables()) return undefined;
-      const row = this.#db
-        .prepare('SELECT cursor FROM inbox_cursors WHERE account_id = ?')
-        .get(accountId) as { cursor: string } | undefined;
-      return row === undefined ? undefined : (JSON.parse(row.cursor) as InboxCursor);
-    });
+    return run(() => this.#listening.inboxCursor(accountId));
   }
 
   saveInboxCursor(accountId: string, cursor: InboxCursor): Promise<void> {
     return run(() => {
-      this.#writeCursor(accountId, cursor);
+      this.#listening.writeCursor(accountId, cursor);
     });
   }
 
   listInbox(filter: InboxFilter = {}): Promise<readonly StoredInboxItem[]> {
-    return run(() => {
-      if (!this.#hasInboxTables()) return [];
-      const where: string[] = [];
-      const values: (string | number)[] = [];
-      if (filter.memberId !== undefined) {
-        where.push('member_id = ?');
-        values.push(filter.memberId);
-      }
-      if (filter.campaignId !== undefined) {
-        where.push('campaign_id = ?');
-        values.push(filter.campaignId);
-      }
-      if (filter.unanswered === true) where.push('answered_at IS NULL');
-      const limit = filter.limit === undefined ? -1 : Math.max(0, filter.limit);
-      const rows = this.#db
-        .prepare(
-          `SELECT item, answered_at FROM inbox ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY at_ms DESC, seq DESC LIMIT ?`,
-        )
-        .all(...values, limit) as InboxTableRow[];
-      return rows.map(inboxItemFrom);
-    });
-  }
-
-  putReach(readings: readonly ReachReading[]): Promise<void> {
-    this.#flush();
-    const put = this.#db.transaction(() => {
-      const insert = this.#db.prepare(
-        'INSERT INTO reach (campaign_id, delivery_id, post_id, read_at, reading) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const reading of readings.map(storedReachReading)) {
-        insert.run(
-          reading.campaignId,
-          reading.deliveryId,
-          reading.postId,
-          reading.readAt,
-          JSON.stringify(reading),
-        );
-      }
-    });
-    return run(() => {
-      put.immediate();
-    });
-  }
-
-  listReach(campaignId: string): Promise<readonly ReachReading[]> {
-    return run(() => {
-      // A journal of an earlier version opened read-only has no reach table.
-      const exists = this.#db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reach'")
-        .get();
-      if (exists === undefined) return [];
-      const rows = this.#db
-        .prepare('SELECT reading FROM reach WHERE campaign_id = ? ORDER BY seq')
-        .all(campaignId) as { reading: string }[];
-      return oldestReadingFirst(rows.map((row) => JSON.parse(row.reading) as ReachReading));
-    });
+    return run(() => this.#listening.listInbox(filter));
   }
 
   markInboxAnswered(
     item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
     at: string,
   ): Promise<boolean> {
+    return run(() => this.#listening.markInboxAnswered(item, at));
+  }
+
+  putReach(readings: readonly ReachReading[]): Promise<void> {
+    this.#flush();
     return run(() => {
-      const result = this.#db
-        .prepare(
-          'UPDATE inbox SET answered_at = coalesce(answered_at, ?) WHERE platform = ? AND account_id = ? AND remote_id = ?',
-        )
-        .run(at, item.platform, item.accountId, item.remoteId);
-      return result.changes > 0;
+      this.#listening.putReach(readings);
     });
   }
 
-  /** True when the replies table exists (a journal of an earlier version opened read-only has none). */
-  #hasRepliesTable(): boolean {
-    return (
-      this.#db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replies'")
-        .get() !== undefined
-    );
+  listReach(campaignId: string): Promise<readonly ReachReading[]> {
+    return run(() => this.#listening.listReach(campaignId));
   }
 
   planReply(record: ReplyRecord): Promise<ReplyRecord> {
     this.#flush();
-    const plan = this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          'INSERT INTO replies (key, account_id, item_remote_id, version, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
-        )
-        .run(
-          record.key,
-          record.accountId,
-          record.itemRemoteId,
-          record.version,
-          JSON.stringify(record),
-        );
-      const row = this.#db.prepare('SELECT record FROM replies WHERE key = ?').get(record.key) as {
-        record: string;
-      };
-      return JSON.parse(row.record) as ReplyRecord;
-    });
-    return run(() => plan.immediate());
+    return run(() => this.#listening.planReply(record));
   }
 
   getReply(key: string): Promise<ReplyRecord | undefined> {
-    return run(() => {
-      if (!this.#hasRepliesTable()) return undefined;
-      const row = this.#db.prepare('SELECT record FROM replies WHERE key = ?').get(key) as
-        { record: string } | undefined;
-      return row === undefined ? undefined : (JSON.parse(row.record) as ReplyRecord);
-    });
+    return run(() => this.#listening.getReply(key));
   }
 
   updateReply(key: string, version: number, change: ReplyChange): Promise<ReplyRecord | undefined> {
     this.#flush();
-    const update = this.#db.transaction(() => {
-      const row = this.#db
-        .prepare('SELECT record FROM replies WHERE key = ? AND version = ?')
-        .get(key, version) as { record: string } | undefined;
-      if (row === undefined) return undefined;
-      const next = changedReply(JSON.parse(row.record) as ReplyRecord, change);
-      this.#db
-        .prepare('UPDATE replies SET version = ?, record = ? WHERE key = ? AND version = ?')
-        .run(next.version, JSON.stringify(next), key, version);
-      return next;
-    });
-    return run(() => update.immediate());
+    return run(() => this.#listening.updateReply(key, version, change));
   }
 
   listReplies(filter: ReplyFilter = {}): Promise<readonly ReplyRecord[]> {
-    return run(() => {
-      if (!this.#hasRepliesTable()) return [];
-      const rows = this.#db.prepare('SELECT record FROM replies ORDER BY seq').all() as {
-        record: string;
-      }[];
-      return rows
-        .map((row) => JSON.parse(row.record) as ReplyRecord)
-        .filter((record) => matchesReplyFilter(record, filter));
-    });
+    return run(() => this.#listening.listReplies(filter));
   }
 
   /** The pause of a campaign, read without parsing its record (asked before every delivery). */
@@ -934,10 +536,10 @@ export class SqliteJournal
         change.state !== undefined &&
         change.state !== current.state &&
         SETTLED_STATES.has(change.state) &&
-        this.#subscriptions.length > 0
+        this.#outbox.active
       ) {
         const at = new Date().toISOString();
-        this.#insertOutbox(
+        this.#outbox.insert(
           'campaign.settled',
           settledEventPayload(campaignId, change.state, at),
           at,
