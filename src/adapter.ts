@@ -216,18 +216,30 @@ export interface DeliveryContext {
   readonly notes?: Readonly<Record<string, string>>;
 }
 
+/** The counts a reach reading may hold, in the order reports show them. */
+export const REACH_COUNTS = ['reposts', 'comments', 'likes', 'reads', 'sent'] as const;
+
+/** One of {@link REACH_COUNTS}. */
+export type ReachCount = (typeof REACH_COUNTS)[number];
+
 /**
  * The reach of one post as the platform counted it when it was read. Platforms that send counts as
- * strings (Weibo's commercial API) are read the same: every count here is a number.
+ * strings (Weibo's commercial API) are read the same: every count here is a number. A count the
+ * platform does not give for this kind of post is absent, never 0 (Tencent has no likes; a WeChat
+ * article has reads and shares but no reposts; Weibo tells no reads to ordinary apps).
  */
 export interface PostReach {
   /** The platform's id of the post, as a string. */
   readonly postId: string;
   /** Reposts (shares) of the post. */
-  readonly reposts: number;
-  readonly comments: number;
+  readonly reposts?: number;
+  readonly comments?: number;
   /** Likes (Weibo: attitudes). */
-  readonly likes: number;
+  readonly likes?: number;
+  /** Reads (WeChat: article page reads, from the next day's statistics). */
+  readonly reads?: number;
+  /** Followers a push reached (WeChat: `SentCount` of the mass-send notice). */
+  readonly sent?: number;
   /** When the counts were read, ISO 8601 in UTC. */
   readonly readAt: string;
 }
@@ -288,9 +300,11 @@ export interface CheckContext {
 
 /**
  * What an inbox item is: a `comment` on one of the account's posts (or a reply to one of its
- * comments), or a `mention` of the account (a post or a comment that @ it).
+ * comments), a `mention` of the account (a post or a comment that @ it), or a private `message`
+ * sent to the account (WeChat: a follower's message through the callback; answered within 48 hours
+ * by a customer-service message).
  */
-export type InboxKind = 'comment' | 'mention';
+export type InboxKind = 'comment' | 'mention' | 'message';
 
 /** Someone who wrote an inbox item. */
 export interface InboxAuthor {
@@ -359,6 +373,8 @@ export type InboxContext = Pick<
 export interface InboxReplyContext extends InboxContext {
   /** Derived from (item, text): the same reply always has the same key. */
   readonly idempotencyKey: string;
+  /** The time of the reply, for windows the platform enforces (WeChat: 48 hours after a message). */
+  readonly now: Date;
 }
 
 /** The answer of `replyToInbox`: the reply the platform stored. */

@@ -37,7 +37,12 @@ export type {
 } from './run/options.js';
 
 // The adapter contract
-export { ADAPTER_SPECIFICATION_VERSION, PUSH_ID_NOTE, PUSH_REPEAT_WINDOW_MS } from './adapter.js';
+export {
+  ADAPTER_SPECIFICATION_VERSION,
+  PUSH_ID_NOTE,
+  PUSH_REPEAT_WINDOW_MS,
+  REACH_COUNTS,
+} from './adapter.js';
 export type {
   AccountReadiness,
   Adapter,
@@ -60,6 +65,7 @@ export type {
   InboxReplyResult,
   InboxRequest,
   PostReach,
+  ReachCount,
   PostRef,
   PublishResult,
   PushQuota,

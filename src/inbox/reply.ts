@@ -221,6 +221,7 @@ async function prepare(
   }
   const key = replyKey(item, text);
   const credentials = resolverOf(options.credentials);
+  const now = options.now ?? (() => new Date());
   let secrets: Awaited<ReturnType<CredentialsResolver['resolve']>> | undefined;
   return {
     journal,
@@ -231,7 +232,7 @@ async function prepare(
     text,
     key,
     options,
-    now: options.now ?? (() => new Date()),
+    now,
     warnings: lint.warnings,
     context: async () => {
       secrets ??= await credentials.resolve(account, adapter.credentialFields);
@@ -241,6 +242,7 @@ async function prepare(
         logger: options.logger ?? silentLogger,
         requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
         idempotencyKey: key,
+        now: now(),
       };
     },
   };

@@ -3,7 +3,7 @@
  * reading kept with the time it was read. Readings are appended, never overwritten, so a post read
  * an hour and a day after it went out keeps both readings.
  */
-import type { PostReach } from '../adapter.js';
+import { type PostReach, REACH_COUNTS, type ReachCount } from '../adapter.js';
 import type { Journal } from './journal.js';
 
 /** One reading of one post of a campaign, as the journal keeps it. */
@@ -32,6 +32,16 @@ export function hasReach(journal: Journal): journal is Journal & JournalReach {
   return typeof candidate.putReach === 'function' && typeof candidate.listReach === 'function';
 }
 
+/** The counts a reading holds, in the order of {@link REACH_COUNTS}; absent ones left out. */
+export function countsOf(reading: PostReach): Partial<Record<ReachCount, number>> {
+  const counts: Partial<Record<ReachCount, number>> = {};
+  for (const name of REACH_COUNTS) {
+    const value = reading[name];
+    if (value !== undefined) counts[name] = value;
+  }
+  return counts;
+}
+
 /** A reading with its fields in a fixed order and only those: what every journal stores. */
 export function storedReachReading(reading: ReachReading): ReachReading {
   return {
@@ -40,9 +50,7 @@ export function storedReachReading(reading: ReachReading): ReachReading {
     accountId: reading.accountId,
     platform: reading.platform,
     postId: reading.postId,
-    reposts: reading.reposts,
-    comments: reading.comments,
-    likes: reading.likes,
+    ...countsOf(reading),
     readAt: reading.readAt,
   };
 }

@@ -4,7 +4,7 @@
  * `readReach`, one account at a time, and the readings are appended to the journal with the time
  * they were read. Collecting again later adds new readings beside the old ones.
  */
-import type { Adapter, PostReach } from '../adapter.js';
+import { type Adapter, type PostReach, REACH_COUNTS, type ReachCount } from '../adapter.js';
 import { type CredentialsSource, CredentialsResolver } from '../credentials.js';
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { DeliveryRecord, Journal } from '../journal/journal.js';
@@ -61,12 +61,8 @@ export interface ReachAccountResult {
   };
 }
 
-/** Sums of counts. */
-export interface ReachTotals {
-  readonly reposts: number;
-  readonly comments: number;
-  readonly likes: number;
-}
+/** Sums of counts: a count no reading holds is absent. */
+export type ReachTotals = Readonly<Partial<Record<ReachCount, number>>>;
 
 /** What {@link collectReach} read and stored. */
 export interface ReachCollection {
@@ -81,14 +77,14 @@ export interface ReachCollection {
 
 /** The sums of the counts of `readings`. */
 export function reachTotals(readings: readonly PostReach[]): ReachTotals {
-  return readings.reduce(
-    (sum, reading) => ({
-      reposts: sum.reposts + reading.reposts,
-      comments: sum.comments + reading.comments,
-      likes: sum.likes + reading.likes,
-    }),
-    { reposts: 0, comments: 0, likes: 0 },
-  );
+  const totals: Partial<Record<ReachCount, number>> = {};
+  for (const reading of readings) {
+    for (const name of REACH_COUNTS) {
+      const value = reading[name];
+      if (value !== undefined) totals[name] = (totals[name] ?? 0) + value;
+    }
+  }
+  return totals;
 }
 
 /** The states of a delivery whose post is live on the platform. */

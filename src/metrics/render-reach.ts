@@ -2,6 +2,7 @@
  * How a reach collection is shown: a table per account with totals, or CSV (RFC 4180). Pure: no
  * input, no output.
  */
+import { REACH_COUNTS, type ReachCount } from '../adapter.js';
 import type { ReachCollection } from './collect.js';
 
 /** The columns of {@link reachCsv}, in order. */
@@ -10,9 +11,7 @@ export const REACH_CSV_COLUMNS = [
   'account_id',
   'platform',
   'post_id',
-  'reposts',
-  'comments',
-  'likes',
+  ...REACH_COUNTS,
   'read_at',
 ] as const;
 
@@ -32,9 +31,7 @@ export function reachCsv(collection: ReachCollection): string {
         reading.accountId,
         reading.platform,
         reading.postId,
-        reading.reposts,
-        reading.comments,
-        reading.likes,
+        ...REACH_COUNTS.map((name) => reading[name] ?? ''),
         reading.readAt,
       ]
         .map(csvField)
@@ -44,47 +41,53 @@ export function reachCsv(collection: ReachCollection): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function row(cells: readonly string[], widths: readonly number[]): string {
+/** The counts every table shows; reads and sent only when a reading holds them. */
+const ALWAYS_SHOWN: readonly ReachCount[] = ['reposts', 'comments', 'likes'];
+
+function row(cells: readonly string[], widths: readonly number[], counts: number): string {
   return cells
     .map((cell, index) => {
       const width = widths[index] ?? cell.length;
       // Counts are right-aligned; names and times left-aligned.
-      return index >= 2 && index <= 4 ? cell.padStart(width) : cell.padEnd(width);
+      return index >= 2 && index < 2 + counts ? cell.padStart(width) : cell.padEnd(width);
     })
     .join('  ')
     .trimEnd();
 }
 
 /**
- * The collection as a table: one line per post of each account (reposts, comments, likes, read
- * at), the totals, then the accounts not read and why.
+ * The collection as a table: one line per post of each account (reposts, comments, likes, and
+ * reads and followers reached when a reading holds them, read at), the totals, then the accounts
+ * not read and why. A count the platform does not give shows as `-`.
  */
 export function reachTable(collection: ReachCollection): string {
-  const header = ['account', 'post', 'reposts', 'comments', 'likes', 'read at'];
+  const counts = REACH_COUNTS.filter(
+    (name) =>
+      ALWAYS_SHOWN.includes(name) ||
+      collection.readings.some((reading) => reading[name] !== undefined),
+  );
+  const cell = (value: number | undefined) => (value === undefined ? '-' : String(value));
+  const header = ['account', 'post', ...counts, 'read at'];
   const body = collection.readings.map((reading) => [
     reading.accountId,
     reading.postId,
-    String(reading.reposts),
-    String(reading.comments),
-    String(reading.likes),
+    ...counts.map((name) => cell(reading[name])),
     reading.readAt,
   ]);
   const { totals } = collection;
   const total = [
     'total',
     `${collection.readings.length} post${collection.readings.length === 1 ? '' : 's'}`,
-    String(totals.reposts),
-    String(totals.comments),
-    String(totals.likes),
+    ...counts.map((name) => cell(totals[name])),
     '',
   ];
   const all = [header, ...body, total];
   const widths = header.map((_, index) => Math.max(...all.map((cells) => cells[index]!.length)));
   const lines = [
     `reach of campaign ${collection.campaignId}`,
-    row(header, widths),
-    ...body.map((cells) => row(cells, widths)),
-    row(total, widths),
+    row(header, widths, counts.length),
+    ...body.map((cells) => row(cells, widths, counts.length)),
+    row(total, widths, counts.length),
   ];
   for (const account of collection.accounts) {
     if (account.missing.length > 0) {

@@ -51,6 +51,7 @@ function context(requestTimeoutMs = 2_000): InboxReplyContext {
   return {
     signal: new AbortController().signal,
     credentials: { access_token: TOKEN },
+    now: new Date(),
     logger: silentLogger,
     requestTimeoutMs,
     idempotencyKey: 'reply:test',

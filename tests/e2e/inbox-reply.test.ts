@@ -221,6 +221,7 @@ describe('inbox reply over the Weibo sandbox', () => {
       {
         signal: new AbortController().signal,
         credentials: { access_token: 'token-cred-lead' },
+        now: new Date(),
         logger: silentLogger,
         requestTimeoutMs: 2_000,
         idempotencyKey: key,

@@ -246,7 +246,9 @@ describe('reach of a campaign over the Weibo sandbox', () => {
     const csv = await runCli([...args, '--csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.split('\r\n');
-    expect(lines[0]).toBe('campaign_id,account_id,platform,post_id,reposts,comments,likes,read_at');
+    expect(lines[0]).toBe(
+      'campaign_id,account_id,platform,post_id,reposts,comments,likes,reads,sent,read_at',
+    );
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(1, -1).map((line) => line.split(',').slice(1, 7))).toEqual([
       ['lead/weibo', 'weibo', leadPost, '2', '2', '41'],
@@ -293,8 +295,8 @@ describe('reach as CSV (RFC 4180)', () => {
       ],
     });
     expect(csv).toBe(
-      'campaign_id,account_id,platform,post_id,reposts,comments,likes,read_at\r\n' +
-        '"c,1","a ""x""/weibo",weibo,4900000000000000001,1,2,3,2026-11-26T01:30:00.000Z\r\n',
+      'campaign_id,account_id,platform,post_id,reposts,comments,likes,reads,sent,read_at\r\n' +
+        '"c,1","a ""x""/weibo",weibo,4900000000000000001,1,2,3,,,2026-11-26T01:30:00.000Z\r\n',
     );
   });
 });
