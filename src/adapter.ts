@@ -250,6 +250,32 @@ export type ReachContext = Pick<
   'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
 >;
 
+/**
+ * An account's followers and how much it posted, as its platform shows them: what a member
+ * scorecard reads. A figure the platform does not give is absent.
+ */
+export interface AccountActivity {
+  /** Followers now (Weibo `followers_count`, Tencent `fansnum`, WeChat `user/get` `total`). */
+  readonly followers?: number;
+  /** Posts the account made at or after the `since` asked, counted on its own timeline. */
+  readonly postsSince?: number;
+  /**
+   * True when the timeline held more posts after `since` than one read may walk: `postsSince`
+   * is then a lower bound.
+   */
+  readonly postsTruncated?: boolean;
+  /** When the account last posted, ISO 8601 in UTC, where it could be read. */
+  readonly lastPostAt?: string;
+  /** When the figures were read, ISO 8601 in UTC. */
+  readonly readAt: string;
+}
+
+/** Everything an activity read gets besides the account and the start of the period. */
+export interface ActivityContext extends ReachContext {
+  /** The time of the read. */
+  readonly now: Date;
+}
+
 /** How one readiness finding stands: fine, worth a look, or in the way of the next publish. */
 export type ReadinessStatus = 'ok' | 'warning' | 'problem';
 
@@ -465,6 +491,11 @@ export interface Adapter {
     postIds: readonly string[],
     context: ReachContext,
   ): Promise<readonly PostReach[]>;
+  /**
+   * Reads an account's followers and counts its posts since `since` on its own timeline (a
+   * bounded number of pages; see {@link AccountActivity.postsTruncated}). Makes only reads.
+   */
+  readActivity?(account: Account, since: Date, context: ActivityContext): Promise<AccountActivity>;
   /**
    * Reads the comments and mentions citizens left on one account, newest back to
    * `request.since` (or `maxItems`), and returns them oldest first with the cursor to save.

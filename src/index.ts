@@ -65,6 +65,8 @@ export type {
   InboxReplyResult,
   InboxRequest,
   PostReach,
+  AccountActivity,
+  ActivityContext,
   ReachCount,
   PostRef,
   PublishResult,
