@@ -228,6 +228,8 @@ export type {
   ReplyState,
 } from './journal/replies.js';
 export { REPLY_SENDING_LEASE_MS, lintReply, replyToItem } from './inbox/reply.js';
+export { assignItem } from './inbox/assign.js';
+export type { AssignItemOptions, AssignItemResult } from './inbox/assign.js';
 export type {
   ReplyOutcome,
   ReplyToItemOptions,

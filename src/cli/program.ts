@@ -38,6 +38,7 @@ import {
 import type { AuditExportFlags } from './commands/audit-export.js';
 import type { AuditHeadFlags } from './commands/audit-head.js';
 import type { AuditVerifyFlags } from './commands/audit-verify.js';
+import type { InboxAssignFlags } from './commands/inbox-assign.js';
 import type { InboxListFlags } from './commands/inbox-list.js';
 import type { InboxReplyFlags } from './commands/inbox-reply.js';
 import type { InboxSyncFlags } from './commands/inbox-sync.js';
@@ -478,6 +479,7 @@ function addInbox(program: Command): void {
       .description('the stored comments and mentions, newest first, with their age')
       .option('--unanswered', 'only the items not answered')
       .option('--member <id>', "only the items on this member's accounts")
+      .option('--assigned-to <id>', 'only the items assigned to this member (inbox assign)')
       .option('--campaign <id>', "only the items that answer this campaign's posts")
       .option('--limit <n>', 'at most this many (the newest)')
       .option('--reply-deadline <hours>', 'flag unanswered items older than this', '24'),
@@ -493,7 +495,10 @@ function addInbox(program: Command): void {
       )
       .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
       .requiredOption('--text <text>', 'the reply')
-      .option('--as <member>', 'the member who answers, when several accounts hold the item')
+      .option(
+        '--as <member>',
+        "the member who answers (default: the assignee's account on the platform, else the item's)",
+      )
       .option(
         '--credentials <file>',
         'credentials file (JSON or YAML) mapping references to secrets',
@@ -506,6 +511,22 @@ function addInbox(program: Command): void {
   ).action(async (itemId: string, flags: InboxReplyFlags) => {
     const { inboxReplyCommand } = await import('./commands/inbox-reply.js');
     process.exitCode = await inboxReplyCommand(itemId, flags);
+  });
+  redisFlags(
+    inbox
+      .command('assign <item-id>')
+      .description('route one stored item to the member that can answer it')
+      .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
+      .requiredOption('--to <member>', 'the member the item goes to')
+      .option('--member <id>', "the copy on this member's account, when several accounts hold it")
+      .option(
+        '--journal <file>',
+        `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL})`,
+      )
+      .option('--json', 'print the result as JSON'),
+  ).action(async (itemId: string, flags: InboxAssignFlags) => {
+    const { inboxAssignCommand } = await import('./commands/inbox-assign.js');
+    process.exitCode = await inboxAssignCommand(itemId, flags);
   });
 }
 

@@ -55,8 +55,11 @@ export interface ReplyToItemOptions {
   /** The reply. Leading and trailing spaces are dropped. */
   readonly text: string;
   /**
-   * The member whose account answers: needed when the item is in the inbox of several accounts
-   * (a comment that @ another member's account). @default the one account that holds the item
+   * The member whose account answers. Picks the copy of an item in the inbox of several accounts
+   * (a comment that @ another member's account); names another member, whose account on the
+   * item's platform then answers in public (a WeChat message can be answered only by the account
+   * it was sent to). @default the member the item is assigned to (`inbox assign`) when it has an
+   * account on the platform and the item is public, else the account that holds the item
    */
   readonly as?: string | undefined;
   /**
@@ -141,15 +144,16 @@ async function findItem(journal: Journal, options: ReplyToItemOptions): Promise<
   if (!hasInbox(journal)) {
     throw invalidInput('journal', [{ path: 'journal', message: 'this journal keeps no inbox' }]);
   }
-  const items = (
-    await journal.listInbox(options.as === undefined ? {} : { memberId: options.as })
-  ).filter((item) => item.remoteId === options.itemId);
+  const all = (await journal.listInbox()).filter((item) => item.remoteId === options.itemId);
+  const own = all.filter((item) => item.memberId === options.as);
+  // `as` picks among copies; a member who holds no copy answers the one copy there is.
+  const items = own.length > 0 ? own : all;
   const [item, ...others] = items;
   if (item === undefined) {
     throw invalidInput('reply', [
       {
         path: 'itemId',
-        message: `no inbox item ${options.itemId}${options.as === undefined ? '' : ` on the accounts of member ${options.as}`} in the journal: run inbox sync, then name an id inbox list shows`,
+        message: `no inbox item ${options.itemId} in the journal: run inbox sync, then name an id inbox list shows`,
       },
     ]);
   }
@@ -162,6 +166,58 @@ async function findItem(journal: Journal, options: ReplyToItemOptions): Promise<
     ]);
   }
   return item;
+}
+
+/** The account on `platform` of a member, if it has one. */
+function accountOn(hall: ResolvedHall, memberId: string, platform: string): Account | undefined {
+  return hall.accounts.find(
+    (account) => account.memberId === memberId && account.platform === platform,
+  );
+}
+
+/**
+ * The account that answers `item`: the one `as` names, else the assignee's on the item's platform
+ * (public items only), else the account that holds it.
+ */
+function responder(hall: ResolvedHall, item: StoredInboxItem, as: string | undefined): Account {
+  const holder = hall.accountById.get(item.accountId);
+  if (holder === undefined) {
+    throw invalidInput('reply', [
+      {
+        path: 'itemId',
+        message: `account ${item.accountId} of item ${item.remoteId} is not in the hall file`,
+      },
+    ]);
+  }
+  const chosen = as ?? item.assignedTo;
+  if (chosen === undefined || chosen === holder.memberId) return holder;
+  const other = accountOn(hall, chosen, item.platform);
+  if (as === undefined) {
+    // An assignee without an account there, or a private message: the holder answers.
+    return other === undefined || item.kind === 'message' ? holder : other;
+  }
+  if (!hall.hall.members.some((member) => member.id === as)) {
+    throw invalidInput('reply', [
+      { path: 'as', message: `no member "${as}" in the hall file: name a member id of the hall` },
+    ]);
+  }
+  if (item.kind === 'message') {
+    throw invalidInput('reply', [
+      {
+        path: 'as',
+        message: `item ${item.remoteId} is a private message to ${holder.id}: only that account can answer it (a follower's id belongs to one account); leave out --as`,
+      },
+    ]);
+  }
+  if (other === undefined) {
+    throw invalidInput('reply', [
+      {
+        path: 'as',
+        message: `member ${as} has no ${item.platform} account in the hall file: answer --as ${holder.memberId}, or add the account`,
+      },
+    ]);
+  }
+  return other;
 }
 
 /** Everything one reply works with, resolved before anything is written. */
@@ -201,15 +257,7 @@ async function prepare(
     );
   }
   const item = await findItem(journal, options);
-  const account = hall.accountById.get(item.accountId);
-  if (account === undefined) {
-    throw invalidInput('reply', [
-      {
-        path: 'itemId',
-        message: `account ${item.accountId} of item ${item.remoteId} is not in the hall file`,
-      },
-    ]);
-  }
+  const account = responder(hall, item, options.as);
   const adapter = options.adapters.find((candidate) => candidate.platform === account.platform);
   if (adapter?.replyToInbox === undefined) {
     throw invalidInput('reply', [
@@ -253,7 +301,7 @@ function planned(run: ReplyRun): ReplyRecord {
   return {
     key: run.key,
     platform: run.item.platform,
-    accountId: run.item.accountId,
+    accountId: run.account.id,
     memberId: run.account.memberId,
     itemRemoteId: run.item.remoteId,
     text: run.text,

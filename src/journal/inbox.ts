@@ -26,6 +26,13 @@ export interface StoredInboxItem extends InboxEntry {
   readonly storedAt: string;
   /** When the item was marked answered ({@link JournalInbox.markInboxAnswered}); absent until then. */
   readonly answeredAt?: string;
+  /**
+   * The member the item was routed to ({@link JournalInbox.assignInbox}): the bureau that can
+   * answer it. Absent until assigned; the latest assignment wins.
+   */
+  readonly assignedTo?: string;
+  /** When it was assigned, ISO 8601. */
+  readonly assignedAt?: string;
 }
 
 /** Which stored items {@link JournalInbox.listInbox} returns. */
@@ -36,6 +43,8 @@ export interface InboxFilter {
   readonly campaignId?: string | undefined;
   /** Only the items not marked answered. */
   readonly unanswered?: boolean | undefined;
+  /** Only the items assigned to this member. */
+  readonly assignedTo?: string | undefined;
   /** At most this many (the newest). @default every matching item */
   readonly limit?: number | undefined;
 }
@@ -71,6 +80,15 @@ export interface JournalInbox {
    */
   markInboxAnswered(
     item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    at: string,
+  ): Promise<boolean>;
+  /**
+   * Routes an item to a member (the bureau that can answer it); a later assignment replaces an
+   * earlier one. Resolves `false` when the journal does not hold the item.
+   */
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
     at: string,
   ): Promise<boolean>;
 }
@@ -141,6 +159,7 @@ export function matchesInboxFilter(item: StoredInboxItem, filter: InboxFilter = 
   if (filter.memberId !== undefined && item.memberId !== filter.memberId) return false;
   if (filter.campaignId !== undefined && item.campaignId !== filter.campaignId) return false;
   if (filter.unanswered === true && item.answeredAt !== undefined) return false;
+  if (filter.assignedTo !== undefined && item.assignedTo !== filter.assignedTo) return false;
   return true;
 }
 

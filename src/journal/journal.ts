@@ -584,6 +584,21 @@ export class MemoryJournal
     return Promise.resolve(true);
   }
 
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
+    at: string,
+  ): Promise<boolean> {
+    const key = inboxItemKey(item);
+    const entry = this.#inbox.get(key);
+    if (entry === undefined) return Promise.resolve(false);
+    this.#inbox.set(key, {
+      ...entry,
+      item: { ...entry.item, assignedTo: memberId, assignedAt: at },
+    });
+    return Promise.resolve(true);
+  }
+
   planReply(record: ReplyRecord): Promise<ReplyRecord> {
     const stored = this.#replies.get(record.key);
     if (stored !== undefined) return Promise.resolve(stored);

@@ -25,7 +25,13 @@ import {
 } from './replies.js';
 import { BATCH, chunks, execute, guarded } from './redis-journal-io.js';
 import type { RedisJournalKeys } from './redis-journal-keys.js';
-import { INBOX_ANSWERED, PLAN_REPLY, PUT_INBOX, UPDATE_REPLY } from './redis-journal-scripts.js';
+import {
+  INBOX_ANSWERED,
+  INBOX_ASSIGNED,
+  PLAN_REPLY,
+  PUT_INBOX,
+  UPDATE_REPLY,
+} from './redis-journal-scripts.js';
 
 /** Inbox, reach and replies of one Redis journal. */
 export class RedisListening {
@@ -134,12 +140,17 @@ export class RedisListening {
         (part, index) => [part, index * BATCH] as const,
       )) {
         const batch = this.#client.pipeline();
-        for (const key of part) batch.hmget(this.#keys.inboxItem(key), 'item', 'answeredAt');
+        for (const key of part) {
+          batch.hmget(this.#keys.inboxItem(key), 'item', 'answeredAt', 'assignedTo', 'assignedAt');
+        }
         (await execute(batch)).forEach((reply, index) => {
-          const [text, answeredAt] = reply as (string | null)[];
+          const [text, answeredAt, assignedTo, assignedAt] = reply as (string | null)[];
           if (text == null) return;
-          const parsed = JSON.parse(text) as StoredInboxItem;
-          const item = answeredAt == null ? parsed : { ...parsed, answeredAt };
+          const item: StoredInboxItem = {
+            ...(JSON.parse(text) as StoredInboxItem),
+            ...(answeredAt == null ? {} : { answeredAt }),
+            ...(assignedTo == null || assignedAt == null ? {} : { assignedTo, assignedAt }),
+          };
           if (matchesInboxFilter(item, filter)) entries.push({ item, order: start + index });
         });
       }
@@ -175,6 +186,20 @@ export class RedisListening {
         this.#client,
         [this.#keys.inboxItem(inboxItemKey(item))],
         [at],
+      );
+      return Number(reply) === 1;
+    });
+  }
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
+    at: string,
+  ): Promise<boolean> {
+    return guarded(async () => {
+      const reply = await INBOX_ASSIGNED.run(
+        this.#client,
+        [this.#keys.inboxItem(inboxItemKey(item))],
+        [memberId, at],
       );
       return Number(reply) === 1;
     });

@@ -224,6 +224,16 @@ return 1
 `);
 
 /**
+ * Assigns a stored inbox item to a member (the latest assignment wins). KEYS: the item's hash.
+ * ARGV: member id, time. Replies 1, or 0 when the item is not stored.
+ */
+export const INBOX_ASSIGNED = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'assignedTo', ARGV[1], 'assignedAt', ARGV[2])
+return 1
+`);
+
+/**
  * Plans a reply unless its key is stored. KEYS: reply hash, replies list. ARGV: key, version,
  * record JSON. Replies the stored record's JSON.
  */

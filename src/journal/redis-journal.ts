@@ -471,6 +471,14 @@ export class RedisJournal
     return this.#listening.markInboxAnswered(item, at);
   }
 
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
+    at: string,
+  ): Promise<boolean> {
+    return this.#listening.assignInbox(item, memberId, at);
+  }
+
   putReach(readings: readonly ReachReading[]): Promise<void> {
     return this.#listening.putReach(readings);
   }

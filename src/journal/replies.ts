@@ -27,7 +27,9 @@ export interface ReplyRecord {
   /** The idempotency key: {@link replyKey} of the item and the text. */
   readonly key: string;
   readonly platform: string;
+  /** The account that answers: the item's own, or the one `as` or an assignment names. */
   readonly accountId: string;
+  /** The member of that account. */
   readonly memberId: string;
   /** The platform's id of the item answered. */
   readonly itemRemoteId: string;

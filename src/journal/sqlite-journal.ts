@@ -477,6 +477,14 @@ export class SqliteJournal
     return run(() => this.#listening.markInboxAnswered(item, at));
   }
 
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
+    at: string,
+  ): Promise<boolean> {
+    return run(() => this.#listening.assignInbox(item, memberId, at));
+  }
+
   putReach(readings: readonly ReachReading[]): Promise<void> {
     this.#flush();
     return run(() => {

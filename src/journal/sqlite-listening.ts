@@ -24,11 +24,19 @@ import {
 interface InboxTableRow {
   readonly item: string;
   readonly answered_at: string | null;
+  readonly assigned_to: string | null;
+  readonly assigned_at: string | null;
 }
 
 function inboxItemFrom(row: InboxTableRow): StoredInboxItem {
   const item = JSON.parse(row.item) as StoredInboxItem;
-  return row.answered_at === null ? item : { ...item, answeredAt: row.answered_at };
+  return {
+    ...item,
+    ...(row.answered_at === null ? {} : { answeredAt: row.answered_at }),
+    ...(row.assigned_to === null || row.assigned_at === null
+      ? {}
+      : { assignedTo: row.assigned_to, assignedAt: row.assigned_at }),
+  };
 }
 
 /** Inbox, reach and replies of one SQLite journal. */
@@ -121,18 +129,31 @@ export class SqliteListening {
     const where: string[] = [];
     const values: (string | number)[] = [];
     if (filter.memberId !== undefined) {
-      where.push('member_id = ?');
+      where.push('i.member_id = ?');
       values.push(filter.memberId);
     }
     if (filter.campaignId !== undefined) {
-      where.push('campaign_id = ?');
+      where.push('i.campaign_id = ?');
       values.push(filter.campaignId);
     }
-    if (filter.unanswered === true) where.push('answered_at IS NULL');
+    if (filter.unanswered === true) where.push('i.answered_at IS NULL');
+    // A journal of an earlier version opened read-only has no assignments table.
+    const assignments = this.#hasTables('inbox_assignments');
+    if (filter.assignedTo !== undefined) {
+      if (!assignments) return [];
+      where.push('a.member_id = ?');
+      values.push(filter.assignedTo);
+    }
     const limit = filter.limit === undefined ? -1 : Math.max(0, filter.limit);
+    const columns = assignments
+      ? 'i.item, i.answered_at, a.member_id AS assigned_to, a.assigned_at'
+      : 'i.item, i.answered_at, NULL AS assigned_to, NULL AS assigned_at';
+    const join = assignments
+      ? 'LEFT JOIN inbox_assignments a ON a.platform = i.platform AND a.account_id = i.account_id AND a.remote_id = i.remote_id'
+      : '';
     const rows = this.#db
       .prepare(
-        `SELECT item, answered_at FROM inbox ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY at_ms DESC, seq DESC LIMIT ?`,
+        `SELECT ${columns} FROM inbox i ${join} ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY i.at_ms DESC, i.seq DESC LIMIT ?`,
       )
       .all(...values, limit) as InboxTableRow[];
     return rows.map(inboxItemFrom);
@@ -148,6 +169,27 @@ export class SqliteListening {
       )
       .run(at, item.platform, item.accountId, item.remoteId);
     return result.changes > 0;
+  }
+
+  assignInbox(
+    item: Pick<InboxItem, 'platform' | 'accountId' | 'remoteId'>,
+    memberId: string,
+    at: string,
+  ): boolean {
+    return this.#db
+      .transaction(() => {
+        const held = this.#db
+          .prepare('SELECT 1 FROM inbox WHERE platform = ? AND account_id = ? AND remote_id = ?')
+          .get(item.platform, item.accountId, item.remoteId);
+        if (held === undefined) return false;
+        this.#db
+          .prepare(
+            'INSERT INTO inbox_assignments (platform, account_id, remote_id, member_id, assigned_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, remote_id) DO UPDATE SET member_id = excluded.member_id, assigned_at = excluded.assigned_at',
+          )
+          .run(item.platform, item.accountId, item.remoteId, memberId, at);
+        return true;
+      })
+      .immediate();
   }
 
   putReach(readings: readonly ReachReading[]): void {

@@ -24,7 +24,9 @@ const JOURNAL_TABLES = new Set([
   'outbox',
   'inbox',
   'inbox_cursors',
-  // `reach` since reach readings; `replies` since replying to the inbox.
+  // `reach` since reach readings; `replies` since replying to the inbox; `inbox_assignments`
+  // since routing items to members.
+  'inbox_assignments',
   'reach',
   'replies',
 ]);

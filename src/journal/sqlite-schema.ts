@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS inbox (
 );
 CREATE INDEX IF NOT EXISTS inbox_by_time ON inbox(at_ms, seq);
 CREATE INDEX IF NOT EXISTS inbox_by_campaign ON inbox(campaign_id, at_ms);
+CREATE TABLE IF NOT EXISTS inbox_assignments (
+  platform TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  remote_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  assigned_at TEXT NOT NULL,
+  PRIMARY KEY (platform, account_id, remote_id)
+);
 CREATE TABLE IF NOT EXISTS inbox_cursors (
   account_id TEXT PRIMARY KEY,
   cursor TEXT NOT NULL

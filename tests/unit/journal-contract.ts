@@ -808,6 +808,31 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
         expect(ids(await journal.listInbox({ limit: 2 }))).toEqual(['85', '25']);
       }),
     );
+
+    it(
+      'routes an item to a member: the latest assignment wins, unknown items are refused',
+      withJournal(async (journal) => {
+        if (!hasInbox(journal)) throw new Error('every journal of this package keeps an inbox');
+        await journal.putInboxItems([entry('31'), entry('32', { kind: 'message' })]);
+        const item = { platform: 'weibo', accountId: 'a/weibo', remoteId: '31' };
+        expect(await journal.assignInbox(item, 'b', at(10))).toBe(true);
+        expect(await journal.assignInbox(item, 'c', at(20))).toBe(true);
+        expect(await journal.assignInbox({ ...item, remoteId: '99' }, 'b', at(30))).toBe(false);
+        const [assigned] = await journal.listInbox({ assignedTo: 'c' });
+        expect(assigned).toMatchObject({ remoteId: '31', assignedTo: 'c', assignedAt: at(20) });
+        expect(await journal.listInbox({ assignedTo: 'b' })).toEqual([]);
+        const other = (await journal.listInbox()).find((stored) => stored.remoteId === '32');
+        expect(other?.kind).toBe('message');
+        expect(other?.assignedTo).toBeUndefined();
+        // Answering keeps the assignment; the assignment keeps the answer.
+        await journal.markInboxAnswered(item, at(40));
+        expect((await journal.listInbox({ assignedTo: 'c', unanswered: false }))[0]).toMatchObject({
+          answeredAt: at(40),
+          assignedTo: 'c',
+        });
+        expect(await journal.listInbox({ assignedTo: 'c', unanswered: true })).toEqual([]);
+      }),
+    );
   });
   describe(`journal reach: ${name}`, () => {
     const reading = (

@@ -17,6 +17,7 @@ import { openReadJournal } from '../open-publisher.js';
 export interface InboxListFlags extends RedisFlags {
   unanswered?: boolean;
   member?: string;
+  assignedTo?: string;
   campaign?: string;
   limit?: string;
   /** Hours an item may wait for an answer before it is flagged. */
@@ -54,10 +55,12 @@ function formatLine({ item, ageMs, overdue }: InboxItemAge): string {
   return [
     formatAge(ageMs).padStart(7),
     flag.padEnd(8),
+    item.remoteId.padEnd(20),
     item.accountId.padEnd(26),
     item.kind.padEnd(8),
     `${item.author.name}: ${text.length > 80 ? `${text.slice(0, 79)}…` : text}`,
     item.campaignId === undefined ? '' : `(campaign ${item.campaignId})`,
+    item.assignedTo === undefined ? '' : `→ ${item.assignedTo}`,
   ]
     .join(' ')
     .trimEnd();
@@ -78,6 +81,7 @@ export async function inboxListCommand(flags: InboxListFlags): Promise<number> {
     }
     const items = await journal.listInbox({
       memberId: flags.member,
+      assignedTo: flags.assignedTo,
       campaignId: flags.campaign,
       unanswered: flags.unanswered === true,
       limit: limit === undefined ? undefined : Math.floor(limit),

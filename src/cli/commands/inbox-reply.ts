@@ -17,7 +17,8 @@ export interface InboxReplyFlags extends HallWorkFlags {
 /** One line saying how the reply ended. */
 export function formatReplyLine(result: ReplyToItemResult): string {
   const { reply, item } = result;
-  const where = `item ${item.remoteId} on ${item.accountId}`;
+  const from = reply.accountId === item.accountId ? '' : ` from ${reply.accountId}`;
+  const where = `item ${item.remoteId} on ${item.accountId}${from}`;
   switch (result.status) {
     case 'sent':
       return `sent       reply ${reply.remoteId ?? ''} to ${where}`;
