@@ -228,6 +228,12 @@ export type {
   ReplyState,
 } from './journal/replies.js';
 export { REPLY_SENDING_LEASE_MS, lintReply, replyToItem } from './inbox/reply.js';
+export { collectOnSchedule, parseReadingOffsets, scheduleReadings } from './metrics/schedule.js';
+export type {
+  CollectOnScheduleOptions,
+  ScheduleResult,
+  ScheduledReading,
+} from './metrics/schedule.js';
 export { assignItem } from './inbox/assign.js';
 export type { AssignItemOptions, AssignItemResult } from './inbox/assign.js';
 export type {

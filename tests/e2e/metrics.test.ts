@@ -7,15 +7,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type Adapter,
   type HallInput,
   type Journal,
   type ReachCollection,
+  collectOnSchedule,
   collectReach,
   createPublisher,
   csvField,
+  parseReadingOffsets,
   reachCsv,
   hasReach,
   resolveHall,
@@ -298,5 +300,84 @@ describe('reach as CSV (RFC 4180)', () => {
       'campaign_id,account_id,platform,post_id,reposts,comments,likes,reads,sent,read_at\r\n' +
         '"c,1","a ""x""/weibo",weibo,4900000000000000001,1,2,3,,,2026-11-26T01:30:00.000Z\r\n',
     );
+  });
+});
+
+describe('reach on a schedule (metrics --at)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads a late time at once, waits for the next, and a second run reads nothing twice', async () => {
+    // Only Date is faked: the sandbox, the journal and the readings share the clock the test moves.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-26T01:00:00.000Z'));
+    const { current, adapter, journal, report, hall } = await published();
+    if (!hasReach(journal)) throw new Error('the SQLite journal keeps readings');
+    const start = Date.parse((await journal.getCampaign(report.campaignId))!.createdAt);
+    vi.setSystemTime(start + 2 * 3_600_000);
+    const waits: number[] = [];
+    const covered: { offsets: number[]; late: boolean }[] = [];
+    const options = {
+      hall,
+      adapters: [adapter],
+      credentials: current.credentials,
+      journal,
+      campaignId: report.campaignId,
+      offsets: [3_600_000, 86_400_000],
+      sleep: (ms: number) => {
+        waits.push(ms);
+        vi.setSystemTime(Date.now() + ms);
+        return Promise.resolve();
+      },
+      onCollected: (_: ReachCollection, covers: readonly { offsetMs: number }[], late: boolean) => {
+        covered.push({ offsets: covers.map((reading) => reading.offsetMs), late });
+      },
+    };
+    const first = await collectOnSchedule(options);
+    expect(first.stopped).toBe(false);
+    expect(first.collections).toHaveLength(2);
+    expect(covered).toEqual([
+      { offsets: [3_600_000], late: true },
+      { offsets: [86_400_000], late: false },
+    ]);
+    expect(waits).toEqual([22 * 3_600_000]);
+    const times = [...new Set((await journal.listReach(report.campaignId)).map((r) => r.readAt))];
+    expect(times).toEqual([
+      new Date(start + 2 * 3_600_000).toISOString(),
+      new Date(start + 24 * 3_600_000).toISOString(),
+    ]);
+
+    const again = await collectOnSchedule(options);
+    expect(again.schedule.every((reading) => reading.done)).toBe(true);
+    expect(again.collections).toHaveLength(0);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('stops while waiting when the signal aborts, keeping what it read', async () => {
+    const { current, adapter, journal, report, hall } = await published();
+    const stop = new AbortController();
+    const result = await collectOnSchedule({
+      hall,
+      adapters: [adapter],
+      credentials: current.credentials,
+      journal,
+      campaignId: report.campaignId,
+      offsets: [3_600_000],
+      signal: stop.signal,
+      onWait: () => stop.abort(),
+      sleep: () => Promise.resolve(),
+    });
+    expect(result).toMatchObject({ stopped: true, collections: [] });
+    if (!hasReach(journal)) throw new Error('the SQLite journal keeps readings');
+    expect(await journal.listReach(report.campaignId)).toEqual([]);
+  });
+
+  it('refuses offsets it cannot read, naming --at and the example', () => {
+    expect(parseReadingOffsets('24h, 1h,1h,30m')).toEqual([1_800_000, 3_600_000, 86_400_000]);
+    expect(parseReadingOffsets('7d')).toEqual([7 * 86_400_000]);
+    for (const wrong of ['', '1', '1.5h', '0h', '2w', '-1h']) {
+      expect(() => parseReadingOffsets(wrong)).toThrow(/at|time after the start/);
+    }
   });
 });
