@@ -306,9 +306,12 @@ export function registerWechatCallbacks(
         `wechat ${id}: the late answer to message ${msgId} went as a customer-service message (${result.status})`,
       );
     } catch (error) {
-      log(
-        `wechat ${id}: the late answer to message ${msgId} was not sent: ${describe(error, redactor)}`,
-      );
+      // A refused text is named by its code only: the refusal quotes the answer.
+      const why =
+        error instanceof ReleaseHallError && error.code === 'INVALID_INPUT'
+          ? 'INVALID_INPUT: refused before sending; try the answer with release-hall inbox reply'
+          : describe(error, redactor);
+      log(`wechat ${id}: the late answer to message ${msgId} was not sent: ${why}`);
     }
   };
 

@@ -300,6 +300,23 @@ describe('the WeChat callbacks of a 72-account hall', () => {
     }
   });
 
+  it('stores once a retry that reaches another service process on the same journal', async () => {
+    const other = await start();
+    const index = 22;
+    const msgId = String(9_207_199_254_741_000n + BigInt(index));
+    const request = driverFor(service, index).buildRequest(
+      `<xml><ToUserName><![CDATA[gh_${String(index).padStart(12, '0')}]]></ToUserName><FromUserName><![CDATA[oRetry]]></FromUserName><CreateTime>1764120600</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[1]]></Content><MsgId>${msgId}</MsgId></xml>`,
+    );
+    const first = await driverFor(service, index).send(request);
+    const retried = await driverFor(other, index).send(request);
+    expect(first.reply?.content).toBe(itemReply(members[index]!.id, '1'));
+    expect(retried.reply?.content).toBe(itemReply(members[index]!.id, '1'));
+    const stored = (await journal.listInbox({ memberId: members[index]!.id })).filter(
+      (item) => item.remoteId === msgId,
+    );
+    expect(stored).toHaveLength(1);
+  });
+
   it('switches crisis mode with PUT /v1/crisis: the fallback of all 72 names the statement, the number items stay', async () => {
     const statement = await beijingRebuttal();
     const headers = { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' };
