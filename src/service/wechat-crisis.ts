@@ -34,7 +34,13 @@ interface CrisisView {
   readonly statement: CrisisStatement;
   /** The deliveries of the campaign and its follow-ups, newest campaign first. */
   readonly deliveries: readonly DeliveryRecord[];
-  readonly readAt: number;
+}
+
+/** One read of the journal for the crisis campaign. */
+interface ViewRead {
+  readonly startedAt: number;
+  pending: boolean;
+  promise: Promise<CrisisView | undefined>;
 }
 
 /** What {@link CrisisMode} reads. */
@@ -91,7 +97,7 @@ export class CrisisMode {
   readonly #options: CrisisModeOptions;
   readonly #now: () => number;
   #state: CrisisState | undefined;
-  #view: Promise<CrisisView | undefined> | undefined;
+  #view: ViewRead | undefined;
 
   constructor(options: CrisisModeOptions, initial?: CrisisState) {
     this.#options = options;
@@ -135,24 +141,34 @@ export class CrisisMode {
     return link === undefined ? view.statement.headline : `${view.statement.headline}\n${link}`;
   }
 
+  /**
+   * The view of the crisis campaign: a read under way is shared; a finished one is reused for
+   * `refreshMs` after it started.
+   */
   #read(): Promise<CrisisView | undefined> {
     const state = this.#state;
     if (state === undefined) return Promise.resolve(undefined);
-    const refreshMs = this.#options.refreshMs ?? 5000;
+    const at = this.#now();
     const current = this.#view;
-    if (current !== undefined) {
-      return current.then((view) => {
-        if (view !== undefined && this.#now() - view.readAt < refreshMs) return view;
-        if (this.#view === current) this.#view = undefined;
-        return this.#read();
-      });
+    if (
+      current !== undefined &&
+      (current.pending || at - current.startedAt < (this.#options.refreshMs ?? 5000))
+    ) {
+      return current.promise;
     }
-    const reading = this.#load(state.campaignId).catch((error: unknown) => {
-      if (this.#view === reading) this.#view = undefined;
-      throw error;
-    });
-    this.#view = reading;
-    return reading;
+    const entry: ViewRead = { startedAt: at, pending: true, promise: Promise.resolve(undefined) };
+    entry.promise = this.#load(state.campaignId).then(
+      (view) => {
+        entry.pending = false;
+        return view;
+      },
+      (error: unknown) => {
+        if (this.#view === entry) this.#view = undefined;
+        throw error;
+      },
+    );
+    this.#view = entry;
+    return entry.promise;
   }
 
   async #load(campaignId: string): Promise<CrisisView | undefined> {
@@ -166,7 +182,6 @@ export class CrisisMode {
     return {
       statement: { campaignId: latest.id, headline: headlineOf(latest), link },
       deliveries,
-      readAt: this.#now(),
     };
   }
 
