@@ -296,6 +296,33 @@ describe('answers of the service', () => {
     ]);
   });
 
+  it('reads a MASSSENDJOBFINISH spelled with MsgId too, matching the push by its remote id', async () => {
+    const journal = new MemoryJournal();
+    await seed(journal);
+    const { driver } = await serviceApp(journal, { now: () => Date.parse('2026-11-27T00:00:00Z') });
+    const xml = [
+      '<xml><ToUserName><![CDATA[gh_0000000000002]]></ToUserName>',
+      '<FromUserName><![CDATA[oSystem]]></FromUserName><CreateTime>1764201600</CreateTime>',
+      '<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[MASSSENDJOBFINISH]]></Event>',
+      '<MsgId>1000001625</MsgId><Status><![CDATA[send success]]></Status>',
+      '<TotalCount>100</TotalCount><FilterCount>80</FilterCount><SentCount>75</SentCount>',
+      '<ErrorCount>5</ErrorCount></xml>',
+    ].join('');
+    const result = await driver('police').post(xml);
+    expect(result.body).toBe('success');
+    expect(await journal.listReach('c1')).toEqual([
+      {
+        campaignId: 'c1',
+        deliveryId: 'c1:police/wechat:push',
+        accountId: 'police/wechat',
+        platform: 'wechat',
+        postId: 'mass:1000001625',
+        sent: 75,
+        readAt: '2026-11-27T00:00:00.000Z',
+      },
+    ]);
+  });
+
   it('refuses a message signed with the wrong token and logs nothing secret', async () => {
     const log: string[] = [];
     const { driver } = await serviceApp(new MemoryJournal(), {}, log);
