@@ -181,9 +181,10 @@ export function registerWechatCallbacks(
 
   const store = async (callback: WechatCallbackAccount, message: WechatTextMessage) => {
     if (!hasInbox(journal)) {
-      if (!warnedNoInbox)
+      if (!warnedNoInbox) {
+        warnedNoInbox = true;
         log('wechat: the journal keeps no inbox: follower messages are not stored');
-      warnedNoInbox = true;
+      }
       return;
     }
     try {
