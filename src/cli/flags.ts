@@ -121,6 +121,8 @@ export interface ServeFlags {
   credentials?: string;
   journal?: string;
   sandbox?: boolean;
+  /** Crisis mode of the WeChat callbacks from the start: the campaign the default answers name. */
+  crisis?: string;
 }
 
 /** Flags of `worker`. */

@@ -399,7 +399,7 @@ function addServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'serve the HTTP API for CMS backends: API keys with roles, preview, campaigns, pause, resume, retract',
+      'serve the HTTP API for CMS backends (API keys with roles, preview, campaigns, pause, resume, retract) and the WeChat callbacks of the hall on /wechat/<member>',
     )
     .requiredOption('--hall <file>', 'hall file (JSON or YAML) with its api.keys')
     .requiredOption('--port <port>', 'TCP port to listen on (0: any free port)')
@@ -410,6 +410,10 @@ function addServe(program: Command): void {
       `journal file (default: $RELEASE_HALL_JOURNAL or ${DEFAULT_JOURNAL}; with --sandbox, that name and .sandbox)`,
     )
     .option('--sandbox', 'publish to the built-in sandbox on loopback instead of the platforms')
+    .option(
+      '--crisis <campaign>',
+      "WeChat callbacks: every account's default answer names this campaign's latest statement (switch with PUT/DELETE /v1/crisis)",
+    )
     .action(async (flags: ServeFlags) => {
       const { serveCommand } = await import('./commands/serve.js');
       process.exitCode = await serveCommand(flags);

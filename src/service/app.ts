@@ -27,6 +27,8 @@ import { METRICS_CONTENT_TYPE, createMetrics } from './metrics.js';
 import { ProblemError, problem, problemOf, problemResponse } from './problem.js';
 import { type CampaignEventsOptions, streamCampaignEvents } from './events.js';
 import { registerGateRoutes } from './gate-routes.js';
+import { type WechatServiceOptions, registerWechatCallbacks } from './wechat-callbacks.js';
+import { registerCrisisRoutes } from './wechat-crisis-routes.js';
 
 /** The default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -48,6 +50,11 @@ export interface ServiceOptions {
   readonly log?: (message: string) => void;
   /** Serves `GET /metrics` without a key (it needs a viewer key otherwise). @default false */
   readonly publicMetrics?: boolean;
+  /**
+   * Answers the WeChat callbacks of the hall on `/wechat/<member id>` (no API key: WeChat signs
+   * them), with crisis mode switched on `/v1/crisis` (docs/wechat-service.md).
+   */
+  readonly wechat?: WechatServiceOptions;
 }
 
 /** The service's Hono app, and how to stop the campaigns it runs in the background. */
@@ -95,7 +102,8 @@ function campaignOptions(body: {
 /**
  * Creates the service's app. Routes: `GET /healthz`, `GET /metrics`; under `/v1` (a bearer key):
  * preview, campaigns (create with an `Idempotency-Key`, list, status, events), pause, resume, retract,
- * and the gate's routes (approval digest, follow-up, review: see `gate-routes.ts`).
+ * and the gate's routes (approval digest, follow-up, review: see `gate-routes.ts`). With `wechat`:
+ * the WeChat callbacks on `/wechat/<member id>` and `GET|PUT|DELETE /v1/crisis`.
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
   const ring = new KeyRing(options.keys);
@@ -134,6 +142,18 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
   });
 
   app.get('/healthz', (context) => context.json({ status: 'ok' }));
+
+  // Before the key check of /v1: WeChat signs these requests, it sends no API key.
+  const wechatReader =
+    options.wechat === undefined ? undefined : options.publisher('service:wechat');
+  const wechat =
+    options.wechat === undefined || wechatReader === undefined
+      ? undefined
+      : registerWechatCallbacks(app, options.wechat, {
+          journal: wechatReader.journal,
+          hall: wechatReader.hall,
+          log,
+        });
 
   const authenticate: MiddlewareHandler<ServiceEnv> = async (context, next) => {
     const secret = bearerSecret(context.req.header('authorization'));
@@ -401,6 +421,15 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
   });
 
   registerGateRoutes(app, { allow, publisherOf, audit, campaignOf, accepted, starts, pending });
+  if (wechat !== undefined && wechatReader !== undefined) {
+    registerCrisisRoutes(app, {
+      crisis: wechat.crisis,
+      journal: wechatReader.journal,
+      allow,
+      members: wechat.members,
+      now: options.wechat?.now ?? Date.now,
+    });
+  }
 
   return Object.assign(app, { drain: () => starts.close() });
 }

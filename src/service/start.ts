@@ -84,6 +84,13 @@ export interface RunningService {
 /** Starts the service and resolves once it listens. */
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
   const reader = options.publisher('service:webhooks');
+  const crisis = options.wechat?.crisis;
+  if (crisis !== undefined && (await reader.journal.getCampaign(crisis)) === undefined) {
+    throw new ReleaseHallError(
+      `[release-hall] crisis mode: no campaign "${crisis}" in the journal: name one that \`release-hall list\` shows`,
+      { code: 'INVALID_INPUT', issues: [{ path: 'crisis', message: 'unknown campaign' }] },
+    );
+  }
   const { journal, sender } = await startWebhooks(reader, options);
   const log = options.log ?? (() => undefined);
   // `deadline:missed` is no state change of the journal: the service appends it to the outbox.

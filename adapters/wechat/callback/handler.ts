@@ -116,6 +116,12 @@ export interface CallbackHandlerOptions {
    */
   readonly sendLater?: ((openId: string, text: string) => void | Promise<void>) | undefined;
   /**
+   * Like `sendLater`, and used instead of it when given: told the message answered, whose `MsgId`
+   * names the follower's message for a journal or a reply API.
+   */
+  readonly sendLaterFor?:
+    ((message: WechatMessage, text: string) => void | Promise<void>) | undefined;
+  /**
    * Where retries are remembered; `false` turns deduplication off.
    * @default a bounded in-memory store (10 000 keys)
    */
@@ -323,7 +329,14 @@ async function deliverLate(
     return;
   }
   if (late.value === null) return;
-  if (options.sendLater === undefined) {
+  const { sendLater, sendLaterFor } = options;
+  const send =
+    sendLaterFor !== undefined
+      ? (text: string) => sendLaterFor(message, text)
+      : sendLater !== undefined
+        ? (text: string) => sendLater(message.fromUserName, text)
+        : undefined;
+  if (send === undefined) {
     report(
       runtime,
       new ReleaseHallError(
@@ -335,7 +348,7 @@ async function deliverLate(
     return;
   }
   try {
-    await options.sendLater(message.fromUserName, late.value);
+    await send(late.value);
   } catch (error) {
     report(runtime, error, { stage: 'send-later', message });
   }

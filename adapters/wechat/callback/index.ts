@@ -55,6 +55,7 @@ export type {
 export {
   autoReplyItemSchema,
   autoReplyMenuSchema,
+  menuItemReply,
   normalizeMenuKey,
   parseAutoReplyMenu,
   replyFor,

@@ -100,6 +100,16 @@ function replyForKey(menu: AutoReplyMenu, key: string): string | undefined {
 }
 
 /**
+ * The reply of the menu item a text or a `CLICK` `EventKey` matches; `undefined` when it matches
+ * no item (the fallback would answer) or the message is neither.
+ */
+export function menuItemReply(menu: AutoReplyMenu, message: WechatMessage): string | undefined {
+  if (message.kind === 'text') return replyForKey(menu, message.content);
+  if (message.kind === 'click') return replyForKey(menu, message.eventKey);
+  return undefined;
+}
+
+/**
  * The menu's answer to a message: the item reply for a text or a `CLICK` `EventKey` that
  * matches a key, the fallback (menu text) for anything else a follower sends or does.
  *

@@ -1,7 +1,8 @@
 /**
  * `release-hall serve`: the HTTP service for CMS backends over one hall. Each API key acts
  * through its own publisher (actor `api:<key id>`) sharing the one journal; SIGTERM or SIGINT
- * stops listening, stops the background runs cleanly and closes the journal.
+ * stops listening, stops the background runs cleanly and closes the journal. The WeChat accounts
+ * with a callback token answer WeChat on `/wechat/<member id>` (docs/wechat-service.md).
  */
 import {
   type Publisher,
@@ -14,7 +15,7 @@ import {
 } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { startHallSandbox } from 'release-hall/sandbox';
-import { resolveApiKeys, startService } from 'release-hall/service';
+import { resolveApiKeys, resolveWechatCallbacks, startService } from 'release-hall/service';
 import { buildAdapters } from '../build-adapters.js';
 import type { ServeFlags } from '../flags.js';
 import { journalPath } from '../open-publisher.js';
@@ -68,16 +69,29 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         actor,
         sandbox: sandbox !== undefined,
       });
+    const callbacks = await resolveWechatCallbacks(hall, credentials);
+    for (const { message } of callbacks.unmounted) process.stderr.write(`warning: ${message}\n`);
     const service = await startService({
       publisher,
       keys,
       port,
       host: flags.host,
+      wechat: {
+        accounts: callbacks.accounts,
+        adapters,
+        credentials,
+        ...(flags.crisis === undefined ? {} : { crisis: flags.crisis }),
+      },
       // Webhook secrets are found where API keys are: the environment, then the credentials file.
       webhooks: { credentials: fileOnly },
       log: (message) => process.stderr.write(`${message}\n`),
     });
     process.stdout.write(`release-hall service listening on ${service.url}\n`);
+    if (callbacks.accounts.length > 0) {
+      process.stdout.write(
+        `WeChat callbacks of ${callbacks.accounts.length} account(s) on ${service.url}/wechat/<member id>${flags.crisis === undefined ? '' : `, crisis mode for campaign ${flags.crisis}`}\n`,
+      );
+    }
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
