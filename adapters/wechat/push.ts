@@ -336,6 +336,9 @@ export async function pushMessage(
   const msgId = sentMsgId(reply, account);
   const alreadySent = reply.errcode === WECHAT_ALREADY_SENT_CODE;
   const msgDataId = alreadySent ? undefined : readId(reply, 'msg_data_id');
+  if (msgDataId !== undefined) {
+    runtime.pushedArticles.remember(account, msgId, { msgDataId, sentAt: submittedAt });
+  }
   let platformStatus: string | undefined;
   try {
     platformStatus = await massStatus(runtime, account, context, msgId);
