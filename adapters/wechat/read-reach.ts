@@ -11,8 +11,9 @@
  * - a push delivery's id is `mass:<msg_id>` (the send's `msg_id`, `push.ts`); `msg_id` and
  *   `msg_data_id` are two different numbers and no API turns one into the other. The adapter
  *   remembers the `msg_data_id` and the time of every article push it sends, so the pushes of
- *   this process are read; a push sent by another process (its `msg_data_id` is not journaled)
- *   gets no reading;
+ *   this process are read; a push sent by another process gets no reading (its `msg_data_id` is
+ *   journaled with the delivery, note `wechat.msg_data_id`, but `readReach` is given post ids
+ *   only);
  * - a publish delivery's id is the `article_id` (`publish.ts`); whether the statistics cover
  *   articles that were only published (发表, not pushed) is [unconfirmed], and an `article_id`
  *   names no `msg_data_id`: it gets no reading;

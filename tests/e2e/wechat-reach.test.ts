@@ -78,6 +78,8 @@ async function campaign() {
     platform.requests().filter((request) => request.endpoint === 'datacube/getarticletotal');
   return {
     platform,
+    journal,
+    report,
     adapter,
     resolved,
     current,
@@ -92,12 +94,18 @@ async function campaign() {
 
 describe('reach of a WeChat campaign over the sandbox', () => {
   it('reads the push from datacube after 08:00 the next day; the published-only article has no reading', async () => {
-    const { platform, postOf, collect, datacubeCalls, setClock } = await campaign();
+    const { platform, journal, report, postOf, collect, datacubeCalls, setClock } =
+      await campaign();
     const pushId = postOf.get('beijing-fabu/wechat')!;
     const articleId = postOf.get('police/wechat')!;
     expect(pushId).toMatch(/^mass:\d+$/);
     expect(articleId).not.toMatch(/^mass:/);
     const [send] = platform.massSends(LEAD_APPID);
+    // The journal keeps the push's msg_data_id beside its msg_id (the statistics' name of it).
+    const pushRecord = (await journal.getDeliveries(report.campaignId)).find(
+      (record) => record.delivery.accountId === 'beijing-fabu/wechat',
+    );
+    expect(pushRecord?.notes).toMatchObject({ 'wechat.msg_data_id': send!.msgDataId });
     platform.addArticleStats({
       appid: LEAD_APPID,
       msgid: `${send!.msgDataId!}_1`,
