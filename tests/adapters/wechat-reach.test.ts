@@ -123,6 +123,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
   platform.reset();
+  platform.setFollowers(APPID, 12_345);
   captured = [];
   clock = china('2026-11-26T10:00:00');
 });
@@ -324,6 +325,67 @@ describe('the strict datacube fake', () => {
     expect((await summary('2026-11-25')).list).toMatchObject([
       { msgid: '2247483003_1', ref_date: '2026-11-25', int_page_read_count: 2 },
     ]);
+  });
+});
+
+describe('the statistics base beside cgi-bin', () => {
+  it('a gateway at …/wechat/cgi-bin/ is asked for statistics at …/wechat/datacube/', async () => {
+    const gateway = 'https://gw.example.gov.cn/wechat/cgi-bin/';
+    server.use(...wechatHandlers(platform, { baseURL: gateway }));
+    platform.addArticleStats({
+      appid: APPID,
+      msgid: '2247483004_1',
+      title: '经网关',
+      refDate: '2026-11-25',
+      days: [{ date: '2026-11-25', reads: 9, shares: 1 }],
+    });
+    const viaGateway = createWechatAdapter({ baseURL: gateway, now: () => clock });
+    const readings = await viaGateway.readReach!(account, ['2247483004_1'], reachContext);
+    expect(readings.map((reading) => reading.reads)).toEqual([9]);
+    expect(
+      captured
+        .filter((request) => request.url.pathname.includes('datacube'))
+        .map((request) => request.url.origin + request.url.pathname),
+    ).toEqual(['https://gw.example.gov.cn/wechat/datacube/getarticletotal']);
+  });
+
+  it('datacubeBaseURL overrides it', async () => {
+    const elsewhere = 'https://stats.example.gov.cn/dc/';
+    server.use(...wechatHandlers(platform, { datacubeBaseURL: elsewhere }));
+    const adapter = createWechatAdapter({ datacubeBaseURL: elsewhere, now: () => clock });
+    expect(await adapter.readReach!(account, ['2247483005_1'], reachContext)).toEqual([]);
+    const paths = captured
+      .filter((request) => request.method === 'POST' && !request.url.pathname.includes('token'))
+      .map((request) => request.url.origin + request.url.pathname);
+    expect(new Set(paths)).toEqual(new Set(['https://stats.example.gov.cn/dc/getarticletotal']));
+  });
+});
+
+describe('the strict user/get fake', () => {
+  it('pages 10 000 openids after next_openid, with the total on every page', async () => {
+    platform.setFollowers(APPID, 10_001);
+    const token = await wechat.tokenHolder(APPID).getToken({ secret: SECRET });
+    const page = async (after: string) =>
+      (await (
+        await fetch(
+          `https://api.weixin.qq.com/cgi-bin/user/get?access_token=${token}&next_openid=${after}`,
+        )
+      ).json()) as {
+        total: number;
+        count: number;
+        data?: { openid: string[] };
+        next_openid: string;
+      };
+    const first = await page('');
+    expect([first.total, first.count, first.data?.openid.length]).toEqual([10_001, 10_000, 10_000]);
+    const second = await page(first.next_openid);
+    expect([second.total, second.count, second.data?.openid]).toEqual([
+      10_001,
+      1,
+      ['o-a1b2c3-f-10001'],
+    ]);
+    const third = await page(second.next_openid);
+    expect(third).toEqual({ total: 10_001, count: 0, next_openid: '' });
   });
 });
 
