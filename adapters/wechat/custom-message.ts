@@ -181,7 +181,7 @@ export async function replyToWechatMessage(
       account,
       CUSTOM_SEND_ENDPOINT,
       'PERMISSION_DENIED',
-      `not sent: message ${item.remoteId} of follower ${openid} is ${hours(age)} hours old. WeChat accepts customer-service messages only within 48 hours of the follower's last message; nothing was sent. If they wrote again since, answer that newer message; otherwise answer publicly (an article or a push), or wait until they write again`,
+      `not sent: message ${item.remoteId} of follower ${openid} is ${hours(age)} hours old (more than 48). WeChat accepts customer-service messages only within 48 hours of the follower's last message; nothing was sent. If they wrote again since, answer that newer message; otherwise answer publicly (an article or a push), or wait until they write again`,
     );
   }
   await sendCustomText(runtime, account, openid, text, context);

@@ -193,10 +193,12 @@ export function readWechatReach(
         });
         continue;
       }
-      if (target.day === undefined) unknownDay.push(target);
-      else if (target.day <= newest)
+      if (target.day === undefined) {
+        unknownDay.push(target);
+      } else if (target.day <= newest) {
         known.set(target.day, [...(known.get(target.day) ?? []), target]);
-      // A push of today (or of yesterday before 08:00) has no statistics yet.
+      }
+      // Else a push of today (or of yesterday before 08:00): no statistics yet, nothing asked.
     }
     const found = new Map<string, Found>();
     for (const [day, targets] of known) {
