@@ -24,6 +24,9 @@ import {
 } from './map-wechat-error.js';
 import type { WechatTokenHolder } from './token-holder.js';
 
+/** How statistics endpoints are named in a {@link WechatCall}: `datacube/getarticletotal`. */
+export const DATACUBE_PREFIX = 'datacube/';
+
 /** A JSON number written into the request as it is (ids beyond 2^53 keep every digit). */
 export class RawJsonNumber {
   constructor(readonly digits: string) {
@@ -58,7 +61,10 @@ export function wechatJson(value: unknown): string {
 
 /** One call of {@link WechatClient.call}. */
 export interface WechatCall {
-  /** Endpoint below `cgi-bin/`, e.g. `draft/add`. */
+  /**
+   * Endpoint below `cgi-bin/`, e.g. `draft/add`; a statistics endpoint is named
+   * `datacube/<name>` and sent below the datacube base (no `cgi-bin`, platforms-listening.md §3.3).
+   */
   readonly endpoint: string;
   readonly method: 'GET' | 'POST';
   /** Query parameters besides `access_token`. */
@@ -98,6 +104,8 @@ export type WechatCallContext = Pick<
 /** What the client needs. */
 export interface WechatClientOptions {
   readonly baseURL: string;
+  /** Base of the statistics API (`…/datacube/`). */
+  readonly datacubeBaseURL: string;
   readonly fetch: FetchLike;
   /** The token holder of an appid (one per appid, shared). */
   readonly tokens: (appid: string) => WechatTokenHolder;
@@ -189,6 +197,13 @@ export class WechatClient {
     });
   }
 
+  /** The URL of an endpoint, without its query. */
+  #urlOf(endpoint: string): string {
+    return endpoint.startsWith(DATACUBE_PREFIX)
+      ? `${this.#options.datacubeBaseURL}${endpoint.slice(DATACUBE_PREFIX.length)}`
+      : `${this.#options.baseURL}${endpoint}`;
+  }
+
   async #send(
     account: Account,
     context: WechatCallContext,
@@ -212,7 +227,7 @@ export class WechatClient {
     const http = await httpCall({
       ...info,
       fetch: this.#options.fetch,
-      url: `${this.#options.baseURL}${call.endpoint}?${query.toString()}`,
+      url: `${this.#urlOf(call.endpoint)}?${query.toString()}`,
       method: call.method,
       headers,
       ...(body === undefined ? {} : { body }),

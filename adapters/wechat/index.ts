@@ -11,6 +11,13 @@
  * - relay: WeChat has no repost of another account's article; `relay` throws `INVALID_INPUT`.
  * - retract: `freepublish/delete`, or `message/mass/delete` for a push (`mass:<msg_id>` refs).
  * - findExisting: the publish_id when it is known, else `freepublish/batchget` matched by title.
+ * - replyToInbox: a follower's message (kind `message`) is answered with a customer-service text
+ *   (`message/custom/send`) within 48 hours of it; no `findInboxReply` (WeChat lists no sent
+ *   customer-service message), see `custom-message.ts`. `sendCustomText` sends one such text.
+ * - readReach: article reads and shares from `datacube/getarticletotal`, next day after 08:00
+ *   (UTC+8); see `read-reach.ts` for which posts can be found there.
+ * - readActivity: followers (`user/get` total) and articles published since a date
+ *   (`freepublish/batchget`); see `read-activity.ts`.
  * - checkAccount: reads only: the token (`stable_token`), `get_api_domain_ip` (reachability and
  *   IP whitelist) and the newest article of `freepublish/batchget` (last post); see
  *   `check-account.ts`.
@@ -46,6 +53,9 @@ import { pushAudience, pushTagId } from './push-tag.js';
 import type { WechatPushAudience } from './push-tag.js';
 import { retractPost } from './retract.js';
 import { createRuntime } from './runtime.js';
+import { replyToWechatMessage, sendCustomText } from './custom-message.js';
+import { readWechatActivity } from './read-activity.js';
+import { readWechatReach } from './read-reach.js';
 import type { WechatTokenHolder, WechatTokenMode } from './token-holder.js';
 
 export {
@@ -156,6 +166,22 @@ export interface WechatAdapter extends Adapter {
   clientMsgId(campaignId: string, accountId: string, action: string): string;
   /** The token holder of an appid (one per appid, shared by every delivery). */
   tokenHolder(appid: string): WechatTokenHolder;
+  /**
+   * Sends one customer-service text to a follower (`message/custom/send`), the request
+   * `replyToInbox` makes: e.g. a reply that came too late for the callback's passive answer.
+   * WeChat takes it only within 48 hours of the follower's last message, 5 per message. Sent once;
+   * a timeout or a 5xx after it left throws `AMBIGUOUS` (there is no way to look it up: do not
+   * send it again).
+   * @throws ReleaseHallError `PERMISSION_DENIED` (`45015` outside the window or unfollowed,
+   * `48002` messages turned off), `QUOTA_EXHAUSTED` (`45047`), `INVALID_INPUT` (`40003` an openid
+   * not of this account, an empty text).
+   */
+  sendCustomText(
+    account: Account,
+    openid: string,
+    text: string,
+    context: WechatCallContext,
+  ): Promise<void>;
 }
 
 /**
@@ -229,6 +255,18 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
       guarded(account, () => pushAudience(runtime, account, context)),
 
     pushTagId: (account, context) => guarded(account, () => pushTagId(runtime, account, context)),
+
+    // No findInboxReply: WeChat has no look-up of the customer-service messages an account sent,
+    // so a reply whose answer was lost stays `unknown` and is never sent twice.
+    replyToInbox: (account, item, text, context) =>
+      guarded(account, () => replyToWechatMessage(runtime, account, item, text, context)),
+
+    sendCustomText: (account, openid, text, context) =>
+      guarded(account, () => sendCustomText(runtime, account, openid, text, context)),
+
+    readReach: (account, postIds, context) => readWechatReach(runtime, account, postIds, context),
+
+    readActivity: (account, since, context) => readWechatActivity(runtime, account, since, context),
   };
   return adapter;
 }

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import type { RateLimits } from '#core';
-import { baseAdapterOptions, parseAdapterOptions, resolveBaseOptions } from '#adapter-kit';
+import {
+  baseAdapterOptions,
+  httpUrlOption,
+  parseAdapterOptions,
+  resolveBaseOptions,
+  withTrailingSlash,
+} from '#adapter-kit';
 import type { BaseAdapterOptions, FetchLike, RateLimitsOverride } from '#adapter-kit';
 import { WECHAT_DEFAULT_RATE_LIMITS } from './limits.js';
 import { MemoryMediaCache } from './media-cache.js';
@@ -41,6 +47,13 @@ export interface WechatAdapterOptions extends BaseAdapterOptions {
    * @default 'https://api.weixin.qq.com/cgi-bin/'
    */
   readonly baseURL?: string | undefined;
+  /**
+   * Base URL of the statistics API (`datacube/`, which WeChat serves beside `cgi-bin/`, not below
+   * it: platforms-listening.md §3.3).
+   * @default the folder `datacube/` beside the last folder of `baseURL`
+   * (`https://api.weixin.qq.com/datacube/`)
+   */
+  readonly datacubeBaseURL?: string | undefined;
   /**
    * `stable` (`stable_token`, recommended: returns the current token without invalidating it) or
    * `classic` (`token`: each fetch replaces the previous token after 5 minutes; only safe when
@@ -115,6 +128,7 @@ function objectWith<T>(methods: readonly string[], error: string) {
 }
 
 const optionsSchema = baseAdapterOptions({ example: WECHAT_DEFAULT_BASE_URL }).extend({
+  datacubeBaseURL: httpUrlOption({ example: 'https://api.weixin.qq.com/datacube/' }).optional(),
   tokenMode: z.enum(['stable', 'classic'], { error: 'expected "stable" or "classic"' }).optional(),
   tokenStore: objectWith<TokenStore>(
     ['get', 'set', 'compareAndDelete'],
@@ -150,6 +164,7 @@ const optionsSchema = baseAdapterOptions({ example: WECHAT_DEFAULT_BASE_URL }).e
 /** The options with every default filled in. */
 export interface ResolvedOptions {
   readonly baseURL: string;
+  readonly datacubeBaseURL: string;
   readonly fetch: FetchLike;
   readonly tokenMode: WechatTokenMode;
   readonly tokenStore: TokenStore;
@@ -175,11 +190,16 @@ export interface ResolvedOptions {
  */
 export function resolveOptions(options: WechatAdapterOptions): ResolvedOptions {
   const value = parseAdapterOptions(optionsSchema, options, 'WeChat adapter options');
+  const base = resolveBaseOptions(value, {
+    baseURL: WECHAT_DEFAULT_BASE_URL,
+    rate: WECHAT_DEFAULT_RATE_LIMITS,
+  });
   return {
-    ...resolveBaseOptions(value, {
-      baseURL: WECHAT_DEFAULT_BASE_URL,
-      rate: WECHAT_DEFAULT_RATE_LIMITS,
-    }),
+    ...base,
+    datacubeBaseURL:
+      value.datacubeBaseURL === undefined
+        ? datacubeBeside(base.baseURL)
+        : withTrailingSlash(value.datacubeBaseURL),
     tokenMode: value.tokenMode ?? 'stable',
     tokenStore: value.tokenStore ?? new MemoryTokenStore(),
     tokenRefreshMarginMs: value.tokenRefreshMarginMs,
@@ -196,4 +216,13 @@ export function resolveOptions(options: WechatAdapterOptions): ResolvedOptions {
     sendIgnoreReprint: value.sendIgnoreReprint ?? false,
     now: value.now ?? Date.now,
   };
+}
+
+/**
+ * The statistics base beside an API base: `https://api.weixin.qq.com/cgi-bin/` gives
+ * `https://api.weixin.qq.com/datacube/`, a gateway's `https://gw.example/wechat/cgi-bin/` gives
+ * `https://gw.example/wechat/datacube/`.
+ */
+export function datacubeBeside(baseURL: string): string {
+  return new URL('../datacube/', withTrailingSlash(baseURL)).toString();
 }

@@ -38,6 +38,9 @@ import { pushQuotaRule, pushesLeft } from './quota-ledger.js';
 import { characters, readId } from './read-reply.js';
 import type { WechatRuntime } from './runtime.js';
 
+/** The journal note that holds an article push's `msg_data_id` (its name in the statistics). */
+export const MSG_DATA_ID_NOTE = 'wechat.msg_data_id';
+
 /** How long a protected to-all mass send waits for the admin (§1.6). */
 export const WECHAT_ADMIN_CONFIRMATION_MS = 30 * 60_000;
 
@@ -336,6 +339,9 @@ export async function pushMessage(
   const msgId = sentMsgId(reply, account);
   const alreadySent = reply.errcode === WECHAT_ALREADY_SENT_CODE;
   const msgDataId = alreadySent ? undefined : readId(reply, 'msg_data_id');
+  if (msgDataId !== undefined) {
+    runtime.pushedArticles.remember(account, msgId, { msgDataId, sentAt: submittedAt });
+  }
   let platformStatus: string | undefined;
   try {
     platformStatus = await massStatus(runtime, account, context, msgId);
@@ -421,7 +427,14 @@ export async function pushDelivery(
             ? { clientMsgId, ...target, article: rendition }
             : { clientMsgId, ...target, text: rendition.text },
         );
-  if (noted === undefined) await context.journalNote?.(PUSH_ID_NOTE, result.msgId);
+  if (noted === undefined) {
+    await context.journalNote?.(PUSH_ID_NOTE, result.msgId);
+    // The statistics know an article push by its msg_data_id, which the msg_id does not give
+    // (read-reach.ts); journaled for a reader that is handed the delivery's notes.
+    if (result.msgDataId !== undefined) {
+      await context.journalNote?.(MSG_DATA_ID_NOTE, result.msgDataId);
+    }
+  }
   return {
     status: result.status,
     ref: result.ref,

@@ -61,6 +61,38 @@ export interface WechatRuntime {
   readonly publishes: PublishMemoryStore;
   /** Drafts made for pushes, by account and clientmsgid, so a repeat pushes the same draft. */
   readonly pushDrafts: Map<string, string>;
+  /**
+   * The `msg_data_id` of article pushes this process sent, by account and `msg_id`: what
+   * `readReach` needs to find a push (`mass:<msg_id>`) in the statistics.
+   */
+  readonly pushedArticles: PushedArticles;
+}
+
+/** An article push as `readReach` needs it. */
+export interface PushedArticle {
+  /** `msg_data_id` of the send: the statistics' `msgid` is `<msg_data_id>_<index>`. */
+  readonly msgDataId: string;
+  /** When it was submitted (ms). */
+  readonly sentAt: number;
+}
+
+/** Article pushes of this process by account and `msg_id`, bounded like the publish memory. */
+export class PushedArticles {
+  readonly #entries = new Map<string, PushedArticle>();
+
+  /** What is known of the push `msgId` of an account. */
+  get(account: Account, msgId: string): PushedArticle | undefined {
+    return this.#entries.get(`${account.id}\u0000${msgId}`);
+  }
+
+  /** Remembers an article push; the oldest is dropped past the limit. */
+  remember(account: Account, msgId: string, pushed: PushedArticle): void {
+    this.#entries.set(`${account.id}\u0000${msgId}`, pushed);
+    if (this.#entries.size > MEMORY_LIMIT) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
 }
 
 /** One token holder per appid, made on first use. */
@@ -94,6 +126,7 @@ export function createRuntime(options: ResolvedOptions): WechatRuntime {
     tokenHolder,
     client: new WechatClient({
       baseURL: options.baseURL,
+      datacubeBaseURL: options.datacubeBaseURL,
       fetch: options.fetch,
       tokens: tokenHolder,
       now: options.now,
@@ -105,5 +138,6 @@ export function createRuntime(options: ResolvedOptions): WechatRuntime {
     }),
     publishes: new PublishMemoryStore(),
     pushDrafts: new Map(),
+    pushedArticles: new PushedArticles(),
   };
 }

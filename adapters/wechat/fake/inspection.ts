@@ -133,3 +133,47 @@ export interface WechatCounts {
   readonly massSends: number;
   readonly faultsApplied: number;
 }
+
+/** A customer-service message the platform took (platforms-listening.md §3.1). */
+export interface WechatCustomMessageInfo {
+  readonly appid: string;
+  readonly openid: string;
+  readonly msgtype: string;
+  /** The text of a `text` message. */
+  readonly text: string | undefined;
+  readonly at: Date;
+}
+
+/** One day of an article's statistics to seed: that day's own figures, not cumulative. */
+export interface WechatArticleDayInit {
+  /** The day, `YYYY-MM-DD` in UTC+8. */
+  readonly date: string;
+  /** Reads in WeChat (`int_page_read_count`). */
+  readonly reads: number;
+  /** @default reads */
+  readonly readUsers?: number;
+  /** Reads of the original link (`ori_page_read_count`). @default 0 */
+  readonly originalReads?: number;
+  /** Shares (`share_count`). */
+  readonly shares: number;
+  /** @default shares */
+  readonly shareUsers?: number;
+  /** Added to favourites (`add_to_fav_count`). @default 0 */
+  readonly favs?: number;
+}
+
+/** The statistics of one mass-sent article to seed (platforms-listening.md §3.3). */
+export interface WechatArticleStatsInit {
+  readonly appid: string;
+  /** `"<msg_data_id>_<index>"`, index 1-based. */
+  readonly msgid: string;
+  readonly title: string;
+  /**
+   * The day it was sent, `YYYY-MM-DD` in UTC+8. @default the day of the mass send with that
+   * `msg_data_id`
+   */
+  readonly refDate?: string;
+  /** Followers it was delivered to (`target_user`). @default 0 */
+  readonly targetUser?: number;
+  readonly days: readonly WechatArticleDayInit[];
+}

@@ -4,6 +4,7 @@
  */
 import type { HttpHandler } from 'msw';
 import { fakeHandlers } from '../../fake/msw.js';
+import { protocolPathUnder } from '../../fake/platform.js';
 import { handleWechatRequest, wechatProtocolPath } from './protocol.js';
 import type { WechatPlatform } from './protocol.js';
 
@@ -14,10 +15,15 @@ export interface WechatHandlersOptions {
    * @default 'https://api.weixin.qq.com/cgi-bin/'
    */
   readonly baseURL?: string;
+  /**
+   * Base URL of the statistics API the handlers answer for.
+   * @default the folder `datacube/` beside the last folder of `baseURL`
+   */
+  readonly datacubeBaseURL?: string;
 }
 
 /**
- * msw handlers that serve `platform` under `baseURL`. A dropped connection becomes
+ * msw handlers that serve `platform` under `baseURL`, and its statistics under `datacubeBaseURL`. A dropped connection becomes
  * `HttpResponse.error()` (a network error for the client); delays end early when the client aborts.
  *
  * @example
@@ -30,11 +36,19 @@ export function wechatHandlers(
   options: WechatHandlersOptions = {},
 ): HttpHandler[] {
   const baseURL = options.baseURL ?? 'https://api.weixin.qq.com/cgi-bin/';
+  const datacubeBaseURL =
+    options.datacubeBaseURL ??
+    new URL('../datacube/', baseURL.endsWith('/') ? baseURL : `${baseURL}/`).toString();
+  const handle = (request: Parameters<typeof handleWechatRequest>[1]) =>
+    handleWechatRequest(platform, request);
   // Bytes, not text: media uploads are multipart with binary parts.
-  return fakeHandlers({
-    baseURL,
-    protocolPath: wechatProtocolPath,
-    body: 'bytes',
-    handle: (request) => handleWechatRequest(platform, request),
-  });
+  return [
+    ...fakeHandlers({ baseURL, protocolPath: wechatProtocolPath, body: 'bytes', handle }),
+    ...fakeHandlers({
+      baseURL: datacubeBaseURL,
+      protocolPath: protocolPathUnder('/datacube/'),
+      body: 'bytes',
+      handle,
+    }),
+  ];
 }

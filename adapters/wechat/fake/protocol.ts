@@ -7,7 +7,9 @@
  * The state lives in a {@link WechatPlatform} (`wechat-platform.ts`): accounts (appid, AppSecret,
  * kind), tokens of both endpoints (`tokens.ts`), permanent media and article images
  * (`upload-media.ts`), drafts (`drafts.ts`), publish jobs and articles (`publishing.ts`), mass sends
- * with their `clientmsgid` records and quotas (`mass-send.ts`), faults to inject (`faults.ts`), a
+ * with their `clientmsgid` records and quotas (`mass-send.ts`), customer-service messages and
+ * their windows (`customer-service.ts`), followers (`followers.ts`), article statistics below
+ * `/datacube/` (`datacube.ts`), faults to inject (`faults.ts`), a
  * movable clock, and a log of requests for tests to inspect (never holding a token or a secret).
  *
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way; the
@@ -48,7 +50,11 @@ export type {
   WechatRequestRecord,
   WechatTagInfo,
   WechatTokenFetches,
+  WechatCustomMessageInfo,
+  WechatArticleStatsInit,
+  WechatArticleDayInit,
 } from './inspection.js';
+export type { WechatInboundInit } from './customer-service.js';
 export { hasUnicodeEscape, parseMultipart } from './request-body.js';
 export { WechatPlatform } from './wechat-platform.js';
 export type { WechatProtocolRequest, WechatProtocolResponse } from './wechat-platform.js';

@@ -5,7 +5,10 @@
 import type { FakePlatformOptions } from '../../fake/fake-platform.js';
 import { resolveLatency, type LatencySettings } from '../../fake/platform.js';
 
-/** The endpoints the fake serves, named as below `cgi-bin/` (and as in errors). */
+/**
+ * The endpoints the fake serves, named as below `cgi-bin/` (and as in errors); the statistics
+ * endpoints as `datacube/<name>`, served below `/datacube/` (never below `/cgi-bin/`).
+ */
 export type WechatEndpointName =
   | 'token'
   | 'stable_token'
@@ -25,7 +28,11 @@ export type WechatEndpointName =
   | 'message/mass/get'
   | 'message/mass/delete'
   | 'tags/get'
-  | 'get_api_domain_ip';
+  | 'get_api_domain_ip'
+  | 'message/custom/send'
+  | 'user/get'
+  | 'datacube/getarticletotal'
+  | 'datacube/getarticlesummary';
 
 export interface EndpointRule {
   readonly method: 'GET' | 'POST';
@@ -57,6 +64,11 @@ export const ENDPOINTS: Readonly<Record<WechatEndpointName, EndpointRule>> = {
   // Which account types may call the tag APIs is [unconfirmed] (platforms-listening.md §5): any.
   'tags/get': { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
   get_api_domain_ip: { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
+  'message/custom/send': { method: 'POST', body: 'json', auth: true, verifiedOnly: false },
+  'user/get': { method: 'GET', body: 'none', auth: true, verifiedOnly: false },
+  // The statistics are open to verified accounts only (platforms-listening.md §3.3): else 48001.
+  'datacube/getarticletotal': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
+  'datacube/getarticlesummary': { method: 'POST', body: 'json', auth: true, verifiedOnly: true },
 };
 
 /** Endpoints that publish: a fault meant for "the post" targets these. */
@@ -73,6 +85,7 @@ export const WECHAT_WRITE_ENDPOINTS: readonly WechatEndpointName[] = [
   'freepublish/delete',
   'message/mass/sendall',
   'message/mass/delete',
+  'message/custom/send',
 ];
 
 /** Default first `publish_id`: above 2^53, so any trip through a JS number loses digits. */
@@ -186,6 +199,11 @@ export interface WechatAccountInit {
    * answer `40164` (change it later with `setIpRefused`). @default false
    */
   readonly ipRefused?: boolean;
+  /**
+   * The account's followers: their openids, or how many (openids are made up then). A follower
+   * who writes to the account (`receiveMessage`) is added. @default 0
+   */
+  readonly followers?: number | readonly string[];
 }
 
 /**

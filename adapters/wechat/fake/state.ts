@@ -19,6 +19,8 @@ export interface AccountState {
   readonly pushQuota: number;
   /** The caller's IP is off the whitelist: token endpoints and API calls answer `40164`. */
   ipRefused: boolean;
+  /** Openids of the account's followers, oldest first (`user/get`). */
+  followers: string[];
 }
 
 export interface TokenState {
@@ -101,6 +103,62 @@ export interface TagState {
   readonly followers: string[];
 }
 
+/** What a follower last did that opened a customer-service window (platforms-listening.md §3.1). */
+export interface InboundState {
+  /** A message (5 replies within 48 h) or a click, follow or scan (3 within 1 minute). */
+  readonly kind: 'message' | 'event';
+  readonly at: number;
+  /** Customer-service messages sent since. */
+  sent: number;
+}
+
+/** One customer-service message the platform took. */
+export interface CustomSendState {
+  readonly appid: string;
+  readonly openid: string;
+  readonly msgtype: string;
+  readonly text: string | undefined;
+  readonly at: number;
+}
+
+/** Customer-service windows per follower, refusals, and the messages taken. */
+export class CustomState {
+  /** The last inbound interaction per `appid` + openid. */
+  readonly inbound = new Map<string, InboundState>();
+  /** `appid` + openid of followers who turned messages off (`48002`). */
+  readonly refused = new Set<string>();
+  readonly sent: CustomSendState[] = [];
+
+  static key(appid: string, openid: string): string {
+    return `${appid}\u0000${openid}`;
+  }
+}
+
+/** One day of an article's statistics, as seeded (that day's own figures, not cumulative). */
+export interface ArticleDayState {
+  readonly date: string;
+  readonly reads: number;
+  readonly readUsers: number;
+  readonly originalReads: number;
+  readonly originalReadUsers: number;
+  readonly shares: number;
+  readonly shareUsers: number;
+  readonly favs: number;
+  readonly favUsers: number;
+}
+
+/** The statistics of one article of a mass send (`msgid` = `<msg_data_id>_<index>`). */
+export interface ArticleStatsState {
+  readonly appid: string;
+  readonly msgid: string;
+  readonly title: string;
+  /** The day it was sent (UTC+8). */
+  readonly refDate: string;
+  /** Followers it was delivered to (`target_user`). */
+  readonly targetUser: number;
+  readonly days: ArticleDayState[];
+}
+
 export interface ClientMsgRecord {
   readonly msgId: string;
   readonly firstAt: number;
@@ -163,6 +221,10 @@ export class WechatContent {
   readonly tags = new Map<string, TagState[]>();
   /** Queued outcomes of the next publish jobs, per appid. */
   outcomes = new Map<string, number[]>();
+  /** Customer-service windows and messages (`customer-service.ts`). */
+  custom = new CustomState();
+  /** Seeded article statistics (`datacube.ts`). */
+  stats: ArticleStatsState[] = [];
   #sequence = 0;
   #nextPublishId: bigint;
   #nextMsgId: bigint;
@@ -186,6 +248,8 @@ export class WechatContent {
     this.mass = new Map();
     this.clientMsgIds = new Map();
     this.outcomes = new Map();
+    this.custom = new CustomState();
+    this.stats = [];
   }
 
   /** The next number of the sequence behind tokens, rids and ids. */

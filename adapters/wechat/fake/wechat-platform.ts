@@ -7,11 +7,21 @@
 import type { FakeAnswer, FakeRequest } from '../../fake/protocol.js';
 import { FakePlatform, busyPage } from '../../fake/fake-platform.js';
 import { FaultQueue } from '../../fake/platform.js';
+import {
+  customMessages,
+  receiveInbound,
+  sendCustom,
+  type WechatInboundInit,
+} from './customer-service.js';
+import { articleSummary, articleTotal, seedArticleStats } from './datacube.js';
 import { countDrafts, addDraft, deleteDraft, getDraft } from './drafts.js';
+import { getFollowers, madeUpFollowers } from './followers.js';
 import { BEFORE_APPLY, type WechatFault, type WechatFaultKind } from './faults.js';
 import type {
   WechatArticleInfo,
+  WechatArticleStatsInit,
   WechatCounts,
+  WechatCustomMessageInfo,
   WechatDraftInfo,
   WechatMassSendInfo,
   WechatMediaInfo,
@@ -45,6 +55,7 @@ import {
   type WechatTagInit,
 } from './settings.js';
 import {
+  CustomState,
   JSON_TYPE,
   WechatContent,
   isRecord,
@@ -120,6 +131,10 @@ const HANDLERS: Readonly<Record<WechatEndpointName, (call: WechatCall) => Wechat
   'message/mass/delete': deleteMassSend,
   'tags/get': getTags,
   get_api_domain_ip: apiDomainIps,
+  'message/custom/send': sendCustom,
+  'user/get': getFollowers,
+  'datacube/getarticletotal': articleTotal,
+  'datacube/getarticlesummary': articleSummary,
   // The token endpoints are answered before the apply.
   token: (call) => call.content.refuse(40066, 'invalid url'),
   stable_token: (call) => call.content.refuse(40066, 'invalid url'),
@@ -168,6 +183,7 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
       massSendProtection: account.massSendProtection ?? false,
       pushQuota: account.pushQuota ?? (kind === 'subscription' ? 1 : 4),
       ipRefused: account.ipRefused ?? false,
+      followers: followersOf(account.appid, account.followers),
     };
     this.register(account.appid, state);
     return this.describeAccount(state);
@@ -200,7 +216,38 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
     return state !== undefined && this.#tokens.problem(state) === undefined;
   }
 
+  /** Replaces an account's followers (openids, or how many: made up). */
+  setFollowers(appid: string, followers: number | readonly string[]): void {
+    this.#account(appid).followers = followersOf(appid, followers);
+  }
+
   // -- drivers ---------------------------------------------------------------------------------
+
+  /**
+   * A follower wrote to the account (what the callback would have received): their 48-hour
+   * window for customer-service messages, and its count of 5, start again (a click, follow or
+   * scan: 1 minute and 3). The follower is added to the account's followers.
+   */
+  receiveMessage(init: WechatInboundInit): void {
+    receiveInbound(this.#content, this.#account(init.appid), init);
+  }
+
+  /** A follower turns messages from the account off (or on again): `48002`. */
+  setMessagesRefused(appid: string, openid: string, refused = true): void {
+    this.#account(appid);
+    const key = CustomState.key(appid, openid);
+    if (refused) this.#content.custom.refused.add(key);
+    else this.#content.custom.refused.delete(key);
+  }
+
+  /**
+   * Seeds the statistics of one mass-sent article (`datacube/getarticletotal`,
+   * `getarticlesummary`); seeding the same `msgid` again replaces them.
+   */
+  addArticleStats(init: WechatArticleStatsInit): void {
+    this.#account(init.appid);
+    seedArticleStats(this.#content, init);
+  }
 
   /**
    * The next publish jobs of an appid end with `status` (0 success, 2 original-declaration check
@@ -253,6 +300,11 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
   }
 
   // -- inspection ------------------------------------------------------------------------------
+
+  /** Customer-service messages the platform took for an appid, oldest first. */
+  customMessages(appid: string): WechatCustomMessageInfo[] {
+    return customMessages(this.#content, appid);
+  }
 
   /** Drafts of an appid, oldest first, removed ones included. */
   drafts(appid: string): WechatDraftInfo[] {
@@ -344,6 +396,12 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
     this.#content.clear();
     this.#tokens.clearFetches();
     super.reset();
+  }
+
+  #account(appid: string): AccountState {
+    const account = this.accountStates.get(appid);
+    if (account === undefined) throw new Error(`no account ${appid}`);
+    return account;
   }
 
   // -- the steps of the dispatch ---------------------------------------------------------------
@@ -515,8 +573,20 @@ export class WechatPlatform extends FakePlatform<WechatEndpointName, WechatFault
   }
 }
 
+/**
+ * The endpoint of a path: `/cgi-bin/<name>`, or `/datacube/<name>` for the statistics, which
+ * WeChat serves beside `cgi-bin`, not below it (`/cgi-bin/datacube/…` is not an endpoint).
+ */
 function endpointOf(path: string): WechatEndpointName | undefined {
-  const match = /^\/cgi-bin\/([a-z_]+(?:\/[a-z_]+)*)$/.exec(path);
-  const name = match?.[1];
-  return name !== undefined && name in ENDPOINTS ? (name as WechatEndpointName) : undefined;
+  const match = /^\/(cgi-bin|datacube)\/([a-z_]+(?:\/[a-z_]+)*)$/.exec(path);
+  if (match === null) return undefined;
+  const name = match[1] === 'datacube' ? `datacube/${match[2] ?? ''}` : (match[2] ?? '');
+  if (match[1] === 'cgi-bin' && name.startsWith('datacube/')) return undefined;
+  return name in ENDPOINTS ? (name as WechatEndpointName) : undefined;
+}
+
+/** The openids of a follower list given as openids or as a count. */
+function followersOf(appid: string, followers: number | readonly string[] | undefined): string[] {
+  if (followers === undefined) return [];
+  return typeof followers === 'number' ? madeUpFollowers(appid, followers) : [...followers];
 }
