@@ -34,7 +34,7 @@ function count(value: unknown): number | undefined {
 }
 
 /** Reads the account's followers and counts its tweets since `since`. */
-export function readTencentActivity(
+export async function readTencentActivity(
   settings: TencentSettings,
   account: Account,
   since: Date,

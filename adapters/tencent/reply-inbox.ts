@@ -90,7 +90,7 @@ function timeOf(value: unknown): string | undefined {
 }
 
 /** Replies to the tweet of `item` with `text` (`t/reply`). */
-export function replyToTencentItem(
+export async function replyToTencentItem(
   settings: TencentSettings,
   account: Account,
   item: InboxItem,
@@ -133,7 +133,7 @@ function isReplyTo(tweet: Record<string, unknown>, itemId: string, text: string)
 }
 
 /** Looks for the account's reply to `item` with `text` among its latest replies. */
-export function findTencentReply(
+export async function findTencentReply(
   settings: TencentSettings,
   account: Account,
   item: InboxItem,
