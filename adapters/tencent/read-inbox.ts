@@ -163,6 +163,8 @@ interface ReadItem {
   readonly item: InboxItem;
   readonly time: number;
   readonly id: string;
+  /** Written by the account itself (its `openid`): never an inbox item. */
+  readonly own: boolean;
 }
 
 function text(value: unknown): string | undefined {
@@ -203,6 +205,7 @@ function toItem(
     },
     time,
     id: remoteId,
+    own: typeof record.openid === 'string' && record.openid === account.settings.openid,
   };
 }
 
@@ -259,7 +262,9 @@ async function walkList(
       if (start !== undefined && (entry.time > start.time || start.ids.includes(entry.id))) {
         continue;
       }
-      if (taken.has(entry.id)) continue;
+      // [derived] The account's own tweets are not written to it; a list that shows one (a self
+      // mention) is passed over.
+      if (entry.own || taken.has(entry.id)) continue;
       taken.add(entry.id);
       read.push(entry);
       if (read.length >= maxItems) return { read, cut: cutOf(read, start) };

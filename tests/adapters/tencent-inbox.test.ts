@@ -4,6 +4,7 @@
  * `format=json`, the paging parameters), and the time-paged walks are checked page by page, with
  * many items in one second, cursor resume and gaps.
  */
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReleaseHallError, silentLogger } from '#core';
@@ -129,6 +130,7 @@ beforeEach(() => {
 afterEach(() => {
   platform.reset();
   platform.clearFaults();
+  server.resetHandlers();
 });
 afterAll(() => server.close());
 
@@ -450,6 +452,65 @@ describe('readInbox paging by time', () => {
     );
     expect(read.cursor).toEqual({ [COMMENTS]: `${second(7) / 1000}:${seeded[7]?.id}` });
     expect(read.complete).toBe(true);
+  });
+});
+
+describe('readInbox against a gateway that answers its own way', () => {
+  const tweet = (id: string, openid: string, timestamp: number | string) => ({
+    id,
+    openid,
+    name: 'someone',
+    nick: '某人',
+    origtext: `微博 ${id}`,
+    text: `微博 ${id}`,
+    timestamp,
+    type: 7,
+    source: { id: '9300000000000000001' },
+  });
+
+  it("passes over the account's own tweets, reads digit-string timestamps and info: [] as the end", async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${API}statuses/mentions_timeline`, () => {
+        calls += 1;
+        return HttpResponse.json({
+          ret: 0,
+          errcode: 0,
+          msg: 'ok',
+          data:
+            calls === 1
+              ? {
+                  hasnext: 0,
+                  info: [
+                    tweet('9300000000000000009', LEAD_OPENID, 1764118802),
+                    tweet('9300000000000000008', 'C1A2B3', '1764118801'),
+                  ],
+                }
+              : { hasnext: 0, info: [] },
+        });
+      }),
+    );
+    const read = await tencent.readInbox(lead, { kinds: ['comment'] }, context());
+    expect(read.items.map((item) => [item.remoteId, item.at])).toEqual([
+      ['9300000000000000008', new Date(1764118801 * 1000).toISOString()],
+    ]);
+    expect(calls).toBe(2);
+  });
+
+  it('a next page that does not move back is malformed, not an endless walk', async () => {
+    server.use(
+      http.get(`${API}statuses/mentions_timeline`, () =>
+        HttpResponse.json({
+          ret: 0,
+          errcode: 0,
+          msg: 'ok',
+          data: { hasnext: 0, info: [tweet('9300000000000000008', 'C1A2B3', 1764118801)] },
+        }),
+      ),
+    );
+    const error = await failure(tencent.readInbox(lead, { kinds: ['comment'] }, context()));
+    expect(error.code).toBe('TRANSIENT');
+    expect(captured.length).toBe(2);
   });
 });
 
