@@ -239,6 +239,26 @@ describe('replyToInbox', () => {
     expect(platform.answersTo(item.remoteId)).toHaveLength(0);
   });
 
+  it("answers count toward the account's tweet limit: over it, ret=4 errcode=10 or ret=2 is RATE_LIMITED", async () => {
+    const item = seed();
+    platform.configure({ rateLimit: { posts: 2, windowMs: 3_600_000 } });
+    try {
+      // The seed's own tweet and one answer fill the window of two.
+      await tencent.replyToInbox(lead, item, '第一条答复', context());
+      const refused = await failure(tencent.replyToInbox(lead, item, '第二条答复', context()));
+      expect(refused).toMatchObject({ code: 'RATE_LIMITED', platformCode: 'ret=4 errcode=10' });
+      platform.configure({ rateLimit: { posts: 2, windowMs: 3_600_000, reply: 'ret-2' } });
+      const limited = await failure(tencent.replyToInbox(lead, item, '第二条答复', context()));
+      expect(limited).toMatchObject({ code: 'RATE_LIMITED', platformCode: 'ret=2 errcode=0' });
+      expect(platform.answersTo(item.remoteId)).toHaveLength(1);
+      platform.advanceClock(3_600_001);
+      await tencent.replyToInbox(lead, item, '第二条答复', context());
+      expect(platform.answersTo(item.remoteId)).toHaveLength(2);
+    } finally {
+      platform.configure({ rateLimit: undefined });
+    }
+  });
+
   it('a timeout after the platform stored the reply is AMBIGUOUS; findInboxReply then finds it', async () => {
     const item = seed();
     platform.injectFault({ kind: 'timeout-after-apply', endpoint: 't/reply', hangMs: 5_000 });

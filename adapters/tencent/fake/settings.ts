@@ -81,7 +81,7 @@ export type TencentLatency = LatencySettings;
 
 /** Posts one account may make per window before the fake refuses. Tencent's own limits are [unconfirmed]. */
 export interface TencentRateLimit {
-  /** Tweets (`t/add`, `t/add_pic`, `t/re_add`) per window per account. */
+  /** Tweets (`t/add`, `t/add_pic`, `t/re_add`, `t/reply`, `t/comment`) per window per account. */
   readonly posts: number;
   readonly windowMs: number;
   /**

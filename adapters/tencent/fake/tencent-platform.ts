@@ -397,8 +397,8 @@ export class TencentPlatform extends MicroblogPlatform<
     }
     const account = this.#checkOAuth(exchange);
     if (account instanceof FakeReply) return account;
-    // Post rate limit per account.
-    if (rule.creates && this.overPostLimit(account.openid, this.settings.rateLimit)) {
+    // Post rate limit per account: its tweets and its answers (replies, comments) together.
+    if (rule.creates && this.#overTweetLimit(account.openid)) {
       return this.settings.rateLimit?.reply === 'ret-2'
         ? error(2, 0, 'access rate limit')
         : error(4, 10, 'publishing too fast');
@@ -465,6 +465,21 @@ export class TencentPlatform extends MicroblogPlatform<
     if (ipProblem !== undefined) return error(1, 0, `clientip invalid: ${ipProblem}`);
     const account = this.accountStates.get(tokenState.openid);
     return account ?? error(3, 1, 'access_token invalid');
+  }
+
+  /**
+   * Whether the account has used up its tweets of the current window, counting its posts and
+   * relays and its answers (`t/reply`, `t/comment`): on Tencent an answer is a tweet too [derived].
+   */
+  #overTweetLimit(openid: string): boolean {
+    const limit = this.settings.rateLimit;
+    if (limit === undefined) return false;
+    const since = this.now() - limit.windowMs;
+    const posts = this.posts.of(openid).filter((tweet) => tweet.createdAt > since).length;
+    const answers = this.#inbox.tweets.filter(
+      (tweet) => tweet.byAccount && tweet.openid === openid && tweet.createdAt > since,
+    ).length;
+    return posts + answers >= limit.posts;
   }
 
   /** The `http://url.cn/XXXX` short link of a URL, the same one for the same URL. */
