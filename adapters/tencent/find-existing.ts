@@ -29,7 +29,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Undoes the HTML of Tencent's `text` field: tags removed, entities decoded. [unconfirmed] */
-function plainText(text: string): string {
+export function plainText(text: string): string {
   return text
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity: string, name: string) => {

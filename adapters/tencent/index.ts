@@ -12,6 +12,13 @@
  *   for a relay, on the id of the tweet relayed;
  * - checkAccount (reads only): `GET user/info`, and `GET statuses/broadcast_timeline` when it
  *   shows no tweet.
+ * - readInbox (reads only): `GET statuses/mentions_timeline` (comments and replies, then
+ *   mentions), or `GET t/re_list?flag=1` for one tweet (`read-inbox.ts`);
+ * - replyToInbox: `POST t/reply`; findInboxReply: `GET statuses/broadcast_timeline?type=8`
+ *   (`reply-inbox.ts`);
+ * - readReach (reads only): `GET t/re_count?flag=2`, 30 ids per call (`read-reach.ts`);
+ * - readActivity (reads only): `GET user/info` and `GET statuses/broadcast_timeline`
+ *   (`read-activity.ts`).
  *
  * Every call carries the OAuth parameters `oauth_consumer_key`, `access_token`, `openid`,
  * `clientip`, `oauth_version=2.a`, `scope=all`, and `format=json`. The adapter sends each request
@@ -30,7 +37,11 @@ import { TENCENT_PLATFORM } from './map-tencent-error.js';
 import { missingSettings } from './oauth.js';
 import { resolveTencentOptions, tencentAccountSchema } from './options.js';
 import type { TencentAdapterOptions } from './options.js';
+import { readTencentActivity } from './read-activity.js';
+import { readTencentInbox } from './read-inbox.js';
+import { readTencentReach } from './read-reach.js';
 import { tencentPostUrl } from './read-reply.js';
+import { findTencentReply, replyToTencentItem } from './reply-inbox.js';
 import { publishTweet, relayTweet, retractTweet } from './write-tweet.js';
 
 export { TENCENT_MAX_BYTES, TENCENT_URL_BYTES, countTencentText } from './count-tencent-text.js';
@@ -45,9 +56,14 @@ export {
 export type { TencentAdapterOptions, TencentLimitsOverride } from './options.js';
 export { tencentTextFingerprint } from './find-existing.js';
 
-/** The Tencent Weibo adapter. */
+/** The Tencent Weibo adapter; it always reads inboxes, reach and activity, and replies. */
 export interface TencentAdapter extends Adapter {
   readonly platform: 'tencent';
+  readInbox: NonNullable<Adapter['readInbox']>;
+  readReach: NonNullable<Adapter['readReach']>;
+  readActivity: NonNullable<Adapter['readActivity']>;
+  replyToInbox: NonNullable<Adapter['replyToInbox']>;
+  findInboxReply: NonNullable<Adapter['findInboxReply']>;
 }
 
 /**
@@ -99,6 +115,19 @@ export function createTencentAdapter(options: TencentAdapterOptions = {}): Tence
     postUrl: tencentPostUrl,
 
     checkAccount: (account, context) => checkTencentAccount(settings, account, context),
+
+    readInbox: (account, request, context) => readTencentInbox(settings, account, request, context),
+
+    replyToInbox: (account, item, text, context) =>
+      replyToTencentItem(settings, account, item, text, context),
+
+    findInboxReply: (account, item, text, context) =>
+      findTencentReply(settings, account, item, text, context),
+
+    readReach: (account, postIds, context) => readTencentReach(settings, account, postIds, context),
+
+    readActivity: (account, since, context) =>
+      readTencentActivity(settings, account, since, context),
 
     // The app key is scrubbed from anything thrown, like the access token.
     ...credentialMethods(

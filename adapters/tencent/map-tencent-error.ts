@@ -176,7 +176,9 @@ function classify(
         ? { kind: 'content', what: 'the tweet does not exist' }
         : endpoint === 't/re_add'
           ? { kind: 'content', what: 'the tweet being relayed does not exist' }
-          : { kind: 'content', what: 'the tweet replied to no longer exists' };
+          : endpoint === 't/re_list'
+            ? { kind: 'content', what: 'the tweet whose comments were asked for does not exist' }
+            : { kind: 'content', what: 'the tweet replied to no longer exists' };
     }
     const known = errcode === undefined ? undefined : PUBLISH_CODES.get(errcode);
     // Any other ret=4 is a server-side failure Tencent did not explain: it cannot tell whether

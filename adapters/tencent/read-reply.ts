@@ -15,7 +15,15 @@ import type { TencentSettings } from './options.js';
 
 /** The endpoints the adapter calls. */
 export type TencentEndpoint =
-  't/add' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline' | 'user/info';
+  | 't/add'
+  | 't/re_add'
+  | 't/del'
+  | 't/reply'
+  | 'statuses/broadcast_timeline'
+  | 'statuses/mentions_timeline'
+  | 't/re_list'
+  | 't/re_count'
+  | 'user/info';
 
 /** One call, for messages and errors. */
 export interface TencentCall extends CallInfo {

@@ -10,7 +10,7 @@ import type { TencentSettings } from './options.js';
 import { readTencentReply, tencentCall, tencentRef, tweetId } from './read-reply.js';
 import type { TencentCall, TencentEndpoint, TencentReadReply } from './read-reply.js';
 
-type WriteEndpoint = Exclude<TencentEndpoint, 'statuses/broadcast_timeline'>;
+type WriteEndpoint = Extract<TencentEndpoint, 't/add' | 't/re_add' | 't/del'>;
 
 /** A workflow call of the Tencent adapter; the credential is the access token. */
 type Call = WorkflowCall<TencentSettings>;

@@ -9,8 +9,9 @@
  *
  * The state lives in a {@link TencentPlatform} (`tencent-platform.ts`): accounts, tokens, tweets,
  * rate windows, faults to inject, and a log of requests for tests to inspect. The endpoints are in
- * `post-tweets.ts` and `read-timeline.ts`, the settings in `settings.ts`, the faults in
- * `faults.ts`.
+ * `post-tweets.ts`, `read-timeline.ts`, `read-inbox.ts` (with `time-paging.ts`), `reply-tweets.ts`
+ * and `read-counts.ts`; the conversation citizens and accounts write in `inbox-store.ts`; the
+ * settings in `settings.ts`, the faults in `faults.ts`.
  *
  * Points marked [unconfirmed] are hypotheses (platforms.md §6) the fake has to decide one way;
  * the adapter is written to tolerate the other way.
@@ -35,6 +36,14 @@ export type {
   TencentRateLimit,
 } from './settings.js';
 export type { TencentFault, TencentFaultKind } from './faults.js';
+export type {
+  ConversationKind as TencentConversationKind,
+  TencentCommentInit,
+  TencentConversationTweet,
+  TencentMentionInit,
+} from './inbox-store.js';
+export { TENCENT_RE_COUNT_MAX_IDS } from './read-counts.js';
+export { TENCENT_RE_LIST_MAX_REQNUM } from './read-inbox.js';
 export type {
   TencentCounts,
   TencentOAuthPlacement,

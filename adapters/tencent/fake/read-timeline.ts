@@ -1,6 +1,7 @@
-/** The read endpoint of the Tencent Weibo fake: `statuses/broadcast_timeline`. */
+/** The account reads of the Tencent Weibo fake: `statuses/broadcast_timeline` and `user/info`. */
 import { tencentLinks } from '../count-tencent-text.js';
 import { TENCENT_MAX_REQNUM } from './settings.js';
+import { everyTweet, listedOwn, newestFirst, tweetJson, type ListedTweet } from './tweet-json.js';
 import {
   seconds,
   tencentOk,
@@ -9,7 +10,6 @@ import {
   type TencentCall,
   type TencentContent,
   type TencentOutcome,
-  type TweetState,
 } from './state.js';
 
 interface TimelineQuery {
@@ -53,22 +53,23 @@ export function broadcastTimeline(call: TencentCall): TencentOutcome {
 }
 
 /**
- * One page of the account's own tweets, newest first. `pageflag` 0 is the first page, 1 the
- * page below (older than `pagetime`/`lastid`, the last tweet of the page before), 2 the page
- * above (newer than the first tweet of the page before).
+ * One page of the account's own tweets (its replies and comments included), newest first.
+ * `pageflag` 0 is the first page, 1 the page below (older than `pagetime`/`lastid`, the last
+ * tweet of the page before), 2 the page above (newer than the first tweet of the page before).
  *
- * [unconfirmed] `hasnext` as a bit set: 1 = nothing older, 2 = nothing newer (3 = neither).
+ * [unconfirmed] `hasnext` as a bit set: 1 = nothing older, 2 = nothing newer (3 = neither). The
+ * inbox lists (`read-inbox.ts`) answer 0 = more, 1 = done, as §2.1 states; the adapter reads
+ * bit 1 as "done" and so reads both.
  * [unconfirmed] An empty page is `data: null`; the adapter accepts `info: []` as well.
- * [unconfirmed] `type` bits 0x1 original, 0x2 relay (0 = all); `contenttype` bits 0x1 text,
- * 0x2 link, 0x4 picture (0 = all).
+ * [unconfirmed] `type` bits 0x1 original, 0x2 relay, 0x8 reply, 0x40 comment (0 = all);
+ * `contenttype` bits 0x1 text, 0x2 link, 0x4 picture (0 = all).
  */
 function timeline(content: TencentContent, account: AccountState, query: TimelineQuery): unknown {
-  const own = content.posts
-    .all()
-    .filter((tweet) => tweet.openid === account.openid && !tweet.deleted)
+  const own = newestFirst(
+    everyTweet(content).filter((tweet) => tweet.openid === account.openid && !tweet.deleted),
+  )
     .filter((tweet) => query.type === 0 || (query.type & kindBits(tweet)) !== 0)
-    .filter((tweet) => query.contenttype === 0 || (query.contenttype & contentBits(tweet)) !== 0)
-    .reverse(); // newest first
+    .filter((tweet) => query.contenttype === 0 || (query.contenttype & contentBits(tweet)) !== 0);
   const page = pageOf(own, query);
   if (page.length === 0) return null;
   const newest = page[0];
@@ -82,11 +83,12 @@ function timeline(content: TencentContent, account: AccountState, query: Timelin
   };
 }
 
-function kindBits(tweet: TweetState): number {
-  return tweet.kind === 'original' ? 0x1 : 0x2;
+/** The `type` bits of a tweet: 0x1 original, 0x2 relay, 0x8 reply, 0x40 comment. */
+function kindBits(tweet: ListedTweet): number {
+  return { 1: 0x1, 2: 0x2, 4: 0x8, 7: 0x40 }[tweet.type];
 }
 
-function contentBits(tweet: TweetState): number {
+function contentBits(tweet: ListedTweet): number {
   return (
     (tweet.sentText.trim() === '' ? 0 : 0x1) |
     (tencentLinks(tweet.sentText).length > 0 ? 0x2 : 0) |
@@ -95,7 +97,7 @@ function contentBits(tweet: TweetState): number {
 }
 
 /** The page `pageflag` asks for, from the tweets newest first. */
-function pageOf(own: TweetState[], query: TimelineQuery): TweetState[] {
+function pageOf(own: ListedTweet[], query: TimelineQuery): ListedTweet[] {
   const lastid = BigInt(query.lastid);
   if (query.pageflag === 0) return own.slice(0, query.reqnum);
   if (query.pageflag === 1) {
@@ -114,55 +116,6 @@ function pageOf(own: TweetState[], query: TimelineQuery): TweetState[] {
   return newer.slice(Math.max(0, newer.length - query.reqnum));
 }
 
-/** Escapes text as Tencent's `text` field carried it (HTML). [unconfirmed] */
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/**
- * A tweet as `data.info[]` shows it. [unconfirmed] `status`: 0 normal, 2 under review, 3
- * deleted by its author (shown only for the source of a relay).
- */
-function tweetJson(
-  content: TencentContent,
-  tweet: TweetState,
-  withSource: boolean,
-): Record<string, unknown> {
-  const account = content.accounts.get(tweet.openid);
-  const json: Record<string, unknown> = {
-    id: tweet.idstr,
-    text: escapeHtml(tweet.text),
-    origtext: tweet.sentText,
-    timestamp: Math.floor(tweet.createdAt / 1000),
-    type: tweet.kind === 'original' ? 1 : 2,
-    status: tweet.deleted ? 3 : tweet.underReview ? 2 : 0,
-    name: account?.name ?? tweet.openid,
-    nick: account?.nick ?? tweet.openid,
-    openid: tweet.openid,
-    self: 1,
-    from: 'release-hall sandbox',
-    image: tweet.hasPicture ? [`http://app.qpic.cn/sandbox/${tweet.idstr}`] : null,
-    count: content.posts.all().filter((item) => item.sourceId === tweet.idstr && !item.deleted)
-      .length,
-    mcount: 0,
-    source: null,
-  };
-  if (withSource && tweet.sourceId !== undefined) {
-    const source = content.posts.get(tweet.sourceId);
-    json.source =
-      source === undefined
-        ? { id: tweet.sourceId, text: '', origtext: '', status: 3 }
-        : source.deleted
-          ? { id: source.idstr, text: '', origtext: '', status: 3 }
-          : tweetJson(content, source, false);
-  }
-  return json;
-}
-
 /**
  * `user/info`: the profile of the account the token belongs to, with `isvip` (verified) and
  * `tweetinfo[0]`, its newest tweet (or the time of one made before the fake, `setLastPostAt`).
@@ -178,7 +131,7 @@ export function userInfo(call: TencentCall): TencentOutcome {
   const earlier = profile.earlierPostAt;
   const tweetinfo =
     newest !== undefined && (earlier === undefined || newest.createdAt >= earlier)
-      ? [tweetJson(content, newest, false)]
+      ? [tweetJson(content, listedOwn(content, newest), false)]
       : earlier !== undefined
         ? [
             {
@@ -193,7 +146,7 @@ export function userInfo(call: TencentCall): TencentOutcome {
     name: account.name,
     nick: account.nick,
     openid: account.openid,
-    fansnum: 0,
+    fansnum: profile.followers,
     idolnum: 0,
     tweetnum: own.length + (earlier === undefined ? 0 : 1),
     favnum: 0,

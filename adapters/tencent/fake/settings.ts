@@ -12,10 +12,22 @@ import type { LatencySettings } from '../../fake/platform.js';
 
 /** The endpoints the fake serves, named as in errors (`t/add`). */
 export type TencentEndpointName =
-  't/add' | 't/add_pic' | 't/re_add' | 't/del' | 'statuses/broadcast_timeline' | 'user/info';
+  | 't/add'
+  | 't/add_pic'
+  | 't/re_add'
+  | 't/del'
+  | 't/reply'
+  | 't/comment'
+  | 'statuses/broadcast_timeline'
+  | 'statuses/mentions_timeline'
+  | 't/re_list'
+  | 't/re_count'
+  | 'user/info';
 
 interface EndpointRule {
   readonly method: 'GET' | 'POST';
+  /** Also served as a form `POST` (`t/re_count`, listed as POST by one SDK and GET by others). */
+  readonly alsoPost?: true;
   /** Creates a tweet (counted by the post rate limit). */
   readonly creates: boolean;
   /** Body encoding a POST must use. */
@@ -32,6 +44,13 @@ export const ENDPOINTS: Readonly<Record<TencentEndpointName, EndpointRule>> = {
   'statuses/broadcast_timeline': { method: 'GET', creates: false, encoding: 'none' },
   // The readiness read (platforms-listening.md §2.2), a GET like the other reads.
   'user/info': { method: 'GET', creates: false, encoding: 'none' },
+  // Answers (platforms.md §3.2, platforms-listening.md §2.2): tweets, counted by the post limit.
+  't/reply': { method: 'POST', creates: true, encoding: 'form' },
+  't/comment': { method: 'POST', creates: true, encoding: 'form' },
+  // The inbox and reach reads (platforms-listening.md §2.2).
+  'statuses/mentions_timeline': { method: 'GET', creates: false, encoding: 'none' },
+  't/re_list': { method: 'GET', creates: false, encoding: 'none' },
+  't/re_count': { method: 'GET', alsoPost: true, creates: false, encoding: 'form' },
 };
 
 /** The write endpoints that create a tweet. */
@@ -54,7 +73,7 @@ export const TENCENT_OAUTH_PARAMETERS = [
 /** Default first tweet id: above 2^53, so any trip through a JS number loses digits. */
 export const DEFAULT_FIRST_TWEET_ID = 9_300_000_000_000_000_001n;
 
-/** Largest `reqnum` of `statuses/broadcast_timeline`. [unconfirmed] */
+/** Largest `reqnum` of the timelines (`broadcast_timeline`, `mentions_timeline`): 70 (§2.1). */
 export const TENCENT_MAX_REQNUM = 70;
 
 /** Simulated latency: `fixedMs + jitterMs * random()`, with a seeded generator. */
@@ -62,7 +81,7 @@ export type TencentLatency = LatencySettings;
 
 /** Posts one account may make per window before the fake refuses. Tencent's own limits are [unconfirmed]. */
 export interface TencentRateLimit {
-  /** Tweets (`t/add`, `t/add_pic`, `t/re_add`) per window per account. */
+  /** Tweets (`t/add`, `t/add_pic`, `t/re_add`, `t/reply`, `t/comment`) per window per account. */
   readonly posts: number;
   readonly windowMs: number;
   /**

@@ -12,6 +12,7 @@ import type {
 } from '../../fake/microblog-platform.js';
 import type { MultipartPart } from '../../fake/platform.js';
 import type { TencentFaultKind } from './faults.js';
+import type { InboxStore } from './inbox-store.js';
 import type { TencentEndpointName, TencentSettings } from './settings.js';
 
 /** A tweet as the inspection API shows it. */
@@ -125,6 +126,11 @@ export interface TencentContent extends MicroblogContent<
   readonly shortLink: (url: string) => string;
   /** What `user/info` says of an account besides its names (`setVerified`, `setLastPostAt`). */
   readonly profile: (openid: string) => TencentProfile;
+  /**
+   * The conversation: what citizens wrote (`addComment`, `addReply`, `addMention`) and the
+   * accounts' replies and comments (`t/reply`, `t/comment`).
+   */
+  readonly inbox: InboxStore;
 }
 
 /** What `user/info` says of an account besides its names. */
@@ -133,6 +139,8 @@ export interface TencentProfile {
   verified: boolean;
   /** Platform time (ms) of the newest tweet made before the fake's own, if any. */
   earlierPostAt: number | undefined;
+  /** `fansnum`: followers (`setFollowers`). */
+  followers: number;
 }
 
 /** One admitted call to an endpoint. */

@@ -18,6 +18,21 @@ import type { TencentFault, TencentFaultKind } from './faults.js';
 import { addTweet, deleteTweet, relayTweet } from './post-tweets.js';
 import { broadcastTimeline, userInfo } from './read-timeline.js';
 import {
+  InboxStore,
+  citizenOpenid,
+  conversationSnapshot,
+  mentionsName,
+  timeOf,
+  type ConversationKind,
+  type TencentCommentInit,
+  type TencentConversationTweet,
+  type TencentMentionInit,
+} from './inbox-store.js';
+import { mentionsTimeline, reList } from './read-inbox.js';
+import { reCount } from './read-counts.js';
+import { answerTweet } from './reply-tweets.js';
+import { findTweet } from './tweet-json.js';
+import {
   ENDPOINTS,
   TENCENT_OAUTH_PARAMETERS,
   resolveTencentSettings,
@@ -81,6 +96,11 @@ const HANDLERS: Readonly<Record<TencentEndpointName, (call: TencentCall) => Tenc
   't/del': deleteTweet,
   'statuses/broadcast_timeline': broadcastTimeline,
   'user/info': userInfo,
+  't/reply': answerTweet,
+  't/comment': answerTweet,
+  'statuses/mentions_timeline': mentionsTimeline,
+  't/re_list': reList,
+  't/re_count': reCount,
 };
 
 /**
@@ -105,6 +125,7 @@ export class TencentPlatform extends MicroblogPlatform<
   protected readonly jsonType = JSON_TYPE;
   readonly #content: TencentContent;
   readonly #shortLinks = new Map<string, string>();
+  readonly #inbox = new InboxStore();
   // From 62^3 = 238 328 on, every code has 4 characters: `url.cn/` plus 4 makes the 11 bytes
   // counted per URL [derived].
   #nextShortLink = 250_000;
@@ -120,7 +141,102 @@ export class TencentPlatform extends MicroblogPlatform<
       ...this.microblogContent(),
       shortLink: (url) => this.#shortLink(url),
       profile: (openid) => this.#profile(openid),
+      inbox: this.#inbox,
     };
+  }
+
+  /**
+   * Seeds a citizen's comment ("点评", type 7) on a tweet the fake holds. It shows in the
+   * `statuses/mentions_timeline` of the tweet's author (type bit 0x40), in `t/re_list` of the
+   * tweet (`flag` 1 or 2), in its `mcount`, and as a mention of every account it @. Its id comes
+   * after every id given before; its time is `at` (default now), whatever the order of ids.
+   *
+   * @throws Error when the tweet is unknown.
+   */
+  addComment(init: TencentCommentInit): TencentConversationTweet {
+    return this.#addAnswer('comment', init);
+  }
+
+  /**
+   * Seeds a citizen's reply ("回复", type 4) to a tweet the fake holds. It shows in the
+   * `statuses/mentions_timeline` of the tweet's author (type bit 0x8).
+   *
+   * @throws Error when the tweet is unknown.
+   */
+  addReply(init: TencentCommentInit): TencentConversationTweet {
+    return this.#addAnswer('reply', init);
+  }
+
+  /**
+   * Seeds a citizen's original tweet that @ one or more accounts by name; it shows in the
+   * `statuses/mentions_timeline` of each (type bits 0x20 | 0x1).
+   *
+   * @throws Error when the text @ no registered account.
+   */
+  addMention(init: TencentMentionInit): TencentConversationTweet {
+    const named = [...this.accountStates.values()].some((account) =>
+      mentionsName(init.text, account.name),
+    );
+    if (!named) throw new Error(`"${init.text}" mentions no registered account`);
+    return this.#addCitizenTweet('mention', undefined, init);
+  }
+
+  #addAnswer(kind: ConversationKind, init: TencentCommentInit): TencentConversationTweet {
+    if (findTweet(this.#content, init.postId) === undefined) {
+      throw new Error(`no tweet ${init.postId}`);
+    }
+    return this.#addCitizenTweet(kind, init.postId, init);
+  }
+
+  #addCitizenTweet(
+    kind: ConversationKind,
+    sourceId: string | undefined,
+    init: TencentMentionInit,
+  ): TencentConversationTweet {
+    const id = this.nextPostId();
+    const tweet = {
+      id,
+      idstr: id.toString(),
+      kind,
+      sourceId,
+      name: init.author,
+      nick: init.nick ?? init.author,
+      openid: citizenOpenid(init.author),
+      text: init.text,
+      sentText: init.text,
+      createdAt: timeOf(init.at, this.now()),
+      byAccount: false,
+      endpoint: undefined,
+    };
+    this.#inbox.add(tweet);
+    return conversationSnapshot(tweet);
+  }
+
+  /**
+   * The conversation as the platform holds it, in the order it was written: citizens' comments,
+   * replies and mentions, and the accounts' answers (`t/reply`, `t/comment`).
+   */
+  conversation(): TencentConversationTweet[] {
+    return this.#inbox.tweets.map(conversationSnapshot);
+  }
+
+  /** The answers (`t/reply` and `t/comment`) accounts wrote to tweet `id`, oldest first. */
+  answersTo(id: string): TencentConversationTweet[] {
+    return this.conversation().filter((tweet) => tweet.byAccount && tweet.postId === id);
+  }
+
+  /** Sets the followers `user/info` shows (`fansnum`); 0 until set. */
+  setFollowers(openid: string, followers: number): void {
+    if (!Number.isInteger(followers) || followers < 0) {
+      throw new RangeError(`followers must be a whole number of at least 0, got ${followers}`);
+    }
+    this.#profile(openid).followers = followers;
+  }
+
+  /** Also forgets the conversation. */
+  override reset(): void {
+    this.#inbox.clear();
+    super.reset();
   }
 
   /** Registers an account and its token. */
@@ -180,7 +296,7 @@ export class TencentPlatform extends MicroblogPlatform<
     if (!this.accountStates.has(openid)) throw new Error(`no account ${openid}`);
     let profile = this.#profiles.get(openid);
     if (profile === undefined) {
-      profile = { verified: true, earlierPostAt: undefined };
+      profile = { verified: true, earlierPostAt: undefined, followers: 0 };
       this.#profiles.set(openid, profile);
     }
     return profile;
@@ -232,7 +348,7 @@ export class TencentPlatform extends MicroblogPlatform<
     // answers in its error envelope with ret=1 (parameter error).
     if (endpoint === undefined) return error(1, 0, `no API at ${exchange.path}`, 404);
     const rule = ENDPOINTS[endpoint];
-    if (method !== rule.method) {
+    if (method !== rule.method && !(method === 'POST' && rule.alsoPost === true)) {
       return error(1, 0, `HTTP method ${method} is not supported: use ${rule.method}`);
     }
     return endpoint;
@@ -281,8 +397,8 @@ export class TencentPlatform extends MicroblogPlatform<
     }
     const account = this.#checkOAuth(exchange);
     if (account instanceof FakeReply) return account;
-    // Post rate limit per account.
-    if (rule.creates && this.overPostLimit(account.openid, this.settings.rateLimit)) {
+    // Post rate limit per account: its tweets and its answers (replies, comments) together.
+    if (rule.creates && this.#overTweetLimit(account.openid)) {
       return this.settings.rateLimit?.reply === 'ret-2'
         ? error(2, 0, 'access rate limit')
         : error(4, 10, 'publishing too fast');
@@ -349,6 +465,21 @@ export class TencentPlatform extends MicroblogPlatform<
     if (ipProblem !== undefined) return error(1, 0, `clientip invalid: ${ipProblem}`);
     const account = this.accountStates.get(tokenState.openid);
     return account ?? error(3, 1, 'access_token invalid');
+  }
+
+  /**
+   * Whether the account has used up its tweets of the current window, counting its posts and
+   * relays and its answers (`t/reply`, `t/comment`): on Tencent an answer is a tweet too [derived].
+   */
+  #overTweetLimit(openid: string): boolean {
+    const limit = this.settings.rateLimit;
+    if (limit === undefined) return false;
+    const since = this.now() - limit.windowMs;
+    const posts = this.posts.of(openid).filter((tweet) => tweet.createdAt > since).length;
+    const answers = this.#inbox.tweets.filter(
+      (tweet) => tweet.byAccount && tweet.openid === openid && tweet.createdAt > since,
+    ).length;
+    return posts + answers >= limit.posts;
   }
 
   /** The `http://url.cn/XXXX` short link of a URL, the same one for the same URL. */
