@@ -59,27 +59,23 @@ let env: Record<string, string>;
 let publisher: (actor: string) => Publisher;
 const services: RunningService[] = [];
 const logs: string[] = [];
-const customerService: { accountId: string; remoteId: string; text: string }[] = [];
 let campaignLinks: { lead: string; own: string };
 let pushMsgId: string;
 
-/** The WeChat adapter of the sandbox, with customer-service messages recorded at the edge. */
+/**
+ * The WeChat adapter of the sandbox; without replies, the same adapter with no `replyToInbox`
+ * (an adapter of another maker that cannot send customer-service messages).
+ */
 function adapters(withReply: boolean): Adapter[] {
   const wechat = createWechatAdapter({
     baseURL: sandbox.baseURLs.wechat!,
     publishPoll: { intervalsMs: [1, 2, 4, 8] },
     limits: { requestTimeoutMs: 10_000 },
   });
-  if (!withReply) return [wechat];
-  return [
-    {
-      ...wechat,
-      replyToInbox: (account, item, text) => {
-        customerService.push({ accountId: account.id, remoteId: item.remoteId, text });
-        return Promise.resolve({ remoteId: `cs-${item.remoteId}` });
-      },
-    },
-  ];
+  if (withReply) return [wechat];
+  const withoutReply: Adapter = { ...wechat };
+  delete (withoutReply as { replyToInbox?: unknown }).replyToInbox;
+  return [withoutReply];
 }
 
 async function start(
@@ -446,19 +442,28 @@ describe('late answers', () => {
     });
     const index = 30;
     const msgId = '9307199254741030';
+    const { appid } = members[index]!.accounts.wechat;
+    const openid = `oFollower-${members[index]!.id}`;
+    // WeChat itself saw the follower write: that opens its 48-hour window for the account.
+    const platform = sandbox.wechat!.platform;
+    platform.receiveMessage({ appid, openid, text: '查询进度' });
     const result = await driverFor(service, index).sendText('查询进度', { msgId });
     expect(result.status).toBe(200);
     expect(result.body).toBe('success');
-    expect(customerService).toEqual([]);
+    expect(platform.customMessages(appid)).toEqual([]);
     release();
-    await until(() => customerService.length > 0);
-    expect(customerService).toEqual([
-      { accountId: `${members[index]!.id}/wechat`, remoteId: msgId, text: '您的申请已受理' },
-    ]);
-    const replies = await journal.listReplies({});
-    expect(replies.filter((reply) => reply.itemRemoteId === msgId)).toMatchObject([
-      { state: 'sent', text: '您的申请已受理', remoteId: `cs-${msgId}` },
-    ]);
+    await until(() => platform.customMessages(appid).length > 0);
+    expect(
+      platform.customMessages(appid).map((sent) => [sent.openid, sent.msgtype, sent.text]),
+    ).toEqual([[openid, 'text', '您的申请已受理']]);
+    await until(async () =>
+      (await journal.listReplies({})).some(
+        (reply) => reply.itemRemoteId === msgId && reply.state === 'sent',
+      ),
+    );
+    expect(
+      (await journal.listReplies({})).filter((reply) => reply.itemRemoteId === msgId),
+    ).toMatchObject([{ state: 'sent', text: '您的申请已受理' }]);
     const [item] = (await journal.listInbox({ memberId: members[index]!.id })).filter(
       (stored) => stored.remoteId === msgId,
     );
@@ -505,9 +510,9 @@ describe('what the service logs', () => {
   });
 });
 
-async function until(check: () => boolean): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
