@@ -153,7 +153,9 @@ function accountScore(
 ): AccountScore {
   const base = { accountId: account.id, platform: account.platform };
   if (read === undefined) return { ...base, unknown: 'not read' };
-  if (read.status === 'unknown') return { ...base, unknown: read.reason };
+  if (read.status === 'unknown') {
+    return { ...base, unknown: read.reason, ...(read.failed === true ? { readFailed: true } : {}) };
+  }
   const { activity } = read;
   const weeks = Math.max(input.now.getTime() - input.since.getTime(), DAY_MS) / WEEK_MS;
   const last = activity.lastPostAt === undefined ? undefined : Date.parse(activity.lastPostAt);

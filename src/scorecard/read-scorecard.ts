@@ -44,7 +44,7 @@ export interface ReadScorecardOptions {
 
 function strings(value: unknown): readonly string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
-    ? (value)
+    ? value
     : undefined;
 }
 
@@ -105,7 +105,7 @@ async function readActivities(
       continue;
     }
     if (signal.aborted) {
-      activity.set(account.id, { status: 'unknown', reason: 'not read: stopped' });
+      activity.set(account.id, { status: 'unknown', reason: 'not read: stopped', failed: true });
       continue;
     }
     try {
@@ -126,6 +126,7 @@ async function readActivities(
       activity.set(account.id, {
         status: 'unknown',
         reason: signal.aborted ? 'not read: stopped' : `${error.code}: ${error.message}`,
+        failed: true,
       });
     }
   }

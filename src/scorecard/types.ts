@@ -31,7 +31,12 @@ export interface ScorecardCampaign {
 export type ActivityRead =
   | { readonly status: 'read'; readonly activity: AccountActivity }
   /** Not known: the adapter has no `readActivity`, or the read failed; `reason` says which. */
-  | { readonly status: 'unknown'; readonly reason: string };
+  | {
+      readonly status: 'unknown';
+      readonly reason: string;
+      /** True when a read was tried and failed (not when the adapter cannot read activity). */
+      readonly failed?: boolean;
+    };
 
 /** The member of the hall a row is about, and its accounts. */
 export interface ScorecardMemberInput {
@@ -82,6 +87,8 @@ export interface AccountScore {
   readonly dormant?: boolean;
   /** Why the activity is not known, when it is not. */
   readonly unknown?: string;
+  /** True when the read was tried and failed (a refused token, a rate limit, a stop). */
+  readonly readFailed?: boolean;
 }
 
 /** One campaign a member missed, and why. */
