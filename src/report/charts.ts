@@ -122,7 +122,8 @@ function optionOf(spec: ChartSpec, width: number): EChartsOption {
     xAxis: {
       type: 'category',
       data: [...spec.categories],
-      boundaryGap: false,
+      // Points in the middle of their bands, so the first and last labels are not cut.
+      boundaryGap: true,
       axisLabel: { fontFamily: FONT, fontSize: 11, hideOverlap: true },
     },
     yAxis: valueAxis,
@@ -140,9 +141,8 @@ function optionOf(spec: ChartSpec, width: number): EChartsOption {
 function heightOf(spec: ChartSpec, narrow: boolean): number {
   if (spec.kind === 'line') return narrow ? 240 : 300;
   const rows = Math.max(spec.categories.length, 1);
-  return (
-    64 + rows * (spec.stacked === true || spec.series.length === 1 ? 30 : 22 * spec.series.length)
-  );
+  const perRow = spec.stacked === true || spec.series.length === 1 ? 34 : 22 * spec.series.length;
+  return Math.max(180, 80 + rows * perRow);
 }
 
 /** Draws one chart at one width to SVG text. */

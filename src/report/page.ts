@@ -55,7 +55,15 @@ figure.chart svg { display: block; width: 100%; height: auto; max-width: 100%; }
   .chart-narrow { display: block; }
 }
 .table-wrap { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; font-size: 0.85rem; min-width: 100%; }
+table {
+  border-collapse: collapse;
+  font-size: 0.85rem;
+  min-width: 100%;
+  /* Words stay whole in cells (the box scrolls instead); a word too long still breaks. */
+  overflow-wrap: break-word;
+  word-break: normal;
+}
+td { min-width: 3em; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d8dee4; vertical-align: top; }
 th { background: #f6f8fa; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

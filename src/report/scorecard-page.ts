@@ -19,8 +19,26 @@ export interface ScorecardPageOptions {
   readonly reach?: readonly ReachReading[] | undefined;
 }
 
-/** Minutes with one decimal, for the delay chart. */
-const minutes = (ms: number): number => Math.round(ms / 6_000) / 10;
+/**
+ * The unit the delay chart is drawn in: seconds while every delay is under two minutes, minutes
+ * under two hours, hours beyond; values with one decimal.
+ */
+export function delayUnit(delays: readonly number[]): {
+  readonly name: 'seconds' | 'minutes' | 'hours';
+  readonly of: (ms: number) => number;
+} {
+  const longest = Math.max(0, ...delays.map(Math.abs));
+  const [name, size] =
+    longest < 120_000
+      ? (['seconds', 1_000] as const)
+      : longest < 7_200_000
+        ? (['minutes', 60_000] as const)
+        : (['hours', 3_600_000] as const);
+  return { name, of: (ms) => Math.round((ms / size) * 10) / 10 };
+}
+
+/** A text cell aligned as a number. */
+const num = (text: string): Cell => ({ text, className: 'num' });
 
 function memberRows(scorecard: Scorecard): { cells: Cell[]; className?: string }[] {
   return scorecard.members.map((member) => {
@@ -31,19 +49,21 @@ function memberRows(scorecard: Scorecard): { cells: Cell[]; className?: string }
       member.memberId,
       member.tookPart,
       member.missed.length,
-      member.isLead
-        ? '—'
-        : member.medianDelayMs === undefined
-          ? '-'
-          : `${formatDuration(member.medianDelayMs)} (${member.delaySamples})`,
+      num(
+        member.isLead
+          ? '—'
+          : member.medianDelayMs === undefined
+            ? '-'
+            : `${formatDuration(member.medianDelayMs)} (${member.delaySamples})`,
+      ),
       member.followers,
       member.postsPerWeek === undefined
         ? undefined
-        : `${truncated ? '≥' : ''}${member.postsPerWeek.toFixed(1)}`,
+        : num(`${truncated ? '≥' : ''}${member.postsPerWeek.toFixed(1)}`),
       ...REACH_COUNTS.slice(0, 3).map((name) => member.reach[name] ?? 0),
       member.inboxItems,
       member.unanswered,
-      member.medianReplyMs === undefined ? '-' : formatDuration(member.medianReplyMs),
+      num(member.medianReplyMs === undefined ? '-' : formatDuration(member.medianReplyMs)),
       dormant ? { text: member.dormantAccounts.join(' '), className: 'flag' } : '',
     ];
     return member.isLead ? { cells, className: 'lead' } : { cells };
@@ -75,7 +95,7 @@ function accountRows(scorecard: Scorecard): { cells: Cell[] }[] {
         account.followers,
         account.postsSince === undefined
           ? undefined
-          : `${account.postsTruncated === true ? '≥' : ''}${account.postsSince}`,
+          : num(`${account.postsTruncated === true ? '≥' : ''}${account.postsSince}`),
         account.lastPostAt === undefined ? '-' : beijingTime(account.lastPostAt),
         account.dormant === undefined
           ? undefined
@@ -97,25 +117,28 @@ export async function renderScorecardPage(
   options: ScorecardPageOptions = {},
 ): Promise<string> {
   const hallName = options.hallName ?? scorecard.hallId;
-  const title = `${hallName} scorecard since ${scorecard.since.slice(0, 10)}`;
+  const title = `${hallName} scorecard since ${beijingTime(scorecard.since).slice(0, 10)}`;
   const delayed = scorecard.members.filter((member) => !member.isLead);
+  const unit = delayUnit(
+    delayed.flatMap((member) => (member.medianDelayMs === undefined ? [] : [member.medianDelayMs])),
+  );
   const charts = [
     await chartFigure({
       id: 'delay',
       title: 'Median delay after the lead’s post, per member',
-      note: 'Minutes from the lead’s post to the member’s own; no bar: no post with a known time.',
+      note: `The median of the ${unit.name} from the lead’s post to the member’s own; no bar: no post with a known time.`,
       spec: {
         kind: 'bar',
         categories: delayed.map((member) => member.name),
         series: [
           {
-            name: 'median delay (minutes)',
+            name: `median delay (${unit.name})`,
             data: delayed.map((member) =>
-              member.medianDelayMs === undefined ? null : minutes(member.medianDelayMs),
+              member.medianDelayMs === undefined ? null : unit.of(member.medianDelayMs),
             ),
           },
         ],
-        unit: 'minutes',
+        unit: unit.name,
       },
     }),
     await chartFigure({
