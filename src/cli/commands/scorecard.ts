@@ -51,6 +51,10 @@ export function parseSince(since: string, now: Date): Date {
   return new Date(at);
 }
 
+/**
+ * Runs `release-hall scorecard`; resolves with the exit code (1 when an account's activity read
+ * failed, the scorecard printed either way).
+ */
 export async function scorecardCommand(flags: ScorecardFlags): Promise<number> {
   if (flags.json === true && flags.csv === true) {
     throw new ReleaseHallError('[release-hall] --json and --csv: choose one', {
