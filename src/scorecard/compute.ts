@@ -166,8 +166,15 @@ function accountScore(
     // Read, and no post found at all: nothing shows the account is run.
     dormant = true;
   }
+  const missing = [
+    ...(activity.followers === undefined ? ['followers'] : []),
+    ...(activity.postsSince === undefined ? ['posts'] : []),
+  ];
   return {
     ...base,
+    ...(missing.length === 0
+      ? {}
+      : { unknown: `the ${account.platform} read did not give ${missing.join(' or ')}` }),
     ...(activity.followers === undefined ? {} : { followers: activity.followers }),
     ...(activity.postsSince === undefined
       ? {}

@@ -324,6 +324,21 @@ describe('the scorecard from a hand-built journal', () => {
     expect(without.members[0]!.followers).toBeUndefined();
   });
 
+  it('says which figure a read did not give, rather than showing it as 0', async () => {
+    const { input } = await built();
+    const scorecard = computeScorecard({
+      ...input,
+      activity: new Map([
+        ['lead/memory', { status: 'read', activity: { postsSince: 3, readAt: NOW.toISOString() } }],
+      ]),
+    });
+    const lead = scorecard.members[0]!;
+    expect(lead.followers).toBeUndefined();
+    expect(lead.postsPerWeek).toBe(1.5);
+    expect(lead.accounts[0]!.unknown).toBe('the memory read did not give followers');
+    expect(lead.accounts[0]!.readFailed).toBeUndefined();
+  });
+
   it('counts a campaign whose delivery is still unknown as unsettled, not missed', async () => {
     const { input } = await built();
     const c1 = input.campaigns[0]!;
