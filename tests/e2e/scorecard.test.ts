@@ -128,13 +128,22 @@ describe('release-hall scorecard over the Weibo sandbox', () => {
     expect(scorecard.members[0]!.followers).toBe(0);
   });
 
-  it('refuses a --since that is not a date, before opening anything', async () => {
+  it('refuses a --since that is not a date and an --html folder that does not exist, before reading', async () => {
     const current = await scorecardWorld();
     world = current;
     const result = await runCli(['scorecard', ...args(current, '--since', 'last month')]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('--since "last month"');
     expect(result.stderr).toContain('2026-11-01');
+
+    const nowhere = join(current.dir, 'no-such-folder', 'page.html');
+    const html = await runCli([
+      'scorecard',
+      ...args(current, '--since', current.since.toISOString(), '--html', nowhere),
+    ]);
+    expect(html.code).not.toBe(0);
+    expect(html.stderr).toContain('--html');
+    expect(html.stderr).toContain('does not exist: create it or give another path');
   });
 
   it('release-hall metrics --html writes the reach page from every reading kept', async () => {

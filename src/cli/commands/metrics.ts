@@ -5,9 +5,9 @@
  * writes the reach report as a self-contained page with charts, drawn from every reading the
  * journal keeps of the campaign (docs/metrics.md, docs/reports.md).
  */
-import { writeFile } from 'node:fs/promises';
 import { ReleaseHallError, collectReach, hasReach, reachCsv, reachTable } from 'release-hall';
 import { renderMetricsPage } from '../../report/index.js';
+import { checkPagePath, writePage } from '../../report/page-file.js';
 import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 
 /** Flags of `metrics`. */
@@ -24,6 +24,7 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
       issues: [{ path: 'csv', message: 'both --json and --csv given' }],
     });
   }
+  if (flags.html !== undefined) await checkPagePath(flags.html);
   const { hall, adapters, credentials, journal, signal, close } = await openHallWork(flags);
   try {
     const collection = await collectReach({
@@ -36,7 +37,7 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
     });
     if (flags.html !== undefined) {
       const names = new Map(hall.hall.members.map((member) => [member.id, member.name]));
-      await writeFile(
+      await writePage(
         flags.html,
         await renderMetricsPage({
           campaignId,

@@ -4,10 +4,10 @@
  * `--html FILE` also as a self-contained page with charts (docs/reports.md). Reads the journal and
  * each account's followers and posts; writes nothing to the journal and sends nothing but reads.
  */
-import { writeFile } from 'node:fs/promises';
 import { ReleaseHallError, hasReach } from 'release-hall';
 import type { ReachReading } from 'release-hall';
 import { renderScorecardPage } from '../../report/index.js';
+import { checkPagePath, writePage } from '../../report/page-file.js';
 import {
   computeScorecard,
   readScorecardInput,
@@ -64,6 +64,7 @@ export async function scorecardCommand(flags: ScorecardFlags): Promise<number> {
   }
   const now = new Date();
   const since = parseSince(flags.since, now);
+  if (flags.html !== undefined) await checkPagePath(flags.html);
   const { hall, adapters, credentials, journal, signal, close } = await openHallWork(flags);
   try {
     const input = await readScorecardInput({
@@ -79,7 +80,7 @@ export async function scorecardCommand(flags: ScorecardFlags): Promise<number> {
     const scorecard = computeScorecard(input);
     if (flags.html !== undefined) {
       const reach: readonly ReachReading[] = hasReach(journal) ? input.reach : [];
-      await writeFile(
+      await writePage(
         flags.html,
         await renderScorecardPage(scorecard, { hallName: hall.hall.name, reach }),
       );
