@@ -9,6 +9,8 @@
  * - readInbox (reads only): `GET comments/to_me.json`, `comments/mentions.json`,
  *   `statuses/mentions.json`, or `comments/show.json` for one status (`read-inbox.ts`);
  * - readReach (reads only): `GET statuses/count.json`, 100 ids per call (`read-reach.ts`).
+ * - readActivity (reads only): `GET users/show.json` (followers, latest post), then
+ *   `GET statuses/user_timeline.json` pages back to the date asked (`read-activity.ts`).
  * - replyToInbox: `POST comments/reply.json`; findInboxReply: `GET comments/by_me.json`
  *   (`reply-inbox.ts`).
  *
@@ -24,6 +26,7 @@ import { findWeiboStatus } from './find-existing.js';
 import { WEIBO_PLATFORM } from './map-weibo-error.js';
 import { resolveWeiboOptions, weiboAccountSchema } from './options.js';
 import type { WeiboAdapterOptions } from './options.js';
+import { readWeiboActivity } from './read-activity.js';
 import { readWeiboInbox } from './read-inbox.js';
 import { readWeiboReach } from './read-reach.js';
 import { findWeiboReply, replyToWeiboComment } from './reply-inbox.js';
@@ -49,12 +52,13 @@ export {
 export { WEIBO_REACH_BATCH_SIZE, readWeiboCount } from './read-reach.js';
 export { WEIBO_REPLY_LOOKUP_MAX_ITEMS, isWeiboReplyText } from './reply-inbox.js';
 
-/** The Weibo adapter, with the mode it posts in; it always reads inboxes and reach. */
+/** The Weibo adapter, with the mode it posts in; it always reads inboxes, reach and activity. */
 export interface WeiboAdapter extends Adapter {
   readonly platform: 'weibo';
   readonly mode: 'share' | 'update';
   readInbox: NonNullable<Adapter['readInbox']>;
   readReach: NonNullable<Adapter['readReach']>;
+  readActivity: NonNullable<Adapter['readActivity']>;
   replyToInbox: NonNullable<Adapter['replyToInbox']>;
   findInboxReply: NonNullable<Adapter['findInboxReply']>;
 }
@@ -110,6 +114,7 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): WeiboAdap
     readInbox: (account, request, context) => readWeiboInbox(settings, account, request, context),
 
     readReach: (account, postIds, context) => readWeiboReach(settings, account, postIds, context),
+    readActivity: (account, since, context) => readWeiboActivity(settings, account, since, context),
     replyToInbox: (account, item, text, context) =>
       replyToWeiboComment(settings, account, item, text, context),
 

@@ -43,6 +43,7 @@ import type { InboxListFlags } from './commands/inbox-list.js';
 import type { InboxReplyFlags } from './commands/inbox-reply.js';
 import type { InboxSyncFlags } from './commands/inbox-sync.js';
 import type { MetricsFlags } from './commands/metrics.js';
+import type { ScorecardFlags } from './commands/scorecard.js';
 
 /** The package version, read from the nearest package.json named release-hall (source or built layout). */
 function packageVersion(): string {
@@ -544,9 +545,34 @@ function addMetrics(program: Command): void {
       .argument('<campaign-id>', 'the campaign whose posts are read'),
   )
     .option('--csv', 'print the readings as CSV (RFC 4180) on stdout')
+    .option(
+      '--html <file>',
+      'also write the reach report as a self-contained HTML page with charts (every reading kept)',
+    )
     .action(async (campaignId: string, flags: MetricsFlags) => {
       const { metricsCommand } = await import('./commands/metrics.js');
       process.exitCode = await metricsCommand(campaignId, flags);
+    });
+}
+
+function addScorecard(program: Command): void {
+  commonFlags(
+    program
+      .command('scorecard')
+      .description(
+        'one row per member over a period: campaigns taken part in and missed, delay after the lead, followers, posts per week, reach, unanswered inbox items, dormant accounts',
+      ),
+  )
+    .requiredOption(
+      '--since <date>',
+      'start of the period (ISO 8601 date or time, e.g. 2026-11-01)',
+    )
+    .option('--csv', 'print the scorecard as CSV (RFC 4180) on stdout')
+    .option('--html <file>', 'also write the scorecard as a self-contained HTML page with charts')
+    .option('--rehearsals', 'count campaigns published to sandboxes (rehearsals) too')
+    .action(async (flags: ScorecardFlags) => {
+      const { scorecardCommand } = await import('./commands/scorecard.js');
+      process.exitCode = await scorecardCommand(flags);
     });
 }
 
@@ -570,6 +596,7 @@ export function buildProgram(): Command {
   addScaleOut(program);
   addInbox(program);
   addMetrics(program);
+  addScorecard(program);
   return program;
 }
 

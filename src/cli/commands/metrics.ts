@@ -1,15 +1,20 @@
 /**
  * `release-hall metrics <campaign-id>`: reads the reach (reposts, comments, likes) of every live
  * post of the campaign now, appends the readings to the journal with the time they were read, and
- * prints a table per account with totals, or `--json`, or `--csv` (RFC 4180).
+ * prints a table per account with totals, or `--json`, or `--csv` (RFC 4180). `--html FILE` also
+ * writes the reach report as a self-contained page with charts, drawn from every reading the
+ * journal keeps of the campaign (docs/metrics.md, docs/reports.md).
  */
-import { ReleaseHallError, collectReach, reachCsv, reachTable } from 'release-hall';
+import { ReleaseHallError, collectReach, hasReach, reachCsv, reachTable } from 'release-hall';
+import { renderMetricsPage } from '../../report/index.js';
+import { checkPagePath, writePage } from '../../report/page-file.js';
 import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 
 /** Flags of `metrics`. */
 export interface MetricsFlags extends HallWorkFlags {
   json?: boolean;
   csv?: boolean;
+  html?: string;
 }
 
 export async function metricsCommand(campaignId: string, flags: MetricsFlags): Promise<number> {
@@ -19,6 +24,7 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
       issues: [{ path: 'csv', message: 'both --json and --csv given' }],
     });
   }
+  if (flags.html !== undefined) await checkPagePath(flags.html);
   const { hall, adapters, credentials, journal, signal, close } = await openHallWork(flags);
   try {
     const collection = await collectReach({
@@ -29,6 +35,24 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
       campaignId,
       signal,
     });
+    if (flags.html !== undefined) {
+      const names = new Map(hall.hall.members.map((member) => [member.id, member.name]));
+      await writePage(
+        flags.html,
+        await renderMetricsPage({
+          campaignId,
+          hallName: hall.hall.name,
+          readings: hasReach(journal) ? await journal.listReach(campaignId) : collection.readings,
+          accountNames: new Map(
+            hall.accounts.map((account) => [
+              account.id,
+              `${names.get(account.memberId) ?? account.memberId} (${account.platform})`,
+            ]),
+          ),
+          accounts: collection.accounts,
+        }),
+      );
+    }
     if (flags.json === true) {
       process.stdout.write(`${JSON.stringify(collection, null, 2)}\n`);
     } else if (flags.csv === true) {
