@@ -234,6 +234,28 @@ export type {
   ScheduleResult,
   ScheduledReading,
 } from './metrics/schedule.js';
+export {
+  SCORECARD_CSV_COLUMNS,
+  computeScorecard,
+  readScorecard,
+  readScorecardInput,
+  scorecardCsv,
+  scorecardTable,
+} from './scorecard/index.js';
+export type {
+  AccountScore,
+  ActivityRead,
+  CampaignSelection,
+  MemberScore,
+  MissedCampaign,
+  ReadScorecardOptions,
+  Scorecard,
+  ScorecardCampaign,
+  ScorecardInput,
+  ScorecardMemberInput,
+} from './scorecard/index.js';
+export { REPORT_PAGE_POLICY, renderMetricsPage, renderScorecardPage } from './report/index.js';
+export type { MetricsPageInput, ScorecardPageOptions } from './report/index.js';
 export { assignItem } from './inbox/assign.js';
 export type { AssignItemOptions, AssignItemResult } from './inbox/assign.js';
 export type {

@@ -55,6 +55,16 @@ export {
 } from './options.js';
 export type { TencentAdapterOptions, TencentLimitsOverride } from './options.js';
 export { tencentTextFingerprint } from './find-existing.js';
+export {
+  TENCENT_COMMENTS_TYPE,
+  TENCENT_INBOX_DEFAULT_MAX_ITEMS,
+  TENCENT_MENTIONS_TYPE,
+  TENCENT_RE_LIST_PAGE_SIZE,
+  TENCENT_TIMELINE_PAGE_SIZE,
+} from './read-inbox.js';
+export { TENCENT_ACTIVITY_MAX_PAGES } from './read-activity.js';
+export { TENCENT_REACH_BATCH_SIZE } from './read-reach.js';
+export { TENCENT_REPLY_LOOKUP_MAX_PAGES } from './reply-inbox.js';
 
 /** The Tencent Weibo adapter; it always reads inboxes, reach and activity, and replies. */
 export interface TencentAdapter extends Adapter {

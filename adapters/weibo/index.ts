@@ -51,6 +51,7 @@ export {
 } from './read-inbox.js';
 export { WEIBO_REACH_BATCH_SIZE, readWeiboCount } from './read-reach.js';
 export { WEIBO_REPLY_LOOKUP_MAX_ITEMS, isWeiboReplyText } from './reply-inbox.js';
+export { WEIBO_ACTIVITY_MAX_PAGES, WEIBO_ACTIVITY_PAGE_SIZE } from './read-activity.js';
 
 /** The Weibo adapter, with the mode it posts in; it always reads inboxes, reach and activity. */
 export interface WeiboAdapter extends Adapter {

@@ -5,8 +5,15 @@
  * writes the reach report as a self-contained page with charts, drawn from every reading the
  * journal keeps of the campaign (docs/metrics.md, docs/reports.md).
  */
-import { ReleaseHallError, collectReach, hasReach, reachCsv, reachTable } from 'release-hall';
-import { renderMetricsPage } from '../../report/index.js';
+import {
+  ReleaseHallError,
+  collectReach,
+  hasReach,
+  reachCsv,
+  reachTable,
+  renderMetricsPage,
+} from 'release-hall';
+
 import { checkPagePath, writePage } from '../../report/page-file.js';
 import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 

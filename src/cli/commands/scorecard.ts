@@ -4,16 +4,18 @@
  * `--html FILE` also as a self-contained page with charts (docs/reports.md). Reads the journal and
  * each account's followers and posts; writes nothing to the journal and sends nothing but reads.
  */
-import { ReleaseHallError, hasReach } from 'release-hall';
-import type { ReachReading } from 'release-hall';
-import { renderScorecardPage } from '../../report/index.js';
-import { checkPagePath, writePage } from '../../report/page-file.js';
 import {
+  ReleaseHallError,
   computeScorecard,
+  hasReach,
   readScorecardInput,
+  renderScorecardPage,
   scorecardCsv,
   scorecardTable,
-} from '../../scorecard/index.js';
+} from 'release-hall';
+import type { ReachReading } from 'release-hall';
+
+import { checkPagePath, writePage } from '../../report/page-file.js';
 import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 
 /** Flags of `scorecard`. */
