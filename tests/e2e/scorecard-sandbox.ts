@@ -71,6 +71,9 @@ export async function scorecardWorld(): Promise<ScorecardWorld> {
   const since = new Date(Date.now() - DAY);
   const sandbox = await startHallSandbox(scorecardHall, { tokenFor, lastPostAgeMs: 40 * DAY });
   const platform = sandbox.weibo.platform;
+  // Followers as users/show reports them to each account itself.
+  platform.setFollowers('2418700011', 1_250_000);
+  platform.setFollowers('2418700012', 48_210);
   const adapter = createWeiboAdapter({
     baseURL: sandbox.baseURLs.weibo,
     rip: '203.0.113.10',

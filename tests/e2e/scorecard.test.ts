@@ -74,7 +74,8 @@ describe('release-hall scorecard over the Weibo sandbox', () => {
     expect(m1).toMatchObject({ inboxItems: 2, unanswered: 2 });
     expect(m1!.medianReplyMs).toBeUndefined();
     // Activity read from the sandbox: one post each today; m3 posted nothing for 40 days.
-    expect(lead).toMatchObject({ followers: 0, dormantAccounts: [] });
+    expect(lead).toMatchObject({ followers: 1_250_000, dormantAccounts: [] });
+    expect(m1!.followers).toBe(48_210);
     expect(lead!.accounts[0]).toMatchObject({ postsSince: 1, dormant: false });
     expect(lead!.postsPerWeek).toBeCloseTo(7, 0);
     expect(m3!.accounts[0]).toMatchObject({ postsSince: 0, dormant: true });
@@ -94,7 +95,7 @@ describe('release-hall scorecard over the Weibo sandbox', () => {
     const lines = csv.stdout.split('\r\n');
     expect(lines[0]!.startsWith('member_id,name,lead,took_part,missed,')).toBe(true);
     expect(lines).toHaveLength(6);
-    expect(lines[1]!.startsWith('lead,测试发布新闻办,yes,1,0,0,,0,0,')).toBe(true);
+    expect(lines[1]!.startsWith('lead,测试发布新闻办,yes,1,0,0,,0,1250000,')).toBe(true);
     expect(
       lines[3]!.startsWith(
         `m2,"单位二<img src=x onerror=""document.body.dataset.ran='yes'"">",,1,0,0,`,
@@ -125,7 +126,7 @@ describe('release-hall scorecard over the Weibo sandbox', () => {
     expect(m2.accounts[0]!.readFailed).toBe(true);
     expect(result.stdout).not.toContain(tokenFor('cred-m2'));
     // The others are read as before.
-    expect(scorecard.members[0]!.followers).toBe(0);
+    expect(scorecard.members[0]!.followers).toBe(1_250_000);
   });
 
   it('refuses a --since that is not a date and an --html folder that does not exist, before reading', async () => {

@@ -107,7 +107,7 @@ export function showUser(call: WeiboCall): WeiboOutcome {
   return weiboOk({
     ...user,
     verified_reason: target.verified ? '政府机构官方微博' : '',
-    followers_count: 0,
+    followers_count: target.followers,
     friends_count: 0,
     statuses_count: own + (target.earlierPostAt === undefined ? 0 : 1),
     ...(status === undefined ? {} : { status }),

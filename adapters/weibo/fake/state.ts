@@ -59,6 +59,8 @@ export interface AccountState {
   verifiedType: number;
   /** Platform time (ms) of the newest post made before the fake's own (`setLastPostAt`). */
   earlierPostAt: number | undefined;
+  /** What `users/show` reports as `followers_count` to the account itself (`setFollowers`). */
+  followers: number;
 }
 
 export interface TokenState {

@@ -241,6 +241,7 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
       verified: account.verified ?? true,
       verifiedType: account.verifiedType ?? 1,
       earlierPostAt: undefined,
+      followers: 0,
     };
     this.register(account.uid, state);
     this.addToken(account.uid, account.accessToken, account.tokenExpiresAt);
@@ -271,6 +272,13 @@ export class WeiboPlatform extends MicroblogPlatform<WeiboEndpointName, WeiboFau
   setLastPostAt(uid: string, at: Date | number | undefined): void {
     const account = this.#account(uid);
     account.earlierPostAt = at === undefined ? undefined : at instanceof Date ? at.getTime() : at;
+  }
+
+  /** Sets the account's followers (`users/show` `followers_count`, shown to the account itself). */
+  setFollowers(uid: string, followers: number): void {
+    if (!Number.isInteger(followers) || followers < 0)
+      throw new RangeError(`bad followers ${followers}`);
+    this.#account(uid).followers = followers;
   }
 
   /** Sets what `users/show` says of the account's verification (`verified_type` 1 = government). */
