@@ -244,11 +244,23 @@ export interface PostReach {
   readonly readAt: string;
 }
 
+/** What the journal knows of a post whose reach is read. */
+export interface PostFacts {
+  /** The facts the delivery that made the post journaled (`journalNote`). */
+  readonly notes?: Readonly<Record<string, string>>;
+  /** When the delivery ended with the post live, ISO 8601. */
+  readonly postedAt?: string;
+}
+
 /** Everything a reach read gets besides the account and the post ids. */
-export type ReachContext = Pick<
-  DeliveryContext,
-  'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
->;
+export interface ReachContext
+  extends Pick<DeliveryContext, 'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'> {
+  /**
+   * What the journal knows of the posts asked for, by post id (a WeChat push's `msg_data_id`,
+   * which the statistics need and the post id does not give). Absent when not known.
+   */
+  readonly posts?: ReadonlyMap<string, PostFacts>;
+}
 
 /**
  * An account's followers and how much it posted, as its platform shows them: what a member

@@ -77,6 +77,7 @@ export type {
   ReadinessAspect,
   ReadinessFinding,
   ReadinessStatus,
+  PostFacts,
   ReachContext,
   Rendition,
   RetractResult,

@@ -10,10 +10,10 @@
  *
  * - a push delivery's id is `mass:<msg_id>` (the send's `msg_id`, `push.ts`); `msg_id` and
  *   `msg_data_id` are two different numbers and no API turns one into the other. The adapter
- *   remembers the `msg_data_id` and the time of every article push it sends, so the pushes of
- *   this process are read; a push sent by another process gets no reading (its `msg_data_id` is
- *   journaled with the delivery, note `wechat.msg_data_id`, but `readReach` is given post ids
- *   only);
+ *   remembers the `msg_data_id` and the time of every article push it sends, and journals it
+ *   with the delivery (note `wechat.msg_data_id`); a reader is handed those notes and the time
+ *   the post went live (`context.posts`), so the pushes of any process that journaled them are
+ *   read; a push whose `msg_data_id` is known neither way (a text push) gets no reading;
  * - a publish delivery's id is the `article_id` (`publish.ts`); whether the statistics cover
  *   articles that were only published (发表, not pushed) is [unconfirmed], and an `article_id`
  *   names no `msg_data_id`: it gets no reading;
@@ -31,13 +31,14 @@
  * verified accounts only: `48001` throws `PERMISSION_DENIED`. `61500`/`61501` (date format,
  * date range) throw `INVALID_INPUT`: this server's clock is off.
  */
-import type { Account, PostReach, ReachContext } from '#core';
+import type { Account, PostFacts, PostReach, ReachContext } from '#core';
 import { failMalformed, isRecord } from '#adapter-kit';
 import { addDays, chinaDay, newestReadyDay } from './china-day.js';
 import { guarded, wechatFailure } from './errors.js';
 import { WECHAT_PLATFORM, splitRequestId } from './map-wechat-error.js';
 import { readInteger } from './read-reply.js';
 import type { WechatRuntime } from './runtime.js';
+import { MSG_DATA_ID_NOTE } from './push.js';
 
 /** Ready days `readReach` looks back over for an id whose day is not known. */
 export const WECHAT_REACH_DAYS = 7;
@@ -72,13 +73,22 @@ function targetOf(
   runtime: WechatRuntime,
   account: Account,
   postId: string,
+  facts: PostFacts | undefined,
 ): Target | { readonly postId: string; readonly why: string } {
   if (STATS_ID.test(postId)) {
     return { postId, match: (msgid) => msgid === postId, day: undefined };
   }
   const push = PUSH_ID.exec(postId);
   if (push !== null) {
-    const pushed = runtime.pushedArticles.get(account, push[1] ?? '');
+    const journaled = facts?.notes?.[MSG_DATA_ID_NOTE];
+    const pushed =
+      runtime.pushedArticles.get(account, push[1] ?? '') ??
+      (journaled === undefined
+        ? undefined
+        : {
+            msgDataId: journaled,
+            sentAt: facts?.postedAt === undefined ? undefined : Date.parse(facts.postedAt),
+          });
     if (pushed === undefined) {
       return {
         postId,
@@ -86,7 +96,11 @@ function targetOf(
       };
     }
     const prefix = `${pushed.msgDataId}_`;
-    return { postId, match: (msgid) => msgid.startsWith(prefix), day: chinaDay(pushed.sentAt) };
+    return {
+      postId,
+      match: (msgid) => msgid.startsWith(prefix),
+      day: pushed.sentAt === undefined ? undefined : chinaDay(pushed.sentAt),
+    };
   }
   return {
     postId,
@@ -184,7 +198,7 @@ export function readWechatReach(
     const known = new Map<string, Target[]>();
     const unknownDay: Target[] = [];
     for (const postId of unique) {
-      const target = targetOf(runtime, account, postId);
+      const target = targetOf(runtime, account, postId, context.posts?.get(postId));
       if ('why' in target) {
         context.logger.debug('wechat reach: no statistics for this post', {
           accountId: account.id,

@@ -4,7 +4,7 @@
  * `readReach`, one account at a time, and the readings are appended to the journal with the time
  * they were read. Collecting again later adds new readings beside the old ones.
  */
-import { type Adapter, type PostReach, REACH_COUNTS, type ReachCount } from '../adapter.js';
+import { type Adapter, type PostFacts, type PostReach, REACH_COUNTS, type ReachCount } from '../adapter.js';
 import { type CredentialsSource, CredentialsResolver } from '../credentials.js';
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { DeliveryRecord, Journal } from '../journal/journal.js';
@@ -90,19 +90,36 @@ export function reachTotals(readings: readonly PostReach[]): ReachTotals {
 /** The states of a delivery whose post is live on the platform. */
 const LIVE_STATES = new Set<DeliveryRecord['state']>(['succeeded', 'reconciled']);
 
+/** A live post of an account: the delivery that made it and what the journal knows of it. */
+interface LivePost {
+  readonly deliveryId: string;
+  readonly facts: PostFacts;
+}
+
+/** What the journal knows of the post a delivery made: its notes and when it went live. */
+function factsOf(record: DeliveryRecord): PostFacts {
+  const live = [...record.history].reverse().find((step) => LIVE_STATES.has(step.state));
+  return {
+    ...(record.notes === undefined ? {} : { notes: record.notes }),
+    ...(live === undefined ? {} : { postedAt: live.at }),
+  };
+}
+
 /** The live posts of a campaign by account, in the order of the deliveries. */
 function livePostsByAccount(
   deliveries: readonly DeliveryRecord[],
-): Map<string, { platform: string; memberId: string; posts: Map<string, string> }> {
+): Map<string, { platform: string; memberId: string; posts: Map<string, LivePost> }> {
   const byAccount = new Map<
     string,
-    { platform: string; memberId: string; posts: Map<string, string> }
+    { platform: string; memberId: string; posts: Map<string, LivePost> }
   >();
   for (const record of deliveries) {
     if (!LIVE_STATES.has(record.state) || record.remoteId === undefined) continue;
     const { accountId, platform, memberId } = record.delivery;
     const entry = byAccount.get(accountId) ?? { platform, memberId, posts: new Map() };
-    if (!entry.posts.has(record.remoteId)) entry.posts.set(record.remoteId, record.delivery.id);
+    if (!entry.posts.has(record.remoteId)) {
+      entry.posts.set(record.remoteId, { deliveryId: record.delivery.id, facts: factsOf(record) });
+    }
     byAccount.set(accountId, entry);
   }
   return byAccount;
@@ -190,6 +207,7 @@ export async function collectReach(options: CollectReachOptions): Promise<ReachC
         credentials: secrets,
         logger: options.logger ?? silentLogger,
         requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+        posts: new Map([...entry.posts].map(([postId, post]) => [postId, post.facts])),
       });
     } catch (thrown) {
       if (signal.aborted) {
@@ -214,7 +232,7 @@ export async function collectReach(options: CollectReachOptions): Promise<ReachC
       continue;
     }
     const readings: ReachReading[] = reach.flatMap((reading) => {
-      const deliveryId = entry.posts.get(reading.postId);
+      const deliveryId = entry.posts.get(reading.postId)?.deliveryId;
       return deliveryId === undefined
         ? []
         : [

@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectReach, createPublisher, resolveHall, silentLogger } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
@@ -27,6 +27,7 @@ function china(iso: string): number {
 let sandbox: HallSandbox | undefined;
 const journals: SqliteJournal[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const journal of journals.splice(0)) await journal.close();
   await sandbox?.close();
   sandbox = undefined;
@@ -144,6 +145,43 @@ describe('reach of a WeChat campaign over the sandbox', () => {
     setClock(china('2026-11-27T09:00:00'));
     const later = await collect();
     expect(later.readings).toMatchObject([{ postId: pushId, reads: 1_200, reposts: 42 }]);
+  });
+
+  it('a reader in another process finds the push by the msg_data_id and the time journaled with it', async () => {
+    // The journal's clock and the platform's agree, as they do outside tests.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(china('2026-11-25T15:00:00'));
+    const { platform, journal, report, postOf, current, resolved, datacubeCalls, setClock } =
+      await campaign();
+    const [send] = platform.massSends(LEAD_APPID);
+    platform.addArticleStats({
+      appid: LEAD_APPID,
+      msgid: `${send!.msgDataId!}_1`,
+      title: '关于网传信息的说明',
+      targetUser: 2_000,
+      days: [{ date: '2026-11-25', reads: 640, shares: 21 }],
+    });
+    setClock(china('2026-11-26T09:00:00'));
+    // A new adapter remembers no push: only the journal knows the msg_data_id.
+    const elsewhere = createWechatAdapter({
+      baseURL: current.baseURLs.wechat,
+      now: () => china('2026-11-26T09:00:00'),
+      limits: { requestTimeoutMs: 5_000 },
+    });
+    const result = await collectReach({
+      hall: resolved,
+      adapters: [elsewhere],
+      credentials: current.credentials,
+      journal,
+      campaignId: report.campaignId,
+    });
+    expect(result.readings).toMatchObject([
+      { postId: postOf.get('beijing-fabu/wechat'), reads: 640, reposts: 21 },
+    ]);
+    // The day it went live is known from the journal: one call, for that day.
+    expect(datacubeCalls().map((call) => call.json)).toEqual([
+      { begin_date: '2026-11-25', end_date: '2026-11-25' },
+    ]);
   });
 
   it('48001 from the statistics (an account not verified any more) fails that account, with the reason', async () => {
