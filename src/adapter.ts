@@ -253,8 +253,10 @@ export interface PostFacts {
 }
 
 /** Everything a reach read gets besides the account and the post ids. */
-export interface ReachContext
-  extends Pick<DeliveryContext, 'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'> {
+export interface ReachContext extends Pick<
+  DeliveryContext,
+  'signal' | 'credentials' | 'logger' | 'requestTimeoutMs'
+> {
   /**
    * What the journal knows of the posts asked for, by post id (a WeChat push's `msg_data_id`,
    * which the statistics need and the post id does not give). Absent when not known.

@@ -4,7 +4,13 @@
  * `readReach`, one account at a time, and the readings are appended to the journal with the time
  * they were read. Collecting again later adds new readings beside the old ones.
  */
-import { type Adapter, type PostFacts, type PostReach, REACH_COUNTS, type ReachCount } from '../adapter.js';
+import {
+  type Adapter,
+  type PostFacts,
+  type PostReach,
+  REACH_COUNTS,
+  type ReachCount,
+} from '../adapter.js';
 import { type CredentialsSource, CredentialsResolver } from '../credentials.js';
 import { type ErrorCode, ReleaseHallError, toReleaseHallError } from '../errors.js';
 import type { DeliveryRecord, Journal } from '../journal/journal.js';
