@@ -53,15 +53,7 @@ mkdirSync(out, { recursive: true });
 
 // A part of the hall, so the demo runs in seconds: the lead, the bureaus a subway rumor concerns
 // and one district; every member has a Weibo, a Tencent Weibo and a WeChat account.
-const MEMBERS = [
-  'beijing-fabu',
-  'transport',
-  'subway',
-  'traffic-police',
-  'police',
-  'weather',
-  'chaoyang',
-];
+const MEMBERS = 'beijing-fabu transport subway traffic-police police weather chaoyang'.split(' ');
 type WechatAccount = { appid: string; credentials: string; autoReply?: unknown };
 type MemberData = { id: string; accounts: { wechat: WechatAccount } };
 const hallData = (await readDataFile(here('hall.yaml'), 'hall')) as { members: MemberData[] };
@@ -97,7 +89,7 @@ try {
       member.accounts.wechat.credentials,
       {
         callback_token: randomBytes(12).toString('hex'),
-        encoding_aes_key: randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'A'),
+        encoding_aes_key: randomBytes(32).toString('base64').slice(0, 43),
       },
     ]),
   );
@@ -136,36 +128,43 @@ try {
   heading('2. Citizens react on Weibo, Tencent Weibo and WeChat');
   const weibo = sandbox.weibo.platform;
   const tencent = sandbox.tencent!.platform;
-  const question = weibo.addComment({
-    statusId: postOf('beijing-fabu/weibo'),
-    authorName: '朝阳市民小王',
-    text: '10号线今晚末班车是几点？',
-  });
-  weibo.addComment({
-    statusId: postOf('beijing-fabu/weibo'),
-    authorName: '海淀网友',
-    text: '辟谣及时，点赞！',
-  });
-  weibo.addComment({
-    statusId: postOf('subway/weibo'),
-    authorName: '通勤族老李',
-    text: '收到，谢谢。',
-  });
-  weibo.addMention({ authorName: '西城居民', text: '@北京地铁 今晚地铁真的正常吗？' });
-  weibo.setAttitudes(postOf('beijing-fabu/weibo'), 128);
-  const tencentQuestion = tencent.addComment({
-    postId: postOf('beijing-fabu/tencent'),
-    author: 'shimin_zhang',
-    nick: '市民小张',
-    text: '请问机场线今晚也正常吗？',
-  });
-  tencent.addComment({
-    postId: postOf('beijing-fabu/tencent'),
-    author: 'wangyou_li',
-    text: '已转发给家人。',
-  });
-  tencent.addMention({ author: 'shimin_zhao', text: '@beijingfabu 谢谢澄清' });
-  console.log('seeded: weibo 3 comments, 1 mention; tencent 2 comments, 1 mention');
+  const lead = { weibo: postOf('beijing-fabu/weibo'), tencent: postOf('beijing-fabu/tencent') };
+  const weiboComments = [
+    weibo.addComment({
+      statusId: lead.weibo,
+      authorName: '朝阳市民小王',
+      text: '10号线今晚末班车是几点？',
+    }),
+    weibo.addComment({ statusId: lead.weibo, authorName: '海淀网友', text: '辟谣及时，点赞！' }),
+    weibo.addComment({
+      statusId: postOf('subway/weibo'),
+      authorName: '通勤族老李',
+      text: '收到，谢谢。',
+    }),
+  ];
+  const weiboMentions = [
+    weibo.addMention({ authorName: '西城居民', text: '@北京地铁 今晚地铁真的正常吗？' }),
+  ];
+  weibo.setAttitudes(lead.weibo, 128);
+  const tencentComments = [
+    tencent.addComment({
+      postId: lead.tencent,
+      author: 'shimin_zhang',
+      nick: '市民小张',
+      text: '请问机场线今晚也正常吗？',
+    }),
+    tencent.addComment({ postId: lead.tencent, author: 'wangyou_li', text: '已转发给家人。' }),
+  ];
+  const tencentMentions = [
+    tencent.addMention({ author: 'shimin_zhao', text: '@beijingfabu 谢谢澄清' }),
+  ];
+  const [question, tencentQuestion] = [weiboComments[0]!, tencentComments[0]!];
+  const plural = (count: number, word: string): string =>
+    `${count} ${word}${count === 1 ? '' : 's'}`;
+  console.log(
+    `seeded: weibo ${plural(weiboComments.length, 'comment')}, ${plural(weiboMentions.length, 'mention')}; ` +
+      `tencent ${plural(tencentComments.length, 'comment')}, ${plural(tencentMentions.length, 'mention')}`,
+  );
 
   // The service answers the WeChat callbacks; the duty officer's API key switches crisis mode.
   const callbacks = await resolveWechatCallbacks(hall, credentials);
@@ -221,7 +220,7 @@ try {
   const assigned = await assignItem({ hall, journal, itemId: question.id, to: 'subway' });
   console.log(`assigned item ${question.id} to subway; a reply comes from ${assigned.answersFrom}`);
   const queue = await journal.listInbox({ assignedTo: 'subway', unanswered: true });
-  console.log(`subway's queue: ${queue.length} item`);
+  console.log(`subway's queue: ${plural(queue.length, 'item')}`);
   const answer = () =>
     replyToItem({
       ...common,
