@@ -8,7 +8,7 @@
  *   npm run demo:listen [-- --out DIR]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,9 +77,8 @@ const sandbox = await startHallSandbox(hallData, {
   tencent: { latency },
   wechat: { latency, publishPollsBeforeDone: 1 },
 });
-const journal = new SqliteJournal(
-  join(mkdtempSync(join(tmpdir(), 'rh-listen-journal-')), 'journal.db'),
-);
+const journalDir = mkdtempSync(join(tmpdir(), 'rh-listen-journal-'));
+const journal = new SqliteJournal(join(journalDir, 'journal.db'));
 let service: Awaited<ReturnType<typeof startService>> | undefined;
 try {
   // The callback token and EncodingAESKey of each WeChat account, made for this run and kept
@@ -315,4 +314,5 @@ try {
   await service?.close();
   await journal.close();
   await sandbox.close();
+  rmSync(journalDir, { recursive: true, force: true });
 }
