@@ -12,20 +12,17 @@
  *   call across both runs (a reply the dead run may have sent is looked up on the account's
  *   timeline first).
  * - WeChat replies: no look-up exists, so a reply the dead run may have sent is never sent again:
- *   each follower holds at most one message, exactly one when the journal says `sent`.
+ *   each follower holds at most one message, exactly one when the journal says `sent`. A reply
+ *   the dead run had written `sending` ends `unknown` whether or not WeChat took it (the kill may
+ *   come before the message left, e.g. while the access token was fetched), and its record stays
+ *   `sending` with the lease over; the test prints how many ended so, and how many were delivered.
  *
  * RH_FAULT_RUNS=n gives each of the three n seeded runs (default 6); RH_FAULT_SEED=<phase>:<seed>
  * (phase tencent-sync, tencent-reply or wechat-reply) replays one run: a failing run prints it.
  * RH_FAULT_VERBOSE=1 prints every run's outcome.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type HallInput,
-  ReleaseHallError,
-  type ReplyToItemResult,
   createPublisher,
   hasReplies,
   replyKey,
@@ -43,107 +40,37 @@ import {
   startWechatSandbox,
 } from 'release-hall/sandbox';
 import { fastRetry, rebuttal } from '../helpers/fixtures.js';
-import { type ChildRun, campaignChild, random, waitFor } from './harness.js';
-
-const RUNS = Number(process.env.RH_FAULT_RUNS ?? 6);
-const PHASES = ['tencent-sync', 'tencent-reply', 'wechat-reply'] as const;
-type Phase = (typeof PHASES)[number];
-const REPLAY = process.env.RH_FAULT_SEED?.split(':');
-if (
-  REPLAY !== undefined &&
-  (!PHASES.includes(REPLAY[0] as Phase) || !/^\d+$/.test(REPLAY[1] ?? ''))
-) {
-  throw new Error(
-    `RH_FAULT_SEED: expected <phase>:<seed> with phase ${PHASES.join(', ')}, got "${process.env.RH_FAULT_SEED}"`,
-  );
-}
-
-const child = campaignChild('inbox-platform-child', {
-  source: join(import.meta.dirname, 'inbox-child.ts'),
-  readyLine: 'ready',
-});
-
-/** The library's clock in the reruns: past the lease a killed run held (REPLY_SENDING_LEASE_MS). */
-const afterLease = (): Date => new Date(Date.now() + 3 * 60_000);
-
-// -- Tencent ---------------------------------------------------------------------------------
-
-const APP_KEY = '801000000';
-const TENCENT_ACCOUNTS = 6;
-/** Comments and mentions seeded after the warm-up sync. */
-const BULK = 300;
-/** Seconds the bulk is spread over: about 12 items of each account in every second. */
-const BULK_SECONDS = 4;
-/** Items per list in one read of the child's sync, so a sync spans many reads. */
-const MAX_ITEMS = 7;
-
-const tencentMembers = Array.from({ length: TENCENT_ACCOUNTS }, (_, index) => ({
-  id: `t${index}`,
-  name: `unit${index}`,
-  openid: `B${String(index).padStart(31, '0')}`,
-  ref: `cred-t${index}`,
-}));
-const tencentHall: HallInput = {
-  id: 'tencent-inbox-kill-hall',
-  name: '测试发布厅',
-  lead: 't0',
-  site: { domain: 'www.example.gov.cn' },
-  members: tencentMembers.map((member, index) => ({
-    id: member.id,
-    name: `单位${index}新闻办`,
-    shortName: `单位${index}`,
-    accounts: {
-      tencent: { handle: member.name, openid: member.openid, credentials: member.ref },
-    },
-  })),
-};
-const tencentTokens: Record<string, string> = Object.fromEntries(
-  tencentMembers.map((member) => [member.ref, `tok-${member.id}-0123456789abcdef`]),
-);
-const openidOf = new Map(tencentMembers.map((member) => [`${member.id}/tencent`, member.openid]));
-const nameOf = new Map(tencentMembers.map((member) => [`${member.id}/tencent`, member.name]));
-
-// -- WeChat ----------------------------------------------------------------------------------
-
-const WECHAT_ACCOUNTS = 3;
-const FOLLOWERS_PER_ACCOUNT = 2;
-const wechatMembers = Array.from({ length: WECHAT_ACCOUNTS }, (_, index) => ({
-  id: `w${index}`,
-  appid: `wx${String(index + 1).padStart(16, '0')}`,
-  ref: `cred-w${index}`,
-  secret: `secret-w${index}-0123456789abcdef`,
-}));
-const wechatHall: HallInput = {
-  id: 'wechat-inbox-kill-hall',
-  name: '测试发布厅',
-  lead: 'w0',
-  site: { domain: 'www.example.gov.cn' },
-  members: wechatMembers.map((member, index) => ({
-    id: member.id,
-    name: `单位${index}新闻办`,
-    shortName: `单位${index}`,
-    accounts: {
-      wechat: {
-        handle: `单位${index}`,
-        appid: member.appid,
-        kind: 'service',
-        credentials: member.ref,
-      },
-    },
-  })),
-};
-const wechatSecrets: Record<string, string> = Object.fromEntries(
-  wechatMembers.map((member) => [member.ref, member.secret]),
-);
-
-const credentialsFrom =
-  (secrets: Record<string, string>, field: string) =>
-  ({ ref }: { ref: string }): Record<string, string> | undefined => {
-    const secret = secrets[ref];
-    return secret === undefined ? undefined : { [field]: secret };
-  };
-const tencentCredentials = credentialsFrom(tencentTokens, 'access_token');
-const wechatCredentials = credentialsFrom(wechatSecrets, 'secret');
+import { type ChildRun, random } from './harness.js';
+import {
+  APP_KEY,
+  BULK,
+  BULK_SECONDS,
+  FOLLOWERS_PER_ACCOUNT,
+  ITEMS,
+  MAX_ITEMS,
+  REPLAY,
+  RUNS,
+  type ReplyOutcome,
+  TENCENT_ACCOUNTS,
+  WECHAT_ACCOUNTS,
+  afterLease,
+  child,
+  journalFile,
+  killWhen,
+  nameOf,
+  openidOf,
+  runAll,
+  seedsOf,
+  tencentCredentials,
+  tencentHall,
+  tencentMembers,
+  tencentTokens,
+  wechatCredentials,
+  wechatHall,
+  wechatMembers,
+  wechatSecrets,
+  withinLease,
+} from './inbox-kill-kit.js';
 
 let tencent: TencentSandbox;
 let wechat: WechatSandbox;
@@ -187,10 +114,6 @@ function tencentAdapter() {
   });
 }
 
-function journalFile(prefix: string): string {
-  return join(mkdtempSync(join(tmpdir(), prefix)), 'journal.db');
-}
-
 /** A fresh Tencent platform with one published tweet per account, and the journal that holds it. */
 async function tencentPublished(seed: number, prefix: string) {
   tencent.platform.reset();
@@ -227,34 +150,6 @@ function startChild(
     RH_TOKENS: JSON.stringify(platform === 'tencent' ? tencentTokens : wechatSecrets),
     ...env,
   });
-}
-
-async function killAndSettle(name: string, run: ChildRun, server: { openConnections(): number }) {
-  await run.kill();
-  expect(
-    await waitFor(() => server.openConnections() === 0, 10_000),
-    `${name}: the killed child's requests were all carried out`,
-  ).toBe(true);
-}
-
-/** Kills the child once `landed` holds (or it exited), after a seeded pause of up to `jitterMs`. */
-async function killWhen(
-  name: string,
-  run: ChildRun,
-  server: { openConnections(): number },
-  landed: () => boolean,
-  pause: number,
-): Promise<boolean> {
-  await run.planned;
-  let exited = false;
-  void run.exited.then(() => (exited = true));
-  expect(await waitFor(() => exited || landed(), 20_000), `${name}: the kill moment came`).toBe(
-    true,
-  );
-  await new Promise((resolve) => setTimeout(resolve, pause));
-  const exitedBeforeKill = exited;
-  await killAndSettle(name, run, server);
-  return exitedBeforeKill;
 }
 
 // -- 1. Tencent sync -------------------------------------------------------------------------
@@ -409,42 +304,6 @@ async function tencentSyncRun(seed: number): Promise<SyncOutcome> {
   } finally {
     await journal.close();
   }
-}
-
-// -- replies, shared -------------------------------------------------------------------------
-
-interface ReplyOutcome {
-  readonly seed: number;
-  readonly kind: 'at-apply' | 'random-time';
-  /** Writes the platform had taken when the child died. */
-  readonly sentAtKill: number;
-  /** The target's reply was applied, and its record still `sending`, when the child died. */
-  readonly killedAtApply: boolean;
-  readonly statuses: readonly string[];
-  /** WeChat: replies that ended `unknown`, and how many of those the follower did get. */
-  readonly unknown?: number;
-  readonly unknownDelivered?: number;
-  /** WeChat: the journal state of each reply that ended `unknown`. */
-  readonly unknownStates?: readonly string[];
-}
-
-const ITEMS = 6;
-
-/** Runs `reply` within the lease the dead run held on the target: it must be left alone. */
-async function withinLease(
-  name: string,
-  reply: () => Promise<ReplyToItemResult>,
-  writes: () => number,
-): Promise<void> {
-  const before = writes();
-  let code: string | undefined;
-  try {
-    await reply();
-  } catch (error) {
-    code = ReleaseHallError.isInstance(error) ? error.code : String(error);
-  }
-  expect(code, `${name}: a rerun within the lease`).toBe('LEASE_LOST');
-  expect(writes(), `${name}: writes within the lease`).toBe(before);
 }
 
 // -- 2. Tencent replies ----------------------------------------------------------------------
@@ -755,7 +614,9 @@ async function wechatReplyRun(seed: number): Promise<ReplyOutcome> {
         ).toEqual([item.reply]);
       }
     }
-    if (killedAtApply) expect(unknownDelivered, `${name}: the held message`).toBeGreaterThan(0);
+    // The child sends one reply after another: at most one can have been under way at the kill.
+    expect(unknown, `${name}: replies left unknown`).toBeLessThanOrEqual(1);
+    if (killedAtApply) expect(unknownDelivered, `${name}: the held message`).toBe(1);
     // Once more: nothing goes out, and nothing changes.
     const callsAtEnd = sendCalls().length;
     for (const [index, item] of items.entries()) {
@@ -781,30 +642,6 @@ async function wechatReplyRun(seed: number): Promise<ReplyOutcome> {
   } finally {
     await journal.close();
   }
-}
-
-// -- the runs --------------------------------------------------------------------------------
-
-function seedsOf(phase: Phase): number[] {
-  if (REPLAY !== undefined) return REPLAY[0] === phase ? [Number(REPLAY[1])] : [];
-  return Array.from({ length: RUNS }, (_, index) => index + 1);
-}
-
-/** Runs every seed of a phase; a failing run names the command that replays it. */
-async function runAll<Outcome>(phase: Phase, run: (seed: number) => Promise<Outcome>) {
-  const outcomes: Outcome[] = [];
-  for (const seed of seedsOf(phase)) {
-    try {
-      outcomes.push(await run(seed));
-    } catch (error) {
-      console.error(
-        `replay: RH_FAULT_SEED=${phase}:${seed} npx vitest run tests/faults/inbox-kill-platforms.test.ts`,
-      );
-      throw error;
-    }
-  }
-  if (process.env.RH_FAULT_VERBOSE) console.log(phase, JSON.stringify(outcomes));
-  return outcomes;
 }
 
 describe('inbox on Tencent Weibo and WeChat: SIGKILL at seeded moments, then run again', () => {
@@ -858,8 +695,13 @@ describe('inbox on Tencent Weibo and WeChat: SIGKILL at seeded moments, then run
         atApply.filter((outcome) => !outcome.killedAtApply).map((outcome) => outcome.seed),
         'at-apply seeds not killed with the message applied and unanswered',
       ).toEqual([]);
-      // Every at-apply run leaves its held message unknown: at least one unknown per such run.
+      // Every at-apply run leaves its held message unknown.
       const unknown = outcomes.reduce((sum, outcome) => sum + (outcome.unknown ?? 0), 0);
+      const delivered = outcomes.reduce((sum, outcome) => sum + (outcome.unknownDelivered ?? 0), 0);
+      const states = [...new Set(outcomes.flatMap((outcome) => outcome.unknownStates ?? []))];
+      console.log(
+        `wechat-reply: ${outcomes.length} runs, ${atApply.length} killed at apply; ${unknown} replies ended unknown (${delivered} of them delivered, ${unknown - delivered} not; journal states: ${states.join(', ') || 'none'})`,
+      );
       expect(unknown, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(atApply.length);
       const partial = outcomes.filter(
         (outcome) => outcome.sentAtKill > 0 && outcome.sentAtKill < ITEMS,
