@@ -10,9 +10,11 @@ import { expect } from 'vitest';
 import { type HallInput, ReleaseHallError, type ReplyToItemResult } from 'release-hall';
 import { type ChildRun, campaignChild, waitFor } from './harness.js';
 
+/** Seeded runs of each phase (RH_FAULT_RUNS). */
 export const RUNS = Number(process.env.RH_FAULT_RUNS ?? 6);
 const PHASES = ['tencent-sync', 'tencent-reply', 'wechat-reply'] as const;
 export type Phase = (typeof PHASES)[number];
+/** The one run to replay (RH_FAULT_SEED=<phase>:<seed>), if any. */
 export const REPLAY = process.env.RH_FAULT_SEED?.split(':');
 if (
   REPLAY !== undefined &&
@@ -23,6 +25,7 @@ if (
   );
 }
 
+/** The inbox child, bundled once per test file. */
 export const child = campaignChild('inbox-platform-child', {
   source: join(import.meta.dirname, 'inbox-child.ts'),
   readyLine: 'ready',
@@ -34,6 +37,7 @@ export const afterLease = (): Date => new Date(Date.now() + 3 * 60_000);
 // -- Tencent ---------------------------------------------------------------------------------
 
 export const APP_KEY = '801000000';
+/** Tencent accounts of the hall, one per member. */
 export const TENCENT_ACCOUNTS = 6;
 /** Comments and mentions seeded after the warm-up sync. */
 export const BULK = 300;
@@ -114,6 +118,7 @@ const credentialsFrom =
 export const tencentCredentials = credentialsFrom(tencentTokens, 'access_token');
 export const wechatCredentials = credentialsFrom(wechatSecrets, 'secret');
 
+/** A journal file in a fresh temporary folder. */
 export function journalFile(prefix: string): string {
   return join(mkdtempSync(join(tmpdir(), prefix)), 'journal.db');
 }
@@ -126,13 +131,16 @@ async function killAndSettle(name: string, run: ChildRun, server: { openConnecti
   ).toBe(true);
 }
 
-/** Kills the child once `landed` holds (or it exited), after a seeded pause of up to `jitterMs`. */
+/**
+ * Kills the child once `landed` holds (or it exited first), `pauseMs` later, and waits until the
+ * server has carried out every request it sent. Resolves with whether it had exited before the kill.
+ */
 export async function killWhen(
   name: string,
   run: ChildRun,
   server: { openConnections(): number },
   landed: () => boolean,
-  pause: number,
+  pauseMs: number,
 ): Promise<boolean> {
   await run.planned;
   let exited = false;
@@ -140,7 +148,7 @@ export async function killWhen(
   expect(await waitFor(() => exited || landed(), 20_000), `${name}: the kill moment came`).toBe(
     true,
   );
-  await new Promise((resolve) => setTimeout(resolve, pause));
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
   const exitedBeforeKill = exited;
   await killAndSettle(name, run, server);
   return exitedBeforeKill;
@@ -163,6 +171,7 @@ export interface ReplyOutcome {
   readonly unknownStates?: readonly string[];
 }
 
+/** Items answered in each reply run. */
 export const ITEMS = 6;
 
 /** Runs `reply` within the lease the dead run held on the target: it must be left alone. */
@@ -184,6 +193,7 @@ export async function withinLease(
 
 // -- the runs --------------------------------------------------------------------------------
 
+/** The seeds a phase runs: 1…RUNS, or the one RH_FAULT_SEED names. */
 export function seedsOf(phase: Phase): number[] {
   if (REPLAY !== undefined) return REPLAY[0] === phase ? [Number(REPLAY[1])] : [];
   return Array.from({ length: RUNS }, (_, index) => index + 1);
