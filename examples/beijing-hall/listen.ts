@@ -16,14 +16,19 @@ import {
   type CredentialsSource,
   assignItem,
   collectReach,
+  computeScorecard,
   createCredentialsResolver,
   createPublisher,
   inboxItemAges,
   loadStatementFile,
   readDataFile,
+  readScorecardInput,
   reachTable,
+  renderMetricsPage,
+  renderScorecardPage,
   replyToItem,
   resolveHall,
+  scorecardCsv,
   syncInbox,
 } from 'release-hall';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
@@ -34,8 +39,6 @@ import { startHallSandbox } from 'release-hall/sandbox';
 import { resolveWechatCallbacks, startService } from 'release-hall/service';
 import { createCallbackDriver } from 'release-hall/testing';
 // Not exported by 'release-hall' yet: the report pages and the scorecard.
-import { renderMetricsPage, renderScorecardPage } from '../../src/report/index.js';
-import { computeScorecard, readScorecardInput, scorecardCsv } from '../../src/scorecard/index.js';
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 const heading = (text: string): void => {
