@@ -501,6 +501,10 @@ function addInbox(program: Command): void {
       .requiredOption('--hall <file>', 'hall file (JSON or YAML)')
       .requiredOption('--text <text>', 'the reply')
       .option(
+        '--resend-unconfirmed',
+        'send again a reply left unknown on a platform with no look-up (WeChat), once you checked it did not arrive',
+      )
+      .option(
         '--as <member>',
         "the member who answers (default: the assignee's account on the platform, else the item's)",
       )

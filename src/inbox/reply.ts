@@ -67,6 +67,13 @@ export interface ReplyToItemOptions {
    * added either way. @default DEFAULT_DISCOURAGED_PHRASES
    */
   readonly discouraged?: readonly DiscouragedPhrase[] | undefined;
+  /**
+   * Sends a reply left `unknown` (or `sending` past its lease) again without looking it up: for a
+   * platform with no look-up of sent replies (WeChat customer-service messages), once a person has
+   * checked on the platform that it did not arrive. Everything else is as without it; a reply
+   * that is `sent` is never sent again.
+   */
+  readonly resendUnconfirmed?: boolean | undefined;
   /** Stops the platform calls. */
   readonly signal?: AbortSignal | undefined;
   /** Where the adapter logs. @default silentLogger */
@@ -104,6 +111,11 @@ export interface ReplyToItemResult {
   readonly item: StoredInboxItem;
   /** Discouraged phrases found that are warnings only. */
   readonly warnings: readonly ReplyWarning[];
+  /**
+   * Whether the platform can look a sent reply up (`findInboxReply`). When it cannot, an `unknown`
+   * reply stays unknown until a person checks (and sends it with `resendUnconfirmed`).
+   */
+  readonly lookUp: boolean;
 }
 
 type RepliesJournal = Journal & JournalReplies;
@@ -332,6 +344,11 @@ async function change(
   return next;
 }
 
+/** Whether the adapter can look a sent reply up. */
+function canLookUp(run: ReplyRun): boolean {
+  return typeof run.adapter.findInboxReply === 'function';
+}
+
 /** Looks the reply up on the platform; `undefined` when the adapter cannot look. */
 async function lookUp(run: ReplyRun): Promise<string | undefined | false> {
   const { adapter } = run;
@@ -365,7 +382,7 @@ async function answered(
   if (hasInbox(run.journal)) {
     await run.journal.markInboxAnswered(run.item, record.updatedAt);
   }
-  return { status, reply: record, item: run.item, warnings };
+  return { status, reply: record, item: run.item, warnings, lookUp: canLookUp(run) };
 }
 
 /**
@@ -392,8 +409,20 @@ export async function replyToItem(options: ReplyToItemOptions): Promise<ReplyToI
     }
   }
   if (record.state === 'sending' || record.state === 'unknown') {
-    const found = await lookUp(run);
-    if (found === undefined) return { status: 'unknown', reply: record, item: run.item, warnings };
+    const found = options.resendUnconfirmed === true ? false : await lookUp(run);
+    if (found === undefined) {
+      if (record.state === 'sending') {
+        // The run that was sending it stopped; nothing can tell whether it arrived.
+        record = await change(run, record, {
+          state: 'unknown',
+          error: {
+            code: 'AMBIGUOUS',
+            message: `the run sending it stopped, and ${run.account.platform} offers no look-up of sent replies: check the conversation on the platform; if it did not arrive, send it with resendUnconfirmed (--resend-unconfirmed)`,
+          },
+        });
+      }
+      return { status: 'unknown', reply: record, item: run.item, warnings, lookUp: canLookUp(run) };
+    }
     if (found !== false) {
       record = await change(run, record, { state: 'sent', remoteId: found });
       return answered(run, record, 'found', warnings);
@@ -434,7 +463,7 @@ export async function replyToItem(options: ReplyToItemOptions): Promise<ReplyToI
       await change(run, record, { state: 'failed', error: summary });
       throw error;
     }
-    return { status: 'unknown', reply: record, item: run.item, warnings };
+    return { status: 'unknown', reply: record, item: run.item, warnings, lookUp: canLookUp(run) };
   }
   record = await change(run, record, { state: 'sent', remoteId });
   return answered(run, record, 'sent', warnings);

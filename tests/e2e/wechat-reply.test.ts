@@ -13,6 +13,7 @@ import {
   type HallInput,
   ReleaseHallError,
   hasReplies,
+  replyKey,
   replyToItem,
   resolveHall,
 } from 'release-hall';
@@ -88,7 +89,7 @@ async function followerWrote(ageMs: number) {
     },
   ]);
   const hall = resolveHall(hallInput, [adapter]);
-  const reply = (text: string) =>
+  const reply = (text: string, extra: { resendUnconfirmed?: boolean } = {}) =>
     replyToItem({
       hall,
       adapters: [adapter],
@@ -98,6 +99,7 @@ async function followerWrote(ageMs: number) {
       text,
       now: () => new Date(clock),
       requestTimeoutMs: 500,
+      ...extra,
     });
   const sendCalls = () =>
     platform.requests().filter((request) => request.endpoint === 'message/custom/send');
@@ -150,6 +152,48 @@ describe('inbox reply to a WeChat follower over the sandbox', () => {
     expect(platform.customMessages(APPID)).toHaveLength(1);
     expect(sendCalls()).toHaveLength(1);
     expect((await journal.listInbox())[0]?.answeredAt).toBeUndefined();
+  });
+
+  it('a run stopped mid-send is marked unknown (no look-up exists); a person may send it again once checked', async () => {
+    const { platform, journal, reply, sendCalls, advance } = await followerWrote(HOUR);
+    const text = '已转交交管部门，请留意后续通报。';
+    // A run wrote `sending` and stopped before the message left: the journal alone knows of it.
+    if (!hasReplies(journal)) throw new Error('the SQLite journal keeps replies');
+    const [item] = await journal.listInbox();
+    const record = await journal.planReply({
+      key: replyKey(item!, text),
+      platform: 'wechat',
+      accountId: 'beijing-fabu/wechat',
+      memberId: 'beijing-fabu',
+      itemRemoteId: item!.remoteId,
+      text,
+      state: 'planned',
+      version: 1,
+      attempts: 0,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
+    await journal.updateReply(record.key, record.version, {
+      state: 'sending',
+      leaseUntil: new Date(Date.UTC(2026, 10, 26, 4, 1, 0)).toISOString(),
+      countAttempt: true,
+      at: new Date().toISOString(),
+    });
+    advance(5 * 60_000);
+    const after = await reply(text);
+    expect(after).toMatchObject({ status: 'unknown', lookUp: false });
+    expect(after.reply).toMatchObject({ state: 'unknown', error: { code: 'AMBIGUOUS' } });
+    expect(after.reply.error?.message).toContain('--resend-unconfirmed');
+    expect(sendCalls()).toHaveLength(0);
+    expect((await reply(text)).status).toBe('unknown');
+    expect(sendCalls()).toHaveLength(0);
+
+    // Checked in the MP console: it never arrived. Sent once, on purpose.
+    const resent = await reply(text, { resendUnconfirmed: true });
+    expect(resent.status).toBe('sent');
+    expect(platform.customMessages(APPID).map((sent) => sent.text)).toEqual([text]);
+    expect((await reply(text, { resendUnconfirmed: true })).status).toBe('already-sent');
+    expect(sendCalls()).toHaveLength(1);
   });
 
   it('a message older than 48 hours is refused before anything is sent, and recorded failed', async () => {

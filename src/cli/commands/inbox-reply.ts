@@ -11,6 +11,7 @@ import { type HallWorkFlags, openHallWork } from '../open-hall-work.js';
 export interface InboxReplyFlags extends HallWorkFlags {
   text: string;
   as?: string;
+  resendUnconfirmed?: boolean;
   json?: boolean;
 }
 
@@ -27,7 +28,9 @@ export function formatReplyLine(result: ReplyToItemResult): string {
     case 'found':
       return `found      reply ${reply.remoteId ?? ''} to ${where} was on the platform; nothing sent`;
     case 'unknown':
-      return `unknown    the reply to ${where} may have been posted and could not be checked: run the same command again`;
+      return result.lookUp
+        ? `unknown    the reply to ${where} may have been posted and could not be checked: run the same command again`
+        : `unknown    the reply to ${where} may have been sent and ${item.platform} offers no look-up: check the conversation on the platform; if it did not arrive, run again with --resend-unconfirmed`;
   }
 }
 
@@ -45,6 +48,7 @@ export async function inboxReplyCommand(itemId: string, flags: InboxReplyFlags):
       itemId,
       text: flags.text,
       as: flags.as,
+      resendUnconfirmed: flags.resendUnconfirmed === true,
     });
     for (const warning of result.warnings) {
       warn(`"${warning.phrase}": ${warning.reason}; ${warning.fix}`);
