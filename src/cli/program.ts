@@ -550,6 +550,10 @@ function addMetrics(program: Command): void {
   )
     .option('--csv', 'print the readings as CSV (RFC 4180) on stdout')
     .option(
+      '--at <times>',
+      'read at these times after the campaign started (e.g. 1h,24h), waiting for each; a time already read is skipped',
+    )
+    .option(
       '--html <file>',
       'also write the reach report as a self-contained HTML page with charts (every reading kept)',
     )

@@ -101,6 +101,9 @@ export interface ScheduleResult {
   readonly stopped: boolean;
 }
 
+/** The longest wait one timer may hold (2^31 − 1 ms). */
+const MAX_SLEEP_MS = 2_147_483_647;
+
 function timer(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) {
@@ -150,23 +153,25 @@ export async function collectOnSchedule(
   const schedule = scheduleReadings(options.offsets, start, held);
   const collections: ReachCollection[] = [];
   const pending = schedule.filter((reading) => !reading.done);
+  const waitedFor = new Set<number>();
   let index = 0;
   while (index < pending.length) {
     if (signal.aborted) return { schedule, collections, stopped: true };
     const next = pending[index]!;
     const wait = next.dueAt.getTime() - now().getTime();
     if (wait > 0) {
-      options.onWait?.(next);
-      await sleep(wait, signal);
-      if (signal.aborted) return { schedule, collections, stopped: true };
+      if (!waitedFor.has(index)) options.onWait?.(next);
+      waitedFor.add(index);
+      // Timers hold at most about 24.8 days: a longer wait is slept in parts.
+      await sleep(Math.min(wait, MAX_SLEEP_MS), signal);
+      continue;
     }
     const at = now().getTime();
     const covers = pending.slice(index).filter((reading) => reading.dueAt.getTime() <= at);
-    const late = wait <= 0;
     const collection = await collectReach(options);
     collections.push(collection);
-    options.onCollected?.(collection, covers, late);
-    index += Math.max(1, covers.length);
+    options.onCollected?.(collection, covers, !waitedFor.has(index));
+    index += covers.length;
   }
   return { schedule, collections, stopped: false };
 }

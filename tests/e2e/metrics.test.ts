@@ -27,7 +27,7 @@ import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
 import { handleWeiboRequest } from '../../adapters/weibo/fake/protocol.js';
 import { fastRetry, rebuttal } from '../helpers/fixtures.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliUntil } from '../helpers/cli.js';
 
 const hallInput: HallInput = {
   id: 'reach-hall',
@@ -88,6 +88,35 @@ async function published() {
   platform.setAttitudes(postOf.get('m2/weibo')!, 3);
   const hall = resolveHall(hallInput, [adapter]);
   return { current, adapter, dir, file, journal, report, postOf, hall };
+}
+
+/** `metrics CAMPAIGN` with a hall file pointing at the sandbox and a credentials file. */
+function cliArgs(current: HallSandbox, dir: string, file: string, campaignId: string): string[] {
+  const hallFile = join(dir, 'hall.json');
+  writeFileSync(
+    hallFile,
+    JSON.stringify({ ...hallInput, platforms: { weibo: { baseURL: current.baseURLs.weibo } } }),
+  );
+  const credentialsFile = join(dir, 'credentials.json');
+  writeFileSync(
+    credentialsFile,
+    JSON.stringify(
+      Object.fromEntries(
+        ['cred-lead', 'cred-m1', 'cred-m2'].map((ref) => [ref, { access_token: tokenFor(ref) }]),
+      ),
+    ),
+    { mode: 0o600 },
+  );
+  return [
+    'metrics',
+    campaignId,
+    '--hall',
+    hallFile,
+    '--credentials',
+    credentialsFile,
+    '--journal',
+    file,
+  ];
 }
 
 /** The counts of a status as the sandbox itself holds them. */
@@ -203,31 +232,7 @@ describe('reach of a campaign over the Weibo sandbox', () => {
 
   it('release-hall metrics prints the readings as JSON and as CSV, and keeps each', async () => {
     const { current, dir, file, report, postOf } = await published();
-    const hallFile = join(dir, 'hall.json');
-    writeFileSync(
-      hallFile,
-      JSON.stringify({ ...hallInput, platforms: { weibo: { baseURL: current.baseURLs.weibo } } }),
-    );
-    const credentialsFile = join(dir, 'credentials.json');
-    writeFileSync(
-      credentialsFile,
-      JSON.stringify(
-        Object.fromEntries(
-          ['cred-lead', 'cred-m1', 'cred-m2'].map((ref) => [ref, { access_token: tokenFor(ref) }]),
-        ),
-      ),
-      { mode: 0o600 },
-    );
-    const args = [
-      'metrics',
-      report.campaignId,
-      '--hall',
-      hallFile,
-      '--credentials',
-      credentialsFile,
-      '--journal',
-      file,
-    ];
+    const args = cliArgs(current, dir, file, report.campaignId);
 
     const json = await runCli([...args, '--json']);
     expect(json.stderr).toBe('');
@@ -371,6 +376,29 @@ describe('reach on a schedule (metrics --at)', () => {
     expect(result).toMatchObject({ stopped: true, collections: [] });
     if (!hasReach(journal)) throw new Error('the SQLite journal keeps readings');
     expect(await journal.listReach(report.campaignId)).toEqual([]);
+  });
+
+  it('release-hall metrics --at reads a time already past at once, and a second run reads nothing', async () => {
+    // The campaign went out two hours ago.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - 2 * 3_600_000);
+    const { current, dir, file, report } = await published();
+    vi.useRealTimers();
+    const args = [...cliArgs(current, dir, file, report.campaignId), '--at', '1h,30d', '--json'];
+    // 30d is far off: stop the command while it waits, as Ctrl-C would.
+    const first = await runCliUntil(args, 'waiting until');
+    expect(first.stderr).toContain('the 1h reading, read late:');
+    expect(first.stderr).toMatch(/waiting until \S+ for the 30d reading/);
+    expect(first.stderr).toContain('stopped before the last reading');
+    expect(first.code).toBe(1);
+    expect((JSON.parse(first.stdout) as ReachCollection).readings).toHaveLength(3);
+
+    const again = await runCliUntil(args, 'waiting until');
+    expect(again.stderr).toContain('already read: 1h');
+    expect(again.stderr).not.toContain('read late');
+    expect(again.stdout).toBe('');
+    if (!hasReach(journals[0]!)) throw new Error('the SQLite journal keeps readings');
+    expect(await journals[0]!.listReach(report.campaignId)).toHaveLength(3);
   });
 
   it('refuses offsets it cannot read, naming --at and the example', () => {

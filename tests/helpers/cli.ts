@@ -35,6 +35,37 @@ export function runCli(
 }
 
 /**
+ * Runs `release-hall <args>` and sends it SIGINT once its stderr shows `marker` (a command that
+ * waits, stopped as Ctrl-C would); resolves with its exit code and output.
+ */
+export function runCliUntil(
+  args: readonly string[],
+  marker: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', cli, ...args],
+      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (!sent && stderr.includes(marker)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
  * Publishes the Beijing statement to 北京发布's Weibo account on the built-in sandbox, journaled in
  * `journal`: a one-delivery rehearsal that leaves a campaign in a journal file.
  */
