@@ -398,7 +398,7 @@ describe('reach on a schedule (metrics --at)', () => {
     expect(again.stderr).not.toContain('read late');
     expect(again.stdout).toBe('');
     if (!hasReach(journals[0]!)) throw new Error('the SQLite journal keeps readings');
-    expect(await journals[0]!.listReach(report.campaignId)).toHaveLength(3);
+    expect(await journals[0].listReach(report.campaignId)).toHaveLength(3);
   });
 
   it('refuses offsets it cannot read, naming --at and the example', () => {
