@@ -35,6 +35,22 @@ export async function inboxSyncCommand(flags: InboxSyncFlags): Promise<number> {
         process.stderr.write(`${formatInboxSyncLine(result)}\n`);
       },
     });
+    const unread = new Map<string, number>();
+    for (const account of hall.accounts) {
+      const adapter = adapters.find((candidate) => candidate.platform === account.platform);
+      if (typeof adapter?.readInbox !== 'function') {
+        unread.set(account.platform, (unread.get(account.platform) ?? 0) + 1);
+      }
+    }
+    for (const [platform, count] of unread) {
+      const where =
+        platform === 'wechat'
+          ? "their followers' messages reach the inbox through release-hall serve (docs/wechat-service.md)"
+          : 'their platform offers no inbox to read';
+      process.stderr.write(
+        `note: ${count} ${platform} account${count === 1 ? ' is' : 's are'} not read by a sync: ${where}\n`,
+      );
+    }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
