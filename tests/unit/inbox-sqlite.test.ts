@@ -12,7 +12,7 @@ describe('the SQLite inbox', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rh-inbox-old-')), 'journal.db');
     await new SqliteJournal(file).close();
     const db = new Database(file);
-    db.exec('DROP TABLE inbox; DROP TABLE inbox_cursors');
+    db.exec('DROP TABLE inbox; DROP TABLE inbox_cursors; DROP TABLE inbox_assignments');
     db.close();
     const reader = new SqliteJournal(file, { readOnly: true });
     expect(await reader.listInbox()).toEqual([]);
@@ -31,6 +31,39 @@ describe('the SQLite inbox', () => {
     const writer = new SqliteJournal(file);
     expect(await writer.putInboxPage('a/weibo', [], { list: '1' })).toBe(0);
     expect(await writer.inboxCursor('a/weibo')).toEqual({ list: '1' });
+    await writer.close();
+  });
+});
+
+describe('the SQLite inbox of the version before assignments', () => {
+  it('lists its items read-only, none assigned; opened to write, assignments work', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rh-inbox-noassign-')), 'journal.db');
+    const first = new SqliteJournal(file);
+    const entry = {
+      platform: 'weibo',
+      accountId: 'a/weibo',
+      memberId: 'a',
+      kind: 'comment' as const,
+      remoteId: '501',
+      author: { name: '市民' },
+      text: '请问？',
+      at: '2026-11-26T02:00:00.000Z',
+    };
+    await first.putInboxItems([entry]);
+    await first.close();
+    const db = new Database(file);
+    db.exec('DROP TABLE inbox_assignments');
+    db.close();
+    const reader = new SqliteJournal(file, { readOnly: true });
+    expect((await reader.listInbox()).map((item) => item.remoteId)).toEqual(['501']);
+    expect(await reader.listInbox({ assignedTo: 'b' })).toEqual([]);
+    await reader.close();
+    const writer = new SqliteJournal(file);
+    expect(await writer.assignInbox(entry, 'b', '2026-11-26T03:00:00.000Z')).toBe(true);
+    expect((await writer.listInbox({ assignedTo: 'b' }))[0]).toMatchObject({
+      remoteId: '501',
+      assignedTo: 'b',
+    });
     await writer.close();
   });
 });
