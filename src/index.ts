@@ -104,11 +104,12 @@ export type { LogFields, LogSink, Logger } from './logger.js';
 export { Redactor } from './redact.js';
 
 // Halls, statements, credentials
-export { accountId, hallSchema } from './model/hall.js';
+export { DEFAULT_REPLY_DEADLINE_HOURS, accountId, hallSchema } from './model/hall.js';
 export type {
   Account,
   ApprovalsSettings,
   CheckSettings,
+  InboxSettings,
   Deadlines,
   Hall,
   HallInput,

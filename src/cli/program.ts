@@ -487,7 +487,11 @@ function addInbox(program: Command): void {
       .option('--assigned-to <id>', 'only the items assigned to this member (inbox assign)')
       .option('--campaign <id>', "only the items that answer this campaign's posts")
       .option('--limit <n>', 'at most this many (the newest)')
-      .option('--reply-deadline <hours>', 'flag unanswered items older than this', '24'),
+      .option('--hall <file>', 'hall file whose inbox.replyDeadlineHours applies')
+      .option(
+        '--reply-deadline <hours>',
+        'flag unanswered items older than this (default: the hall file, else 24)',
+      ),
   ).action(async (flags: InboxListFlags) => {
     const { inboxListCommand } = await import('./commands/inbox-list.js');
     process.exitCode = await inboxListCommand(flags);

@@ -1,7 +1,7 @@
 /**
- * How long the stored items have waited, and which have waited past the reply deadline. The hall
- * file has no reply deadline yet: {@link DEFAULT_REPLY_DEADLINE_MS} (24 hours) is used unless the
- * caller gives one.
+ * How long the stored items have waited, and which have waited past the reply deadline: the
+ * hall's `inbox.replyDeadlineHours` (24 hours unless the hall file says otherwise), or the one the
+ * caller gives.
  */
 import type { StoredInboxItem } from '../journal/inbox.js';
 

@@ -123,6 +123,25 @@ export const checkSettingsSchema = z.strictObject({
 /** The `check` settings of a hall. */
 export type CheckSettings = z.output<typeof checkSettingsSchema>;
 
+/** Hours an inbox item may wait for an answer, unless the hall file says otherwise. */
+export const DEFAULT_REPLY_DEADLINE_HOURS = 24;
+
+/** How the hall treats what citizens leave on its accounts (docs/inbox.md). */
+export const inboxSettingsSchema = z.strictObject({
+  /**
+   * Hours an inbox item may wait for an answer: `inbox list` flags an unanswered item older than
+   * this `OVERDUE`, and the scorecard counts it. Fractions are allowed (0.5 = 30 minutes).
+   */
+  replyDeadlineHours: z
+    .number({ error: 'expected a number of hours, e.g. 24' })
+    .positive('expected more than 0 hours')
+    .max(24 * 365, 'expected at most a year (8760 hours)')
+    .default(DEFAULT_REPLY_DEADLINE_HOURS),
+});
+
+/** The `inbox` settings of a hall. */
+export type InboxSettings = z.output<typeof inboxSettingsSchema>;
+
 /** One organisation in the hall. */
 export const memberSchema = z.strictObject({
   id: idSchema,
@@ -366,6 +385,8 @@ export const hallSchema = z.strictObject({
   platforms: z.record(z.string(), platformSettingsSchema).default({}),
   /** What `release-hall check` holds the accounts to. */
   check: checkSettingsSchema.default({ dormantDays: DEFAULT_DORMANT_DAYS }),
+  /** How long citizens' comments and messages may wait for an answer. */
+  inbox: inboxSettingsSchema.default({ replyDeadlineHours: DEFAULT_REPLY_DEADLINE_HOURS }),
   members: z.array(memberSchema).min(1, 'expected at least one member'),
   approvals: approvalsSchema.optional(),
   deadlines: deadlinesSchema,

@@ -15,6 +15,7 @@
  * - reach: each post's latest reading, summed per member;
  * - inbox: items since the start of the period; reply time = answered at − written at.
  */
+import { DEFAULT_REPLY_DEADLINE_MS } from '../inbox/ages.js';
 import { REACH_COUNTS, type ReachCount } from '../adapter.js';
 import type { DeliveryRecord } from '../journal/journal.js';
 import type { ReachReading } from '../journal/reach.js';
@@ -250,6 +251,12 @@ function memberScore(member: ScorecardMemberInput, input: ScorecardInput): Membe
     reach,
     inboxItems: items.length,
     unanswered: items.filter((item) => item.answeredAt === undefined).length,
+    overdue: items.filter(
+      (item) =>
+        item.answeredAt === undefined &&
+        input.now.getTime() - Date.parse(item.at) >
+          (input.replyDeadlineMs ?? DEFAULT_REPLY_DEADLINE_MS),
+    ).length,
     ...(medianReplyMs === undefined ? {} : { medianReplyMs }),
     accounts,
     dormantAccounts: accounts

@@ -168,6 +168,7 @@ export async function readScorecardInput(options: ReadScorecardOptions): Promise
         .map((account) => ({ id: account.id, platform: account.platform })),
     })),
     dormantDays: hall.hall.check.dormantDays,
+    replyDeadlineMs: hall.hall.inbox.replyDeadlineHours * 3_600_000,
     since: options.since,
     now,
     campaigns,

@@ -22,6 +22,7 @@ export const SCORECARD_CSV_COLUMNS = [
   ...REACH_COUNTS,
   'inbox_items',
   'unanswered',
+  'overdue',
   'median_reply_s',
   'dormant_accounts',
   'unknown',
@@ -69,6 +70,7 @@ export function scorecardCsv(scorecard: Scorecard): string {
         ...REACH_COUNTS.map((name) => member.reach[name] ?? ''),
         member.inboxItems,
         member.unanswered,
+        member.overdue,
         seconds(member.medianReplyMs),
         member.dormantAccounts.join(' '),
         unknownOf(member),
@@ -102,7 +104,9 @@ function tableCells(member: MemberScore): string[] {
         0,
       ),
     ),
-    String(member.unanswered),
+    member.overdue === 0
+      ? String(member.unanswered)
+      : `${member.unanswered} (${member.overdue} late)`,
     member.medianReplyMs === undefined ? '-' : formatDuration(member.medianReplyMs),
     member.dormantAccounts.length === 0 ? '' : member.dormantAccounts.join(' '),
   ];

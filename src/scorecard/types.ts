@@ -54,6 +54,11 @@ export interface ScorecardInput {
   readonly members: readonly ScorecardMemberInput[];
   /** Days without a post after which an account is dormant (`check.dormantDays` of the hall). */
   readonly dormantDays: number;
+  /**
+   * How long an inbox item may wait for an answer (`inbox.replyDeadlineHours` of the hall).
+   * @default 24 hours
+   */
+  readonly replyDeadlineMs?: number;
   /** The start of the period. */
   readonly since: Date;
   /** The end of the period (the time of the scorecard). */
@@ -123,6 +128,8 @@ export interface MemberScore {
   readonly inboxItems: number;
   /** Of those, the ones not answered. */
   readonly unanswered: number;
+  /** Of the unanswered, the ones older than the reply deadline at the time of the scorecard. */
+  readonly overdue: number;
   /** Median milliseconds from an item to its answer, over the answered ones. */
   readonly medianReplyMs?: number;
   /** Its accounts, with their activity. */

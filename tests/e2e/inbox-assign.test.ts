@@ -169,6 +169,44 @@ describe('inbox assign over the Weibo sandbox', () => {
     expect(stored?.answeredAt).toBeDefined();
   });
 
+  it('inbox list flags items past the hall’s reply deadline (inbox.replyDeadlineHours) with --hall', async () => {
+    const { file, hallFile, comment } = await questionOnLeadPost();
+    const strictHall = hallFile.replace(/hall\.json$/, 'strict-hall.json');
+    // A deadline of 0.36 s: the comment, read a moment ago, is already late.
+    writeFileSync(
+      strictHall,
+      JSON.stringify({ ...hallInput, inbox: { replyDeadlineHours: 0.0001 } }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const strict = await runCli(['inbox', 'list', '--journal', file, '--hall', strictHall]);
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toMatch(new RegExp(`OVERDUE\\s+${comment.id}`));
+    expect(strict.stdout).toContain('1 item, 1 unanswered past the reply deadline of 0.0001 h');
+    const relaxed = await runCli(['inbox', 'list', '--journal', file, '--hall', hallFile]);
+    expect(relaxed.stdout).toContain('1 item, 0 unanswered past the reply deadline of 24 h');
+    // --reply-deadline wins over the hall file.
+    const flag = await runCli([
+      'inbox',
+      'list',
+      '--journal',
+      file,
+      '--hall',
+      strictHall,
+      '--reply-deadline',
+      '48',
+    ]);
+    expect(flag.stdout).toContain('0 unanswered past the reply deadline of 48 h');
+    const wrong = await runCli([
+      'inbox',
+      'list',
+      '--journal',
+      file,
+      '--hall',
+      strictHall.replace('strict', 'none'),
+    ]);
+    expect(wrong.code).toBe(2);
+  });
+
   it('refuses a member not in the hall, for the assignment and for --as, before anything is sent', async () => {
     const { current, adapter, hall, journal, comment } = await questionOnLeadPost();
     const before = current.weibo.platform.requests().length;

@@ -101,7 +101,7 @@ describe('release-hall scorecard over the Weibo sandbox', () => {
         `m2,"单位二<img src=x onerror=""document.body.dataset.ran='yes'"">",,1,0,0,`,
       ),
     ).toBe(true);
-    expect(lines[4]).toMatch(/^m3,单位三新闻办,,0,1,0,,0,0,0,,,,,,0,0,,m3\/weibo,$/);
+    expect(lines[4]).toMatch(/^m3,单位三新闻办,,0,1,0,,0,0,0,,,,,,0,0,0,,m3\/weibo,$/);
 
     const table = await runCli(['scorecard', ...args(current, '--since', since)]);
     expect(table.code).toBe(0);

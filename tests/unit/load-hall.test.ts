@@ -70,6 +70,19 @@ describe('resolveHall', () => {
     });
   });
 
+  it('takes the reply deadline of the inbox in hours, 24 by default, and refuses 0', () => {
+    expect(resolveHall(memoryHall(1), [memory]).hall.inbox.replyDeadlineHours).toBe(24);
+    const half = { ...memoryHall(1), inbox: { replyDeadlineHours: 0.5 } };
+    expect(resolveHall(half, [memory]).hall.inbox.replyDeadlineHours).toBe(0.5);
+    const error = invalid(() =>
+      resolveHall({ ...memoryHall(1), inbox: { replyDeadlineHours: 0 } }, [memory]),
+    );
+    expect(error.issues).toContainEqual({
+      path: 'inbox.replyDeadlineHours',
+      message: 'expected more than 0 hours, got 0',
+    });
+  });
+
   it('refuses an account on a platform with no adapter', () => {
     const error = invalid(() => resolveHall(memoryHall(1, 'myspace'), [memory]));
     expect(error.message).toContain(

@@ -59,6 +59,7 @@ function member(id: string, name: string, extra: Partial<MemberScore> = {}): Mem
     reach: {},
     inboxItems: 0,
     unanswered: 0,
+    overdue: 0,
     accounts: [{ accountId: `${id}/weibo`, platform: 'weibo' }],
     dormantAccounts: [],
     ...extra,

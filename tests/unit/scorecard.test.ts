@@ -229,6 +229,25 @@ async function built() {
   return { journal, input, scorecard: computeScorecard(input) };
 }
 
+describe('overdue inbox items', () => {
+  it('counts the unanswered items older than the hall’s reply deadline at the time of the scorecard', async () => {
+    const { input, scorecard } = await built();
+    // 24 hours by default: m1's unanswered item (12 days old) and m2's (5 days old) are late.
+    expect(
+      scorecard.members.map((member) => [member.memberId, member.unanswered, member.overdue]),
+    ).toEqual([
+      ['lead', 0, 0],
+      ['m1', 1, 1],
+      ['m2', 1, 1],
+      ['m3', 0, 0],
+    ]);
+    const week = computeScorecard({ ...input, replyDeadlineMs: 7 * 86_400_000 });
+    expect(week.members.map((member) => member.overdue)).toEqual([0, 1, 0, 0]);
+    const month = computeScorecard({ ...input, replyDeadlineMs: 30 * 86_400_000 });
+    expect(month.members.map((member) => member.overdue)).toEqual([0, 0, 0, 0]);
+  });
+});
+
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two, and none of nothing', () => {
     expect(median([])).toBeUndefined();
@@ -359,7 +378,9 @@ describe('the scorecard from a hand-built journal', () => {
     const { scorecard } = await built();
     const table = scorecardTable(scorecard);
     expect(table).toContain('scorecard of hall score-hall since 2026-11-01T00:00:00.000Z');
-    expect(table).toMatch(/^m1\s+2\s+0\s+2m 0s\s+800\s+0\.0\s+7\s+1\s+20m 0s\s+m1\/memory$/m);
+    expect(table).toMatch(
+      /^m1\s+2\s+0\s+2m 0s\s+800\s+0\.0\s+7\s+1 \(1 late\)\s+20m 0s\s+m1\/memory$/m,
+    );
     expect(table).toMatch(/^m2\s+0\s+1\s+-\s+\?\s+\?/m);
     expect(table).toContain('m3: c1 (no-delivery)');
     expect(table).toContain('m2/memory: RATE_LIMITED');
@@ -367,12 +388,12 @@ describe('the scorecard from a hand-built journal', () => {
     const csv = scorecardCsv(scorecard);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'member_id,name,lead,took_part,missed,unsettled,median_delay_s,delay_samples,followers,posts_per_week,reposts,comments,likes,reads,sent,inbox_items,unanswered,median_reply_s,dormant_accounts,unknown',
+      'member_id,name,lead,took_part,missed,unsettled,median_delay_s,delay_samples,followers,posts_per_week,reposts,comments,likes,reads,sent,inbox_items,unanswered,overdue,median_reply_s,dormant_accounts,unknown',
     );
-    expect(lines[2]).toBe('m1,单位m1,,2,0,0,120,2,800,0,1,4,2,,,3,1,1200,m1/memory,');
+    expect(lines[2]).toBe('m1,单位m1,,2,0,0,120,2,800,0,1,4,2,,,3,1,1,1200,m1/memory,');
     // The hostile name is quoted, its quotes doubled; followers and posts are empty, not 0.
     expect(lines[3]).toMatch(
-      /^m2,"单位<script>alert\(1\)<\/script>,""x""",,0,1,0,,0,,,,,,,,1,1,,,m2\/memory: RATE_LIMITED/,
+      /^m2,"单位<script>alert\(1\)<\/script>,""x""",,0,1,0,,0,,,,,,,,1,1,1,,,m2\/memory: RATE_LIMITED/,
     );
     expect(lines.at(-1)).toBe('');
   });

@@ -1,7 +1,8 @@
 /**
- * `release-hall inbox list`: the comments and mentions stored by `inbox sync`, newest first, with
- * their age; items unanswered past the reply deadline (24 hours unless `--reply-deadline` says
- * otherwise: the hall file has no reply deadline) are flagged. Reads the journal, never writes it.
+ * `release-hall inbox list`: the comments, mentions and messages stored in the journal, newest
+ * first, with their age; items unanswered past the reply deadline are flagged: `--reply-deadline`
+ * hours, else the hall's `inbox.replyDeadlineHours` with `--hall`, else 24 hours. Reads the
+ * journal, never writes it.
  */
 import {
   DEFAULT_REPLY_DEADLINE_MS,
@@ -9,7 +10,10 @@ import {
   ReleaseHallError,
   hasInbox,
   inboxItemAges,
+  readDataFile,
+  resolveHall,
 } from 'release-hall';
+import { buildAdapters } from '../build-adapters.js';
 import type { RedisFlags } from '../flags.js';
 import { openReadJournal } from '../open-publisher.js';
 
@@ -23,6 +27,8 @@ export interface InboxListFlags extends RedisFlags {
   /** Hours an item may wait for an answer before it is flagged. */
   replyDeadline?: string;
   journal?: string;
+  /** The hall file whose `inbox.replyDeadlineHours` applies. */
+  hall?: string;
   json?: boolean;
 }
 
@@ -67,7 +73,11 @@ function formatLine({ item, ageMs, overdue }: InboxItemAge): string {
 }
 
 export async function inboxListCommand(flags: InboxListFlags): Promise<number> {
-  const deadlineHours = positive(flags.replyDeadline, 'reply-deadline');
+  let deadlineHours = positive(flags.replyDeadline, 'reply-deadline');
+  if (deadlineHours === undefined && flags.hall !== undefined) {
+    const hallData = await readDataFile(flags.hall, 'hall');
+    deadlineHours = resolveHall(hallData, buildAdapters(hallData)).hall.inbox.replyDeadlineHours;
+  }
   const deadlineMs =
     deadlineHours === undefined ? DEFAULT_REPLY_DEADLINE_MS : deadlineHours * 3_600_000;
   const limit = positive(flags.limit, 'limit');
