@@ -531,6 +531,12 @@ export interface Adapter {
     context: InboxReplyContext,
   ): Promise<InboxReplyResult>;
   /**
+   * Gets ready to reply as the account (WeChat: gets the access token) before the reply is
+   * recorded `sending`, so that a failure here is certain to have sent nothing, and a run stopped
+   * between the record and the call has only the call itself left. Makes no write.
+   */
+  prepareReply?(account: Account, context: InboxContext): Promise<void>;
+  /**
    * Looks for the account's reply to `item` with `text` among its latest comments (newest first,
    * a bounded number): the check made before a reply that may have landed is sent again. Makes
    * only reads.

@@ -145,6 +145,22 @@ export class WechatClient {
   }
 
   /**
+   * Gets the account's token (the cached one, or a new one), so that a call that follows needs no
+   * token fetch first. Makes no write.
+   */
+  async warmToken(account: Account, context: WechatCallContext): Promise<void> {
+    const appid = appidOf(account);
+    const secret = secretOf(account, context);
+    const holder = this.#options.tokens(appid);
+    const secrets: string[] = [secret];
+    await withSecretsScrubbed(secrets, async () => {
+      secrets.push(
+        await holder.getToken({ secret, signal: context.signal, accountId: account.id }),
+      );
+    });
+  }
+
+  /**
    * Sends one call with the account's token. On `40001`/`40014`/`42001` the token is dropped only if
    * it is still the cached one, a token is fetched again, and the call is sent once more (a refused
    * token means the call was not applied, so this is safe for writes). Any other non-zero

@@ -261,6 +261,10 @@ export function createWechatAdapter(options: WechatAdapterOptions = {}): WechatA
     replyToInbox: (account, item, text, context) =>
       guarded(account, () => replyToWechatMessage(runtime, account, item, text, context)),
 
+    // The token first, outside the reply's `sending` record: a failed fetch has sent nothing.
+    prepareReply: (account, context) =>
+      guarded(account, () => runtime.client.warmToken(account, context)),
+
     sendCustomText: (account, openid, text, context) =>
       guarded(account, () => sendCustomText(runtime, account, openid, text, context)),
 

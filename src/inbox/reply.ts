@@ -429,8 +429,10 @@ export async function replyToItem(options: ReplyToItemOptions): Promise<ReplyToI
     }
   }
 
-  // The secrets first: a credentials failure is certain to have sent nothing.
+  // The secrets and what the adapter needs first (a WeChat token): a failure of either is certain
+  // to have sent nothing, and a run stopped after the record below has only the call left.
   const context = await run.context();
+  await run.adapter.prepareReply?.(run.account, context);
   const leaseUntil = new Date(run.now().getTime() + REPLY_SENDING_LEASE_MS).toISOString();
   record = await change(run, record, { state: 'sending', leaseUntil, countAttempt: true });
   let remoteId: string;

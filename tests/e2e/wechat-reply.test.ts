@@ -196,6 +196,21 @@ describe('inbox reply to a WeChat follower over the sandbox', () => {
     expect(sendCalls()).toHaveLength(1);
   });
 
+  it('a token fetch that fails leaves the reply planned, with nothing sent; the next run sends it once', async () => {
+    const { platform, journal, reply, sendCalls } = await followerWrote(HOUR);
+    const text = '您好，明日限行尾号为3和8。';
+    platform.injectFault({ kind: '5xx-before-apply', endpoint: 'stable_token' });
+    await expect(reply(text)).rejects.toMatchObject({ code: 'TRANSIENT' });
+    expect(sendCalls()).toHaveLength(0);
+    if (!hasReplies(journal)) throw new Error('the SQLite journal keeps replies');
+    const [record] = await journal.listReplies({});
+    // Not `sending`, not `unknown`: the token came before the record, so nothing is unclear.
+    expect(record).toMatchObject({ state: 'planned', attempts: 0 });
+    const second = await reply(text);
+    expect(second.status).toBe('sent');
+    expect(platform.customMessages(APPID).map((sent) => sent.text)).toEqual([text]);
+  });
+
   it('a message older than 48 hours is refused before anything is sent, and recorded failed', async () => {
     const { platform, journal, reply, sendCalls, advance } = await followerWrote(HOUR);
     advance(48 * HOUR);
