@@ -27,7 +27,7 @@
  * [unconfirmed] Whether Tencent orders items of one second by id, as `lastid` suggests: the walk
  * does not rely on it beyond the position it sends, and skips ids it has already read.
  */
-import { failMalformed, invalidInput, isRecord, withCredential } from '#adapter-kit';
+import { checkInboxRequest, failMalformed, isRecord, withCredential } from '#adapter-kit';
 import type {
   Account,
   InboxContext,
@@ -133,29 +133,21 @@ function listsOf(request: InboxRequest): InboxList[] {
 }
 
 function checkRequest(request: InboxRequest): void {
-  const issues = [];
-  if (request.postId !== undefined && !DIGITS.test(request.postId)) {
-    issues.push({
-      path: 'postId',
-      message: `expected a Tencent tweet id (digits), got "${request.postId}"`,
-    });
-  }
-  const max = request.maxItems;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    issues.push({ path: 'maxItems', message: `expected a whole number of at least 1, got ${max}` });
-  }
-  for (const [key, value] of Object.entries(request.since ?? {})) {
-    const gap = key.endsWith(':gap');
-    if (gap ? parseGap(value) === undefined : parseMark(value) === undefined) {
-      issues.push({
-        path: `since.${key}`,
-        message: gap
+  checkInboxRequest(request, {
+    what: 'Tencent inbox request',
+    postId: (id) =>
+      DIGITS.test(id) ? undefined : `expected a Tencent tweet id (digits), got "${id}"`,
+    cursorEntry: (key, value) => {
+      if (key.endsWith(':gap')) {
+        return parseGap(value) === undefined
           ? `expected "<seconds>:<ids>|<seconds>:<ids>" as the cursor gave it, got "${value}"`
-          : `expected "<seconds>:<ids>" as the cursor gave it, got "${value}"`,
-      });
-    }
-  }
-  if (issues.length > 0) throw invalidInput('Tencent inbox request', issues);
+          : undefined;
+      }
+      return parseMark(value) === undefined
+        ? `expected "<seconds>:<ids>" as the cursor gave it, got "${value}"`
+        : undefined;
+    },
+  });
 }
 
 /** An item as read, with its second and id for the cursor. */

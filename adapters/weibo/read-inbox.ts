@@ -25,9 +25,9 @@
  * `AUTH_EXPIRED`, ...) with the Weibo error mapping; the caller decides when to read again.
  */
 import {
+  checkInboxRequest,
   failMalformed,
   httpCall,
-  invalidInput,
   isRecord,
   timeoutAndSignal,
   withCredential,
@@ -129,27 +129,15 @@ function listsOf(request: InboxRequest): InboxList[] {
 }
 
 function checkRequest(request: InboxRequest): void {
-  const issues = [];
-  if (request.postId !== undefined && !DIGITS.test(request.postId)) {
-    issues.push({
-      path: 'postId',
-      message: `expected a Weibo status id (digits), got "${request.postId}"`,
-    });
-  }
-  const max = request.maxItems;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    issues.push({ path: 'maxItems', message: `expected a whole number of at least 1, got ${max}` });
-  }
-  for (const [key, value] of Object.entries(request.since ?? {})) {
-    const valid = key.endsWith(':gap') ? readGap(value) !== undefined : DIGITS.test(value);
-    if (!valid) {
-      issues.push({
-        path: `since.${key}`,
-        message: `expected a Weibo id (digits), got "${value}"`,
-      });
-    }
-  }
-  if (issues.length > 0) throw invalidInput('Weibo inbox request', issues);
+  checkInboxRequest(request, {
+    what: 'Weibo inbox request',
+    postId: (id) =>
+      DIGITS.test(id) ? undefined : `expected a Weibo status id (digits), got "${id}"`,
+    cursorEntry: (key, value) =>
+      (key.endsWith(':gap') ? readGap(value) !== undefined : DIGITS.test(value))
+        ? undefined
+        : `expected a Weibo id (digits), got "${value}"`,
+  });
 }
 
 /** The id one below `id`, on BigInt: the `max_id` of the next page. */

@@ -13,6 +13,7 @@ export * from './options.js';
 export * from './guards.js';
 export * from './scan-timeline.js';
 export * from './readiness.js';
+export * from './inbox-request.js';
 export { invalidInput, platformMessage, toReleaseHallError } from '../errors.js';
 export { formatPath } from '../model/issues.js';
 export { SECRET_PARAMETERS, redactHeaders, redactUrl } from '../redact.js';

@@ -1,0 +1,36 @@
+/**
+ * The checks every `readInbox` makes of its request before anything is read: the post id has the
+ * platform's form, `maxItems` is a whole number of at least 1, and each cursor entry is one the
+ * adapter gave. Each problem is reported with its path.
+ */
+import type { InboxRequest } from '../adapter.js';
+import { type InputIssue, invalidInput } from '../errors.js';
+
+/** What a platform accepts, for {@link checkInboxRequest}. */
+export interface InboxRequestRules {
+  /** Names the request in the error, e.g. `Weibo inbox request`. */
+  readonly what: string;
+  /** The problem with a post id, or `undefined` when it has the platform's form. */
+  readonly postId: (id: string) => string | undefined;
+  /** The problem with one cursor entry, or `undefined` when it is one the adapter gives. */
+  readonly cursorEntry: (key: string, value: string) => string | undefined;
+}
+
+/**
+ * Checks an inbox request against the platform's rules.
+ * @throws ReleaseHallError `INVALID_INPUT` listing every problem with its path.
+ */
+export function checkInboxRequest(request: InboxRequest, rules: InboxRequestRules): void {
+  const issues: InputIssue[] = [];
+  const postProblem = request.postId === undefined ? undefined : rules.postId(request.postId);
+  if (postProblem !== undefined) issues.push({ path: 'postId', message: postProblem });
+  const max = request.maxItems;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    issues.push({ path: 'maxItems', message: `expected a whole number of at least 1, got ${max}` });
+  }
+  for (const [key, value] of Object.entries(request.since ?? {})) {
+    const problem = rules.cursorEntry(key, value);
+    if (problem !== undefined) issues.push({ path: `since.${key}`, message: problem });
+  }
+  if (issues.length > 0) throw invalidInput(rules.what, issues);
+}
