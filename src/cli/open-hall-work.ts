@@ -1,7 +1,9 @@
 /**
  * What the listening commands (`inbox sync`, `inbox reply`, `metrics`) open: the hall with its
  * adapters, the credentials (the file read once first, so a bad one is one error), the journal
- * (SQLite, or Redis with `--redis`), and a stop signal for SIGINT and SIGTERM.
+ * (SQLite, or Redis with `--redis`), and a stop signal for SIGINT and SIGTERM. When the hall has
+ * `webhooks`, the journal is subscribed to them, so what the command stores (a new inbox item:
+ * `inbox.item`) writes its events with it, for a `serve` on the same journal to send.
  */
 import {
   type Adapter,
@@ -14,6 +16,7 @@ import {
   resolveHall,
 } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
+import { hasOutbox } from 'release-hall/webhooks';
 import { buildAdapters } from './build-adapters.js';
 import type { RedisFlags } from './flags.js';
 import { journalPath, openRedisJournal, redisUrl } from './open-publisher.js';
@@ -55,6 +58,13 @@ export async function openHallWork(flags: HallWorkFlags): Promise<HallWork> {
   const url = redisUrl(flags);
   const journal: Journal =
     url === undefined ? new SqliteJournal(journalPath(flags)) : await openRedisJournal(flags, url);
+  const webhooks = hall.hall.webhooks ?? [];
+  // Writing the rows needs only which endpoint wants which event; the secrets stay with `serve`.
+  if (webhooks.length > 0 && hasOutbox(journal)) {
+    journal.subscribeOutbox(
+      webhooks.map((webhook) => ({ webhookId: webhook.id, events: webhook.events })),
+    );
+  }
   const stop = new AbortController();
   const onSignal = (): void => {
     stop.abort();

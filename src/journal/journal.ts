@@ -17,6 +17,7 @@ import {
   type WebhookEventType,
   deliveryEventPayload,
   deliveryEventType,
+  inboxItemRows,
   outboxRowsFor,
   settledEventPayload,
 } from './outbox.js';
@@ -525,6 +526,8 @@ export class MemoryJournal
       storedAt,
     )) {
       this.#inbox.set(inboxItemKey(item), { item, order: this.#inbox.size });
+      // In the same synchronous step as the item: the event exists if and only if the item does.
+      for (const row of inboxItemRows(this.#subscriptions, item)) this.#outbox.set(row.id, row);
       added += 1;
     }
     return added;

@@ -1,10 +1,11 @@
 /**
  * The outbox of the journal: the webhook events owed to each endpoint. A row is written in the
  * same transaction as the state change that causes it (a delivery that ends `failed` or
- * `unconfirmed`, a campaign that settles), so an event exists if and only if its change was
+ * `unconfirmed`, a campaign that settles, an inbox item stored for the first time), so an event exists if and only if its change was
  * committed. The sender (`src/webhooks/`) reads the rows that are due and marks them delivered.
  */
 import { randomUUID } from 'node:crypto';
+import type { StoredInboxItem } from './inbox.js';
 import type { CampaignRecord, DeliveryRecord, DeliveryTransition, Journal } from './journal.js';
 
 import type { WebhookEventType } from '../webhooks/types.js';
@@ -29,7 +30,10 @@ export interface OutboxRow {
   readonly id: string;
   readonly webhookId: string;
   readonly type: WebhookEventType;
-  /** The event's data as JSON text (no secret, no statement text). */
+  /**
+   * The event's data as JSON text: no secret, no statement text (`inbox.item` carries the item's
+   * text and author as the platform gave them).
+   */
   readonly payload: string;
   readonly createdAt: string;
   /** Attempts made so far. */
@@ -130,6 +134,38 @@ export function settledEventPayload(
   at: string,
 ): Record<string, unknown> {
   return { campaignId, status: state, at };
+}
+
+/**
+ * The data of `inbox.item`: an item the journal stored for the first time. It carries the text and
+ * the author's name as the platform gave them (personal data); no secret.
+ */
+export function inboxItemEventPayload(item: StoredInboxItem): Record<string, unknown> {
+  return {
+    platform: item.platform,
+    account: item.accountId,
+    member: item.memberId,
+    kind: item.kind,
+    itemId: item.remoteId,
+    ...(item.postId === undefined ? {} : { postId: item.postId }),
+    ...(item.replyToId === undefined ? {} : { replyToId: item.replyToId }),
+    ...(item.campaignId === undefined ? {} : { campaignId: item.campaignId }),
+    author: {
+      ...(item.author.id === undefined ? {} : { id: item.author.id }),
+      name: item.author.name,
+    },
+    text: item.text,
+    at: item.at,
+    storedAt: item.storedAt,
+  };
+}
+
+/** The rows of `inbox.item` for one stored item: one per endpoint subscribed to it. */
+export function inboxItemRows(
+  subscriptions: readonly OutboxSubscription[],
+  item: StoredInboxItem,
+): OutboxRow[] {
+  return outboxRowsFor(subscriptions, 'inbox.item', inboxItemEventPayload(item), item.storedAt);
 }
 
 /** The rows an event makes: one per endpoint subscribed to its type. */

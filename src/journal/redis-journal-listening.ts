@@ -15,6 +15,7 @@ import {
   newestFirst,
   storedInboxItems,
 } from './inbox.js';
+import { type OutboxRow, type OutboxSubscription, inboxItemRows } from './outbox.js';
 import { type ReachReading, oldestReadingFirst, storedReachReading } from './reach.js';
 import {
   type ReplyChange,
@@ -37,10 +38,17 @@ import {
 export class RedisListening {
   readonly #client: Redis;
   readonly #keys: RedisJournalKeys;
+  /** The journal's outbox subscriptions at the time of a write. */
+  readonly #subscriptions: () => readonly OutboxSubscription[];
 
-  constructor(client: Redis, keys: RedisJournalKeys) {
+  constructor(
+    client: Redis,
+    keys: RedisJournalKeys,
+    subscriptions: () => readonly OutboxSubscription[] = () => [],
+  ) {
     this.#client = client;
     this.#keys = keys;
+    this.#subscriptions = subscriptions;
   }
 
   /**
@@ -91,16 +99,36 @@ export class RedisListening {
       new Date().toISOString(),
     );
     const keys = stored.map((item) => inboxItemKey(item));
+    // Each item's `inbox.item` rows go with it; the script appends them only for an item it stores.
+    const subscriptions = this.#subscriptions();
+    const rows = stored.map((item) => inboxItemRows(subscriptions, item));
+    const allRows: OutboxRow[] = rows.flat();
     const reply = await PUT_INBOX.run(
       this.#client,
       [
         this.#keys.inbox,
         this.#keys.inboxCursor(cursor?.accountId ?? ''),
+        this.#keys.outboxDue,
+        this.#keys.outbox,
         ...keys.map((key) => this.#keys.inboxItem(key)),
+        ...allRows.map((row) => this.#keys.outboxRow(row.id)),
       ],
       [
         cursor === undefined ? '' : JSON.stringify(cursor.cursor),
-        ...stored.flatMap((item, index) => [keys[index]!, JSON.stringify(item)]),
+        stored.length,
+        ...stored.flatMap((item, index) => [
+          keys[index]!,
+          JSON.stringify(item),
+          rows[index]!.length,
+        ]),
+        ...allRows.flatMap((row) => [
+          row.id,
+          row.webhookId,
+          row.type,
+          row.payload,
+          row.createdAt,
+          Date.parse(row.nextAttemptAt),
+        ]),
       ],
     );
     return Number(reply);

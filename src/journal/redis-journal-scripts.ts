@@ -79,11 +79,14 @@ return claimed
  * Lua that appends outbox rows: `first_key` is the KEYS index of the first row's hash and
  * `first_arg` the ARGV index of its six values (id, webhook id, type, payload JSON, created at,
  * due time in ms). KEYS[due] is the sorted set of owed rows, KEYS[list] the list of every row.
+ * `count` rows are appended, or every row to the end of ARGV when it is nil.
  */
 const APPEND_OUTBOX = `
-local function append_outbox(due, list, first_key, first_arg)
+local function append_outbox(due, list, first_key, first_arg, count)
+  local last = #ARGV
+  if count then last = first_arg + count * 6 - 1 end
   local row = 0
-  for i = first_arg, #ARGV, 6 do
+  for i = first_arg, last, 6 do
     local key = KEYS[first_key + row]
     redis.call('HSET', key, 'id', ARGV[i], 'webhookId', ARGV[i + 1], 'type', ARGV[i + 2],
       'payload', ARGV[i + 3], 'createdAt', ARGV[i + 4], 'attempts', 0,
@@ -198,19 +201,30 @@ return 'ok'
 `);
 
 /**
- * Stores a page of inbox items, each once, and the account's cursor, as one change. KEYS: inbox,
- * inbox-cursor of the account, then one inbox-item hash per item. ARGV: cursor JSON ('' to leave
- * the cursor as it is), then the key and the JSON of each item. Replies the number added.
+ * Stores a page of inbox items, each once, the `inbox.item` outbox rows of the items stored for
+ * the first time, and the account's cursor, as one change. KEYS: inbox, inbox-cursor of the
+ * account, outbox-due, outbox, then one inbox-item hash per item, then the outbox hashes of every
+ * item's rows (in the order of the items). ARGV: cursor JSON ('' to leave the cursor as it is), the
+ * number of items, then the key, the JSON and the number of outbox rows of each item, then six
+ * values per outbox row (in the order of the items). An item stored already is left as it is and
+ * its rows are not appended. Replies the number added.
  */
-export const PUT_INBOX = new LuaScript(`
+export const PUT_INBOX = new LuaScript(`${APPEND_OUTBOX}
+local count = tonumber(ARGV[2])
 local added = 0
-for i = 3, #KEYS do
-  local at = 2 + (i - 3) * 2
-  if redis.call('EXISTS', KEYS[i]) == 0 then
-    redis.call('HSET', KEYS[i], 'item', ARGV[at + 1])
+local row_key = 5 + count
+local row_arg = 3 + count * 3
+for i = 1, count do
+  local at = 3 + (i - 1) * 3
+  local rows = tonumber(ARGV[at + 2])
+  if redis.call('EXISTS', KEYS[4 + i]) == 0 then
+    redis.call('HSET', KEYS[4 + i], 'item', ARGV[at + 1])
     redis.call('RPUSH', KEYS[1], ARGV[at])
+    append_outbox(3, 4, row_key, row_arg, rows)
     added = added + 1
   end
+  row_key = row_key + rows
+  row_arg = row_arg + rows * 6
 end
 if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1]) end
 return added

@@ -145,7 +145,7 @@ export class RedisJournal
     this.#opened = { client, owned: options.ownsClient === true };
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#keys = redisJournalKeys(this.prefix);
-    this.#listening = new RedisListening(client, this.#keys);
+    this.#listening = new RedisListening(client, this.#keys, () => this.#subscriptions);
   }
 
   /** The keys of this journal (see `redis-journal-keys.ts`). */

@@ -185,7 +185,7 @@ export class SqliteJournal
     this.readOnly = options.readOnly === true;
     this.#db = openJournalDatabase(path, options);
     this.#outbox = new SqliteOutbox(this.#db);
-    this.#listening = new SqliteListening(this.#db);
+    this.#listening = new SqliteListening(this.#db, this.#outbox);
     if (!this.readOnly) {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');

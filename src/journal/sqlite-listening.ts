@@ -11,6 +11,7 @@ import {
   type StoredInboxItem,
   storedInboxItems,
 } from './inbox.js';
+import type { SqliteOutbox } from './sqlite-outbox.js';
 import { type ReachReading, oldestReadingFirst, storedReachReading } from './reach.js';
 import {
   type ReplyChange,
@@ -42,9 +43,12 @@ function inboxItemFrom(row: InboxTableRow): StoredInboxItem {
 /** Inbox, reach and replies of one SQLite journal. */
 export class SqliteListening {
   readonly #db: Database.Database;
+  /** Where an item stored for the first time writes its `inbox.item` rows. */
+  readonly #outbox: SqliteOutbox | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, outbox?: SqliteOutbox) {
     this.#db = db;
+    this.#outbox = outbox;
   }
 
   /** Whether every one of these tables exists. */
@@ -68,7 +72,10 @@ export class SqliteListening {
     return row?.campaign_id;
   }
 
-  /** Inserts the items not stored yet (inside the caller's transaction); returns how many. */
+  /**
+   * Inserts the items not stored yet, each with its `inbox.item` rows (inside the caller's
+   * transaction); returns how many.
+   */
   #insertInbox(items: readonly InboxEntry[]): number {
     const storedAt = new Date().toISOString();
     const insert = this.#db.prepare(
@@ -80,7 +87,7 @@ export class SqliteListening {
       (entry) => this.#campaignOfPost(entry.accountId, entry.postId),
       storedAt,
     )) {
-      added += insert.run(
+      const inserted = insert.run(
         item.platform,
         item.accountId,
         item.remoteId,
@@ -89,6 +96,9 @@ export class SqliteListening {
         Date.parse(item.at),
         JSON.stringify(item),
       ).changes;
+      if (inserted === 0) continue;
+      added += inserted;
+      this.#outbox?.insertInboxItem(item);
     }
     return added;
   }

@@ -10,8 +10,10 @@ import {
   type OutboxRow,
   type OutboxSubscription,
   type WebhookEventType,
+  inboxItemRows,
   outboxRowsFor,
 } from './outbox.js';
+import type { StoredInboxItem } from './inbox.js';
 
 /** A row of the outbox table. */
 interface OutboxTableRow {
@@ -63,11 +65,31 @@ export class SqliteOutbox {
 
   /** Inserts the rows of an event, one per subscribed endpoint (inside the caller's transaction). */
   insert(type: WebhookEventType, payload: Readonly<Record<string, unknown>>, at: string): void {
+    this.#insertRows(outboxRowsFor(this.#subscriptions, type, payload, at));
+  }
+
+  /**
+   * Inserts the `inbox.item` rows of an item just stored, one per subscribed endpoint (inside the
+   * caller's transaction, which inserted the item).
+   */
+  insertInboxItem(item: StoredInboxItem): void {
+    this.#insertRows(inboxItemRows(this.#subscriptions, item));
+  }
+
+  #insertRows(rows: readonly OutboxRow[]): void {
+    if (rows.length === 0) return;
     const insert = this.#db.prepare(
       'INSERT INTO outbox (id, webhook_id, type, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
     );
-    for (const row of outboxRowsFor(this.#subscriptions, type, payload, at)) {
-      insert.run(row.id, row.webhookId, row.type, row.payload, row.createdAt, Date.parse(at));
+    for (const row of rows) {
+      insert.run(
+        row.id,
+        row.webhookId,
+        row.type,
+        row.payload,
+        row.createdAt,
+        Date.parse(row.nextAttemptAt),
+      );
     }
   }
 

@@ -1,8 +1,9 @@
 /** The events of the webhooks and the shape of what is sent. */
 
 /**
- * The events a webhook can subscribe to. `inbox.item` is reserved for the inbox and is not
- * emitted yet: a webhook may list it, and receives nothing for it.
+ * The events a webhook can subscribe to. `inbox.item` is sent once for each inbox item the journal
+ * stores for the first time (by the service's WeChat callbacks or by `inbox sync`); it carries the
+ * item's text and author (personal data), see docs/webhooks.md.
  */
 export const WEBHOOK_EVENT_TYPES = [
   'campaign.settled',

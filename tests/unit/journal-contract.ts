@@ -17,6 +17,7 @@ import { type JournalOutbox, hasOutbox } from 'release-hall/webhooks';
 import { type InboxEntry, hasInbox } from 'release-hall';
 import { type ReachReading, hasReach } from 'release-hall';
 import { type ReplyRecord, hasReplies, replyKey } from 'release-hall';
+import { describeInboxEvents } from './journal-contract-inbox-events.js';
 
 export const delivery = (
   id: string,
@@ -834,6 +835,8 @@ export function describeJournalContract(name: string, make: () => Promise<Journa
       }),
     );
   });
+  describeInboxEvents(name, make);
+
   describe(`journal reach: ${name}`, () => {
     const reading = (
       postId: string,
