@@ -319,7 +319,7 @@ export const webhookSchema = z.strictObject({
         });
       }
     }),
-  /** The events sent to it (`inbox.item` is reserved and not emitted yet). */
+  /** The events sent to it (`inbox.item`: each inbox item when first stored; docs/webhooks.md). */
   events: z
     .array(z.enum(WEBHOOK_EVENT_TYPES))
     .min(1, `expected at least one event: ${WEBHOOK_EVENT_TYPES.join(', ')}`),
