@@ -19,7 +19,13 @@
  * A second `t/reply` with the same text to the same tweet is refused as a duplicate
  * (`ret=4 errcode=13`, `DUPLICATE_CONTENT`); the core then looks the first one up.
  */
-import { failMalformed, invalidInput, isRecord, withCredential } from '#adapter-kit';
+import {
+  failMalformed,
+  inconclusiveReplyLookUp,
+  invalidInput,
+  isRecord,
+  withCredential,
+} from '#adapter-kit';
 import type {
   Account,
   FindInboxReplyResult,
@@ -150,6 +156,8 @@ export async function findTencentReply(
     { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
     async (token) => {
       const call: TencentCallContext = { settings, account, token, context };
+      // A reply is never older than the item it answers: reaching that time settles "not found".
+      const itemTime = Math.floor(Date.parse(item.at) / 1000);
       let position: { time: number; id: string } | undefined;
       for (let pages = 0; pages < TENCENT_REPLY_LOOKUP_MAX_PAGES; pages += 1) {
         const { body, call: info } = await tencentGet(call, 'statuses/broadcast_timeline', {
@@ -172,11 +180,16 @@ export async function findTencentReply(
           if (isReplyTo(tweet, item.remoteId, text)) {
             return { found: true, remoteId: id, at: new Date(time * 1000).toISOString() };
           }
+          if (time < itemTime) return { found: false };
         }
-        if (last === undefined || page.finished) break;
+        if (last === undefined || page.finished) return { found: false };
         position = last;
       }
-      return { found: false };
+      throw inconclusiveReplyLookUp(
+        TENCENT_PLATFORM,
+        account.id,
+        `the account's latest ${TENCENT_REPLY_LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE} replies`,
+      );
     },
   );
 }

@@ -16,6 +16,7 @@
 import {
   failMalformed,
   httpCall,
+  inconclusiveReplyLookUp,
   invalidInput,
   isRecord,
   platformMessage,
@@ -182,6 +183,8 @@ export function findWeiboReply(
       const call = weiboCall('comments/by_me', false, account);
       let maxId: string | undefined;
       let seen = 0;
+      // A reply is never older than the item it answers: reaching that time settles "not found".
+      const itemTime = Date.parse(item.at);
       while (seen < WEIBO_REPLY_LOOKUP_MAX_ITEMS) {
         const query = new URLSearchParams({
           count: String(BY_ME_PAGE_SIZE),
@@ -212,12 +215,18 @@ export function findWeiboReply(
             const at = timeOf(entry);
             return { found: true, remoteId: id, ...(at === undefined ? {} : { at }) };
           }
+          const written = timeOf(entry);
+          if (written !== undefined && Date.parse(written) < itemTime) return { found: false };
           if (seen >= WEIBO_REPLY_LOOKUP_MAX_ITEMS) break;
         }
-        if (lowest === undefined) break;
+        if (lowest === undefined) return { found: false };
         maxId = (lowest - 1n).toString();
       }
-      return { found: false };
+      throw inconclusiveReplyLookUp(
+        WEIBO_PLATFORM,
+        account.id,
+        `the account's latest ${WEIBO_REPLY_LOOKUP_MAX_ITEMS} comments`,
+      );
     },
   );
 }

@@ -4,7 +4,7 @@
  * adapter gave. Each problem is reported with its path.
  */
 import type { InboxRequest } from '../adapter.js';
-import { type InputIssue, invalidInput } from '../errors.js';
+import { type InputIssue, ReleaseHallError, invalidInput } from '../errors.js';
 
 /** What a platform accepts, for {@link checkInboxRequest}. */
 export interface InboxRequestRules {
@@ -33,4 +33,20 @@ export function checkInboxRequest(request: InboxRequest, rules: InboxRequestRule
     if (problem !== undefined) issues.push({ path: `since.${key}`, message: problem });
   }
   if (issues.length > 0) throw invalidInput(rules.what, issues);
+}
+
+/**
+ * The error of a reply look-up that read as far back as it may without reaching the time of the
+ * item answered: the reply may be further back, so "not found" cannot be said, and the reply must
+ * not be sent again. `AMBIGUOUS`: the reply stays `unknown` for a person to check.
+ */
+export function inconclusiveReplyLookUp(
+  platform: string,
+  accountId: string,
+  read: string,
+): ReleaseHallError {
+  return new ReleaseHallError(
+    `[release-hall] ${platform} ${accountId}: the look-up read ${read} without reaching the time of the item answered, so whether the reply was posted cannot be told; nothing is sent again: check on the platform, and if it is not there send it with resendUnconfirmed (--resend-unconfirmed)`,
+    { code: 'AMBIGUOUS', platform, accountId },
+  );
 }

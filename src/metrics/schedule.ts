@@ -85,9 +85,16 @@ export interface CollectOnScheduleOptions extends CollectReachOptions {
   readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
   /** Told before each wait: the reading waited for. */
   readonly onWait?: ((next: ScheduledReading) => void) | undefined;
-  /** Told after each collection: the readings it stands for, and whether it came late. */
+  /**
+   * Told after each collection: the readings it stands for, and whether it came late. Awaited
+   * before the next wait: a failure here (a report that cannot be written) stops the schedule.
+   */
   readonly onCollected?:
-    | ((collection: ReachCollection, covers: readonly ScheduledReading[], late: boolean) => void)
+    | ((
+        collection: ReachCollection,
+        covers: readonly ScheduledReading[],
+        late: boolean,
+      ) => void | Promise<void>)
     | undefined;
 }
 
@@ -170,7 +177,7 @@ export async function collectOnSchedule(
     const covers = pending.slice(index).filter((reading) => reading.dueAt.getTime() <= at);
     const collection = await collectReach(options);
     collections.push(collection);
-    options.onCollected?.(collection, covers, !waitedFor.has(index));
+    await options.onCollected?.(collection, covers, !waitedFor.has(index));
     index += covers.length;
   }
   return { schedule, collections, stopped: false };

@@ -345,13 +345,29 @@ describe('findInboxReply', () => {
     expect(captured).toHaveLength(2);
     expect(captured[1]?.url.searchParams.get('pageflag')).toBe('1');
 
-    // Beyond three pages of 70, the look-up gives up.
+    // Beyond three pages of 70 the look-up cannot tell: it says so rather than "not found".
     for (let index = 0; index < 150; index += 1) {
       const other = seed(`再问${index}`);
       await tencent.replyToInbox(lead, other, `再答${index}`, context());
     }
     captured = [];
-    expect(await tencent.findInboxReply(lead, target, '答复', context())).toEqual({ found: false });
+    await expect(tencent.findInboxReply(lead, target, '答复', context())).rejects.toMatchObject({
+      code: 'AMBIGUOUS',
+      message: expect.stringContaining('--resend-unconfirmed') as string,
+    });
     expect(captured).toHaveLength(3);
+  });
+
+  it('says "not found" once it reaches replies older than the item, without reading further', async () => {
+    // Replies to older items first, then the item, which gets no reply.
+    for (let index = 0; index < 150; index += 1) {
+      await tencent.replyToInbox(lead, seed(`旧问${index}`), `旧答${index}`, context());
+    }
+    platform.advanceClock(5_000);
+    const target = seed('新问');
+    captured = [];
+    expect(await tencent.findInboxReply(lead, target, '答复', context())).toEqual({ found: false });
+    // The first page's tweets are already older than the item.
+    expect(captured).toHaveLength(1);
   });
 });

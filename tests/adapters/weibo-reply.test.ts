@@ -6,7 +6,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReleaseHallError, silentLogger } from '#core';
 import type { Account, InboxItem, InboxReplyContext } from '#core';
-import { createWeiboAdapter } from '../../adapters/weibo/index.js';
+import { WEIBO_REPLY_LOOKUP_MAX_ITEMS, createWeiboAdapter } from '../../adapters/weibo/index.js';
 import { weiboHandlers } from '../../adapters/weibo/fake/msw.js';
 import { WeiboPlatform, handleWeiboRequest } from '../../adapters/weibo/fake/protocol.js';
 
@@ -260,5 +260,24 @@ describe('findInboxReply', () => {
     expect(captured).toHaveLength(2);
     const lowest = ownReplies().at(-50)?.id ?? '';
     expect(captured[1]?.url.searchParams.get('max_id')).toBe((BigInt(lowest) - 1n).toString());
+  });
+
+  it('past its bound without reaching the item’s time, says it cannot tell (AMBIGUOUS), not "not found"', async () => {
+    const statusId = postStatus();
+    const target = itemOf(platform.addComment({ statusId, authorName: '市民甲', text: '问题' }));
+    platform.advanceClock(1_000);
+    // 200 replies to later comments, an hour apart every 50 (Weibo's hourly comment cap).
+    for (let index = 0; index < WEIBO_REPLY_LOOKUP_MAX_ITEMS; index += 1) {
+      if (index % 50 === 0) platform.advanceClock(3_600_000);
+      const other = itemOf(
+        platform.addComment({ statusId, authorName: '市民乙', text: `问${index}` }),
+      );
+      await weibo.replyToInbox(lead, other, `答复${index}`, context());
+    }
+    captured = [];
+    await expect(weibo.findInboxReply(lead, target, '答复', context())).rejects.toMatchObject({
+      code: 'AMBIGUOUS',
+    });
+    expect(captured).toHaveLength(WEIBO_REPLY_LOOKUP_MAX_ITEMS / 50);
   });
 });

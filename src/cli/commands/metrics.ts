@@ -89,7 +89,6 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
       await show(collection);
       return failed(collection) ? 1 : 0;
     }
-    const shown: Promise<void>[] = [];
     const result = await collectOnSchedule({
       ...options,
       offsets,
@@ -98,13 +97,12 @@ export async function metricsCommand(campaignId: string, flags: MetricsFlags): P
           `waiting until ${next.dueAt.toISOString()} for the ${offsetName(next.offsetMs)} reading (Ctrl-C stops; run again to go on)\n`,
         );
       },
-      onCollected: (collection, covers, late) => {
+      onCollected: async (collection, covers, late) => {
         const which = covers.map((reading) => offsetName(reading.offsetMs)).join(', ');
         process.stderr.write(`the ${which} reading${late ? ', read late' : ''}:\n`);
-        shown.push(show(collection));
+        await show(collection);
       },
     });
-    await Promise.all(shown);
     const done = result.schedule.filter((reading) => reading.done);
     if (done.length > 0) {
       process.stderr.write(
