@@ -249,6 +249,7 @@ interface ReplyRun {
 
 async function prepare(
   options: ReplyToItemOptions,
+  answering?: Account,
 ): Promise<ReplyRun & { warnings: ReplyWarning[] }> {
   const { journal, hall } = options;
   if (!hasReplies(journal)) {
@@ -269,7 +270,7 @@ async function prepare(
     );
   }
   const item = await findItem(journal, options);
-  const account = responder(hall, item, options.as);
+  const account = answering ?? responder(hall, item, options.as);
   const adapter = options.adapters.find((candidate) => candidate.platform === account.platform);
   if (adapter?.replyToInbox === undefined) {
     throw invalidInput('reply', [
@@ -395,9 +396,23 @@ async function answered(
  * same reply. The adapter's error when the platform refused it.
  */
 export async function replyToItem(options: ReplyToItemOptions): Promise<ReplyToItemResult> {
-  const run = await prepare(options);
+  let run = await prepare(options);
   const { warnings } = run;
   let record = await run.journal.planReply(planned(run));
+  if (record.accountId !== run.account.id) {
+    // An earlier run answers (or answered) from another account: that account looks and sends,
+    // whatever the assignment or `as` now says, so the reply can never go out from two.
+    const owner = options.hall.accountById.get(record.accountId);
+    if (owner === undefined || (options.as !== undefined && options.as !== owner.memberId)) {
+      throw invalidInput('reply', [
+        {
+          path: 'as',
+          message: `this reply to item ${run.item.remoteId} was begun from ${record.accountId} (${record.state}); it is finished from that account: leave out --as, or name ${owner?.memberId ?? record.memberId}`,
+        },
+      ]);
+    }
+    run = await prepare(options, owner);
+  }
 
   if (record.state === 'sent') return answered(run, record, 'already-sent', warnings);
   if (record.state === 'sending' && record.leaseUntil !== undefined) {

@@ -16,6 +16,8 @@ import {
   assignItem,
   createPublisher,
   hasInbox,
+  hasReplies,
+  replyKey,
   replyToItem,
   resolveHall,
   syncInbox,
@@ -205,6 +207,56 @@ describe('inbox assign over the Weibo sandbox', () => {
       strictHall.replace('strict', 'none'),
     ]);
     expect(wrong.code).toBe(2);
+  });
+
+  it('a reply begun from one account is finished from it, whatever the assignment says later', async () => {
+    const { current, adapter, hall, journal, comment } = await questionOnLeadPost();
+    const text = '您好，末班车今晚延长至24时。';
+    if (!hasReplies(journal) || !hasInbox(journal))
+      throw new Error('the SQLite journal keeps both');
+    const [item] = await journal.listInbox();
+    // A run began the reply from the lead's account and stopped mid-call, its lease long over.
+    const begun = await journal.planReply({
+      key: replyKey(item!, text),
+      platform: 'weibo',
+      accountId: 'lead/weibo',
+      memberId: 'lead',
+      itemRemoteId: comment.id,
+      text,
+      state: 'planned',
+      version: 1,
+      attempts: 0,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
+    await journal.updateReply(begun.key, begun.version, {
+      state: 'sending',
+      leaseUntil: new Date(Date.now() - 60_000).toISOString(),
+      countAttempt: true,
+      at: new Date().toISOString(),
+    });
+    await assignItem({ hall, journal, itemId: comment.id, to: 'metro' });
+    const reply = (as?: string) =>
+      replyToItem({
+        hall,
+        adapters: [adapter],
+        credentials: current.credentials,
+        journal,
+        itemId: comment.id,
+        text,
+        ...(as === undefined ? {} : { as }),
+      });
+    const refused = await failure(reply('metro'));
+    expect(refused.issues?.[0]).toMatchObject({ path: 'as' });
+    expect(refused.issues?.[0]?.message).toContain('begun from lead/weibo');
+
+    const done = await reply();
+    expect(done.status).toBe('sent');
+    expect(done.reply.accountId).toBe('lead/weibo');
+    const replies = current.weibo.platform
+      .comments()
+      .filter((entry) => entry.replyToId === comment.id);
+    expect(replies.map((entry) => entry.authorId)).toEqual(['2418800001']);
   });
 
   it('refuses a member not in the hall, for the assignment and for --as, before anything is sent', async () => {
