@@ -32,7 +32,7 @@ export interface CrisisStatement {
 
 interface CrisisView {
   readonly statement: CrisisStatement;
-  /** The deliveries of the campaign and its follow-ups, newest campaign first. */
+  /** The deliveries of the statement pointed to (the newest not retracted). */
   readonly deliveries: readonly DeliveryRecord[];
 }
 
@@ -174,10 +174,13 @@ export class CrisisMode {
   async #load(campaignId: string): Promise<CrisisView | undefined> {
     const { journal } = this.#options;
     const chain = chainOf(await journal.listCampaigns(), campaignId);
-    const latest = chain.find((record) => record.state !== 'retracted') ?? chain[0];
+    // A withdrawn statement is never pointed to: every one retracted, the menus answer as usual.
+    const standing = chain.filter((record) => record.state !== 'retracted');
+    const latest = standing[0];
     if (latest === undefined) return undefined;
-    const deliveries: DeliveryRecord[] = [];
-    for (const record of chain) deliveries.push(...(await journal.getDeliveries(record.id)));
+    // Links only to posts of that statement: an older statement's article never goes with a newer
+    // headline (the member's own post, else the lead's, else the statement's own link).
+    const deliveries = await journal.getDeliveries(latest.id);
     const link = textOf((latest.statement as { link?: unknown } | undefined)?.link);
     return {
       statement: { campaignId: latest.id, headline: headlineOf(latest), link },

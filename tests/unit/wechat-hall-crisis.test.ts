@@ -256,12 +256,23 @@ describe('answers of the service', () => {
       }),
       [],
     );
-    // Read again after crisisRefreshMs: the follow-up's headline, the posts of the campaign.
+    // Read again after crisisRefreshMs: the follow-up's headline with a link of the follow-up
+    // itself (it has no post yet: its own link), never the first statement's post.
     expect((await driver('fabu').sendText('?')).reply?.content).toMatch(/^网传"自来水停供"不实/);
     now += 60_001;
     expect((await driver('fabu').sendText('?')).reply?.content).toBe(
-      '关于供水情况的进展通报\nhttps://weibo.com/1000000001/5100000000000001',
+      '关于供水情况的进展通报\nhttps://www.example.gov.cn/c2.html',
     );
+    // The follow-up withdrawn: the first statement again; both withdrawn: the menus as usual.
+    await journal.updateCampaign('c2', { state: 'retracted' });
+    now += 60_001;
+    expect((await driver('fabu').sendText('?')).reply?.content).toBe(
+      '网传"自来水停供"不实\nhttps://weibo.com/1000000001/5100000000000001',
+    );
+    await journal.updateCampaign('c1', { state: 'retracted' });
+    now += 60_001;
+    expect((await driver('police').sendText('110')).reply?.content).toBe('110 报警指南');
+    expect((await driver('police').sendText('停水了吗')).reply?.content).not.toMatch(/自来水停供/);
   });
 
   it('falls back to the statement’s own link when the campaign has no post with a link', async () => {
