@@ -60,6 +60,11 @@ interface Target {
   readonly match: (msgid: string) => boolean;
   /** The day it was sent, when known. */
   readonly day: string | undefined;
+  /**
+   * The day before `day`, asked when `day` does not have it: `day` comes from when the journal
+   * saw the push go live, which may be just after the midnight that followed its sending.
+   */
+  readonly spare?: string;
 }
 
 /** Counts found for one post. */
@@ -96,10 +101,13 @@ function targetOf(
       };
     }
     const prefix = `${pushed.msgDataId}_`;
+    const day = pushed.sentAt === undefined ? undefined : chinaDay(pushed.sentAt);
+    const fromJournal = runtime.pushedArticles.get(account, push[1] ?? '') === undefined;
     return {
       postId,
       match: (msgid) => msgid.startsWith(prefix),
-      day: pushed.sentAt === undefined ? undefined : chinaDay(pushed.sentAt),
+      day,
+      ...(fromJournal && day !== undefined ? { spare: addDays(day, -1) } : {}),
     };
   }
   return {
@@ -216,6 +224,14 @@ export function readWechatReach(
     }
     const found = new Map<string, Found>();
     for (const [day, targets] of known) {
+      await readDay(runtime, account, context, day, targets, found);
+    }
+    const spares = new Map<string, Target[]>();
+    for (const target of [...known.values()].flat()) {
+      if (target.spare === undefined || found.has(target.postId)) continue;
+      spares.set(target.spare, [...(spares.get(target.spare) ?? []), target]);
+    }
+    for (const [day, targets] of spares) {
       await readDay(runtime, account, context, day, targets, found);
     }
     for (let back = 0; back < WECHAT_REACH_DAYS && unknownDay.length > 0; back++) {

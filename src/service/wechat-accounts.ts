@@ -6,7 +6,7 @@
  */
 import type { AutoReplyMenu } from 'release-hall/adapters/wechat/callback';
 import { type CredentialsResolver, credentialsEnvName } from '../credentials.js';
-import { invalidInput } from '../errors.js';
+import { ReleaseHallError, invalidInput } from '../errors.js';
 import type { Account } from '../model/hall.js';
 import type { ResolvedHall } from '../model/load.js';
 
@@ -53,8 +53,11 @@ async function optionalField(
   try {
     const found = await credentials.resolve(account, [field]);
     return found[field];
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only "no such field" means not configured; a credentials store that fails is an error, not
+    // a reason to answer every callback 404.
+    if (ReleaseHallError.isInstance(error) && error.code === 'AUTH_INVALID') return undefined;
+    throw error;
   }
 }
 

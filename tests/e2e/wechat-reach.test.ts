@@ -184,6 +184,40 @@ describe('reach of a WeChat campaign over the sandbox', () => {
     ]);
   });
 
+  it('a push sent before midnight and seen live after it is found on the day before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(china('2026-11-25T15:00:00'));
+    const { platform, journal, report, current, resolved, datacubeCalls, setClock } =
+      await campaign();
+    const [send] = platform.massSends(LEAD_APPID);
+    // WeChat dates the send the 24th (sent 23:59); the journal saw it live on the 25th.
+    platform.addArticleStats({
+      appid: LEAD_APPID,
+      msgid: `${send!.msgDataId!}_1`,
+      title: '关于网传信息的说明',
+      targetUser: 2_000,
+      refDate: '2026-11-24',
+      days: [{ date: '2026-11-24', reads: 75, shares: 4 }],
+    });
+    setClock(china('2026-11-26T09:00:00'));
+    const elsewhere = createWechatAdapter({
+      baseURL: current.baseURLs.wechat,
+      now: () => china('2026-11-26T09:00:00'),
+      limits: { requestTimeoutMs: 5_000 },
+    });
+    const result = await collectReach({
+      hall: resolved,
+      adapters: [elsewhere],
+      credentials: current.credentials,
+      journal,
+      campaignId: report.campaignId,
+    });
+    expect(result.readings).toMatchObject([{ reads: 75, reposts: 4 }]);
+    expect(datacubeCalls().map((call) => (call.json as { begin_date: string }).begin_date)).toEqual(
+      ['2026-11-25', '2026-11-24'],
+    );
+  });
+
   it('48001 from the statistics (an account not verified any more) fails that account, with the reason', async () => {
     const { platform, collect, setClock } = await campaign();
     // WeChat answers 48001 as for an account that lost its verification after the campaign.

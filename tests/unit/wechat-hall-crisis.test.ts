@@ -190,6 +190,15 @@ describe('which WeChat accounts the service answers', () => {
     ]);
   });
 
+  it('lets a failing credentials store fail, instead of taking every account for unconfigured', async () => {
+    const broken = createCredentialsResolver({
+      resolve: () => Promise.reject(new Error('credentials vault unreachable')),
+    });
+    await expect(resolveWechatCallbacks(hall, broken)).rejects.toThrow(
+      'credentials vault unreachable',
+    );
+  });
+
   it('refuses an EncodingAESKey of the wrong shape, naming the field and not the value', async () => {
     const bad = createCredentialsResolver({
       env: { ...env, RELEASE_HALL_CRED_WECHAT_FABU__ENCODING_AES_KEY: 'too-short-secret-value' },
