@@ -74,6 +74,11 @@ export interface ReplyToItemOptions {
    * that is `sent` is never sent again.
    */
   readonly resendUnconfirmed?: boolean | undefined;
+  /**
+   * Whether a reply sent (or found) marks the item answered. `false` for an automatic answer (a
+   * WeChat menu text sent late), after which a person still owes the citizen one. @default true
+   */
+  readonly markAnswered?: boolean | undefined;
   /** Stops the platform calls. */
   readonly signal?: AbortSignal | undefined;
   /** Where the adapter logs. @default silentLogger */
@@ -380,7 +385,7 @@ async function answered(
   status: ReplyOutcome,
   warnings: readonly ReplyWarning[],
 ): Promise<ReplyToItemResult> {
-  if (hasInbox(run.journal)) {
+  if (hasInbox(run.journal) && run.options.markAnswered !== false) {
     await run.journal.markInboxAnswered(run.item, record.updatedAt);
   }
   return { status, reply: record, item: run.item, warnings, lookUp: canLookUp(run) };

@@ -251,6 +251,9 @@ export function registerWechatCallbacks(
     return context.menuReply;
   };
 
+  // Messages answered by the menu or crisis mode alone: an automatic answer, even a late one, does
+  // not make the item answered (a person still owes the citizen one).
+  const automatic = new WeakSet<WechatMessage>();
   const onMessage = async (
     callback: WechatCallbackAccount,
     message: WechatMessage,
@@ -262,13 +265,16 @@ export function registerWechatCallbacks(
     }
     if (message.kind === 'text') await store(callback, message);
     const proposed = await defaultAnswer(callback, message, context);
-    if (options.answer === undefined) return proposed ?? null;
-    const decided = await options.answer({
-      accountId: callback.account.id,
-      memberId: callback.account.memberId,
-      message,
-      proposed,
-    });
+    const decided =
+      options.answer === undefined
+        ? undefined
+        : await options.answer({
+            accountId: callback.account.id,
+            memberId: callback.account.memberId,
+            message,
+            proposed,
+          });
+    if (decided === undefined) automatic.add(message);
     return decided === undefined ? (proposed ?? null) : decided;
   };
 
@@ -302,6 +308,7 @@ export function registerWechatCallbacks(
         text,
         as: memberId,
         now: () => new Date(now()),
+        markAnswered: !automatic.has(message),
       });
       log(
         `wechat ${id}: the late answer to message ${msgId} went as a customer-service message (${result.status})`,

@@ -470,6 +470,41 @@ describe('late answers', () => {
     expect(item?.answeredAt).toBeDefined();
   });
 
+  it('a late menu answer goes out but leaves the message unanswered: a person still owes one', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const service = await start({
+      answerWithinMs: 100,
+      // The hook is slow and then leaves the answer to the menu.
+      answer: async () => {
+        await gate;
+        return undefined;
+      },
+    });
+    const index = 32;
+    const msgId = '9307199254741032';
+    const { appid } = members[index]!.accounts.wechat;
+    const openid = `oFollower-${members[index]!.id}`;
+    const platform = sandbox.wechat!.platform;
+    platform.receiveMessage({ appid, openid, text: '随便问问' });
+    expect((await driverFor(service, index).sendText('随便问问', { msgId })).body).toBe('success');
+    release();
+    await until(() => platform.customMessages(appid).length > 0);
+    expect(platform.customMessages(appid)).toHaveLength(1);
+    await until(async () =>
+      (await journal.listReplies({})).some(
+        (reply) => reply.itemRemoteId === msgId && reply.state === 'sent',
+      ),
+    );
+    const [item] = (await journal.listInbox({ memberId: members[index]!.id })).filter(
+      (stored) => stored.remoteId === msgId,
+    );
+    expect(item).toBeDefined();
+    expect(item?.answeredAt).toBeUndefined();
+  });
+
   it('logs a late answer as dropped when the WeChat adapter cannot send customer-service messages', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
