@@ -59,7 +59,10 @@ export interface ServiceOptions {
 
 /** The service's Hono app, and how to stop the campaigns it runs in the background. */
 export type ServiceApp = Hono<ServiceEnv> & {
-  /** Stops the background runs cleanly and waits for them (they can be resumed later). */
+  /**
+   * Stops the background runs cleanly and waits for them (they can be resumed later), and for the
+   * late WeChat answers under way.
+   */
   readonly drain: () => Promise<void>;
 };
 
@@ -431,5 +434,10 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     });
   }
 
-  return Object.assign(app, { drain: () => starts.close() });
+  return Object.assign(app, {
+    drain: async () => {
+      await starts.close();
+      await wechat?.drain();
+    },
+  });
 }

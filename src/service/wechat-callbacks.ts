@@ -91,6 +91,8 @@ export interface WechatCallbacks {
   readonly crisis: CrisisMode;
   /** Member ids answered, in hall order. */
   readonly members: readonly string[];
+  /** Resolves once the late answers under way are sent (or have failed). */
+  readonly drain: () => Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -278,7 +280,23 @@ export function registerWechatCallbacks(
     return decided === undefined ? (proposed ?? null) : decided;
   };
 
-  const sendLater = async (
+  // Answers under way (being worked out, or going late): the service waits for them when it
+  // stops, so a stop does not leave a reply `sending` that a person would then have to check.
+  const late = new Set<Promise<unknown>>();
+  const track = <T>(task: Promise<T>): Promise<T> => {
+    late.add(task);
+    void task.then(
+      () => late.delete(task),
+      () => late.delete(task),
+    );
+    return task;
+  };
+  const sendLater = (
+    callback: WechatCallbackAccount,
+    message: WechatMessage,
+    text: string,
+  ): Promise<void> => track(sendLaterNow(callback, message, text));
+  const sendLaterNow = async (
     callback: WechatCallbackAccount,
     message: WechatMessage,
     text: string,
@@ -337,7 +355,7 @@ export function registerWechatCallbacks(
         ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }),
         ...(options.dedupe === undefined ? {} : { dedupe: options.dedupe }),
         now,
-        onMessage: (message, context) => onMessage(callback, message, context),
+        onMessage: (message, context) => track(onMessage(callback, message, context)),
         sendLaterFor: (message, text) => sendLater(callback, message, text),
         onError: (error, context) => {
           log(
@@ -374,5 +392,15 @@ export function registerWechatCallbacks(
     });
   });
 
-  return { crisis, members: options.accounts.map((callback) => callback.account.memberId) };
+  return {
+    crisis,
+    members: options.accounts.map((callback) => callback.account.memberId),
+    drain: async () => {
+      // A late answer is handed on once its work settles: look again after the settled ones.
+      do {
+        await Promise.allSettled([...late]);
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (late.size > 0);
+    },
+  };
 }

@@ -505,6 +505,34 @@ describe('late answers', () => {
     expect(item?.answeredAt).toBeUndefined();
   });
 
+  it('stopping the service waits for a late answer under way', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const service = await start({
+      answerWithinMs: 100,
+      answer: async () => {
+        await gate;
+        return '已记录，稍后答复';
+      },
+    });
+    const index = 33;
+    const { appid } = members[index]!.accounts.wechat;
+    const platform = sandbox.wechat!.platform;
+    platform.receiveMessage({ appid, openid: `oFollower-${members[index]!.id}`, text: '在吗' });
+    const msgId = '9307199254741033';
+    expect((await driverFor(service, index).sendText('在吗', { msgId })).body).toBe('success');
+    // The answer is still being worked out when the service is told to stop.
+    const sent = until(() => platform.customMessages(appid).length > 0);
+    const closing = service.close();
+    release();
+    await closing;
+    await sent;
+    const [reply] = (await journal.listReplies({})).filter((entry) => entry.itemRemoteId === msgId);
+    expect(reply?.state).toBe('sent');
+  });
+
   it('logs a late answer as dropped when the WeChat adapter cannot send customer-service messages', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
