@@ -27,7 +27,13 @@
  * [unconfirmed] Whether Tencent orders items of one second by id, as `lastid` suggests: the walk
  * does not rely on it beyond the position it sends, and skips ids it has already read.
  */
-import { checkInboxRequest, failMalformed, isRecord, withCredential } from '#adapter-kit';
+import {
+  checkInboxRequest,
+  oldestInboxItemFirst,
+  failMalformed,
+  isRecord,
+  withCredential,
+} from '#adapter-kit';
 import type {
   Account,
   InboxContext,
@@ -316,13 +322,6 @@ async function readList(
   return { items, complete: false };
 }
 
-function byTimeThenId(left: InboxItem, right: InboxItem): number {
-  if (left.at !== right.at) return left.at < right.at ? -1 : 1;
-  const a = BigInt(left.remoteId);
-  const b = BigInt(right.remoteId);
-  return a === b ? 0 : a < b ? -1 : 1;
-}
-
 /** Reads an account's comments and mentions. */
 export async function readTencentInbox(
   settings: TencentSettings,
@@ -363,7 +362,7 @@ export async function readTencentInbox(
           items.push(item);
         }
       }
-      return { items: items.sort(byTimeThenId), cursor, complete };
+      return { items: items.sort(oldestInboxItemFirst), cursor, complete };
     },
   );
 }

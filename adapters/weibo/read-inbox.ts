@@ -26,6 +26,7 @@
  */
 import {
   checkInboxRequest,
+  oldestInboxItemFirst,
   failMalformed,
   httpCall,
   isRecord,
@@ -305,13 +306,6 @@ async function readList(
   return { items, complete: false };
 }
 
-function byTimeThenId(left: InboxItem, right: InboxItem): number {
-  if (left.at !== right.at) return left.at < right.at ? -1 : 1;
-  const a = BigInt(left.remoteId);
-  const b = BigInt(right.remoteId);
-  return a === b ? 0 : a < b ? -1 : 1;
-}
-
 /** Reads an account's comments and mentions. */
 export async function readWeiboInbox(
   settings: WeiboSettings,
@@ -347,7 +341,7 @@ export async function readWeiboInbox(
           items.push(item);
         }
       }
-      return { items: items.sort(byTimeThenId), cursor, complete };
+      return { items: items.sort(oldestInboxItemFirst), cursor, complete };
     },
   );
 }

@@ -3,7 +3,7 @@
  * platform's form, `maxItems` is a whole number of at least 1, and each cursor entry is one the
  * adapter gave. Each problem is reported with its path.
  */
-import type { InboxRequest } from '../adapter.js';
+import type { InboxItem, InboxRequest } from '../adapter.js';
 import { type InputIssue, ReleaseHallError, invalidInput } from '../errors.js';
 
 /** What a platform accepts, for {@link checkInboxRequest}. */
@@ -49,4 +49,15 @@ export function inconclusiveReplyLookUp(
     `[release-hall] ${platform} ${accountId}: the look-up read ${read} without reaching the time of the item answered, so whether the reply was posted cannot be told; nothing is sent again: check on the platform, and if it is not there send it with resendUnconfirmed (--resend-unconfirmed)`,
     { code: 'AMBIGUOUS', platform, accountId },
   );
+}
+
+/**
+ * The order of `InboxRead.items`: oldest first by `at`, then by the platform id (compared as
+ * integers: ids beyond 2^53 stay exact). For platforms whose ids are digits.
+ */
+export function oldestInboxItemFirst(left: InboxItem, right: InboxItem): number {
+  if (left.at !== right.at) return left.at < right.at ? -1 : 1;
+  const a = BigInt(left.remoteId);
+  const b = BigInt(right.remoteId);
+  return a === b ? 0 : a < b ? -1 : 1;
 }
