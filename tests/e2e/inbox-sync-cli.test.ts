@@ -4,11 +4,11 @@
  * once (a second run adds nothing), one progress line per read account, and a note that WeChat
  * messages come through `serve` instead.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPublisher, hasInbox, resolveHall } from 'release-hall';
+import { createPublisher, hasInbox } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { createTencentAdapter } from 'release-hall/adapters/tencent';
 import { createWechatAdapter } from 'release-hall/adapters/wechat';
@@ -17,6 +17,7 @@ import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
 import { beijingHall, beijingRebuttal } from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 import { fastRetry } from '../helpers/fixtures.js';
+import { writeSandboxFiles } from '../helpers/sandbox-files.js';
 
 const MEMBERS = ['beijing-fabu', 'subway'];
 
@@ -73,33 +74,13 @@ describe('release-hall inbox sync', () => {
     });
 
     // The files an operator keeps: the hall pointing at the sandboxes, and the secrets.
-    const resolved = resolveHall(hall, adapters);
-    const secrets: Record<string, Record<string, string>> = {};
-    for (const account of resolved.accounts) {
-      const adapter = adapters.find((candidate) => candidate.platform === account.platform)!;
-      const found = await current.credentials({
-        ref: account.credentials,
-        account,
-        fields: adapter.credentialFields,
-      });
-      if (found !== undefined) secrets[account.credentials] = { ...found };
-    }
-    const hallFile = join(dir, 'hall.json');
-    const platforms = Object.fromEntries(
-      Object.entries(current.baseURLs).map(([platform, baseURL]) => [
-        platform,
-        {
-          baseURL,
-          settings: {
-            ...current.settings[platform],
-            ...(platform === 'tencent' ? { appKey: '801000000', clientIp: '203.0.113.10' } : {}),
-          },
-        },
-      ]),
+    const { hallFile, credentialsFile, secrets } = await writeSandboxFiles(
+      dir,
+      hall,
+      current,
+      adapters,
+      { settings: { tencent: { appKey: '801000000', clientIp: '203.0.113.10' } } },
     );
-    writeFileSync(hallFile, JSON.stringify({ ...hall, platforms }));
-    const credentialsFile = join(dir, 'credentials.json');
-    writeFileSync(credentialsFile, JSON.stringify(secrets), { mode: 0o600 });
     const args = [
       'inbox',
       'sync',

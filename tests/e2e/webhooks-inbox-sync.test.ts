@@ -3,17 +3,18 @@
  * write their `inbox.item` events in the journal (for a `serve` on the same journal to send), with
  * no webhook secret given; a second run writes none.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPublisher, resolveHall } from 'release-hall';
+import { createPublisher } from 'release-hall';
 import { SqliteJournal } from 'release-hall/journal/sqlite';
 import { createWeiboAdapter } from 'release-hall/adapters/weibo';
 import { type HallSandbox, startHallSandbox } from 'release-hall/sandbox';
 import { beijingHall, beijingRebuttal } from '../helpers/beijing.js';
 import { runCli } from '../helpers/cli.js';
 import { fastRetry } from '../helpers/fixtures.js';
+import { writeSandboxFiles } from '../helpers/sandbox-files.js';
 
 const MEMBERS = ['beijing-fabu', 'subway'];
 
@@ -54,24 +55,8 @@ describe('release-hall inbox sync with webhooks in the hall', () => {
       text: '末班车几点？',
     });
 
-    const resolved = resolveHall(hall, adapters);
-    const secrets: Record<string, Record<string, string>> = {};
-    for (const account of resolved.accounts) {
-      const found = await current.credentials({
-        ref: account.credentials,
-        account,
-        fields: adapters[0]!.credentialFields,
-      });
-      if (found !== undefined) secrets[account.credentials] = { ...found };
-    }
-    const hallFile = join(dir, 'hall.json');
-    writeFileSync(
-      hallFile,
-      JSON.stringify({
-        ...hall,
-        platforms: {
-          weibo: { baseURL: current.baseURLs.weibo, settings: { ...current.settings.weibo } },
-        },
+    const { hallFile, credentialsFile } = await writeSandboxFiles(dir, hall, current, adapters, {
+      extra: {
         webhooks: [
           // The secrets are not in the credentials file: a sync writes events, it does not send.
           {
@@ -87,10 +72,8 @@ describe('release-hall inbox sync with webhooks in the hall', () => {
             secret: 'ops-hook',
           },
         ],
-      }),
-    );
-    const credentialsFile = join(dir, 'credentials.json');
-    writeFileSync(credentialsFile, JSON.stringify(secrets), { mode: 0o600 });
+      },
+    });
     const args = [
       'inbox',
       'sync',
