@@ -8,7 +8,8 @@
 import type { ReachCount } from '../adapter.js';
 import type { ReachReading } from '../journal/reach.js';
 import type { ReachAccountResult } from '../metrics/collect.js';
-import { latestReadings, sumCounts } from '../scorecard/compute.js';
+import { reachTotals } from '../metrics/collect.js';
+import { latestReadings } from '../scorecard/compute.js';
 import { type Cell, beijingTime, chartFigure, escapeHtml, pageDocument, table } from './page.js';
 import { reachCharts } from './reach-charts.js';
 import { countsPresent } from './reach-series.js';
@@ -40,7 +41,7 @@ export async function renderMetricsPage(input: MetricsPageInput): Promise<string
   const nameOf = (accountId: string): string => input.accountNames?.get(accountId) ?? accountId;
   const perAccount = accountIds.map((accountId) => ({
     accountId,
-    counts: sumCounts(latest.filter((reading) => reading.accountId === accountId)),
+    counts: reachTotals(latest.filter((reading) => reading.accountId === accountId)),
   }));
   const charts = [
     ...(await reachCharts(readings)),
@@ -59,7 +60,7 @@ export async function renderMetricsPage(input: MetricsPageInput): Promise<string
       },
     }),
   ];
-  const totals = sumCounts(latest);
+  const totals = reachTotals(latest);
   const title = `Reach of campaign ${campaignId}`;
   const facts = [
     ...(input.hallName === undefined ? [] : [`hall: ${input.hallName}`]),

@@ -9,7 +9,8 @@
  */
 import { REACH_COUNTS, type ReachCount } from '../adapter.js';
 import type { ReachReading } from '../journal/reach.js';
-import { latestReadings, sumCounts } from '../scorecard/compute.js';
+import { reachTotals } from '../metrics/collect.js';
+import { latestReadings } from '../scorecard/compute.js';
 
 /** Readings this close to a round's first belong to the round. */
 export const ROUND_GAP_MS = 5 * 60_000;
@@ -27,7 +28,7 @@ export function reachByPlatform(
   const platforms = [...new Set(latest.map((reading) => reading.platform))];
   return platforms.map((platform) => ({
     platform,
-    counts: { ...sumCounts(latest.filter((reading) => reading.platform === platform)) },
+    counts: { ...reachTotals(latest.filter((reading) => reading.platform === platform)) },
   }));
 }
 
@@ -64,7 +65,7 @@ export function reachOverTime(readings: readonly ReachReading[]): ReachPoint[] {
     points.push({
       at: last.readAt,
       posts: latest.size,
-      counts: { ...sumCounts([...latest.values()]) },
+      counts: { ...reachTotals([...latest.values()]) },
     });
   }
   return points;

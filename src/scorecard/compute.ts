@@ -16,9 +16,9 @@
  * - inbox: items since the start of the period; reply time = answered at − written at.
  */
 import { DEFAULT_REPLY_DEADLINE_MS } from '../inbox/ages.js';
-import { REACH_COUNTS, type ReachCount } from '../adapter.js';
 import type { DeliveryRecord } from '../journal/journal.js';
 import type { ReachReading } from '../journal/reach.js';
+import { reachTotals } from '../metrics/collect.js';
 import type {
   AccountScore,
   ActivityRead,
@@ -132,20 +132,6 @@ export function latestReadings(readings: readonly ReachReading[]): ReachReading[
   return [...latest.values()];
 }
 
-/** The sums of the counts of `readings`; a count none holds is absent. */
-export function sumCounts(
-  readings: readonly ReachReading[],
-): Readonly<Partial<Record<ReachCount, number>>> {
-  const totals: Partial<Record<ReachCount, number>> = {};
-  for (const reading of readings) {
-    for (const name of REACH_COUNTS) {
-      const value = reading[name];
-      if (value !== undefined) totals[name] = (totals[name] ?? 0) + value;
-    }
-  }
-  return totals;
-}
-
 /** One account's activity on the scorecard. */
 function accountScore(
   account: ScorecardMemberInput['accounts'][number],
@@ -219,7 +205,7 @@ function memberScore(member: ScorecardMemberInput, input: ScorecardInput): Membe
     accountScore(account, input.activity.get(account.id), input),
   );
   const accountIds = new Set(member.accounts.map((account) => account.id));
-  const reach = sumCounts(
+  const reach = reachTotals(
     latestReadings(input.reach.filter((reading) => accountIds.has(reading.accountId))),
   );
   const since = input.since.getTime();

@@ -2,14 +2,7 @@
  * The member scorecard (考核): one row per member of a hall over a period (docs/scorecard.md).
  * `computeScorecard` is pure; `readScorecard` reads the journal and the accounts' activity first.
  */
-export {
-  computeScorecard,
-  didPost,
-  latestReadings,
-  median,
-  postedAt,
-  sumCounts,
-} from './compute.js';
+export { computeScorecard, didPost, latestReadings, median, postedAt } from './compute.js';
 export {
   type ReadScorecardOptions,
   readScorecard,
