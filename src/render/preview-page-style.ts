@@ -4,21 +4,10 @@
  * Long words and links wrap, so nothing is wider than the screen.
  */
 
+import { BASE_PAGE_STYLE } from './page-shell.js';
+
 /** The preview page's CSS. */
-export const PREVIEW_PAGE_STYLE = `
-*, *::before, *::after { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body {
-  margin: 0;
-  padding: 12px;
-  font: 15px/1.6 system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
-    "Noto Sans CJK SC", sans-serif;
-  color: #1f2328;
-  background: #f2f3f5;
-  overflow-wrap: anywhere;
-  word-break: break-word;
-}
-h1 { font-size: 1.3rem; margin: 0 0 4px; }
+export const PREVIEW_PAGE_STYLE = `${BASE_PAGE_STYLE}
 h2 { font-size: 1.1rem; margin: 24px 0 8px; }
 h3 { font-size: 1rem; margin: 0; }
 p { margin: 6px 0; }

@@ -9,6 +9,7 @@
 import type { InputIssue } from '../errors.js';
 import type { LintFinding } from '../lint/lint-types.js';
 import type { AccountPreview, RenditionPreview } from './preview.js';
+import { SELF_CONTAINED_PAGE_POLICY, selfContainedPage } from './page-shell.js';
 import { PREVIEW_PAGE_STYLE } from './preview-page-style.js';
 import {
   type PhraseMark,
@@ -54,7 +55,7 @@ export interface PreviewPageOptions {
 }
 
 /** The page's Content-Security-Policy: inline styles and `data:` pictures, no request at all. */
-export const PREVIEW_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+export const PREVIEW_PAGE_POLICY = SELF_CONTAINED_PAGE_POLICY;
 
 /** The names followers know the platforms by. */
 const PLATFORM_NAMES: Readonly<Record<string, string>> = {
@@ -339,29 +340,17 @@ export function renderPreviewPage(
       : `<section class="statement-findings"><h2>Lint findings on the statement</h2>${findingsList(
           preview.findings,
         )}</section>`;
-  return [
-    '<!doctype html>',
-    '<html lang="zh-CN">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="${PREVIEW_PAGE_POLICY}">`,
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${PREVIEW_PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main class="page">',
-    `<h1>${escapeHtml(title)}</h1>`,
-    summarySection(preview),
-    refusalSection,
-    gateSection(preview, options.approval),
-    statementFindings,
-    ...sections,
-    '<footer>release-hall preview: what each account would send; nothing has been sent.</footer>',
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return selfContainedPage(
+    title,
+    PREVIEW_PAGE_STYLE,
+    [
+      `<h1>${escapeHtml(title)}</h1>`,
+      summarySection(preview),
+      refusalSection,
+      gateSection(preview, options.approval),
+      statementFindings,
+      ...sections,
+    ],
+    'release-hall preview: what each account would send; nothing has been sent.',
+  );
 }

@@ -4,29 +4,21 @@
  * request, laid out from 320 px up without anything wider than the screen. Wide tables scroll
  * inside their own box. Every text put into the page goes through {@link escapeHtml}.
  */
+import {
+  BASE_PAGE_STYLE,
+  SELF_CONTAINED_PAGE_POLICY,
+  selfContainedPage,
+} from '../render/page-shell.js';
 import { escapeHtml } from '../render/preview-page-text.js';
 import { type ChartSpec, drawChart } from './charts.js';
 
 export { escapeHtml };
 
 /** The report pages' Content-Security-Policy: inline styles only, no request at all. */
-export const REPORT_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+export const REPORT_PAGE_POLICY = SELF_CONTAINED_PAGE_POLICY;
 
 /** The report pages' CSS: system fonts only, no `url()`, no `@import`. */
-export const REPORT_PAGE_STYLE = `
-*, *::before, *::after { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body {
-  margin: 0;
-  padding: 12px;
-  font: 15px/1.6 system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
-    "Noto Sans CJK SC", sans-serif;
-  color: #1f2328;
-  background: #f2f3f5;
-  overflow-wrap: anywhere;
-  word-break: break-word;
-}
-h1 { font-size: 1.3rem; margin: 0 0 4px; }
+export const REPORT_PAGE_STYLE = `${BASE_PAGE_STYLE}
 h2 { font-size: 1.1rem; margin: 0 0 8px; }
 p { margin: 6px 0; }
 ul { margin: 6px 0; padding-left: 1.2em; }
@@ -139,24 +131,5 @@ export function beijingTime(iso: string): string {
 
 /** The whole document around a page's body. */
 export function pageDocument(title: string, body: readonly string[], footer: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="zh-CN">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="${REPORT_PAGE_POLICY}">`,
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${REPORT_PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main class="page">',
-    ...body,
-    `<footer>${escapeHtml(footer)}</footer>`,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return selfContainedPage(title, REPORT_PAGE_STYLE, body, footer);
 }
