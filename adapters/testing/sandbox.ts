@@ -5,6 +5,7 @@
  */
 export { startHallSandbox } from './hall-sandbox.js';
 export type { HallSandbox, HallSandboxOptions } from './hall-sandbox.js';
+export { sandboxPlatforms, sandboxSecrets } from './hall-sandbox-files.js';
 export { startWeiboSandbox } from '../weibo/fake/sandbox.js';
 export type { WeiboSandbox, WeiboSandboxOptions } from '../weibo/fake/sandbox.js';
 export {

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Adapter, resolveHall } from 'release-hall';
-import type { HallSandbox } from 'release-hall/sandbox';
+import { type HallSandbox, sandboxPlatforms, sandboxSecrets } from 'release-hall/sandbox';
 
 /** What {@link writeSandboxFiles} wrote. */
 export interface SandboxFiles {
@@ -31,26 +31,12 @@ export async function writeSandboxFiles(
     readonly extra?: Readonly<Record<string, unknown>>;
   } = {},
 ): Promise<SandboxFiles> {
-  const secrets: Record<string, Record<string, string>> = {};
-  for (const account of resolveHall(hall, adapters).accounts) {
-    const adapter = adapters.find((candidate) => candidate.platform === account.platform);
-    if (adapter === undefined) continue;
-    const found = await sandbox.credentials({
-      ref: account.credentials,
-      account,
-      fields: adapter.credentialFields,
-    });
-    if (found !== undefined) secrets[account.credentials] = { ...found };
+  const secrets = await sandboxSecrets(sandbox, resolveHall(hall, adapters).accounts, adapters);
+  const platforms = sandboxPlatforms(sandbox);
+  for (const [platform, settings] of Object.entries(options.settings ?? {})) {
+    const entry = platforms[platform] as { settings: Record<string, unknown> };
+    entry.settings = { ...entry.settings, ...settings };
   }
-  const platforms = Object.fromEntries(
-    Object.entries(sandbox.baseURLs).map(([platform, baseURL]) => [
-      platform,
-      {
-        baseURL,
-        settings: { ...sandbox.settings[platform], ...options.settings?.[platform] },
-      },
-    ]),
-  );
   const hallFile = join(dir, 'hall.json');
   writeFileSync(hallFile, JSON.stringify({ ...hall, platforms, ...options.extra }));
   const credentialsFile = join(dir, 'credentials.json');

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readDataFile, resolveHall } from 'release-hall';
-import { startHallSandbox } from 'release-hall/sandbox';
+import { sandboxPlatforms, sandboxSecrets, startHallSandbox } from 'release-hall/sandbox';
 import { buildAdapters } from '../build-adapters.js';
 import type { SandboxFlags } from '../flags.js';
 
@@ -17,28 +17,11 @@ export async function sandboxCommand(flags: SandboxFlags): Promise<number> {
   const hall = resolveHall(hallData, adapters);
   const sandbox = await startHallSandbox(hallData);
   try {
-    const platforms: Record<string, unknown> = {
-      ...((hallData.platforms as Record<string, unknown> | undefined) ?? {}),
-    };
-    for (const [platform, baseURL] of Object.entries(sandbox.baseURLs)) {
-      const given = (platforms[platform] ?? {}) as { settings?: Record<string, unknown> };
-      platforms[platform] = {
-        ...given,
-        baseURL,
-        settings: { ...given.settings, ...sandbox.settings[platform] },
-      };
-    }
-    const secrets: Record<string, Record<string, string>> = {};
-    for (const account of hall.accounts) {
-      const adapter = adapters.find((candidate) => candidate.platform === account.platform);
-      if (adapter === undefined) continue;
-      const found = await sandbox.credentials({
-        ref: account.credentials,
-        account,
-        fields: adapter.credentialFields,
-      });
-      if (found !== undefined) secrets[account.credentials] = { ...found };
-    }
+    const platforms = sandboxPlatforms(
+      sandbox,
+      (hallData.platforms as Record<string, unknown> | undefined) ?? {},
+    );
+    const secrets = await sandboxSecrets(sandbox, hall.accounts, adapters);
     const out = resolve(flags.out);
     mkdirSync(out, { recursive: true });
     const hallFile = join(out, 'hall.json');
