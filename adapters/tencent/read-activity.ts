@@ -6,18 +6,12 @@
  * 70. `postsTruncated` says the count stopped at that bound. `lastPostAt` is the newest tweet of
  * the timeline or, when the timeline shows none, `user/info.tweetinfo[0].timestamp`.
  */
-import { invalidInput, isRecord, withCredential } from '#adapter-kit';
+import { invalidInput, isRecord } from '#adapter-kit';
 import type { Account, AccountActivity, ActivityContext } from '#core';
-import { TENCENT_PLATFORM } from './map-tencent-error.js';
+
 import type { TencentSettings } from './options.js';
 import { tweetId } from './read-reply.js';
-import {
-  pageOf,
-  requireSettings,
-  tencentGet,
-  timestampSeconds,
-  type TencentCallContext,
-} from './tencent-call.js';
+import { pageOf, tencentGet, timestampSeconds, withTencentCall } from './tencent-call.js';
 
 /** Pages of the account's timeline `readActivity` reads at most. */
 export const TENCENT_ACTIVITY_MAX_PAGES = 10;
@@ -45,59 +39,51 @@ export async function readTencentActivity(
       { path: 'since', message: 'expected a valid date' },
     ]);
   }
-  requireSettings(settings, account, 'user/info');
-  return withCredential(
-    account,
-    context,
-    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-    async (token) => {
-      const call: TencentCallContext = { settings, account, token, context };
-      const { body: info } = await tencentGet(call, 'user/info', {});
-      const user = isRecord(info.data) ? info.data : {};
-      const followers = count(user.fansnum);
-      const from = Math.floor(since.getTime() / 1000);
-      let postsSince = 0;
-      let newest: number | undefined;
-      let truncated = false;
-      let position: { time: number; id: string } | undefined;
-      walk: for (let pages = 0; ; pages += 1) {
-        if (pages >= TENCENT_ACTIVITY_MAX_PAGES) {
-          truncated = true;
-          break;
-        }
-        const { body, call: described } = await tencentGet(call, 'statuses/broadcast_timeline', {
-          pageflag: position === undefined ? '0' : '1',
-          pagetime: position === undefined ? '0' : String(position.time),
-          reqnum: String(PAGE_SIZE),
-          lastid: position === undefined ? '0' : position.id,
-          type: String(PUBLISHED_TYPE),
-          contenttype: '0',
-        });
-        const page = pageOf(body, described);
-        let last: { time: number; id: string } | undefined;
-        for (const tweet of page.items) {
-          const id = tweetId(tweet.id);
-          const time = timestampSeconds(tweet.timestamp);
-          if (id === undefined || time === undefined) continue;
-          last = { time, id };
-          newest = newest === undefined ? time : Math.max(newest, time);
-          if (time < from) break walk;
-          postsSince += 1;
-        }
-        if (last === undefined || page.finished) break;
-        position = last;
+  return withTencentCall(settings, account, context, 'user/info', async (call) => {
+    const { body: info } = await tencentGet(call, 'user/info', {});
+    const user = isRecord(info.data) ? info.data : {};
+    const followers = count(user.fansnum);
+    const from = Math.floor(since.getTime() / 1000);
+    let postsSince = 0;
+    let newest: number | undefined;
+    let truncated = false;
+    let position: { time: number; id: string } | undefined;
+    walk: for (let pages = 0; ; pages += 1) {
+      if (pages >= TENCENT_ACTIVITY_MAX_PAGES) {
+        truncated = true;
+        break;
       }
-      const tweets = Array.isArray(user.tweetinfo) ? (user.tweetinfo as unknown[]) : [];
-      const latest = tweets[0];
-      const lastPost =
-        newest ?? (isRecord(latest) ? timestampSeconds(latest.timestamp) : undefined);
-      return {
-        ...(followers === undefined ? {} : { followers }),
-        postsSince,
-        ...(truncated ? { postsTruncated: true } : {}),
-        ...(lastPost === undefined ? {} : { lastPostAt: new Date(lastPost * 1000).toISOString() }),
-        readAt: context.now.toISOString(),
-      };
-    },
-  );
+      const { body, call: described } = await tencentGet(call, 'statuses/broadcast_timeline', {
+        pageflag: position === undefined ? '0' : '1',
+        pagetime: position === undefined ? '0' : String(position.time),
+        reqnum: String(PAGE_SIZE),
+        lastid: position === undefined ? '0' : position.id,
+        type: String(PUBLISHED_TYPE),
+        contenttype: '0',
+      });
+      const page = pageOf(body, described);
+      let last: { time: number; id: string } | undefined;
+      for (const tweet of page.items) {
+        const id = tweetId(tweet.id);
+        const time = timestampSeconds(tweet.timestamp);
+        if (id === undefined || time === undefined) continue;
+        last = { time, id };
+        newest = newest === undefined ? time : Math.max(newest, time);
+        if (time < from) break walk;
+        postsSince += 1;
+      }
+      if (last === undefined || page.finished) break;
+      position = last;
+    }
+    const tweets = Array.isArray(user.tweetinfo) ? (user.tweetinfo as unknown[]) : [];
+    const latest = tweets[0];
+    const lastPost = newest ?? (isRecord(latest) ? timestampSeconds(latest.timestamp) : undefined);
+    return {
+      ...(followers === undefined ? {} : { followers }),
+      postsSince,
+      ...(truncated ? { postsTruncated: true } : {}),
+      ...(lastPost === undefined ? {} : { lastPostAt: new Date(lastPost * 1000).toISOString() }),
+      readAt: context.now.toISOString(),
+    };
+  });
 }

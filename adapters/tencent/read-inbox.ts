@@ -27,13 +27,7 @@
  * [unconfirmed] Whether Tencent orders items of one second by id, as `lastid` suggests: the walk
  * does not rely on it beyond the position it sends, and skips ids it has already read.
  */
-import {
-  checkInboxRequest,
-  oldestInboxItemFirst,
-  failMalformed,
-  isRecord,
-  withCredential,
-} from '#adapter-kit';
+import { checkInboxRequest, oldestInboxItemFirst, failMalformed, isRecord } from '#adapter-kit';
 import type {
   Account,
   InboxContext,
@@ -59,10 +53,10 @@ import type { TencentSettings } from './options.js';
 import { tweetId, type TencentCall } from './read-reply.js';
 import {
   pageOf,
-  requireSettings,
   tencentGet,
   timestampSeconds,
   type TencentCallContext,
+  withTencentCall,
 } from './tencent-call.js';
 
 /** The most items read from one list in one `readInbox` call, unless the request says otherwise. */
@@ -331,38 +325,32 @@ export async function readTencentInbox(
 ): Promise<InboxRead> {
   checkRequest(request);
   const lists = listsOf(request);
-  requireSettings(settings, account, lists[0]?.endpoint ?? 'statuses/mentions_timeline');
-  return withCredential(
-    account,
-    context,
-    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-    async (token) => {
-      const maxItems = request.maxItems ?? TENCENT_INBOX_DEFAULT_MAX_ITEMS;
-      const since = request.since ?? {};
-      const cursor: Record<string, string> = { ...since };
-      const seen = new Set<string>();
-      const items: InboxItem[] = [];
-      let complete = true;
-      const call: TencentCallContext = { settings, account, token, context };
-      // One list after another: a refusal stops the read before more calls are spent.
-      for (const list of lists) {
-        const read = await readList(
-          (bounds) => walkList(call, list, bounds),
-          list,
-          since,
-          cursor,
-          maxItems,
-        );
-        if (!read.complete) complete = false;
-        for (const { item } of read.items) {
-          // A comment that @ the account is in both lists: kept once, as a comment (the lists
-          // come in that order). Tweets share one id space, so the id alone names an item.
-          if (seen.has(item.remoteId)) continue;
-          seen.add(item.remoteId);
-          items.push(item);
-        }
+  const endpoint = lists[0]?.endpoint ?? 'statuses/mentions_timeline';
+  return withTencentCall(settings, account, context, endpoint, async (call) => {
+    const maxItems = request.maxItems ?? TENCENT_INBOX_DEFAULT_MAX_ITEMS;
+    const since = request.since ?? {};
+    const cursor: Record<string, string> = { ...since };
+    const seen = new Set<string>();
+    const items: InboxItem[] = [];
+    let complete = true;
+    // One list after another: a refusal stops the read before more calls are spent.
+    for (const list of lists) {
+      const read = await readList(
+        (bounds) => walkList(call, list, bounds),
+        list,
+        since,
+        cursor,
+        maxItems,
+      );
+      if (!read.complete) complete = false;
+      for (const { item } of read.items) {
+        // A comment that @ the account is in both lists: kept once, as a comment (the lists
+        // come in that order). Tweets share one id space, so the id alone names an item.
+        if (seen.has(item.remoteId)) continue;
+        seen.add(item.remoteId);
+        items.push(item);
       }
-      return { items: items.sort(oldestInboxItemFirst), cursor, complete };
-    },
-  );
+    }
+    return { items: items.sort(oldestInboxItemFirst), cursor, complete };
+  });
 }

@@ -11,11 +11,11 @@
  * - The official JS SDK lists `t/re_count` as POST, other clients as GET; the adapter reads with
  *   GET, as every other read.
  */
-import { failMalformed, invalidInput, isRecord, withCredential } from '#adapter-kit';
+import { failMalformed, invalidInput, isRecord } from '#adapter-kit';
 import type { Account, PostReach, ReachContext } from '#core';
-import { TENCENT_PLATFORM } from './map-tencent-error.js';
+
 import type { TencentSettings } from './options.js';
-import { requireSettings, tencentGet, type TencentCallContext } from './tencent-call.js';
+import { tencentGet, withTencentCall } from './tencent-call.js';
 
 /**
  * Ids per `t/re_count` call. The largest batch Tencent took is [unconfirmed]; 30 is a
@@ -49,42 +49,35 @@ export async function readTencentReach(
   if (issues.length > 0) throw invalidInput('Tencent reach request', issues);
   const unique = [...new Set(postIds)];
   if (unique.length === 0) return [];
-  requireSettings(settings, account, 't/re_count');
-  return withCredential(
-    account,
-    context,
-    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-    async (token) => {
-      const call: TencentCallContext = { settings, account, token, context };
-      const readings = new Map<string, PostReach>();
-      for (let start = 0; start < unique.length; start += TENCENT_REACH_BATCH_SIZE) {
-        const batch = unique.slice(start, start + TENCENT_REACH_BATCH_SIZE);
-        const { body, call: info } = await tencentGet(call, 't/re_count', {
-          ids: batch.join(','),
-          flag: '2',
-        });
-        const readAt = new Date().toISOString();
-        const data = body.data;
-        // [unconfirmed] An answer with none of the ids may come as `data: null`.
-        if (data === null || data === undefined) continue;
-        if (!isRecord(data)) return failMalformed(info, 'a reply whose data is not keyed by id');
-        for (const id of batch) {
-          const entry = data[id];
-          if (entry === undefined) continue;
-          if (!isRecord(entry))
-            return failMalformed(info, `counts of tweet ${id} that are not an object`);
-          const reposts = readCount(entry.count);
-          const comments = readCount(entry.mcount);
-          if (reposts === undefined || comments === undefined) {
-            return failMalformed(info, `counts of tweet ${id} that are not whole numbers`);
-          }
-          readings.set(id, { postId: id, reposts, comments, readAt });
-        }
-      }
-      return unique.flatMap((id) => {
-        const reading = readings.get(id);
-        return reading === undefined ? [] : [reading];
+  return withTencentCall(settings, account, context, 't/re_count', async (call) => {
+    const readings = new Map<string, PostReach>();
+    for (let start = 0; start < unique.length; start += TENCENT_REACH_BATCH_SIZE) {
+      const batch = unique.slice(start, start + TENCENT_REACH_BATCH_SIZE);
+      const { body, call: info } = await tencentGet(call, 't/re_count', {
+        ids: batch.join(','),
+        flag: '2',
       });
-    },
-  );
+      const readAt = new Date().toISOString();
+      const data = body.data;
+      // [unconfirmed] An answer with none of the ids may come as `data: null`.
+      if (data === null || data === undefined) continue;
+      if (!isRecord(data)) return failMalformed(info, 'a reply whose data is not keyed by id');
+      for (const id of batch) {
+        const entry = data[id];
+        if (entry === undefined) continue;
+        if (!isRecord(entry))
+          return failMalformed(info, `counts of tweet ${id} that are not an object`);
+        const reposts = readCount(entry.count);
+        const comments = readCount(entry.mcount);
+        if (reposts === undefined || comments === undefined) {
+          return failMalformed(info, `counts of tweet ${id} that are not whole numbers`);
+        }
+        readings.set(id, { postId: id, reposts, comments, readAt });
+      }
+    }
+    return unique.flatMap((id) => {
+      const reading = readings.get(id);
+      return reading === undefined ? [] : [reading];
+    });
+  });
 }

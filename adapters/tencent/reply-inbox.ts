@@ -19,13 +19,7 @@
  * A second `t/reply` with the same text to the same tweet is refused as a duplicate
  * (`ret=4 errcode=13`, `DUPLICATE_CONTENT`); the core then looks the first one up.
  */
-import {
-  failMalformed,
-  inconclusiveReplyLookUp,
-  invalidInput,
-  isRecord,
-  withCredential,
-} from '#adapter-kit';
+import { failMalformed, inconclusiveReplyLookUp, invalidInput, isRecord } from '#adapter-kit';
 import type {
   Account,
   FindInboxReplyResult,
@@ -44,7 +38,7 @@ import {
   tencentGet,
   tencentPost,
   timestampSeconds,
-  type TencentCallContext,
+  withTencentCall,
 } from './tencent-call.js';
 
 /** Pages of the account's replies `findInboxReply` reads at most (newest first). */
@@ -104,23 +98,17 @@ export async function replyToTencentItem(
   context: InboxReplyContext,
 ): Promise<InboxReplyResult> {
   checkReply(settings, account, item, text);
-  return withCredential(
-    account,
-    context,
-    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-    async (token) => {
-      const call: TencentCallContext = { settings, account, token, context };
-      const { body, call: info } = await tencentPost(call, 't/reply', {
-        content: text,
-        reid: item.remoteId,
-      });
-      const data = isRecord(body.data) ? body.data : undefined;
-      const remoteId = tweetId(data?.id);
-      if (remoteId === undefined) return failMalformed(info, 'a reply without data.id');
-      const at = timeOf(data?.time);
-      return { remoteId, ...(at === undefined ? {} : { at }) };
-    },
-  );
+  return withTencentCall(settings, account, context, 't/reply', async (call) => {
+    const { body, call: info } = await tencentPost(call, 't/reply', {
+      content: text,
+      reid: item.remoteId,
+    });
+    const data = isRecord(body.data) ? body.data : undefined;
+    const remoteId = tweetId(data?.id);
+    if (remoteId === undefined) return failMalformed(info, 'a reply without data.id');
+    const at = timeOf(data?.time);
+    return { remoteId, ...(at === undefined ? {} : { at }) };
+  });
 }
 
 /** Whether a tweet of the timeline is the account's reply to `itemId` with `text`. */
@@ -146,16 +134,12 @@ export async function findTencentReply(
   text: string,
   context: InboxReplyContext,
 ): Promise<FindInboxReplyResult> {
-  const issues = missingSettings(settings, account);
-  if (issues.length > 0) {
-    throw invalidInput(`statuses/broadcast_timeline call for account "${account.id}"`, issues);
-  }
-  return withCredential(
+  return withTencentCall(
+    settings,
     account,
     context,
-    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
-    async (token) => {
-      const call: TencentCallContext = { settings, account, token, context };
+    'statuses/broadcast_timeline',
+    async (call) => {
       // A reply is never older than the item it answers: reaching that time settles "not found".
       const itemTime = Math.floor(Date.parse(item.at) / 1000);
       let position: { time: number; id: string } | undefined;

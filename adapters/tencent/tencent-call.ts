@@ -11,9 +11,10 @@ import {
   isRecord,
   postForm,
   timeoutAndSignal,
+  withCredential,
 } from '#adapter-kit';
-import type { Account } from '#core';
-import { tencentCode } from './map-tencent-error.js';
+import type { Account, DeliveryContext } from '#core';
+import { TENCENT_PLATFORM, tencentCode } from './map-tencent-error.js';
 import { missingSettings, oauthParameters, secretsOf } from './oauth.js';
 import type { TencentSettings } from './options.js';
 import {
@@ -41,6 +42,27 @@ export function requireSettings(
   if (issues.length > 0) {
     throw invalidInput(`${endpoint} call for account "${account.id}"`, issues);
   }
+}
+
+/**
+ * Runs `work` with a call context of the account: the settings checked first (nothing is sent
+ * without the app key, `clientip` or the openid), the access token taken from the credentials, and
+ * the token and app key scrubbed from whatever is thrown.
+ */
+export function withTencentCall<T>(
+  settings: TencentSettings,
+  account: Account,
+  context: Pick<DeliveryContext, 'signal' | 'credentials' | 'requestTimeoutMs'>,
+  endpoint: TencentEndpoint,
+  work: (call: TencentCallContext) => Promise<T>,
+): Promise<T> {
+  requireSettings(settings, account, endpoint);
+  return withCredential(
+    account,
+    context,
+    { platform: TENCENT_PLATFORM, field: 'access_token', alsoScrub: [settings.appKey] },
+    (token) => work({ settings, account, token, context }),
+  );
 }
 
 /**
